@@ -1,0 +1,335 @@
+//! Charsets and their decoder families.
+//!
+//! This module owns the [`Charset`] handle, the [`Family`] classification, and the contract every
+//! family decoder implements ([`RawDecoder`]): decode as far as possible, stop right after the first
+//! bad sequence and say how long it was. Error policies are applied once, above this, in
+//! [`crate::Decoder`]; families never see them.
+//!
+//! One module per family; each exposes `new_decoder(name) -> Option<its decoder>`, where `None`
+//! means "known charset, no decoder in this build yet".
+
+pub(crate) mod composing;
+pub(crate) mod ebcdic_dbcs;
+pub(crate) mod iso2022;
+pub(crate) mod iso6937;
+pub(crate) mod multibyte;
+pub(crate) mod single_byte;
+pub(crate) mod tscii;
+pub(crate) mod unicode;
+pub(crate) mod utf7;
+pub(crate) mod whatwg;
+
+use crate::error::ErrorKind;
+use crate::tables::charsets::CHARSETS;
+use std::fmt;
+
+/// The families of charsets glibc iconv decodes, plus the WHATWG encodings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Family {
+    /// UTF-8, UTF-16, UTF-32, UCS-2, UCS-4, UTF-7 and their variants.
+    Unicode,
+    /// One byte, one character: ASCII-based 8-bit, 7-bit ISO 646 variants and EBCDIC code pages.
+    SingleByte,
+    /// Single-byte charsets that compose a base letter with a following combining mark
+    /// (CP1255, CP1258, TCVN5712-1).
+    Composing,
+    /// ISO 6937-style charsets whose prefix byte adds a diacritic to the next letter.
+    Iso6937,
+    /// TSCII (Tamil): one byte can become up to four code points.
+    Tscii,
+    /// CJK multi-byte charsets (Shift_JIS, EUC-*, GBK, GB18030, Big5, UHC, JOHAB, ...).
+    CjkMultibyte,
+    /// ISO-2022 charsets switched by escape sequences.
+    Iso2022,
+    /// EBCDIC double-byte charsets switched by SO/SI.
+    EbcdicDbcs,
+    /// A WHATWG Encoding Standard encoding, decoded as browsers do (see [`crate::LabelMode`]).
+    Whatwg,
+}
+
+/// One row of the generated charset registry.
+#[derive(Debug)]
+pub(crate) struct CharsetInfo {
+    /// Canonical name (the name glibc's gconv module goes by, or its best-known alias for the
+    /// built-in ISO-10646 forms).
+    pub name: &'static str,
+    /// Every other name glibc accepts for it, as `iconv -l` prints them (without `//`).
+    pub aliases: &'static [&'static str],
+    pub family: Family,
+}
+
+/// A charset: cheap to copy, compare and hash.
+///
+/// Get one from a label with [`Charset::for_label`], or list them all with [`Charset::all`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Charset(pub(crate) CharsetId);
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum CharsetId {
+    /// Index into the generated registry of glibc charsets.
+    Glibc(u16),
+    /// A WHATWG encoding, decoded by encoding_rs.
+    Whatwg(&'static encoding_rs::Encoding),
+}
+
+impl Charset {
+    pub(crate) fn from_index(index: u16) -> Charset {
+        debug_assert!(usize::from(index) < CHARSETS.len());
+        Charset(CharsetId::Glibc(index))
+    }
+
+    pub(crate) fn info(self) -> Option<&'static CharsetInfo> {
+        match self.0 {
+            CharsetId::Glibc(i) => Some(&CHARSETS[usize::from(i)]),
+            CharsetId::Whatwg(_) => None,
+        }
+    }
+
+    /// Every glibc charset, in the order of their canonical names.
+    pub fn all() -> impl ExactSizeIterator<Item = Charset> {
+        (0..CHARSETS.len() as u16).map(Charset::from_index)
+    }
+
+    /// The canonical name.
+    pub fn name(self) -> &'static str {
+        match self.0 {
+            CharsetId::Glibc(i) => CHARSETS[usize::from(i)].name,
+            CharsetId::Whatwg(e) => e.name(),
+        }
+    }
+
+    /// The other names glibc accepts for this charset (empty for WHATWG encodings).
+    pub fn aliases(self) -> &'static [&'static str] {
+        self.info().map_or(&[], |info| info.aliases)
+    }
+
+    /// The family this charset belongs to.
+    pub fn family(self) -> Family {
+        match self.0 {
+            CharsetId::Glibc(i) => CHARSETS[usize::from(i)].family,
+            CharsetId::Whatwg(_) => Family::Whatwg,
+        }
+    }
+
+    /// Whether this build can decode it (every charset glibc knows has a name here; decoders for
+    /// some families may arrive later).
+    pub fn is_supported(self) -> bool {
+        FamilyDecoder::new(self).is_some()
+    }
+}
+
+impl fmt::Debug for Charset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Charset({})", self.name())
+    }
+}
+
+impl fmt::Display for Charset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What one call of [`RawDecoder::decode_raw`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RawStep {
+    pub read: usize,
+    pub written: usize,
+    pub status: RawStatus,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RawStatus {
+    /// All of `src` was consumed (a partial sequence at its end, when not `last`, is kept in the
+    /// decoder's state). With `last`, decoding is complete and the state is back to initial.
+    InputEmpty,
+    /// `dst` has no room for the next character; nothing of it was consumed.
+    OutputFull,
+    /// A bad sequence of `len` bytes (1..=16) ends `consumed_after` bytes before `read`; those
+    /// `consumed_after` bytes are held in the decoder's state and decoded on the next call.
+    /// The bad bytes may have begun in an earlier call. `Truncated` only comes with `last`, and
+    /// then the decoder's state is back to initial.
+    Malformed {
+        len: u8,
+        consumed_after: u8,
+        kind: ErrorKind,
+    },
+}
+
+impl RawStep {
+    pub(crate) fn input_empty(read: usize, written: usize) -> Self {
+        RawStep {
+            read,
+            written,
+            status: RawStatus::InputEmpty,
+        }
+    }
+
+    pub(crate) fn output_full(read: usize, written: usize) -> Self {
+        RawStep {
+            read,
+            written,
+            status: RawStatus::OutputFull,
+        }
+    }
+
+    pub(crate) fn invalid(read: usize, written: usize, len: usize) -> Self {
+        debug_assert!((1..=crate::error::MAX_BAD_SEQUENCE_LEN).contains(&len));
+        RawStep {
+            read,
+            written,
+            status: RawStatus::Malformed {
+                len: len as u8,
+                consumed_after: 0,
+                kind: ErrorKind::Invalid,
+            },
+        }
+    }
+
+    pub(crate) fn truncated(read: usize, written: usize, len: usize) -> Self {
+        debug_assert!((1..=crate::error::MAX_BAD_SEQUENCE_LEN).contains(&len));
+        RawStep {
+            read,
+            written,
+            status: RawStatus::Malformed {
+                len: len as u8,
+                consumed_after: 0,
+                kind: ErrorKind::Truncated,
+            },
+        }
+    }
+}
+
+/// The contract of a family decoder.
+///
+/// - Decodes `src` into `dst` as UTF-8, never writing invalid UTF-8 and never writing part of a
+///   character: when fewer than [`crate::MIN_OUTPUT_SPACE`] bytes are left it may stop with
+///   `OutputFull`, but with at least that much room it always makes progress.
+/// - Stops right after the first bad sequence (`Malformed`); the next call continues after it.
+///   The bad sequence is exactly the unit glibc's `iconv -c` drops, and it starts where glibc
+///   reports "illegal input sequence at position N".
+/// - Allocates nothing.
+pub(crate) trait RawDecoder {
+    fn decode_raw(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> RawStep;
+
+    /// Back to the state of a new decoder.
+    fn reset(&mut self);
+
+    /// The state glibc's `iconv` program leaves between two input files: shift state reset, but
+    /// anything glibc keeps (such as a UTF-16 byte order learnt from a BOM) kept.
+    fn begin_next_input(&mut self) {
+        self.reset();
+    }
+
+    /// The most UTF-8 bytes the next call could write for `src_len` more input bytes, counting
+    /// what the decoder holds from earlier calls; `None` on overflow.
+    fn max_utf8_len(&self, src_len: usize) -> Option<usize>;
+}
+
+/// Static dispatch over the families: a `Decoder` is `Sized` and needs no allocation.
+pub(crate) enum FamilyDecoder {
+    Unicode(unicode::UnicodeDecoder),
+    Utf7(utf7::Utf7Decoder),
+    SingleByte(single_byte::SingleByteDecoder),
+    Composing(composing::ComposingDecoder),
+    Iso6937(iso6937::Iso6937Decoder),
+    Tscii(tscii::TsciiDecoder),
+    Multibyte(multibyte::MultibyteDecoder),
+    Iso2022(iso2022::Iso2022Decoder),
+    EbcdicDbcs(ebcdic_dbcs::EbcdicDbcsDecoder),
+    Whatwg(whatwg::WhatwgDecoder),
+}
+
+macro_rules! dispatch {
+    ($self:expr, $d:ident => $body:expr) => {
+        match $self {
+            FamilyDecoder::Unicode($d) => $body,
+            FamilyDecoder::Utf7($d) => $body,
+            FamilyDecoder::SingleByte($d) => $body,
+            FamilyDecoder::Composing($d) => $body,
+            FamilyDecoder::Iso6937($d) => $body,
+            FamilyDecoder::Tscii($d) => $body,
+            FamilyDecoder::Multibyte($d) => $body,
+            FamilyDecoder::Iso2022($d) => $body,
+            FamilyDecoder::EbcdicDbcs($d) => $body,
+            FamilyDecoder::Whatwg($d) => $body,
+        }
+    };
+}
+
+impl FamilyDecoder {
+    /// A fresh decoder for `charset`, or `None` if this build cannot decode it yet.
+    pub(crate) fn new(charset: Charset) -> Option<FamilyDecoder> {
+        let info = match charset.0 {
+            CharsetId::Whatwg(encoding) => {
+                return whatwg::new_decoder(encoding).map(FamilyDecoder::Whatwg);
+            }
+            CharsetId::Glibc(i) => &CHARSETS[usize::from(i)],
+        };
+        let name = info.name;
+        match info.family {
+            Family::Unicode => unicode::new_decoder(name)
+                .map(FamilyDecoder::Unicode)
+                .or_else(|| utf7::new_decoder(name).map(FamilyDecoder::Utf7)),
+            Family::SingleByte => single_byte::new_decoder(name).map(FamilyDecoder::SingleByte),
+            Family::Composing => composing::new_decoder(name).map(FamilyDecoder::Composing),
+            Family::Iso6937 => iso6937::new_decoder(name).map(FamilyDecoder::Iso6937),
+            Family::Tscii => tscii::new_decoder(name).map(FamilyDecoder::Tscii),
+            Family::CjkMultibyte => multibyte::new_decoder(name).map(FamilyDecoder::Multibyte),
+            Family::Iso2022 => iso2022::new_decoder(name).map(FamilyDecoder::Iso2022),
+            Family::EbcdicDbcs => ebcdic_dbcs::new_decoder(name).map(FamilyDecoder::EbcdicDbcs),
+            Family::Whatwg => None,
+        }
+    }
+}
+
+impl RawDecoder for FamilyDecoder {
+    #[inline]
+    fn decode_raw(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> RawStep {
+        dispatch!(self, d => d.decode_raw(src, dst, last))
+    }
+
+    fn reset(&mut self) {
+        dispatch!(self, d => d.reset())
+    }
+
+    fn begin_next_input(&mut self) {
+        dispatch!(self, d => d.begin_next_input())
+    }
+
+    fn max_utf8_len(&self, src_len: usize) -> Option<usize> {
+        dispatch!(self, d => d.max_utf8_len(src_len))
+    }
+}
+
+/// Declares a family's decoder type as uninhabited until the family is implemented, so the
+/// dispatch above is complete from the start.
+macro_rules! family_not_yet_supported {
+    ($decoder:ident) => {
+        /// No decoder for this family in this build yet.
+        pub(crate) enum $decoder {}
+
+        pub(crate) fn new_decoder(_name: &str) -> Option<$decoder> {
+            None
+        }
+
+        impl crate::charset::RawDecoder for $decoder {
+            fn decode_raw(
+                &mut self,
+                _src: &[u8],
+                _dst: &mut [u8],
+                _last: bool,
+            ) -> crate::charset::RawStep {
+                match *self {}
+            }
+            fn reset(&mut self) {
+                match *self {}
+            }
+            fn max_utf8_len(&self, _src_len: usize) -> Option<usize> {
+                match *self {}
+            }
+        }
+    };
+}
+pub(crate) use family_not_yet_supported;

@@ -1,0 +1,290 @@
+//! The streaming [`Decoder`]: caller input in, UTF-8 into caller output, error policy applied.
+//!
+//! This is the one place error policies live. Family decoders stop at each bad sequence; the
+//! `Decoder` numbers it (absolute offset, length, bytes), counts it, and then stops, drops it or
+//! replaces it as the policy says.
+
+use crate::charset::{Charset, FamilyDecoder, RawDecoder, RawStatus};
+use crate::error::{DecodeError, Error, ErrorKind, ErrorPolicy, MAX_BAD_SEQUENCE_LEN};
+
+/// With at least this many bytes of room in `dst`, [`Decoder::decode`] always makes progress.
+pub const MIN_OUTPUT_SPACE: usize = 16;
+
+const REPLACEMENT: &[u8; 3] = "\u{FFFD}".as_bytes().first_chunk().unwrap();
+
+/// Why a [`Decoder::decode`] call returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecodeStatus {
+    /// All input was consumed. If the call had `last = true`, decoding is complete.
+    InputEmpty,
+    /// `dst` is full: call again with the unread input and more room.
+    OutputFull,
+    /// A bad sequence under [`ErrorPolicy::Strict`]. Its bytes are consumed: calling again with
+    /// the unread input continues right after it.
+    Error(DecodeError),
+}
+
+/// What one [`Decoder::decode`] call did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use]
+pub struct DecodeStep {
+    /// Bytes of `src` consumed.
+    pub read: usize,
+    /// Bytes of UTF-8 written to the start of `dst`.
+    pub written: usize,
+    /// Why it stopped.
+    pub status: DecodeStatus,
+}
+
+/// A streaming decoder from one charset to UTF-8.
+///
+/// It holds no heap memory and allocates nothing per call. Input may be split anywhere: a
+/// sequence cut between two calls decodes exactly as if it came in one.
+///
+/// ```
+/// use convert_utf8::{Charset, DecodeStatus, Decoder, ErrorPolicy};
+///
+/// let charset = Charset::for_label("UTF-8")?;
+/// let mut decoder = Decoder::new(charset, ErrorPolicy::Strict)?;
+/// let mut out = [0u8; 64];
+/// // "é" is C3 A9 in UTF-8; split it across two calls.
+/// let first = decoder.decode(b"A\xC3", &mut out, false);
+/// assert_eq!((first.read, first.written), (2, 1));
+/// let second = decoder.decode(b"\xA9", &mut out[1..], true);
+/// assert_eq!(second.status, DecodeStatus::InputEmpty);
+/// assert_eq!(&out[..1 + second.written], "Aé".as_bytes());
+/// # Ok::<(), convert_utf8::Error>(())
+/// ```
+pub struct Decoder {
+    inner: FamilyDecoder,
+    charset: Charset,
+    policy: ErrorPolicy,
+    /// Bytes consumed since the start of this input.
+    position: u64,
+    /// The last bytes consumed before the current call, oldest first, so that a bad sequence
+    /// begun in an earlier call can still be reported with its bytes.
+    history: [u8; MAX_BAD_SEQUENCE_LEN],
+    history_len: u8,
+    /// A U+FFFD owed to the output because `dst` was full when the bad sequence was found.
+    replacement_pending: bool,
+    error_count: u64,
+    first_error: Option<DecodeError>,
+}
+
+impl Decoder {
+    /// A decoder for `charset` with `policy`; [`Error::Unsupported`] if this build has no decoder
+    /// for that charset yet.
+    pub fn new(charset: Charset, policy: ErrorPolicy) -> Result<Decoder, Error> {
+        let inner = FamilyDecoder::new(charset).ok_or(Error::Unsupported {
+            name: charset.name(),
+        })?;
+        Ok(Decoder {
+            inner,
+            charset,
+            policy,
+            position: 0,
+            history: [0; MAX_BAD_SEQUENCE_LEN],
+            history_len: 0,
+            replacement_pending: false,
+            error_count: 0,
+            first_error: None,
+        })
+    }
+
+    /// The charset being decoded.
+    pub fn charset(&self) -> Charset {
+        self.charset
+    }
+
+    /// The error policy in force.
+    pub fn policy(&self) -> ErrorPolicy {
+        self.policy
+    }
+
+    /// Bytes consumed since the start of this input.
+    pub fn position(&self) -> u64 {
+        self.position
+    }
+
+    /// How many bad sequences were found since the start of this input (dropped or replaced ones
+    /// included).
+    pub fn error_count(&self) -> u64 {
+        self.error_count
+    }
+
+    /// The first bad sequence found since the start of this input, whatever the policy did with it.
+    pub fn first_error(&self) -> Option<DecodeError> {
+        self.first_error
+    }
+
+    /// Back to the state of a new decoder.
+    pub fn reset(&mut self) {
+        self.inner.reset();
+        self.clear_position();
+    }
+
+    /// Starts a new input the way glibc's `iconv` program does between files: positions count
+    /// from zero and shift states are reset, but what glibc carries over (the byte order a UTF-16
+    /// or UTF-32 BOM chose, which then applies to a later file without a BOM) is kept.
+    pub fn begin_next_input(&mut self) {
+        self.inner.begin_next_input();
+        self.clear_position();
+    }
+
+    fn clear_position(&mut self) {
+        self.position = 0;
+        self.history_len = 0;
+        self.replacement_pending = false;
+        self.error_count = 0;
+        self.first_error = None;
+    }
+
+    /// The most UTF-8 bytes the next [`decode`](Self::decode) call can write for `src_len` bytes
+    /// of input, whatever they are (`None` if that overflows `usize`). Output buffers of this
+    /// size never see [`DecodeStatus::OutputFull`].
+    pub fn max_utf8_len(&self, src_len: usize) -> Option<usize> {
+        let mut bound = self.inner.max_utf8_len(src_len)?;
+        if self.policy == ErrorPolicy::Replace {
+            // Each replaced byte (including any held from earlier calls) becomes three bytes.
+            let replaced = src_len.checked_add(MAX_BAD_SEQUENCE_LEN)?.checked_mul(3)?;
+            bound = bound.max(replaced);
+        }
+        if self.replacement_pending {
+            bound = bound.checked_add(REPLACEMENT.len())?;
+        }
+        Some(bound)
+    }
+
+    /// Decodes from `src` into `dst`; `last` says no input follows `src`.
+    ///
+    /// Returns how much was read and written and why it stopped. With `dst` at least
+    /// [`MIN_OUTPUT_SPACE`] bytes long, every call makes progress.
+    pub fn decode(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> DecodeStep {
+        let mut read = 0;
+        let mut written = 0;
+        if self.replacement_pending {
+            if dst.len() < REPLACEMENT.len() {
+                return DecodeStep {
+                    read,
+                    written,
+                    status: DecodeStatus::OutputFull,
+                };
+            }
+            dst[..REPLACEMENT.len()].copy_from_slice(REPLACEMENT);
+            written = REPLACEMENT.len();
+            self.replacement_pending = false;
+        }
+        let status = loop {
+            let step = self
+                .inner
+                .decode_raw(&src[read..], &mut dst[written..], last);
+            read += step.read;
+            written += step.written;
+            match step.status {
+                RawStatus::InputEmpty => break DecodeStatus::InputEmpty,
+                RawStatus::OutputFull => break DecodeStatus::OutputFull,
+                RawStatus::Malformed {
+                    len,
+                    consumed_after,
+                    kind,
+                } => {
+                    let error = self.locate(src, read, len, consumed_after, kind);
+                    self.error_count += 1;
+                    self.first_error.get_or_insert(error);
+                    match self.policy {
+                        ErrorPolicy::Strict => break DecodeStatus::Error(error),
+                        ErrorPolicy::Ignore => {}
+                        ErrorPolicy::Replace => {
+                            if dst.len() - written < REPLACEMENT.len() {
+                                self.replacement_pending = true;
+                                break DecodeStatus::OutputFull;
+                            }
+                            dst[written..written + REPLACEMENT.len()].copy_from_slice(REPLACEMENT);
+                            written += REPLACEMENT.len();
+                        }
+                    }
+                }
+            }
+        };
+        self.remember(&src[..read]);
+        DecodeStep {
+            read,
+            written,
+            status,
+        }
+    }
+
+    /// Builds the error for a bad sequence of `len` bytes ending `consumed_after` bytes before
+    /// `src[read]`, reaching back into earlier calls' bytes where needed.
+    fn locate(
+        &self,
+        src: &[u8],
+        read: usize,
+        len: u8,
+        consumed_after: u8,
+        kind: ErrorKind,
+    ) -> DecodeError {
+        let len = usize::from(len);
+        let end_in_src = read - usize::from(consumed_after).min(read);
+        let end = self.position + end_in_src as u64;
+        let offset = end.saturating_sub(len as u64);
+        let mut bytes = [0u8; MAX_BAD_SEQUENCE_LEN];
+        let from_src = len.min(end_in_src);
+        let from_history = (len - from_src).min(usize::from(self.history_len));
+        let history = &self.history[MAX_BAD_SEQUENCE_LEN - from_history..];
+        bytes[..from_history].copy_from_slice(history);
+        bytes[from_history..from_history + from_src]
+            .copy_from_slice(&src[end_in_src - from_src..end_in_src]);
+        DecodeError::new(kind, offset, &bytes[..from_history + from_src])
+    }
+
+    /// Records that `consumed` was read: advances the position and keeps its last bytes.
+    fn remember(&mut self, consumed: &[u8]) {
+        self.position += consumed.len() as u64;
+        let n = consumed.len();
+        if n >= MAX_BAD_SEQUENCE_LEN {
+            self.history
+                .copy_from_slice(&consumed[n - MAX_BAD_SEQUENCE_LEN..]);
+            self.history_len = MAX_BAD_SEQUENCE_LEN as u8;
+        } else if n > 0 {
+            self.history.copy_within(n.., 0);
+            self.history[MAX_BAD_SEQUENCE_LEN - n..].copy_from_slice(consumed);
+            self.history_len = (usize::from(self.history_len) + n).min(MAX_BAD_SEQUENCE_LEN) as u8;
+        }
+    }
+
+    /// Decodes all of `src` as one complete input, appending to `out`.
+    ///
+    /// Under [`ErrorPolicy::Strict`] it stops at the first bad sequence and returns it; what was
+    /// decoded before it stays in `out`.
+    pub fn decode_to_vec(&mut self, src: &[u8], out: &mut Vec<u8>) -> Result<(), DecodeError> {
+        let mut read = 0;
+        loop {
+            let room = self
+                .max_utf8_len(src.len() - read)
+                .unwrap_or(usize::MAX)
+                .clamp(MIN_OUTPUT_SPACE, (src.len() - read).max(4096) * 2);
+            let start = out.len();
+            out.resize(start + room, 0);
+            let step = self.decode(&src[read..], &mut out[start..], true);
+            out.truncate(start + step.written);
+            read += step.read;
+            match step.status {
+                DecodeStatus::InputEmpty => return Ok(()),
+                DecodeStatus::OutputFull => {}
+                DecodeStatus::Error(error) => return Err(error),
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Decoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decoder")
+            .field("charset", &self.charset)
+            .field("policy", &self.policy)
+            .field("position", &self.position)
+            .field("error_count", &self.error_count)
+            .finish_non_exhaustive()
+    }
+}

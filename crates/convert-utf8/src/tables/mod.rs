@@ -1,0 +1,4 @@
+//! Generated data: the charset registry and the decoding tables. Nothing here is edited by
+//! hand; each file's first line names the command that regenerates it.
+
+pub(crate) mod charsets;
