@@ -1,0 +1,1 @@
+//! The Python face of convert-utf8 (being built).
