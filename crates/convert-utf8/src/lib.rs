@@ -29,6 +29,7 @@
 mod charset;
 mod decoder;
 mod error;
+pub mod io;
 mod label;
 mod tables;
 
