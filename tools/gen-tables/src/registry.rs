@@ -1,8 +1,360 @@
-//! The charset registry and label tables: every charset and name the system iconv accepts (from the gconv configuration and `iconv -l`), by family.
+//! The charset registry and label tables: every charset and name the system iconv accepts (from
+//! the gconv configuration and `iconv -l`), by family.
+//!
+//! Names come from three places: modules of the gconv configuration that decode to INTERNAL
+//! (their names are the canonical names), the configuration's aliases of those modules, and
+//! glibc's built-in converters, which the configuration does not list. A built-in name is
+//! attributed by probing: its fingerprint (see [`probe`]) must match exactly one charset.
+//!
+//! Other generators iterate [`charsets`] to find the charsets of their family.
+
+pub mod gconv;
+pub mod probe;
 
 use crate::GeneratedFile;
+use iconv_oracle::{Iconv, Outcome};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// The decoding family of a charset: which decoder algorithm of the engine handles it.
+/// Mirrors the engine's `Family` enum (same variant names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FamilyKind {
+    Unicode,
+    SingleByte,
+    Composing,
+    Iso6937,
+    Tscii,
+    CjkMultibyte,
+    Iso2022,
+    EbcdicDbcs,
+}
+
+impl FamilyKind {
+    /// The engine's `Family` variant name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FamilyKind::Unicode => "Unicode",
+            FamilyKind::SingleByte => "SingleByte",
+            FamilyKind::Composing => "Composing",
+            FamilyKind::Iso6937 => "Iso6937",
+            FamilyKind::Tscii => "Tscii",
+            FamilyKind::CjkMultibyte => "CjkMultibyte",
+            FamilyKind::Iso2022 => "Iso2022",
+            FamilyKind::EbcdicDbcs => "EbcdicDbcs",
+        }
+    }
+}
+
+/// One charset glibc decodes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CharsetRecord {
+    /// Canonical name: the gconv module name, or for a built-in converter its chosen name.
+    pub name: String,
+    /// Every other name glibc accepts for it, as `iconv -l` prints them without the `//`
+    /// padding, sorted.
+    pub aliases: Vec<String>,
+    pub family: FamilyKind,
+}
+
+/// Every charset glibc decodes, sorted by canonical name. Computed once per process.
+pub fn charsets() -> Vec<CharsetRecord> {
+    registry().charsets.clone()
+}
+
+/// The built-in converters of glibc (not in the gconv configuration), by the canonical name the
+/// engine gives them and a name that opens each one for probing. INTERNAL itself cannot be
+/// opened (glibc refuses the bare name); WCHAR_T is its documented alias.
+const BUILTINS: &[(&str, &str)] = &[
+    ("ANSI_X3.4-1968", "ANSI_X3.4-1968"),
+    ("INTERNAL", "WCHAR_T"),
+    ("UCS-2", "UCS-2"),
+    ("UCS-4", "UCS-4"),
+    ("UCS-4LE", "UCS-4LE"),
+    ("UNICODEBIG", "UNICODEBIG"),
+    ("UTF-8", "UTF-8"),
+];
+
+/// The engine's classification of charsets whose decoding is not one byte -> one character:
+/// each family is one decoder algorithm. Every other charset is single-byte, which the
+/// generator verifies by probing.
+const FAMILIES: &[(FamilyKind, &[&str])] = &[
+    (
+        FamilyKind::Unicode,
+        &[
+            "INTERNAL",
+            "UCS-2",
+            "UCS-4",
+            "UCS-4LE",
+            "UNICODE",
+            "UNICODEBIG",
+            "UTF-16",
+            "UTF-16BE",
+            "UTF-16LE",
+            "UTF-32",
+            "UTF-32BE",
+            "UTF-32LE",
+            "UTF-7",
+            "UTF-7-IMAP",
+            "UTF-8",
+        ],
+    ),
+    (FamilyKind::Composing, &["CP1255", "CP1258", "TCVN5712-1"]),
+    (
+        FamilyKind::Iso6937,
+        &["ANSI_X3.110", "ISO_6937", "ISO_6937-2", "T.61-8BIT"],
+    ),
+    (FamilyKind::Tscii, &["TSCII"]),
+    (
+        FamilyKind::CjkMultibyte,
+        &[
+            "BIG5",
+            "BIG5HKSCS",
+            "CP932",
+            "EUC-CN",
+            "EUC-JISX0213",
+            "EUC-JP",
+            "EUC-JP-MS",
+            "EUC-KR",
+            "EUC-TW",
+            "GB18030",
+            "GBK",
+            "IBM932",
+            "IBM943",
+            "JOHAB",
+            "SHIFT_JISX0213",
+            "SJIS",
+            "UHC",
+        ],
+    ),
+    (
+        FamilyKind::Iso2022,
+        &[
+            "ISO-2022-CN",
+            "ISO-2022-CN-EXT",
+            "ISO-2022-JP",
+            "ISO-2022-JP-2",
+            "ISO-2022-JP-3",
+            "ISO-2022-KR",
+        ],
+    ),
+    (
+        FamilyKind::EbcdicDbcs,
+        &[
+            "IBM930", "IBM933", "IBM935", "IBM937", "IBM939", "IBM1364", "IBM1371", "IBM1388",
+            "IBM1390", "IBM1399",
+        ],
+    ),
+];
+
+/// The registry: charsets and every name glibc accepts.
+#[derive(Debug)]
+pub struct Registry {
+    pub charsets: Vec<CharsetRecord>,
+    /// Every name `iconv -l` prints, as its lookup key (upper case, no trailing slashes),
+    /// with the index of its charset; sorted by key.
+    pub names: Vec<(String, usize)>,
+}
+
+/// The registry, computed once per process.
+pub fn registry() -> &'static Registry {
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    REGISTRY.get_or_init(build_registry)
+}
+
+fn build_registry() -> Registry {
+    let config = gconv::read_config(&gconv::gconv_dirs());
+    let listed = gconv::iconv_list();
+    assert!(
+        !config.modules.is_empty(),
+        "the gconv configuration lists no modules"
+    );
+
+    // Canonical name -> every name printed by `iconv -l` that means it.
+    let mut members: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for module in &config.modules {
+        assert!(
+            listed.contains(module),
+            "gconv module {module} is missing from `iconv -l`"
+        );
+        members.insert(gconv::display_name(module), Vec::new());
+    }
+    let mut builtin_names = Vec::new();
+    for name in &listed {
+        let target = if config.modules.contains(name) {
+            Some(name)
+        } else {
+            config
+                .aliases
+                .get(name)
+                .filter(|target| config.modules.contains(target))
+        };
+        match target {
+            Some(module) => members
+                .get_mut(&gconv::display_name(module))
+                .expect("module registered above")
+                .push(name.clone()),
+            None => builtin_names.push(name.clone()),
+        }
+    }
+    attribute_builtins(&builtin_names, &mut members);
+
+    let family_of = |name: &str| {
+        FAMILIES
+            .iter()
+            .find(|(_, names)| names.contains(&name))
+            .map_or(FamilyKind::SingleByte, |(family, _)| *family)
+    };
+    for (_, names) in FAMILIES {
+        for name in *names {
+            assert!(
+                members.contains_key(*name),
+                "family list names {name}, which glibc does not have"
+            );
+        }
+    }
+
+    let mut charsets = Vec::new();
+    let mut names = Vec::new();
+    for (index, (canonical, printed)) in members.into_iter().enumerate() {
+        let mut aliases: Vec<String> = printed
+            .iter()
+            .map(|n| gconv::display_name(n))
+            .filter(|n| *n != canonical)
+            .collect();
+        aliases.sort();
+        names.extend(printed.iter().map(|n| (gconv::lookup_key(n), index)));
+        charsets.push(CharsetRecord {
+            family: family_of(&canonical),
+            name: canonical,
+            aliases,
+        });
+    }
+    names.sort();
+    for pair in names.windows(2) {
+        assert_ne!(pair[0].0, pair[1].0, "two names share a lookup key");
+    }
+    assert_eq!(
+        names.len(),
+        listed.len(),
+        "every name of `iconv -l` is attributed once"
+    );
+    for charset in &charsets {
+        if charset.family == FamilyKind::SingleByte {
+            check_single_byte(&charset.name);
+        }
+    }
+    Registry { charsets, names }
+}
+
+/// Attributes each name of a built-in converter to the charset whose fingerprint it shares,
+/// and adds the built-in charsets to `members`.
+fn attribute_builtins(builtin_names: &[String], members: &mut BTreeMap<String, Vec<String>>) {
+    let fingerprint_of = |name: &str| {
+        probe::fingerprint(name)
+            .unwrap_or_else(|| panic!("iconv lists {name} but cannot open it for decoding"))
+    };
+    // A name the configuration does not list can only belong to a built-in converter, so only
+    // built-ins are candidates (configured modules such as IBM891 decode exactly like ASCII).
+    let mut candidates: Vec<(String, Vec<iconv_oracle::Conversion>)> = Vec::new();
+    for (canonical, probe_name) in BUILTINS {
+        candidates.push((canonical.to_string(), fingerprint_of(probe_name)));
+        members.insert(canonical.to_string(), Vec::new());
+    }
+    for name in builtin_names {
+        let display = gconv::display_name(name);
+        // A built-in's own probing name is its by definition (WCHAR_T and UCS-4LE decode alike).
+        let owner = match BUILTINS
+            .iter()
+            .find(|(_, probe_name)| *probe_name == display)
+        {
+            Some((canonical, _)) => canonical.to_string(),
+            None => {
+                let fp = fingerprint_of(&display);
+                let matches: Vec<&String> = candidates
+                    .iter()
+                    .filter(|(_, candidate)| *candidate == fp)
+                    .map(|(canonical, _)| canonical)
+                    .collect();
+                match matches.as_slice() {
+                    [one] => (*one).clone(),
+                    _ => panic!(
+                        "built-in name {display} matches {} charsets by fingerprint: {matches:?}",
+                        matches.len()
+                    ),
+                }
+            }
+        };
+        members
+            .get_mut(&owner)
+            .expect("every candidate is a charset")
+            .push(name.clone());
+    }
+}
+
+/// A single-byte charset decodes every byte alone or rejects it; a byte that starts a longer
+/// sequence means the family classification above is wrong.
+fn check_single_byte(name: &str) {
+    let mut cd = Iconv::open(name).unwrap_or_else(|| panic!("cannot open {name}"));
+    for byte in 0..=255u8 {
+        let outcome = cd.convert(&[byte]).outcome;
+        assert!(
+            matches!(outcome, Outcome::Complete | Outcome::Invalid(0)),
+            "{name} is classified single-byte, but byte {byte:#04X} alone gives {outcome:?}: \
+             move it to its family in registry.rs"
+        );
+    }
+}
 
 /// The files this module owns.
 pub fn generate() -> Vec<GeneratedFile> {
     Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(name: &str) -> CharsetRecord {
+        charsets()
+            .into_iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("no charset {name}"))
+    }
+
+    #[test]
+    fn builtins_get_their_names_by_probing() {
+        assert!(
+            find("UTF-8")
+                .aliases
+                .contains(&"ISO-10646/UTF8/".to_owned())
+        );
+        assert!(find("UTF-8").aliases.contains(&"UTF8".to_owned()));
+        assert_eq!(find("INTERNAL").aliases, ["WCHAR_T"]);
+        assert!(find("UCS-2").aliases.contains(&"UNICODELITTLE".to_owned()));
+        assert!(find("UCS-4").aliases.contains(&"UCS-4BE".to_owned()));
+        assert!(
+            find("ANSI_X3.4-1968")
+                .aliases
+                .contains(&"US-ASCII".to_owned())
+        );
+        assert_eq!(find("UNICODEBIG").aliases, ["UCS-2BE"]);
+    }
+
+    #[test]
+    fn configured_aliases_and_families() {
+        let latin1 = find("ISO-8859-1");
+        assert!(latin1.aliases.contains(&"LATIN1".to_owned()));
+        assert_eq!(latin1.family, FamilyKind::SingleByte);
+        assert_eq!(find("SJIS").family, FamilyKind::CjkMultibyte);
+        assert_eq!(find("CP1255").family, FamilyKind::Composing);
+        assert_eq!(find("UTF-7-IMAP").family, FamilyKind::Unicode);
+        let names = &registry().names;
+        assert!(
+            names
+                .binary_search_by(|(k, _)| k.as_str().cmp("ISO-10646/UCS2"))
+                .is_ok()
+        );
+        assert!(names.iter().all(|(k, _)| k != "INTERNAL"));
+    }
 }
