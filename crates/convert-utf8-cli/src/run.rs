@@ -1,0 +1,344 @@
+//! One run of the command: resolve the charsets, convert each input in turn into one output,
+//! report what went wrong in `iconv`'s words, and decide the exit status.
+
+use crate::args::{Options, PROGRAM};
+use crate::locale;
+use crate::output::{Output, Target};
+use convert_utf8::io::{TranscodeError, describe_io_error, is_same_file, transcode};
+use convert_utf8::{Charset, Decoder, Error, ErrorPolicy, LabelMode};
+use std::ffi::OsString;
+use std::fs::{self, File};
+use std::io::{self, IsTerminal, Write};
+use std::os::fd::AsFd;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+pub const SUCCESS: u8 = 0;
+pub const FAILURE: u8 = 1;
+
+/// Prints `convert-utf8: message` on stderr. A stderr that cannot be written to is no reason
+/// to stop (nor to panic, as `eprintln!` would).
+pub fn complain(message: impl std::fmt::Display) {
+    let _ = writeln!(io::stderr().lock(), "{PROGRAM}: {message}");
+}
+
+/// A charset name split from its `//SUFFIX,SUFFIX` part, which glibc also accepts.
+struct Spec<'a> {
+    name: &'a str,
+    ignore: bool,
+}
+
+fn split_suffixes(label: &str) -> Spec<'_> {
+    match label.find("//") {
+        None => Spec {
+            name: label,
+            ignore: false,
+        },
+        Some(at) => Spec {
+            name: &label[..at],
+            ignore: label[at + 2..]
+                .split(['/', ','])
+                .any(|suffix| suffix.eq_ignore_ascii_case("IGNORE")),
+        },
+    }
+}
+
+/// Resolves a charset name with its suffixes removed. Names such as `ISO-10646/UTF8/` end in a
+/// slash that the suffix split took away; they are tried with it too.
+fn resolve(name: &str, mode: LabelMode) -> Result<Charset, Error> {
+    Charset::for_label_in(name, mode).or_else(|e| {
+        if name.contains('/') {
+            Charset::for_label_in(&format!("{name}/"), mode).map_err(|_| e)
+        } else {
+            Err(e)
+        }
+    })
+}
+
+/// The source charset and whether `-t ...//IGNORE` asked for invalid input to be dropped.
+fn charsets(options: &Options, mode: LabelMode) -> Result<(Charset, bool), Error> {
+    let from_label = match options.from.as_deref() {
+        Some(label) if !split_suffixes(label).name.is_empty() => label.to_owned(),
+        _ => locale::codeset(mode),
+    };
+    // Suffixes on the source (`-f SJIS//IGNORE`) are accepted and, as in glibc, change nothing.
+    let from = resolve(split_suffixes(&from_label).name, mode).map_err(|e| match e {
+        Error::UnknownCharset { suggestion, .. } => Error::UnknownCharset {
+            label: from_label.clone(),
+            suggestion,
+        },
+        other => other,
+    })?;
+    let to = split_suffixes(options.to.as_deref().unwrap_or(""));
+    // An omitted or empty target is UTF-8 whatever the locale: UTF-8 is all this tool writes.
+    // `//TRANSLIT` needs no action: every character has a UTF-8 form.
+    if !to.name.is_empty() && !resolve(to.name, mode).is_ok_and(|c| c.name() == "UTF-8") {
+        return Err(Error::UnsupportedTarget {
+            label: options.to.clone().unwrap_or_default(),
+        });
+    }
+    Ok((from, to.ignore))
+}
+
+/// `-l`: one line per charset, its canonical name first, then its aliases. When stdout is not a
+/// terminal each name carries `//` as in `iconv -l` (names that already contain a `/` as they
+/// are), so `grep -i 'sjis//'` still finds it.
+fn list() -> u8 {
+    let mut stdout = io::stdout().lock();
+    let marked = !stdout.is_terminal();
+    let mut text = String::new();
+    for charset in Charset::all() {
+        let names = std::iter::once(charset.name()).chain(charset.aliases().iter().copied());
+        for (i, name) in names.enumerate() {
+            if i > 0 {
+                text.push_str(", ");
+            }
+            text.push_str(name);
+            if marked && !name.contains('/') {
+                text.push_str("//");
+            }
+        }
+        text.push('\n');
+    }
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => SUCCESS,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => SUCCESS,
+        Err(e) => {
+            complain(format_args!(
+                "conversion stopped due to problem in writing the output: {}",
+                describe_io_error(&e)
+            ));
+            FAILURE
+        }
+    }
+}
+
+fn stdin_file() -> io::Result<File> {
+    Ok(File::from(io::stdin().as_fd().try_clone_to_owned()?))
+}
+
+/// Whether `path` is the file stdin reads from.
+fn is_stdin(path: &Path) -> bool {
+    let (Ok(stdin), Ok(target)) = (stdin_file().and_then(|f| f.metadata()), fs::metadata(path))
+    else {
+        return false;
+    };
+    stdin.dev() == target.dev() && stdin.ino() == target.ino()
+}
+
+/// Where `-o` sends the output: a file that is also an input (by path or inode, stdin
+/// included) is replaced atomically at the end instead of being truncated while it is read.
+fn target(options: &Options) -> Target {
+    let Some(path) = options.output.as_ref().filter(|o| o.as_os_str() != "-") else {
+        return Target::Stdout;
+    };
+    let path = PathBuf::from(path);
+    let reads_stdin = options.files.is_empty() || options.files.iter().any(|f| f == "-");
+    let is_input = options
+        .files
+        .iter()
+        .filter(|f| f.as_os_str() != "-")
+        .any(|f| is_same_file(Path::new(f), &path).unwrap_or(false))
+        || (reads_stdin && is_stdin(&path));
+    if is_input {
+        Target::Replace(path)
+    } else {
+        Target::File(path)
+    }
+}
+
+/// How the conversion of one input ended.
+enum Flow {
+    Next,
+    Stop,
+}
+
+pub fn run(options: Options) -> u8 {
+    if options.list {
+        return list();
+    }
+    let mode = if options.whatwg {
+        LabelMode::Whatwg
+    } else {
+        LabelMode::Glibc
+    };
+    let (charset, ignore_suffix) = match charsets(&options, mode) {
+        Ok(found) => found,
+        Err(e) => {
+            complain(e);
+            return FAILURE;
+        }
+    };
+    let policy = if options.omit_invalid || ignore_suffix {
+        ErrorPolicy::Ignore
+    } else {
+        ErrorPolicy::Strict
+    };
+    let mut decoder = match Decoder::new(charset, policy) {
+        Ok(decoder) => decoder,
+        Err(e) => {
+            complain(e);
+            return FAILURE;
+        }
+    };
+    let target = target(&options);
+    let replaced = match &target {
+        Target::Replace(path) => Some(path.clone()),
+        _ => None,
+    };
+    let mut output = Output::new(target);
+    let implicit_stdin = [OsString::from("-")];
+    let inputs = if options.files.is_empty() {
+        &implicit_stdin[..]
+    } else {
+        &options.files[..]
+    };
+    let mut status = SUCCESS;
+    // Set by errors after which a file being replaced must keep its old content.
+    let mut hard_error = false;
+    for name in inputs {
+        let stdin = name == "-";
+        if options.verbose && !options.files.is_empty() {
+            let _ = writeln!(io::stderr().lock(), "{}:", name.to_string_lossy());
+        }
+        // Messages about a named file say which; stdin's read like iconv's.
+        let prefix = if stdin {
+            String::new()
+        } else {
+            format!("{}: ", name.to_string_lossy())
+        };
+        let input = if stdin {
+            stdin_file()
+        } else {
+            File::open(name)
+        };
+        let input = match input {
+            Ok(input) => input,
+            Err(e) => {
+                complain(format_args!(
+                    "cannot open input file `{}': {}",
+                    name.to_string_lossy(),
+                    describe_io_error(&e)
+                ));
+                status = FAILURE;
+                hard_error = true;
+                continue;
+            }
+        };
+        let flow = match transcode(&mut decoder, input, &mut output) {
+            Ok(done) => {
+                let invalid = done.errors - u64::from(done.truncated);
+                if let Some(first) = done.first_error.filter(|_| invalid > 0) {
+                    if !options.silent {
+                        let more = match invalid - 1 {
+                            0 => String::new(),
+                            1 => ", and 1 more".to_owned(),
+                            n => format!(", and {n} more"),
+                        };
+                        complain(format_args!("{prefix}{first} omitted{more}"));
+                    }
+                    status = FAILURE;
+                }
+                if done.truncated {
+                    complain(format_args!(
+                        "{prefix}incomplete character or shift sequence at end of buffer"
+                    ));
+                    status = FAILURE;
+                }
+                Flow::Next
+            }
+            Err(TranscodeError::Write(e)) => {
+                if let Some(open_error) = output.take_open_error() {
+                    complain(format_args!(
+                        "cannot open output file: {}",
+                        describe_io_error(&open_error)
+                    ));
+                    status = FAILURE;
+                } else if e.kind() != io::ErrorKind::BrokenPipe {
+                    complain(TranscodeError::Write(e));
+                    status = FAILURE;
+                }
+                // A reader that went away (`| head`) is not an error: stop quietly.
+                hard_error = true;
+                Flow::Stop
+            }
+            Err(e) => {
+                complain(format_args!("{prefix}{e}"));
+                status = FAILURE;
+                hard_error = true;
+                Flow::Stop
+            }
+        };
+        if let Flow::Stop = flow {
+            break;
+        }
+    }
+    match output.finish(!hard_error) {
+        Ok(false) => {}
+        Ok(true) => {
+            if let Some(path) = replaced {
+                complain(format_args!(
+                    "`{}' left unchanged because of the errors above",
+                    path.display()
+                ));
+            }
+        }
+        Err(e) => {
+            complain(format_args!(
+                "error while closing output file: {}",
+                describe_io_error(&e)
+            ));
+            status = FAILURE;
+        }
+    }
+    status
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suffixes_are_split_off() {
+        let s = split_suffixes("UTF-8//TRANSLIT//IGNORE");
+        assert_eq!((s.name, s.ignore), ("UTF-8", true));
+        let s = split_suffixes("utf8//translit,ignore");
+        assert_eq!((s.name, s.ignore), ("utf8", true));
+        let s = split_suffixes("UTF-8//TRANSLIT");
+        assert_eq!((s.name, s.ignore), ("UTF-8", false));
+        let s = split_suffixes("//IGNORE");
+        assert_eq!((s.name, s.ignore), ("", true));
+        assert_eq!(split_suffixes("ISO-10646/UTF8/").name, "ISO-10646/UTF8/");
+    }
+
+    #[test]
+    fn every_name_of_utf8_is_a_target() {
+        for to in [
+            "UTF-8",
+            "utf8",
+            "ISO-10646/UTF8/",
+            "ISO-10646/UTF8//IGNORE",
+            "UTF-8//TRANSLIT",
+            "",
+        ] {
+            let options = Options {
+                from: Some("UTF-8".into()),
+                to: Some(to.into()),
+                ..Options::default()
+            };
+            assert!(charsets(&options, LabelMode::Glibc).is_ok(), "{to}");
+        }
+        let options = Options {
+            from: Some("UTF-8".into()),
+            to: Some("UTF-16".into()),
+            ..Options::default()
+        };
+        assert!(matches!(
+            charsets(&options, LabelMode::Glibc),
+            Err(Error::UnsupportedTarget { .. })
+        ));
+    }
+}
