@@ -621,3 +621,14 @@ fn whatwg_option_gives_web_meanings() {
         "{utf8:?}"
     );
 }
+
+#[test]
+fn the_bundled_sample_decodes_like_iconv() {
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples");
+    let utf8 = fs::read(samples.join("wagahai.utf8.txt")).unwrap();
+    if !supported("SHIFT_JIS") {
+        return; // Runs once the multi-byte family decodes Shift_JIS.
+    }
+    let (mine, _) = same_as_iconv(&samples, &["-f", "SHIFT_JIS", "wagahai.sjis.txt"], b"");
+    assert_eq!(mine.stdout, utf8);
+}
