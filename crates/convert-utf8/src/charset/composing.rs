@@ -1,3 +1,136 @@
-//! CP1255, CP1258 and TCVN5712-1: single-byte tables plus glibc's base + combining mark composition.
+//! CP1255, CP1258 and TCVN5712-1: a single-byte table plus glibc's base + combining mark
+//! composition.
+//!
+//! glibc holds back the character of some bytes (the bases) until it sees the next byte; if that
+//! byte's character is a mark that composes with the held one, it writes the precomposed
+//! character instead of the pair (some composed characters are held again for a further mark).
+//! Which bytes are held and which pairs compose is probed by the generator. The held character
+//! stays held across an invalid byte (so under `iconv -c` it composes with a mark after the
+//! dropped byte) and is written at the end of the input.
 
-crate::charset::family_not_yet_supported!(ComposingDecoder);
+use crate::charset::single_byte::{
+    INVALID, TableId, Utf8Table, code_point, shared_utf8_table, write_code_point,
+};
+use crate::charset::{RawDecoder, RawStep};
+use crate::tables::single_byte::{COMPOSING, ComposingTable};
+
+/// Room for the held character plus the current one.
+const STEP_ROOM: usize = 6;
+
+pub(crate) struct ComposingDecoder {
+    table: &'static ComposingTable,
+    utf8: &'static Utf8Table,
+    /// The character held back, waiting for a possible mark.
+    held: Option<u16>,
+}
+
+pub(crate) fn new_decoder(name: &str) -> Option<ComposingDecoder> {
+    let index = COMPOSING.iter().position(|t| t.name == name)?;
+    let table = &COMPOSING[index];
+    Some(ComposingDecoder {
+        table,
+        utf8: shared_utf8_table(TableId::Composing(index), table.halves),
+        held: None,
+    })
+}
+
+impl ComposingDecoder {
+    fn is_held(&self, byte: u8) -> bool {
+        self.table.held[usize::from(byte >> 6)] >> (byte & 63) & 1 != 0
+    }
+
+    /// The composition of `base` and `mark`, and whether it is held for a further mark.
+    fn compose(&self, base: u16, mark: u16) -> Option<(u16, bool)> {
+        let all = self.table.compositions;
+        let i = all
+            .binary_search_by(|&(b, m, _, _)| (b, m).cmp(&(base, mark)))
+            .ok()?;
+        Some((all[i].2, all[i].3))
+    }
+}
+
+impl RawDecoder for ComposingDecoder {
+    fn decode_raw(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> RawStep {
+        let (mut read, mut written) = (0, 0);
+        while let Some(&byte) = src.get(read) {
+            if dst.len() - written < STEP_ROOM {
+                return RawStep::output_full(read, written);
+            }
+            let entry = self.utf8[usize::from(byte)];
+            if entry == INVALID {
+                return RawStep::invalid(read + 1, written, 1);
+            }
+            read += 1;
+            let cp = code_point(self.table.halves, byte);
+            if let Some(held) = self.held.take() {
+                if let Some((composed, hold_again)) = self.compose(held, cp) {
+                    if hold_again {
+                        self.held = Some(composed);
+                    } else {
+                        written += write_code_point(composed, &mut dst[written..]).unwrap();
+                    }
+                    continue;
+                }
+                written += write_code_point(held, &mut dst[written..]).unwrap();
+            }
+            if self.is_held(byte) {
+                self.held = Some(cp);
+            } else {
+                written += write_code_point(cp, &mut dst[written..]).unwrap();
+            }
+        }
+        if last && let Some(held) = self.held {
+            let Some(len) = write_code_point(held, &mut dst[written..]) else {
+                return RawStep::output_full(read, written);
+            };
+            written += len;
+            self.held = None;
+        }
+        RawStep::input_empty(read, written)
+    }
+
+    fn reset(&mut self) {
+        self.held = None;
+    }
+
+    fn max_utf8_len(&self, src_len: usize) -> Option<usize> {
+        src_len.checked_add(1)?.checked_mul(3)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charset::RawStatus;
+
+    fn decode(name: &str, src: &[u8]) -> (String, RawStatus) {
+        let mut decoder = new_decoder(name).unwrap();
+        let mut dst = [0u8; 64];
+        let step = decoder.decode_raw(src, &mut dst, true);
+        (
+            String::from_utf8(dst[..step.written].to_vec()).unwrap(),
+            step.status,
+        )
+    }
+
+    #[test]
+    fn composes_where_glibc_does() {
+        assert_eq!(decode("CP1255", b"\xF9\xD1").0, "\u{FB2A}");
+        assert_eq!(decode("CP1255", b"a\xF9\xCC\xD1").0, "a\u{FB2C}");
+        assert_eq!(decode("TCVN5712-1", b"A\xB0").0, "\u{C0}");
+        assert_eq!(decode("CP1258", b"\xC2\xEC").0, "\u{1EA4}");
+        assert_eq!(decode("CP1258", b"A\xDE\xEC").0, "\u{C3}\u{301}");
+        assert_eq!(decode("CP1255", b"\xF9").0, "\u{5E9}");
+    }
+
+    #[test]
+    fn held_character_waits_across_an_invalid_byte() {
+        let mut decoder = new_decoder("CP1255").unwrap();
+        let mut dst = [0u8; 64];
+        let step = decoder.decode_raw(b"\xF9\xFF\xD1", &mut dst, true);
+        assert_eq!((step.read, step.written), (2, 0));
+        assert!(matches!(step.status, RawStatus::Malformed { len: 1, .. }));
+        let step = decoder.decode_raw(b"\xD1", &mut dst, true);
+        assert_eq!(&dst[..step.written], "\u{FB2A}".as_bytes());
+    }
+}

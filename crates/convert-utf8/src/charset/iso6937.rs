@@ -1,3 +1,144 @@
-//! ISO 6937-style charsets whose prefix byte adds a diacritic to the next letter.
+//! The ISO 6937-style charsets (ANSI_X3.110, ISO_6937, ISO_6937-2, T.61-8BIT): a prefix byte, a
+//! non-spacing diacritic, changes the letter that follows it.
+//!
+//! As in glibc: a prefix byte followed by a byte outside `PREFIX_SECOND_FIRST..=LAST` is
+//! invalid on its own (the following byte is decoded afresh); a pair inside that range that
+//! makes no character is invalid as a whole (two bytes); a prefix byte at the end of the input is
+//! truncated. The pairs are probed by the generator.
 
-crate::charset::family_not_yet_supported!(Iso6937Decoder);
+use crate::charset::single_byte::{
+    INVALID, TableId, Utf8Table, entry_len, shared_utf8_table, write_code_point,
+};
+use crate::charset::{RawDecoder, RawStep};
+use crate::tables::single_byte::{
+    ISO6937, Iso6937Table, PREFIX_ROWS, PREFIX_SECOND_FIRST, PREFIX_SECOND_LAST, UNMAPPED,
+};
+
+pub(crate) struct Iso6937Decoder {
+    table: &'static Iso6937Table,
+    utf8: &'static Utf8Table,
+    /// A prefix byte read in an earlier call, waiting for its letter.
+    prefix: Option<u8>,
+}
+
+pub(crate) fn new_decoder(name: &str) -> Option<Iso6937Decoder> {
+    let index = ISO6937.iter().position(|t| t.name == name)?;
+    let table = &ISO6937[index];
+    Some(Iso6937Decoder {
+        table,
+        utf8: shared_utf8_table(TableId::Iso6937(index), table.halves),
+        prefix: None,
+    })
+}
+
+impl Iso6937Decoder {
+    /// The row of [`PREFIX_ROWS`] of a prefix byte.
+    fn prefix_row(&self, byte: u8) -> Option<&'static [u16]> {
+        let index = *self
+            .table
+            .prefix_rows
+            .get(usize::from(byte.checked_sub(0x80)?))?;
+        (index != 0).then(|| &PREFIX_ROWS[usize::from(index - 1)][..])
+    }
+}
+
+impl RawDecoder for Iso6937Decoder {
+    fn decode_raw(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> RawStep {
+        let (mut read, mut written) = (0, 0);
+        loop {
+            if let Some(prefix) = self.prefix {
+                let Some(&second) = src.get(read) else {
+                    if last {
+                        self.prefix = None;
+                        return RawStep::truncated(read, written, 1);
+                    }
+                    return RawStep::input_empty(read, written);
+                };
+                if !(PREFIX_SECOND_FIRST..=PREFIX_SECOND_LAST).contains(&second) {
+                    self.prefix = None;
+                    return RawStep::invalid(read, written, 1);
+                }
+                let row = self
+                    .prefix_row(prefix)
+                    .expect("held bytes are prefix bytes");
+                let cp = row[usize::from(second - PREFIX_SECOND_FIRST)];
+                if cp == UNMAPPED {
+                    self.prefix = None;
+                    return RawStep::invalid(read + 1, written, 2);
+                }
+                let Some(len) = write_code_point(cp, &mut dst[written..]) else {
+                    return RawStep::output_full(read, written);
+                };
+                self.prefix = None;
+                read += 1;
+                written += len;
+            }
+            let Some(&byte) = src.get(read) else {
+                return RawStep::input_empty(read, written);
+            };
+            let entry = self.utf8[usize::from(byte)];
+            if entry == INVALID {
+                read += 1;
+                if self.prefix_row(byte).is_some() {
+                    self.prefix = Some(byte);
+                    continue;
+                }
+                return RawStep::invalid(read, written, 1);
+            }
+            let len = entry_len(entry);
+            let Some(out) = dst.get_mut(written..written + len) else {
+                return RawStep::output_full(read, written);
+            };
+            out.copy_from_slice(&entry.to_le_bytes()[..len]);
+            read += 1;
+            written += len;
+        }
+    }
+
+    fn reset(&mut self) {
+        self.prefix = None;
+    }
+
+    fn max_utf8_len(&self, src_len: usize) -> Option<usize> {
+        src_len.checked_add(1)?.checked_mul(3)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charset::RawStatus;
+    use crate::error::ErrorKind;
+
+    #[test]
+    fn prefix_pairs_and_their_errors() {
+        let mut decoder = new_decoder("ISO_6937").unwrap();
+        let mut dst = [0u8; 64];
+        let step = decoder.decode_raw(b"\xC1a", &mut dst, true);
+        assert_eq!(&dst[..step.written], "à".as_bytes());
+        // Prefix then a byte outside the pair range: the prefix alone is invalid.
+        let step = decoder.decode_raw(b"\xC1\x80", &mut dst, true);
+        assert_eq!(step.read, 1);
+        assert!(matches!(step.status, RawStatus::Malformed { len: 1, .. }));
+        decoder.reset();
+        // Prefix then a letter it does not combine with: both bytes are invalid.
+        let step = decoder.decode_raw(b"\xC11", &mut dst, true);
+        assert_eq!(step.read, 2);
+        assert!(matches!(step.status, RawStatus::Malformed { len: 2, .. }));
+        // Prefix at the end of input, split across calls.
+        let step = decoder.decode_raw(b"x\xC1", &mut dst, false);
+        assert_eq!(
+            (step.read, step.written, step.status),
+            (2, 1, RawStatus::InputEmpty)
+        );
+        let step = decoder.decode_raw(b"", &mut dst, true);
+        assert_eq!(
+            step.status,
+            RawStatus::Malformed {
+                len: 1,
+                consumed_after: 0,
+                kind: ErrorKind::Truncated
+            }
+        );
+    }
+}

@@ -2,3 +2,4 @@
 //! hand; each file's first line names the command that regenerates it.
 
 pub(crate) mod charsets;
+pub(crate) mod single_byte;
