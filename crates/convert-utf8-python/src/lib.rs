@@ -1,1 +1,101 @@
-//! The Python face of convert-utf8 (being built).
+//! The Python face of convert-utf8: the `convert_utf8._native` extension module.
+//!
+//! A thin layer over the engine: labels, decoders, error policies, error positions and file
+//! conversion all come from the `convert-utf8` crate; this crate turns Python objects into
+//! bytes (`input`), runs the engine with Python's `errors=` conventions (`decode`), builds the
+//! resulting `str`/`bytes` (`output`) and raises Python's exceptions (`errors`). The pure-Python
+//! package `convert_utf8` (codecs registration, the `codecs.IncrementalDecoder` subclass)
+//! re-exports what is here.
+
+mod charset;
+mod errors;
+mod file;
+mod incremental;
+mod input;
+mod output;
+mod policy;
+
+use charset::{new_decoder, resolve};
+use input::Input;
+use output::Utf8Out;
+use policy::{ErrorMode, decode_input};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+
+/// Decodes all of `data` (a whole input) and returns the output.
+fn decode_all(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    encoding: &str,
+    errors: &str,
+) -> PyResult<Utf8Out> {
+    let input = Input::from_object(data)?;
+    let charset = resolve(py, encoding)?;
+    let mode = ErrorMode::new(errors);
+    let mut decoder = new_decoder(py, charset, mode.policy())?;
+    let mut out = Utf8Out::from_scratch();
+    decode_input(
+        py,
+        charset.name(),
+        &mut decoder,
+        &input,
+        true,
+        &mode,
+        &mut out,
+    )?;
+    Ok(out)
+}
+
+/// Decodes `data` (bytes, bytearray, memoryview or any buffer; not str) from `encoding` (any
+/// label: glibc, WHATWG, Python or MIME name) to a str.
+///
+/// `errors` is `"strict"` (raise `DecodeError`, a `UnicodeDecodeError`), `"ignore"` (drop what
+/// `iconv -c` drops), `"replace"` (U+FFFD), or any `codecs` error handler name
+/// (`"backslashreplace"`, `"surrogateescape"`, or one registered with `codecs.register_error`).
+/// Unknown labels raise `UnknownEncodingError`, charsets this build cannot decode
+/// `UnsupportedEncodingError` (both `LookupError`s).
+#[pyfunction]
+#[pyo3(signature = (data, encoding, errors = "strict"))]
+fn decode<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    encoding: &str,
+    errors: &str,
+) -> PyResult<Bound<'py, PyString>> {
+    decode_all(py, data, encoding, errors)?.to_str(py)
+}
+
+/// Like `decode()`, but returns the UTF-8 encoded bytes without building a str.
+#[pyfunction]
+#[pyo3(signature = (data, encoding, errors = "strict"))]
+fn to_utf8<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    encoding: &str,
+    errors: &str,
+) -> PyResult<Bound<'py, PyBytes>> {
+    decode_all(py, data, encoding, errors)?.to_bytes(py)
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_function(wrap_pyfunction!(decode, m)?)?;
+    m.add_function(wrap_pyfunction!(to_utf8, m)?)?;
+    m.add_function(wrap_pyfunction!(charset::lookup, m)?)?;
+    m.add_function(wrap_pyfunction!(charset::charsets, m)?)?;
+    m.add_function(wrap_pyfunction!(file::convert_file, m)?)?;
+    m.add_class::<charset::Charset>()?;
+    m.add_class::<incremental::IncrementalDecoder>()?;
+    m.add("DecodeError", py.get_type::<errors::DecodeError>())?;
+    m.add(
+        "UnknownEncodingError",
+        py.get_type::<errors::UnknownEncodingError>(),
+    )?;
+    m.add(
+        "UnsupportedEncodingError",
+        py.get_type::<errors::UnsupportedEncodingError>(),
+    )?;
+    m.add("DETACH_THRESHOLD", input::DETACH_THRESHOLD)?;
+    Ok(())
+}

@@ -1,0 +1,114 @@
+//! Charsets as Python sees them: label resolution, the `Charset` objects `lookup()` and
+//! `charsets()` return, and building engine decoders with the engine's errors translated.
+
+use crate::errors::engine_error;
+use convert_utf8::{Charset as EngineCharset, Decoder, ErrorPolicy};
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+/// The charset `label` means (glibc's meaning first, then WHATWG, Python and MIME names).
+pub(crate) fn resolve(py: Python<'_>, label: &str) -> PyResult<EngineCharset> {
+    EngineCharset::for_label(label).map_err(|e| engine_error(py, &e))
+}
+
+/// A decoder for `charset`; `UnsupportedEncodingError` if this build cannot decode it yet.
+pub(crate) fn new_decoder(
+    py: Python<'_>,
+    charset: EngineCharset,
+    policy: ErrorPolicy,
+) -> PyResult<Decoder> {
+    Decoder::new(charset, policy).map_err(|e| engine_error(py, &e))
+}
+
+/// The engine's family name in Python's spelling: `CjkMultibyte` -> `cjk_multibyte`.
+fn snake_case(camel: &str) -> String {
+    let mut out = String::with_capacity(camel.len() + 4);
+    for (i, c) in camel.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A charset: its canonical `name`, the `aliases` glibc also accepts, its `family`, and whether
+/// this build can decode it (`supported`).
+#[pyclass(frozen, eq, hash, module = "convert_utf8", name = "Charset")]
+#[derive(PartialEq, Eq, Hash)]
+pub(crate) struct Charset {
+    inner: EngineCharset,
+}
+
+#[pymethods]
+impl Charset {
+    /// The canonical name (glibc's module name, e.g. `"SJIS"`, `"ISO-8859-1"`, `"UTF-8"`).
+    #[getter]
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+
+    /// Every other name glibc accepts for this charset.
+    #[getter]
+    fn aliases<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.inner.aliases())
+    }
+
+    /// The decoder family, e.g. `"unicode"`, `"single_byte"`, `"cjk_multibyte"`, `"iso2022"`.
+    #[getter]
+    fn family(&self) -> String {
+        snake_case(&format!("{:?}", self.inner.family()))
+    }
+
+    /// Whether this build can decode it.
+    #[getter]
+    fn supported(&self) -> bool {
+        self.inner.is_supported()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Charset(name='{}', family='{}', supported={})",
+            self.inner.name(),
+            self.family(),
+            if self.supported() { "True" } else { "False" }
+        )
+    }
+
+    fn __str__(&self) -> &'static str {
+        self.inner.name()
+    }
+}
+
+/// The charset `label` names: `.name` (canonical), `.aliases`, `.family`, `.supported`.
+/// Raises `UnknownEncodingError` (a `LookupError`) for an unknown label.
+#[pyfunction]
+pub(crate) fn lookup(py: Python<'_>, label: &str) -> PyResult<Charset> {
+    Ok(Charset {
+        inner: resolve(py, label)?,
+    })
+}
+
+/// Every charset glibc iconv decodes, in the order of their canonical names.
+#[pyfunction]
+pub(crate) fn charsets() -> Vec<Charset> {
+    EngineCharset::all()
+        .map(|inner| Charset { inner })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snake_case;
+
+    #[test]
+    fn family_names_are_snake_case() {
+        assert_eq!(snake_case("CjkMultibyte"), "cjk_multibyte");
+        assert_eq!(snake_case("Unicode"), "unicode");
+        assert_eq!(snake_case("Iso2022"), "iso2022");
+    }
+}

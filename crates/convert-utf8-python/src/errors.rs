@@ -1,0 +1,118 @@
+//! The Python exceptions, and the translation of the engine's errors into them.
+//!
+//! - `DecodeError(UnicodeDecodeError)`: a bad sequence, with `encoding`, `object`, `start`, `end`
+//!   and `reason` as Python's codecs set them.
+//! - `UnknownEncodingError(LookupError)`: a label no charset goes by, with the engine's "did you
+//!   mean" suggestion in the message and in `suggestion`.
+//! - `UnsupportedEncodingError(LookupError)`: a known charset this build cannot decode yet, or
+//!   an attempt to encode (convert_utf8 only decodes). A `LookupError`, as for a codec Python
+//!   does not have, so code that falls back on `LookupError` keeps working.
+
+use convert_utf8::{DecodeError as EngineDecodeError, Error, ErrorKind};
+use pyo3::create_exception;
+use pyo3::exceptions::{PyLookupError, PyRuntimeError, PyUnicodeDecodeError};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+create_exception!(
+    convert_utf8,
+    DecodeError,
+    PyUnicodeDecodeError,
+    "A bad byte sequence: `start`/`end` are its byte span in `object`."
+);
+create_exception!(
+    convert_utf8,
+    UnknownEncodingError,
+    PyLookupError,
+    "No charset goes by this label; `label` is the label, `suggestion` the closest known name \
+     or None."
+);
+create_exception!(
+    convert_utf8,
+    UnsupportedEncodingError,
+    PyLookupError,
+    "The charset is known but cannot be decoded by this build (or encoding was asked for); \
+     `name` is its canonical name."
+);
+
+/// `reason` for a bad sequence: glibc's words, which say when the input was cut short.
+pub(crate) fn reason(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::Truncated => {
+            "truncated input: incomplete character or shift sequence at end of input"
+        }
+        _ => "illegal input sequence",
+    }
+}
+
+/// A `DecodeError` for bytes `object[start..end]`, not yet raised.
+pub(crate) fn decode_error<'py>(
+    py: Python<'py>,
+    encoding: &str,
+    object: &Bound<'py, PyBytes>,
+    start: usize,
+    end: usize,
+    kind: ErrorKind,
+) -> PyResult<Bound<'py, PyAny>> {
+    py.get_type::<DecodeError>()
+        .call1((encoding, object, start, end, reason(kind)))
+}
+
+/// A `DecodeError` for a bad sequence found in a file, whose bytes are not in memory: `object`
+/// holds the bad bytes only, `start`/`end` are their offsets in the file, `filename` the file.
+pub(crate) fn file_decode_error(
+    py: Python<'_>,
+    encoding: &str,
+    error: &EngineDecodeError,
+    filename: &Bound<'_, PyAny>,
+) -> PyErr {
+    let object = PyBytes::new(py, error.bytes());
+    let made = py
+        .get_type::<DecodeError>()
+        .call1((
+            encoding,
+            object,
+            error.offset(),
+            error.end(),
+            reason(error.kind()),
+        ))
+        .and_then(|exc| {
+            exc.setattr("filename", filename)?;
+            exc.call_method1("add_note", (format!("in file {}", filename.repr()?),))?;
+            Ok(exc)
+        });
+    match made {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(e) => e,
+    }
+}
+
+/// The Python exception for an engine error other than a bad sequence.
+pub(crate) fn engine_error(py: Python<'_>, error: &Error) -> PyErr {
+    let message = error.to_string();
+    let made = match error {
+        Error::UnknownCharset { label, suggestion } => py
+            .get_type::<UnknownEncodingError>()
+            .call1((message,))
+            .and_then(|exc| {
+                exc.setattr("label", label)?;
+                exc.setattr("suggestion", *suggestion)?;
+                Ok(exc)
+            }),
+        Error::Unsupported { name } => unsupported(py, &message, name),
+        Error::UnsupportedTarget { label } => unsupported(py, &message, label),
+        _ => return PyRuntimeError::new_err(message),
+    };
+    match made {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(e) => e,
+    }
+}
+
+fn unsupported<'py>(py: Python<'py>, message: &str, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    let exc = py
+        .get_type::<UnsupportedEncodingError>()
+        .call1((message,))?;
+    exc.setattr("name", name)?;
+    Ok(exc)
+}

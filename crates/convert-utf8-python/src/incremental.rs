@@ -1,0 +1,84 @@
+//! The native half of `convert_utf8.IncrementalDecoder`: one engine decoder kept across calls,
+//! so a sequence split between two inputs decodes as if it came in one.
+
+use crate::charset::{new_decoder, resolve};
+use crate::input::Input;
+use crate::output::Utf8Out;
+use crate::policy::{ErrorMode, decode_input};
+use convert_utf8::{Charset, Decoder};
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+/// Decodes a stream given in pieces. Not for use by several threads at once (a second thread
+/// gets a `RuntimeError` while the first is inside `decode`).
+#[pyclass(module = "convert_utf8._native", name = "IncrementalDecoder")]
+pub(crate) struct IncrementalDecoder {
+    charset: Charset,
+    errors: ErrorMode,
+    decoder: Decoder,
+}
+
+#[pymethods]
+impl IncrementalDecoder {
+    #[new]
+    #[pyo3(signature = (encoding, errors = "strict"))]
+    fn new(py: Python<'_>, encoding: &str, errors: &str) -> PyResult<Self> {
+        let charset = resolve(py, encoding)?;
+        let errors = ErrorMode::new(errors);
+        let decoder = new_decoder(py, charset, errors.policy())?;
+        Ok(IncrementalDecoder {
+            charset,
+            errors,
+            decoder,
+        })
+    }
+
+    /// Decodes `input`, holding back a sequence it ends inside; with `final=True` nothing
+    /// follows and what is held back goes through the error policy. After a `DecodeError` the
+    /// decoder starts over as if new.
+    #[pyo3(signature = (input, r#final = false))]
+    fn decode<'py>(
+        &mut self,
+        py: Python<'py>,
+        input: &Bound<'py, PyAny>,
+        r#final: bool,
+    ) -> PyResult<Bound<'py, PyString>> {
+        let input = Input::from_object(input)?;
+        let mut out = Utf8Out::from_scratch();
+        let decoded = decode_input(
+            py,
+            self.charset.name(),
+            &mut self.decoder,
+            &input,
+            r#final,
+            &self.errors,
+            &mut out,
+        );
+        if let Err(e) = decoded {
+            self.decoder.reset();
+            return Err(e);
+        }
+        if r#final {
+            // The next input is a new stream, numbered from zero.
+            self.decoder.reset();
+        }
+        out.to_str(py)
+    }
+
+    /// Back to the state of a new decoder.
+    fn reset(&mut self) {
+        self.decoder.reset();
+    }
+
+    /// The canonical name of the charset being decoded.
+    #[getter]
+    fn encoding(&self) -> &'static str {
+        self.charset.name()
+    }
+
+    /// The `errors=` name in force.
+    #[getter]
+    fn errors(&self) -> &str {
+        self.errors.name()
+    }
+}

@@ -1,0 +1,192 @@
+"""Decode every charset glibc iconv decodes into UTF-8, in-process.
+
+A drop-in for ``subprocess.check_call(["iconv", "-f", enc, "-t", "utf-8", path])`` that follows
+Python's ``codecs`` conventions: ``errors=`` names, ``UnicodeDecodeError`` with positions,
+``LookupError`` for unknown names, an incremental decoder and a codec search function.
+
+    >>> import convert_utf8
+    >>> convert_utf8.decode(b"caf\\xc3\\xa9", "utf8")
+    'café'
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from functools import partial
+from typing import Final
+
+from ._native import (
+    Charset,
+    DecodeError,
+    UnknownEncodingError,
+    UnsupportedEncodingError,
+    charsets,
+    convert_file,
+    decode,
+    lookup,
+    to_utf8,
+)
+from . import _native
+
+_Buffer = bytes | bytearray | memoryview
+
+__all__ = [
+    "Charset",
+    "DecodeError",
+    "IncrementalDecoder",
+    "UnknownEncodingError",
+    "UnsupportedEncodingError",
+    "CODEC_PREFIX",
+    "charsets",
+    "convert_file",
+    "decode",
+    "lookup",
+    "register",
+    "to_utf8",
+]
+
+#: Codec names ``register()`` answers: ``"convert_utf8:" + label``.
+CODEC_PREFIX: Final = "convert_utf8:"
+
+
+class IncrementalDecoder(codecs.IncrementalDecoder):
+    """Decodes a stream given in pieces, as ``codecs.IncrementalDecoder`` does.
+
+    A sequence split across ``decode()`` calls decodes as if it came in one; with
+    ``final=True`` whatever is held back goes through the error policy (a truncated sequence
+    raises ``DecodeError`` under ``"strict"``). ``errors`` is fixed at construction.
+
+    The engine's state between calls is opaque: ``getstate()`` reports ``(b"", 0)`` and
+    ``setstate()`` resets the decoder and feeds it the bytes given, so ``TextIOWrapper.tell()``
+    is exact only at character boundaries. One decoder serves one stream in one thread at a time.
+    """
+
+    def __init__(self, encoding: str, errors: str = "strict") -> None:
+        # codecs.IncrementalDecoder.__init__ only stores `errors`, which is read-only here.
+        self._decoder = _native.IncrementalDecoder(encoding, errors)
+
+    @property
+    def encoding(self) -> str:
+        """The canonical name of the charset being decoded."""
+        return self._decoder.encoding
+
+    @property
+    def errors(self) -> str:  # type: ignore[override]
+        """The ``errors=`` name in force."""
+        return self._decoder.errors
+
+    def decode(self, input: _Buffer, final: bool = False) -> str:
+        """Decodes ``input``; ``final=True`` says nothing follows it."""
+        return self._decoder.decode(input, final)
+
+    def reset(self) -> None:
+        """Back to the state of a new decoder."""
+        self._decoder.reset()
+
+    def getstate(self) -> tuple[bytes, int]:
+        """``(b"", 0)``: the engine keeps its state to itself (see the class docstring)."""
+        return (b"", 0)
+
+    def setstate(self, state: tuple[bytes, int]) -> None:
+        """Resets, then feeds ``state[0]`` as the start of a new stream."""
+        buffered, _flags = state
+        self._decoder.reset()
+        if buffered:
+            self._decoder.decode(buffered, False)
+
+
+def _python_codec_form(name: str) -> str:
+    """A name as Python's codec registry hands it to search functions: lower case, every run
+    of characters other than letters, digits and ``.`` made one ``_``, none at either end."""
+    return re.sub(r"[^0-9a-z.]+", "_", name.lower()).strip("_")
+
+
+_NORMALIZED_PREFIX: Final = _python_codec_form(CODEC_PREFIX)
+_names_by_codec_form: dict[str, str] | None = None
+
+
+def _charset_for_codec_name(label: str) -> Charset:
+    """The charset a codec name's label part means. Python has already turned its punctuation
+    into ``_``, so the label is tried as given, with ``-`` for ``_``, and against every canonical
+    name and alias in that same form."""
+    global _names_by_codec_form
+    for candidate in (label, label.replace("_", "-")):
+        try:
+            return lookup(candidate)
+        except UnknownEncodingError:
+            pass
+    if _names_by_codec_form is None:
+        table: dict[str, str] = {}
+        for charset in charsets():
+            for name in (charset.name, *charset.aliases):
+                table.setdefault(_python_codec_form(name), charset.name)
+        _names_by_codec_form = table
+    canonical = _names_by_codec_form.get(label)
+    if canonical is None:
+        return lookup(label)  # raises UnknownEncodingError with a suggestion
+    return lookup(canonical)
+
+
+def _codec_decode(charset_name: str, input: _Buffer, errors: str = "strict") -> tuple[str, int]:
+    text = decode(input, charset_name, errors)
+    return text, memoryview(input).nbytes
+
+
+def _codec_encode(charset_name: str, input: str, errors: str = "strict") -> tuple[bytes, int]:
+    raise UnsupportedEncodingError(
+        f"{CODEC_PREFIX}{charset_name} only decodes: convert_utf8 converts to UTF-8, "
+        f"it does not encode text into {charset_name}"
+    )
+
+
+class _StreamReader(codecs.StreamReader):
+    """``codecs.StreamReader`` on top of an incremental decoder (set per codec)."""
+
+    charset_name: str = ""
+
+    def __init__(self, stream: object, errors: str = "strict") -> None:
+        super().__init__(stream, errors)  # type: ignore[arg-type]
+        self._incremental = IncrementalDecoder(self.charset_name, errors)
+
+    def decode(self, input: bytes, errors: str = "strict") -> tuple[str, int]:  # type: ignore[override]
+        return self._incremental.decode(input), len(input)
+
+    def reset(self) -> None:
+        super().reset()
+        self._incremental.reset()
+
+
+def _search(name: str) -> codecs.CodecInfo | None:
+    if not name.startswith(_NORMALIZED_PREFIX + "_"):
+        return None
+    charset = _charset_for_codec_name(name[len(_NORMALIZED_PREFIX) + 1 :])
+    if not charset.supported:
+        raise UnsupportedEncodingError(
+            f"conversion from `{charset.name}' is not supported yet"
+        )
+    reader = type(f"StreamReader_{charset.name}", (_StreamReader,), {"charset_name": charset.name})
+    return codecs.CodecInfo(
+        name=CODEC_PREFIX + charset.name,
+        encode=partial(_codec_encode, charset.name),
+        decode=partial(_codec_decode, charset.name),
+        incrementaldecoder=partial(IncrementalDecoder, charset.name),  # type: ignore[arg-type]
+        streamreader=reader,
+    )
+
+
+_registered = False
+
+
+def register() -> None:
+    """Adds a codec search function for ``"convert_utf8:LABEL"`` names (decode only).
+
+    Afterwards ``b"...".decode("convert_utf8:SHIFT_JIS")``, ``codecs.decode(...)``,
+    ``codecs.getincrementaldecoder(...)`` and ``open(path, encoding="convert_utf8:...")`` work
+    for every label; encoding raises ``UnsupportedEncodingError``. Calling it again does nothing.
+    """
+    global _registered
+    if not _registered:
+        codecs.register(_search)
+        _registered = True
+
