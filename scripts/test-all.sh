@@ -17,5 +17,12 @@ section "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+section "C ABI: tools its tests use (C compiler, AddressSanitizer, pkg-config, Python ctypes and cffi)"
+# crates/convert-utf8-capi/tests skip what the machine lacks unless told it is required: here it is.
+command -v cc >/dev/null || { echo "a C compiler (cc) is required for the C ABI tests"; exit 1; }
+command -v pkg-config >/dev/null || { echo "pkg-config is required for the C ABI tests"; exit 1; }
+python3 -c 'import cffi' 2>/dev/null || python3 -m pip install --quiet cffi
+export CU8_REQUIRE_C_TOOLS=1 CU8_REQUIRE_PYTHON=1
+
 section "Rust tests"
 cargo test --workspace --locked

@@ -1,0 +1,148 @@
+//! Runs the Python examples (`examples/python/`, through ctypes and cffi) against the built
+//! library and checks their output and messages against the engine's own decoding of the same
+//! bytes. Also checks that the ctypes example in `docs/c-api.md` is that very file.
+//!
+//! Without `python3` (or `$PYTHON`), or without the `cffi` module, the affected test says so and
+//! passes, unless `CU8_REQUIRE_PYTHON=1` (set by scripts/test-all.sh).
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use convert_utf8::{Charset, Decoder, ErrorPolicy};
+
+fn python() -> String {
+    std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned())
+}
+
+/// Whether `python -c code` succeeds; if not, the test is skipped (or fails when required).
+fn python_can(code: &str, what: &str) -> bool {
+    let works = Command::new(python())
+        .args(["-c", code])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !works {
+        assert!(
+            !common::required("CU8_REQUIRE_PYTHON"),
+            "CU8_REQUIRE_PYTHON=1 but {what} is missing"
+        );
+        eprintln!("skipped: {what} is missing");
+    }
+    works
+}
+
+/// UTF-8 text long enough to cross the examples' 4096-byte read size many times, with
+/// multi-byte characters straddling the boundaries and, when `bad` is set, invalid bytes at
+/// and around them and a truncated tail.
+fn sample_utf8(bad: bool) -> Vec<u8> {
+    let mut text = Vec::new();
+    for i in 0..1500 {
+        text.extend_from_slice(format!("{i}: caf\u{e9} \u{2713} \u{1F600} ").as_bytes());
+    }
+    if bad {
+        for at in [100, 4095, 4096, 8191, 12_000] {
+            text[at] = 0xFF;
+        }
+        text.extend_from_slice(b"\xF0\x9F\x98");
+    }
+    text
+}
+
+/// Runs `script` on `input` and compares with the engine.
+fn check_example(script: &str, label: &str, policy_name: &str, input: &[u8]) {
+    let library = common::library();
+    let mut child = Command::new(python())
+        .arg(common::crate_dir().join("examples/python").join(script))
+        .arg(&library.shared_lib)
+        .args([label, policy_name])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start python");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let input_copy = input.to_vec();
+    let feeder = std::thread::spawn(move || stdin.write_all(&input_copy));
+    let output = child.wait_with_output().expect("run python");
+    feeder.join().expect("feeder thread").expect("write stdin");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+
+    let policy = ErrorPolicy::from_name(policy_name).expect("a policy name");
+    let mut decoder = Decoder::new(Charset::for_label(label).expect("a known label"), policy)
+        .expect("a supported charset");
+    let mut expected = Vec::new();
+    let outcome = decoder.decode_to_vec(input, &mut expected);
+    let context = format!("{script} {label} {policy_name}");
+    assert!(
+        output.stdout == expected,
+        "{context}: stdout differs from the engine's output; stderr: {stderr}"
+    );
+    match outcome {
+        Ok(()) => assert!(output.status.success(), "{context}: {stderr}"),
+        Err(error) => {
+            assert_eq!(output.status.code(), Some(1), "{context}: {stderr}");
+            let script_name = script.trim_end_matches(".py");
+            assert_eq!(
+                stderr.trim_end(),
+                format!("{script_name}: {error}"),
+                "{context}"
+            );
+        }
+    }
+}
+
+fn check_all_cases(script: &str) {
+    for policy in ["strict", "ignore", "replace"] {
+        check_example(script, "UTF-8", policy, &sample_utf8(false));
+        check_example(script, "utf8", policy, &sample_utf8(true));
+        check_example(script, "UTF-8", policy, b"");
+    }
+    let utf16 = Charset::for_label("UTF-16LE").expect("UTF-16LE is a known charset");
+    if utf16.is_supported() {
+        let text = String::from_utf8_lossy(&sample_utf8(false)).into_owned();
+        let mut bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        bytes.push(b'!'); // an odd byte out: truncated at the end
+        for policy in ["strict", "replace"] {
+            check_example(script, "UTF-16LE", policy, &bytes);
+        }
+    }
+    // A label naming nothing: a message and exit status 1.
+    let library = common::library();
+    let output = Command::new(python())
+        .arg(common::crate_dir().join("examples/python").join(script))
+        .arg(&library.shared_lib)
+        .args(["no-such-charset", "strict"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run python");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown charset"));
+}
+
+#[test]
+fn ctypes_example_matches_the_engine() {
+    if python_can("import ctypes", "python3 with ctypes") {
+        check_all_cases("cu8_ctypes.py");
+    }
+}
+
+#[test]
+fn cffi_example_matches_the_engine() {
+    if python_can("import cffi", "the Python module cffi") {
+        check_all_cases("cu8_cffi.py");
+    }
+}
+
+#[test]
+fn documented_ctypes_example_is_the_tested_file() {
+    let dir = common::crate_dir();
+    let example = std::fs::read_to_string(dir.join("examples/python/cu8_ctypes.py"))
+        .expect("read the example");
+    let docs =
+        std::fs::read_to_string(dir.join("../../docs/c-api.md")).expect("read docs/c-api.md");
+    assert!(
+        docs.contains(&format!("```python\n{example}```")),
+        "docs/c-api.md must show examples/python/cu8_ctypes.py verbatim in a ```python block"
+    );
+}
