@@ -160,7 +160,7 @@ pub(crate) fn decode_input(
     let carried = usize::try_from(input_start.saturating_sub(error.offset()))
         .unwrap_or(usize::MAX)
         .min(error.len());
-    let mut object = if carried == 0 {
+    let object = if carried == 0 {
         input.to_bytes(py)
     } else {
         let mut joined = Vec::with_capacity(carried + src.len());
@@ -187,12 +187,9 @@ pub(crate) fn decode_input(
         let (replacement, newpos) = parse_handler_result(&result)?;
         out.push_text(&replacement)?;
 
-        // A handler may replace `object` (Python's codecs re-read it too).
-        let new_object = exc
-            .getattr(intern!(py, "object"))?
-            .cast_into::<PyBytes>()
-            .map_err(|_| PyTypeError::new_err("exception attribute object must be bytes"))?;
-        let len = new_object.as_bytes().len();
+        // Like CPython's own decoders, resume in the original bytes even if the handler
+        // assigned a new `exc.object`.
+        let len = object.as_bytes().len();
         let newpos = if newpos < 0 {
             newpos.saturating_add(i64::try_from(len).unwrap_or(i64::MAX))
         } else {
@@ -206,9 +203,7 @@ pub(crate) fn decode_input(
                     "position {newpos} from error handler out of bounds"
                 ))
             })?;
-        let same_object = new_object.is(&object);
-        object = new_object;
-        if !(same_object && newpos == end) {
+        if newpos != end {
             decoder.reset();
             shift = newpos as i128;
             pos = newpos;
