@@ -44,15 +44,15 @@ pub struct DecodeStep {
 /// ```
 /// use convert_utf8::{Charset, DecodeStatus, Decoder, ErrorPolicy};
 ///
-/// let charset = Charset::for_label("UTF-8")?;
+/// let charset = Charset::for_label("UTF-16")?;
 /// let mut decoder = Decoder::new(charset, ErrorPolicy::Strict)?;
 /// let mut out = [0u8; 64];
-/// // "é" is C3 A9 in UTF-8; split it across two calls.
-/// let first = decoder.decode(b"A\xC3", &mut out, false);
-/// assert_eq!((first.read, first.written), (2, 1));
-/// let second = decoder.decode(b"\xA9", &mut out[1..], true);
+/// // A little-endian BOM, "A", then "😀" (the surrogate pair D83D DE00) split across two calls.
+/// let first = decoder.decode(b"\xFF\xFEA\x00\x3D", &mut out, false);
+/// assert_eq!((first.read, first.written), (5, 1));
+/// let second = decoder.decode(b"\xD8\x00\xDE", &mut out[1..], true);
 /// assert_eq!(second.status, DecodeStatus::InputEmpty);
-/// assert_eq!(&out[..1 + second.written], "Aé".as_bytes());
+/// assert_eq!(&out[..1 + second.written], "A😀".as_bytes());
 /// # Ok::<(), convert_utf8::Error>(())
 /// ```
 pub struct Decoder {
@@ -225,13 +225,19 @@ impl Decoder {
         kind: ErrorKind,
     ) -> DecodeError {
         let len = usize::from(len);
-        let end_in_src = read - usize::from(consumed_after).min(read);
-        let end = self.position + end_in_src as u64;
+        let held = usize::from(consumed_after);
+        // The held bytes may reach back before this call's input (a UTF-16 high surrogate and
+        // one byte after it, all consumed in an earlier call): then the sequence ends in history.
+        let end_in_src = read.saturating_sub(held);
+        let held_in_history = held.saturating_sub(read);
+        let end = self.position + end_in_src as u64 - held_in_history as u64;
         let offset = end.saturating_sub(len as u64);
         let mut bytes = [0u8; MAX_BAD_SEQUENCE_LEN];
         let from_src = len.min(end_in_src);
-        let from_history = (len - from_src).min(usize::from(self.history_len));
-        let history = &self.history[MAX_BAD_SEQUENCE_LEN - from_history..];
+        let history_end = MAX_BAD_SEQUENCE_LEN - held_in_history;
+        let from_history =
+            (len - from_src).min(usize::from(self.history_len).saturating_sub(held_in_history));
+        let history = &self.history[history_end - from_history..history_end];
         bytes[..from_history].copy_from_slice(history);
         bytes[from_history..from_history + from_src]
             .copy_from_slice(&src[end_in_src - from_src..end_in_src]);

@@ -9,9 +9,13 @@
 //! let text = convert_utf8::decode_to_string("utf8", b"caf\xC3\xA9")?;
 //! assert_eq!(text, "café");
 //!
-//! // Errors say what and where.
-//! let err = convert_utf8::decode_to_string("UTF-8", b"ab\xFFcd").unwrap_err();
-//! assert_eq!(err.to_string(), "illegal input sequence at position 2 (bytes 0xFF)");
+//! // UTF-16 with a big-endian byte order mark, as glibc reads it.
+//! let text = convert_utf8::decode_to_string("UTF-16", b"\xFE\xFF\x00h\x00i")?;
+//! assert_eq!(text, "hi");
+//!
+//! // Errors say what and where: here an unpaired surrogate.
+//! let err = convert_utf8::decode_to_string("UTF-16LE", b"a\x00\x00\xDCb\x00").unwrap_err();
+//! assert_eq!(err.to_string(), "illegal input sequence at position 2 (bytes 0x00 0xDC)");
 //! # Ok::<(), convert_utf8::Error>(())
 //! ```
 //!
@@ -21,7 +25,8 @@
 //! # Differences from glibc
 //!
 //! Output is always valid UTF-8: where glibc lets 5- and 6-byte forms or values above U+10FFFF
-//! through its UTF-8 and UCS-4 decoders, convert-utf8 reports an invalid sequence instead.
+//! through its UTF-8, UCS-4, UCS-4LE and INTERNAL (WCHAR_T) decoders, convert-utf8 reports an
+//! invalid sequence instead, covering the whole sequence glibc would have decoded.
 
 #![forbid(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]

@@ -1,20 +1,71 @@
-//! The Unicode forms: UTF-8, and (to come) UTF-16/32, UCS-2/4 and their byte-order variants.
+//! The Unicode forms glibc decodes natively: UTF-8, UTF-16, UCS-2, UTF-32, UCS-4 and their
+//! byte-order variants (UTF-7 lives in [`super::utf7`]).
 //!
-//! UTF-8 input is validated with a SIMD validator and copied through; bad sequences are reported
-//! as their maximal invalid subpart, which is also what glibc's `iconv -c` drops.
+//! Each form follows glibc's module for it, so that output, error positions and what
+//! `iconv -c` drops are the same:
+//!
+//! - **UTF-8** (glibc's `ISO-10646/UTF8/`). A BOM is passed through. A bad sequence is glibc's
+//!   unit: for a byte that cannot start a sequence (`80`–`C1`, `FE`, `FF`) that byte plus the
+//!   continuation bytes right after it, five bytes at most; for a lead byte, the lead plus the
+//!   continuation bytes before the first byte that does not continue it, or the whole sequence
+//!   when it is complete but overlong or a surrogate (`ED A0 80` is one bad unit of three bytes).
+//!   A lead byte followed only by continuation bytes up to the end of input is *truncated*, even
+//!   when those bytes could never become valid (`E0 80` at the end).
+//! - **UTF-16**, **UTF-16LE**, **UTF-16BE**: a lone low surrogate is a bad unit of 2 bytes; a
+//!   high surrogate not followed by a low one is a bad unit of 2 bytes (the high surrogate alone;
+//!   what follows is decoded on its own). A high surrogate with fewer than two bytes after it at
+//!   the end of input, or an odd last byte, is truncated.
+//! - **UCS-2** (glibc's `ISO-10646/UCS2/`, little-endian), **UNICODEBIG** (UCS-2BE) and
+//!   **UNICODE**: 16-bit units without surrogate pairs; every surrogate is a bad unit of 2 bytes.
+//! - **UTF-32**, **UTF-32LE**, **UTF-32BE**, **UCS-4** (glibc's `ISO-10646/UCS4/`, always
+//!   big-endian), **UCS-4LE** and **INTERNAL** (`WCHAR_T`, little-endian): 4-byte units; a
+//!   surrogate or a value above U+10FFFF is a bad unit of 4 bytes; 1–3 bytes left at the end are
+//!   truncated.
+//!
+//! **Byte order marks.** UTF-16, UTF-32 and UNICODE look at the first unit of each input: a BOM
+//! of either order is consumed and a big-endian one switches the decoder to big-endian; with no
+//! BOM the order is glibc's host order on the platforms it is used on, little-endian. As in glibc,
+//! the switch to big-endian sticks: a later input (see [`RawDecoder::begin_next_input`]) without a
+//! BOM, or even with a little-endian one, is still read big-endian; only `reset` forgets it. The
+//! fixed-order forms (LE, BE, UCS-2, UNICODEBIG, UCS-4, UCS-4LE, INTERNAL) never consume a BOM: it
+//! comes out as U+FEFF. A BOM-sniffing form given 1 byte (UTF-16, UNICODE) or 1–3 bytes
+//! (UTF-32) in all reports them as truncated.
+//!
+//! **Deliberate difference from glibc.** Output is always valid UTF-8. glibc's UTF-8 decoder
+//! accepts 5- and 6-byte sequences (`F8`–`FD` leads) and 4-byte sequences above U+10FFFF
+//! (`F4 90 80 80` and up, `F5`–`F7` leads), and its UCS-4, UCS-4LE and INTERNAL decoders accept
+//! values from U+110000 to 0x7FFFFFFF; it writes them out as 4- to 6-byte "UTF-8". Here each such
+//! sequence is an invalid sequence whose unit is the whole sequence glibc would have decoded (the
+//! 4, 5 or 6 bytes; the 4-byte unit in UCS-4), so `-c`-style dropping removes it as one piece.
 
-use crate::charset::{RawDecoder, RawStep};
+use crate::charset::{RawDecoder, RawStatus, RawStep};
+use crate::error::ErrorKind;
 
 /// The decoders of this module, dispatched once per call.
 pub(crate) enum UnicodeDecoder {
     Utf8(Utf8Decoder),
+    Utf16(FixedWidthDecoder<Utf16Units>),
+    Utf32(FixedWidthDecoder<Utf32Units>),
 }
 
 pub(crate) fn new_decoder(name: &str) -> Option<UnicodeDecoder> {
-    match name {
-        "UTF-8" => Some(UnicodeDecoder::Utf8(Utf8Decoder::default())),
-        _ => None,
-    }
+    use ByteOrderMode::{Big, Little, Sniff};
+    let utf16 =
+        |pairs, mode| UnicodeDecoder::Utf16(FixedWidthDecoder::new(Utf16Units { pairs }, mode));
+    let utf32 = |mode| UnicodeDecoder::Utf32(FixedWidthDecoder::new(Utf32Units, mode));
+    Some(match name {
+        "UTF-8" | "ISO-10646/UTF8/" => UnicodeDecoder::Utf8(Utf8Decoder::default()),
+        "UTF-16" => utf16(true, Sniff),
+        "UTF-16LE" => utf16(true, Little),
+        "UTF-16BE" => utf16(true, Big),
+        "UCS-2" | "ISO-10646/UCS2/" => utf16(false, Little),
+        "UNICODEBIG" => utf16(false, Big),
+        "UNICODE" => utf16(false, Sniff),
+        "UTF-32" => utf32(Sniff),
+        "UTF-32LE" | "UCS-4LE" | "INTERNAL" | "WCHAR_T" => utf32(Little),
+        "UTF-32BE" | "UCS-4" | "ISO-10646/UCS4/" => utf32(Big),
+        _ => return None,
+    })
 }
 
 impl RawDecoder for UnicodeDecoder {
@@ -22,91 +73,213 @@ impl RawDecoder for UnicodeDecoder {
     fn decode_raw(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> RawStep {
         match self {
             UnicodeDecoder::Utf8(d) => d.decode_raw(src, dst, last),
+            UnicodeDecoder::Utf16(d) => d.decode_raw(src, dst, last),
+            UnicodeDecoder::Utf32(d) => d.decode_raw(src, dst, last),
         }
     }
 
     fn reset(&mut self) {
         match self {
             UnicodeDecoder::Utf8(d) => d.reset(),
+            UnicodeDecoder::Utf16(d) => d.reset(),
+            UnicodeDecoder::Utf32(d) => d.reset(),
+        }
+    }
+
+    fn begin_next_input(&mut self) {
+        match self {
+            UnicodeDecoder::Utf8(d) => d.begin_next_input(),
+            UnicodeDecoder::Utf16(d) => d.begin_next_input(),
+            UnicodeDecoder::Utf32(d) => d.begin_next_input(),
         }
     }
 
     fn max_utf8_len(&self, src_len: usize) -> Option<usize> {
         match self {
             UnicodeDecoder::Utf8(d) => d.max_utf8_len(src_len),
+            UnicodeDecoder::Utf16(d) => d.max_utf8_len(src_len),
+            UnicodeDecoder::Utf32(d) => d.max_utf8_len(src_len),
         }
     }
 }
 
-/// UTF-8 to UTF-8: validation plus copy, holding back a sequence cut by the end of a call.
-#[derive(Default)]
-pub(crate) struct Utf8Decoder {
-    pending: [u8; 4],
-    pending_len: u8,
-}
-
-/// Total length of the sequence a lead byte starts, or 0 if it cannot start one.
-fn sequence_len(lead: u8) -> usize {
-    match lead {
-        0x00..=0x7F => 1,
-        0xC2..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        0xF0..=0xF4 => 4,
-        _ => 0,
+/// Writes the UTF-8 form of `c` (a scalar value: not a surrogate, at most U+10FFFF) at the start
+/// of `dst`, which has room for 4 bytes, and returns its length.
+#[inline(always)]
+pub(crate) fn encode_utf8(c: u32, dst: &mut [u8]) -> usize {
+    debug_assert!(c <= 0x10FFFF && !(0xD800..=0xDFFF).contains(&c));
+    if c < 0x80 {
+        dst[0] = c as u8;
+        1
+    } else if c < 0x800 {
+        dst[0] = 0xC0 | (c >> 6) as u8;
+        dst[1] = 0x80 | (c & 0x3F) as u8;
+        2
+    } else if c < 0x10000 {
+        dst[0] = 0xE0 | (c >> 12) as u8;
+        dst[1] = 0x80 | ((c >> 6) & 0x3F) as u8;
+        dst[2] = 0x80 | (c & 0x3F) as u8;
+        3
+    } else {
+        dst[0] = 0xF0 | (c >> 18) as u8;
+        dst[1] = 0x80 | ((c >> 12) & 0x3F) as u8;
+        dst[2] = 0x80 | ((c >> 6) & 0x3F) as u8;
+        dst[3] = 0x80 | (c & 0x3F) as u8;
+        4
     }
 }
 
-/// Whether `byte` may follow `prefix` (a lead byte plus any continuation bytes) in a well-formed
-/// sequence: the second byte's range depends on the lead, to exclude overlongs, surrogates and
-/// values above U+10FFFF.
-fn continues(prefix: &[u8], byte: u8) -> bool {
-    let range = match (prefix.len(), prefix[0]) {
-        (1, 0xE0) => 0xA0..=0xBF,
-        (1, 0xED) => 0x80..=0x9F,
-        (1, 0xF0) => 0x90..=0xBF,
-        (1, 0xF4) => 0x80..=0x8F,
-        _ => 0x80..=0xBF,
+/// Length of the UTF-8 form of the scalar value `c`.
+#[inline(always)]
+pub(crate) fn utf8_len(c: u32) -> usize {
+    match c {
+        0..0x80 => 1,
+        0x80..0x800 => 2,
+        0x800..0x10000 => 3,
+        _ => 4,
+    }
+}
+
+/// A `Malformed` step for a bad sequence ending `held` bytes before `read`: bytes consumed after
+/// it that the decoder keeps to decode next (they may have been consumed in an earlier call).
+fn malformed(read: usize, written: usize, len: usize, held: usize, kind: ErrorKind) -> RawStep {
+    debug_assert!((1..=crate::error::MAX_BAD_SEQUENCE_LEN).contains(&len));
+    RawStep {
+        read,
+        written,
+        status: RawStatus::Malformed {
+            len: len as u8,
+            consumed_after: held as u8,
+            kind,
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// UTF-8
+
+/// UTF-8 to UTF-8: SIMD validation plus copy for the well-formed bulk, glibc's rules for the
+/// rest, holding back a sequence cut by the end of a call.
+#[derive(Default)]
+pub(crate) struct Utf8Decoder {
+    /// The start of a sequence cut by the end of the previous call (at most 5 bytes: a lead byte
+    /// of a 6-byte form and 4 continuations, or a bad byte and 4 continuations).
+    pending: [u8; 6],
+    pending_len: u8,
+}
+
+/// What glibc's UTF-8 decoder makes of the bytes at the start of a slice that starts with a
+/// non-ASCII byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Utf8Unit {
+    /// A well-formed character of this many bytes.
+    Valid(usize),
+    /// A bad unit of this many bytes (what `iconv -c` drops).
+    Invalid(usize),
+    /// The slice is the end of input and ends inside a sequence of this many bytes.
+    Truncated(usize),
+    /// The slice ends before the unit does, and more input may follow.
+    NeedMore,
+}
+
+fn is_continuation(byte: u8) -> bool {
+    byte & 0xC0 == 0x80
+}
+
+/// Classifies the unit at the start of `bytes` as glibc 2.36's `utf8_internal_loop` does, except
+/// that values above U+10FFFF (which glibc accepts) are invalid. `at_end` says that no input
+/// follows `bytes`. Never looks at more than 6 bytes.
+fn classify_utf8(bytes: &[u8], at_end: bool) -> Utf8Unit {
+    let lead = bytes[0];
+    let (count, lead_bits) = match lead {
+        0xC2..=0xDF => (2, lead & 0x1F),
+        0xE0..=0xEF => (3, lead & 0x0F),
+        0xF0..=0xF7 => (4, lead & 0x07),
+        0xF8..=0xFB => (5, lead & 0x03),
+        0xFC..=0xFD => (6, lead & 0x01),
+        _ => {
+            // A byte that cannot start a sequence takes the continuation bytes after it along,
+            // up to five bytes in all.
+            let mut i = 1;
+            while i < bytes.len() && i < 5 && is_continuation(bytes[i]) {
+                i += 1;
+            }
+            return if i < 5 && i == bytes.len() && !at_end {
+                Utf8Unit::NeedMore
+            } else {
+                Utf8Unit::Invalid(i)
+            };
+        }
     };
-    range.contains(&byte)
+    let mut value = u32::from(lead_bits);
+    let mut i = 1;
+    while i < count && i < bytes.len() && is_continuation(bytes[i]) {
+        value = (value << 6) | u32::from(bytes[i] & 0x3F);
+        i += 1;
+    }
+    if i < count {
+        return if i < bytes.len() {
+            Utf8Unit::Invalid(i)
+        } else if at_end {
+            Utf8Unit::Truncated(i)
+        } else {
+            Utf8Unit::NeedMore
+        };
+    }
+    let overlong = count > 2 && value >> (5 * count - 4) == 0;
+    if overlong || (0xD800..=0xDFFF).contains(&value) || value > 0x10FFFF {
+        Utf8Unit::Invalid(count)
+    } else {
+        Utf8Unit::Valid(count)
+    }
 }
 
 impl Utf8Decoder {
-    /// Completes a sequence begun in an earlier call. Returns the step to report if the call
-    /// must end here, or the bytes read and written so far.
+    /// Completes the unit begun in an earlier call, feeding it bytes of `src` one at a time.
+    /// Returns the step to report if the call must end here, or how many bytes of `src` were
+    /// read and written.
     fn finish_pending(
         &mut self,
         src: &[u8],
         dst: &mut [u8],
         last: bool,
     ) -> Result<(usize, usize), RawStep> {
-        let have = usize::from(self.pending_len);
-        let need = sequence_len(self.pending[0]);
-        if dst.len() < need {
-            return Err(RawStep::output_full(0, 0));
-        }
-        let mut len = have;
+        let held = usize::from(self.pending_len);
+        let mut len = held;
         let mut read = 0;
-        while len < need {
-            let Some(&byte) = src.get(read) else {
-                self.pending_len = len as u8;
-                return Err(if last {
+        loop {
+            let at_end = last && read == src.len();
+            match classify_utf8(&self.pending[..len], at_end) {
+                Utf8Unit::NeedMore if read < src.len() => {
+                    self.pending[len] = src[read];
+                    len += 1;
+                    read += 1;
+                }
+                Utf8Unit::NeedMore => {
+                    self.pending_len = len as u8;
+                    return Err(RawStep::input_empty(read, 0));
+                }
+                Utf8Unit::Valid(n) => {
+                    if dst.len() < n {
+                        // Give back what this call added; it is read again next time.
+                        return Err(RawStep::output_full(0, 0));
+                    }
+                    dst[..n].copy_from_slice(&self.pending[..n]);
                     self.pending_len = 0;
-                    RawStep::truncated(read, 0, len)
-                } else {
-                    RawStep::input_empty(read, 0)
-                });
-            };
-            if !continues(&self.pending[..len], byte) {
-                self.pending_len = 0;
-                return Err(RawStep::invalid(read, 0, len));
+                    return Ok((read, n));
+                }
+                Utf8Unit::Invalid(n) => {
+                    // The unit may end before the last byte fed (the byte that ended it), which
+                    // is then not consumed.
+                    self.pending_len = 0;
+                    return Err(RawStep::invalid(n - held, 0, n));
+                }
+                Utf8Unit::Truncated(n) => {
+                    self.pending_len = 0;
+                    return Err(RawStep::truncated(read, 0, n));
+                }
             }
-            self.pending[len] = byte;
-            len += 1;
-            read += 1;
         }
-        dst[..need].copy_from_slice(&self.pending[..need]);
-        self.pending_len = 0;
-        Ok((read, need))
     }
 }
 
@@ -119,40 +292,44 @@ impl RawDecoder for Utf8Decoder {
                 Err(step) => return step,
             }
         }
-        let window = (src.len() - read).min(dst.len() - written);
-        let chunk = &src[read..read + window];
-        match simdutf8::compat::from_utf8(chunk) {
-            Ok(_) => {
-                dst[written..written + window].copy_from_slice(chunk);
-                read += window;
-                written += window;
-                if read == src.len() {
-                    RawStep::input_empty(read, written)
-                } else {
-                    RawStep::output_full(read, written)
-                }
+        loop {
+            if read == src.len() {
+                return RawStep::input_empty(read, written);
             }
-            Err(e) => {
-                let valid = e.valid_up_to();
-                dst[written..written + valid].copy_from_slice(&chunk[..valid]);
-                read += valid;
-                written += valid;
-                match e.error_len() {
-                    Some(len) => RawStep::invalid(read + len, written, len),
-                    None if read + (window - valid) < src.len() => {
-                        // Cut by the end of the output window, not of the input.
-                        RawStep::output_full(read, written)
+            let window = (src.len() - read).min(dst.len() - written);
+            if window == 0 {
+                return RawStep::output_full(read, written);
+            }
+            let chunk = &src[read..read + window];
+            let valid = match simdutf8::compat::from_utf8(chunk) {
+                Ok(_) => window,
+                Err(e) => e.valid_up_to(),
+            };
+            dst[written..written + valid].copy_from_slice(&chunk[..valid]);
+            read += valid;
+            written += valid;
+            if valid == window {
+                continue;
+            }
+            // The bulk stops at a sequence that is not well-formed UTF-8 (or is cut by the end of
+            // the window): glibc's rules decide what it is.
+            let end = src.len().min(read + 6);
+            match classify_utf8(&src[read..end], last && end == src.len()) {
+                Utf8Unit::Valid(n) => {
+                    if dst.len() - written < n {
+                        return RawStep::output_full(read, written);
                     }
-                    None => {
-                        let tail = &src[read..];
-                        if last {
-                            RawStep::truncated(src.len(), written, tail.len())
-                        } else {
-                            self.pending[..tail.len()].copy_from_slice(tail);
-                            self.pending_len = tail.len() as u8;
-                            RawStep::input_empty(src.len(), written)
-                        }
-                    }
+                    dst[written..written + n].copy_from_slice(&src[read..read + n]);
+                    read += n;
+                    written += n;
+                }
+                Utf8Unit::Invalid(n) => return RawStep::invalid(read + n, written, n),
+                Utf8Unit::Truncated(n) => return RawStep::truncated(read + n, written, n),
+                Utf8Unit::NeedMore => {
+                    let tail = &src[read..];
+                    self.pending[..tail.len()].copy_from_slice(tail);
+                    self.pending_len = tail.len() as u8;
+                    return RawStep::input_empty(src.len(), written);
                 }
             }
         }
@@ -167,51 +344,489 @@ impl RawDecoder for Utf8Decoder {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Fixed-width forms: UTF-16, UCS-2, UTF-32, UCS-4
+
+/// How a fixed-width form chooses its byte order.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ByteOrderMode {
+    Little,
+    Big,
+    /// Consumes a leading BOM of either order at the start of each input; little-endian unless a
+    /// big-endian BOM was seen (then big-endian until `reset`).
+    Sniff,
+}
+
+/// Where a fixed-width core loop stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CoreEnd {
+    InputEmpty,
+    /// `src[read..]` is the start of a unit that needs more input (never with `last`).
+    Partial,
+    OutputFull,
+    Invalid(usize),
+    /// `src[read - len..]` is an incomplete unit at the end of input.
+    Truncated(usize),
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Core {
+    read: usize,
+    written: usize,
+    end: CoreEnd,
+}
+
+/// A fixed-width Unicode form: its unit size, its BOM and its core loop, monomorphised on the
+/// byte order so the hot loop never asks which order it is in.
+pub(crate) trait Units {
+    /// Bytes of a byte order mark.
+    const BOM_LEN: usize;
+    /// Bytes per code unit.
+    const UNIT: usize;
+    /// Most UTF-8 bytes per input byte, as a fraction `NUM / DEN`.
+    const OUT_NUM: usize;
+    const OUT_DEN: usize;
+    /// `Some(big_endian)` if `head` (BOM_LEN bytes) is a BOM: `true` for a big-endian one.
+    fn bom(head: &[u8]) -> Option<bool>;
+    fn core<const BIG: bool>(&self, src: &[u8], dst: &mut [u8], last: bool) -> Core;
+}
+
+/// UTF-16 (`pairs`) or UCS-2 (every surrogate is invalid).
+pub(crate) struct Utf16Units {
+    pairs: bool,
+}
+
+/// UTF-32 and UCS-4 (which glibc lets go above U+10FFFF; here it does not).
+pub(crate) struct Utf32Units;
+
+#[inline(always)]
+fn read16<const BIG: bool>(src: &[u8], at: usize) -> u32 {
+    let bytes = [src[at], src[at + 1]];
+    u32::from(if BIG {
+        u16::from_be_bytes(bytes)
+    } else {
+        u16::from_le_bytes(bytes)
+    })
+}
+
+#[inline(always)]
+fn read32<const BIG: bool>(src: &[u8], at: usize) -> u32 {
+    let bytes = [src[at], src[at + 1], src[at + 2], src[at + 3]];
+    if BIG {
+        u32::from_be_bytes(bytes)
+    } else {
+        u32::from_le_bytes(bytes)
+    }
+}
+
+/// Reads 8 bytes at `at` as a little-endian word, for the ASCII fast paths.
+#[inline(always)]
+fn word_at(src: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(src[at..at + 8].try_into().expect("8 bytes"))
+}
+
+fn full(read: usize, written: usize) -> Core {
+    Core {
+        read,
+        written,
+        end: CoreEnd::OutputFull,
+    }
+}
+
+/// Where a unit cut by the end of `src` leaves a core loop: held for more input, or truncated.
+fn cut(read: usize, written: usize, src_len: usize, last: bool) -> Core {
+    if last {
+        Core {
+            read: src_len,
+            written,
+            end: CoreEnd::Truncated(src_len - read),
+        }
+    } else {
+        Core {
+            read,
+            written,
+            end: CoreEnd::Partial,
+        }
+    }
+}
+
+impl Units for Utf16Units {
+    const BOM_LEN: usize = 2;
+    const UNIT: usize = 2;
+    const OUT_NUM: usize = 3;
+    const OUT_DEN: usize = 2;
+
+    fn bom(head: &[u8]) -> Option<bool> {
+        match head {
+            [0xFF, 0xFE] => Some(false),
+            [0xFE, 0xFF] => Some(true),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn core<const BIG: bool>(&self, src: &[u8], dst: &mut [u8], last: bool) -> Core {
+        // The high byte of each unit must be zero and the low byte below 0x80.
+        const ASCII_MASK_LE: u64 = 0xFF80_FF80_FF80_FF80;
+        const ASCII_MASK_BE: u64 = 0x80FF_80FF_80FF_80FF;
+        let ascii_mask = if BIG { ASCII_MASK_BE } else { ASCII_MASK_LE };
+        let low_byte = usize::from(BIG);
+        let (mut i, mut w) = (0, 0);
+        loop {
+            while i + 8 <= src.len() && w + 4 <= dst.len() && word_at(src, i) & ascii_mask == 0 {
+                for k in 0..4 {
+                    dst[w + k] = src[i + 2 * k + low_byte];
+                }
+                i += 8;
+                w += 4;
+            }
+            if i + 2 > src.len() {
+                if i == src.len() {
+                    return Core {
+                        read: i,
+                        written: w,
+                        end: CoreEnd::InputEmpty,
+                    };
+                }
+                return cut(i, w, src.len(), last);
+            }
+            let unit = read16::<BIG>(src, i);
+            if !(0xD800..=0xDFFF).contains(&unit) {
+                if dst.len() - w < utf8_len(unit) {
+                    return full(i, w);
+                }
+                w += encode_utf8(unit, &mut dst[w..]);
+                i += 2;
+                continue;
+            }
+            if !self.pairs || unit >= 0xDC00 {
+                return Core {
+                    read: i + 2,
+                    written: w,
+                    end: CoreEnd::Invalid(2),
+                };
+            }
+            if i + 4 > src.len() {
+                return cut(i, w, src.len(), last);
+            }
+            let low = read16::<BIG>(src, i + 2);
+            if !(0xDC00..=0xDFFF).contains(&low) {
+                // Only the high surrogate is bad; what follows it is decoded on its own.
+                return Core {
+                    read: i + 2,
+                    written: w,
+                    end: CoreEnd::Invalid(2),
+                };
+            }
+            if dst.len() - w < 4 {
+                return full(i, w);
+            }
+            let c = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+            w += encode_utf8(c, &mut dst[w..]);
+            i += 4;
+        }
+    }
+}
+
+impl Units for Utf32Units {
+    const BOM_LEN: usize = 4;
+    const UNIT: usize = 4;
+    const OUT_NUM: usize = 1;
+    const OUT_DEN: usize = 1;
+
+    fn bom(head: &[u8]) -> Option<bool> {
+        match head {
+            [0xFF, 0xFE, 0, 0] => Some(false),
+            [0, 0, 0xFE, 0xFF] => Some(true),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn core<const BIG: bool>(&self, src: &[u8], dst: &mut [u8], last: bool) -> Core {
+        const ASCII_MASK_LE: u64 = 0xFFFF_FF80_FFFF_FF80;
+        const ASCII_MASK_BE: u64 = 0x80FF_FFFF_80FF_FFFF;
+        let ascii_mask = if BIG { ASCII_MASK_BE } else { ASCII_MASK_LE };
+        let low_byte = if BIG { 3 } else { 0 };
+        let (mut i, mut w) = (0, 0);
+        loop {
+            while i + 8 <= src.len() && w + 2 <= dst.len() && word_at(src, i) & ascii_mask == 0 {
+                dst[w] = src[i + low_byte];
+                dst[w + 1] = src[i + 4 + low_byte];
+                i += 8;
+                w += 2;
+            }
+            if i + 4 > src.len() {
+                if i == src.len() {
+                    return Core {
+                        read: i,
+                        written: w,
+                        end: CoreEnd::InputEmpty,
+                    };
+                }
+                return cut(i, w, src.len(), last);
+            }
+            let c = read32::<BIG>(src, i);
+            if c > 0x10FFFF || (0xD800..=0xDFFF).contains(&c) {
+                return Core {
+                    read: i + 4,
+                    written: w,
+                    end: CoreEnd::Invalid(4),
+                };
+            }
+            if dst.len() - w < utf8_len(c) {
+                return full(i, w);
+            }
+            w += encode_utf8(c, &mut dst[w..]);
+            i += 4;
+        }
+    }
+}
+
+/// A decoder for a fixed-width form: byte order (with BOM sniffing), units cut between calls,
+/// and the core loop of `U`.
+pub(crate) struct FixedWidthDecoder<U> {
+    units: U,
+    mode: ByteOrderMode,
+    big_endian: bool,
+    /// The next bytes are the start of an input, where a BOM-sniffing form looks for a BOM.
+    at_start: bool,
+    /// Bytes of a unit (or of the BOM) cut by the end of the previous call: fewer than 4.
+    pending: [u8; 4],
+    pending_len: u8,
+}
+
+impl<U: Units> FixedWidthDecoder<U> {
+    fn new(units: U, mode: ByteOrderMode) -> Self {
+        FixedWidthDecoder {
+            units,
+            mode,
+            big_endian: mode == ByteOrderMode::Big,
+            at_start: true,
+            pending: [0; 4],
+            pending_len: 0,
+        }
+    }
+
+    fn run_core(&self, src: &[u8], dst: &mut [u8], last: bool) -> Core {
+        if self.big_endian {
+            self.units.core::<true>(src, dst, last)
+        } else {
+            self.units.core::<false>(src, dst, last)
+        }
+    }
+
+    fn hold(&mut self, bytes: &[u8]) {
+        self.pending[..bytes.len()].copy_from_slice(bytes);
+        self.pending_len = bytes.len() as u8;
+    }
+
+    /// The input is complete: the next bytes start a new input.
+    fn finish_input(&mut self) {
+        self.at_start = true;
+        self.pending_len = 0;
+    }
+
+    /// Looks for a BOM at the start of an input. Returns the bytes of `src` it consumed, or the
+    /// step to return when the start is not all there yet.
+    fn sniff(&mut self, src: &[u8], last: bool) -> Result<usize, RawStep> {
+        let held = usize::from(self.pending_len);
+        if held + src.len() < U::BOM_LEN {
+            if !last {
+                self.pending[held..held + src.len()].copy_from_slice(src);
+                self.pending_len += src.len() as u8;
+                return Err(RawStep::input_empty(src.len(), 0));
+            }
+            self.finish_input();
+            return Err(match held + src.len() {
+                0 => RawStep::input_empty(0, 0),
+                n => RawStep::truncated(src.len(), 0, n),
+            });
+        }
+        self.at_start = false;
+        let mut head = [0u8; 4];
+        head[..held].copy_from_slice(&self.pending[..held]);
+        head[held..U::BOM_LEN].copy_from_slice(&src[..U::BOM_LEN - held]);
+        match U::bom(&head[..U::BOM_LEN]) {
+            Some(big) => {
+                // A little-endian BOM does not undo an earlier big-endian one: glibc only ever
+                // sets its byte-swap flag.
+                self.big_endian |= big;
+                self.pending_len = 0;
+                Ok(U::BOM_LEN - held)
+            }
+            None => Ok(0),
+        }
+    }
+}
+
+impl<U: Units> RawDecoder for FixedWidthDecoder<U> {
+    fn decode_raw(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> RawStep {
+        let (mut read, mut written) = (0, 0);
+        if self.at_start && self.mode == ByteOrderMode::Sniff {
+            match self.sniff(src, last) {
+                Ok(n) => read = n,
+                Err(step) => return step,
+            }
+        }
+        self.at_start = false;
+        if self.pending_len > 0 {
+            // Decode the held bytes together with the first bytes of `src` (at most one unit's
+            // worth: a UTF-16 pair or a UTF-32 unit is 4 bytes).
+            let held = usize::from(self.pending_len);
+            let take = (src.len() - read).min(4 - held);
+            let mut joined = [0u8; 4];
+            joined[..held].copy_from_slice(&self.pending[..held]);
+            joined[held..held + take].copy_from_slice(&src[read..read + take]);
+            let joined = &joined[..held + take];
+            let src_done = read + take == src.len();
+            let core = self.run_core(joined, &mut dst[written..], last && src_done);
+            written += core.written;
+            if core.read < held {
+                // The held bytes are not all used up: either more input is needed (and `src`
+                // is all in `joined`), or a bad high surrogate ended inside them.
+                match core.end {
+                    CoreEnd::OutputFull => return RawStep::output_full(read, written),
+                    CoreEnd::Invalid(len) => {
+                        let rest = joined.len() - core.read;
+                        self.hold(&joined[core.read..]);
+                        return malformed(read + take, written, len, rest, ErrorKind::Invalid);
+                    }
+                    CoreEnd::Truncated(len) => {
+                        self.finish_input();
+                        return RawStep::truncated(src.len(), written, len);
+                    }
+                    CoreEnd::Partial | CoreEnd::InputEmpty => {
+                        debug_assert!(src_done);
+                        self.hold(&joined[core.read..]);
+                        return RawStep::input_empty(src.len(), written);
+                    }
+                }
+            }
+            self.pending_len = 0;
+            read += core.read - held;
+            match core.end {
+                CoreEnd::InputEmpty | CoreEnd::Partial if !src_done => {}
+                CoreEnd::InputEmpty => {
+                    if last {
+                        self.finish_input();
+                    }
+                    return RawStep::input_empty(read, written);
+                }
+                CoreEnd::Partial => {
+                    self.hold(&joined[core.read..]);
+                    return RawStep::input_empty(src.len(), written);
+                }
+                CoreEnd::OutputFull => return RawStep::output_full(read, written),
+                CoreEnd::Invalid(len) => return RawStep::invalid(read, written, len),
+                CoreEnd::Truncated(len) => {
+                    self.finish_input();
+                    return RawStep::truncated(src.len(), written, len);
+                }
+            }
+        }
+        let core = self.run_core(&src[read..], &mut dst[written..], last);
+        read += core.read;
+        written += core.written;
+        match core.end {
+            CoreEnd::InputEmpty => {
+                if last {
+                    self.finish_input();
+                }
+                RawStep::input_empty(read, written)
+            }
+            CoreEnd::Partial => {
+                self.hold(&src[read..]);
+                RawStep::input_empty(src.len(), written)
+            }
+            CoreEnd::OutputFull => RawStep::output_full(read, written),
+            CoreEnd::Invalid(len) => RawStep::invalid(read, written, len),
+            CoreEnd::Truncated(len) => {
+                self.finish_input();
+                RawStep::truncated(read, written, len)
+            }
+        }
+    }
+
+    fn reset(&mut self) {
+        self.big_endian = self.mode == ByteOrderMode::Big;
+        self.finish_input();
+    }
+
+    fn begin_next_input(&mut self) {
+        // glibc's iconv program keeps the byte order a BOM chose for the next file.
+        self.finish_input();
+    }
+
+    fn max_utf8_len(&self, src_len: usize) -> Option<usize> {
+        let total = src_len.checked_add(usize::from(self.pending_len))?;
+        (total / U::UNIT).checked_mul(U::UNIT * U::OUT_NUM / U::OUT_DEN)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::{Utf8Unit, classify_utf8};
     use crate::{Charset, DecodeStatus, Decoder, ErrorKind, ErrorPolicy};
 
-    fn utf8(policy: ErrorPolicy) -> Decoder {
-        Decoder::new(Charset::for_label("UTF-8").unwrap(), policy).unwrap()
+    fn decoder(label: &str, policy: ErrorPolicy) -> Decoder {
+        Decoder::new(Charset::for_label(label).unwrap(), policy).unwrap()
     }
 
-    #[test]
-    fn bad_sequence_is_its_maximal_subpart() {
-        let mut d = utf8(ErrorPolicy::Strict);
-        let mut out = [0u8; 32];
-        let step = d.decode(b"ab\xE2\x82Acd", &mut out, true);
-        let DecodeStatus::Error(e) = step.status else {
-            panic!("{step:?}")
-        };
-        assert_eq!((e.offset(), e.bytes()), (2, &b"\xE2\x82"[..]));
-        assert_eq!((step.read, step.written), (4, 2));
-    }
-
-    #[test]
-    fn ignore_drops_what_iconv_c_drops() {
+    fn first_error(label: &str, input: &[u8]) -> (u64, Vec<u8>, ErrorKind) {
         let mut out = Vec::new();
-        utf8(ErrorPolicy::Ignore)
+        let e = decoder(label, ErrorPolicy::Strict)
+            .decode_to_vec(input, &mut out)
+            .unwrap_err();
+        (e.offset(), e.bytes().to_vec(), e.kind())
+    }
+
+    #[test]
+    fn utf8_units_are_glibcs() {
+        use Utf8Unit::*;
+        assert_eq!(classify_utf8(b"\xE2\x82A", true), Invalid(2));
+        assert_eq!(classify_utf8(b"\xE0\x80\x80", true), Invalid(3));
+        assert_eq!(classify_utf8(b"\xED\xA0\x80", true), Invalid(3));
+        assert_eq!(classify_utf8(b"\x80\x80\x80\x80\x80\x80", true), Invalid(5));
+        assert_eq!(classify_utf8(b"\x80\x80", false), NeedMore);
+        assert_eq!(classify_utf8(b"\x80\x80", true), Invalid(2));
+        assert_eq!(classify_utf8(b"\xE0\x80", true), Truncated(2));
+        assert_eq!(classify_utf8(b"\xF4\x90\x80\x80", true), Invalid(4));
+        assert_eq!(classify_utf8(b"\xF8\x88\x80\x80\x80", true), Invalid(5));
+        assert_eq!(classify_utf8(b"\xF4\x8F\xBF\xBF", true), Valid(4));
+    }
+
+    #[test]
+    fn utf8_bad_sequence_is_glibcs_unit() {
+        assert_eq!(
+            first_error("UTF-8", b"ab\xE2\x82Acd"),
+            (2, b"\xE2\x82".to_vec(), ErrorKind::Invalid)
+        );
+        assert_eq!(
+            first_error("UTF-8", b"a\xFC\x84\x80\x80\x80\x80b"),
+            (1, b"\xFC\x84\x80\x80\x80\x80".to_vec(), ErrorKind::Invalid)
+        );
+        assert_eq!(
+            first_error("UTF-8", b"ab\xED\xA0"),
+            (2, b"\xED\xA0".to_vec(), ErrorKind::Truncated)
+        );
+    }
+
+    #[test]
+    fn utf8_ignore_drops_what_iconv_c_drops() {
+        let mut out = Vec::new();
+        decoder("UTF-8", ErrorPolicy::Ignore)
             .decode_to_vec(b"\xE2\x82\xE2\x82\xAC", &mut out)
             .unwrap();
         assert_eq!(out, "€".as_bytes());
     }
 
     #[test]
-    fn split_sequence_decodes_as_one() {
-        let mut d = utf8(ErrorPolicy::Strict);
+    fn utf8_truncated_tail_spanning_calls_reports_its_bytes() {
+        let mut d = decoder("UTF-8", ErrorPolicy::Strict);
         let mut out = [0u8; 32];
-        let a = d.decode(b"x\xF0\x9F", &mut out, false);
-        assert_eq!((a.read, a.written), (3, 1));
-        let b = d.decode(b"\x98\x80", &mut out[1..], true);
-        assert_eq!(b.status, DecodeStatus::InputEmpty);
-        assert_eq!(&out[..1 + b.written], "x😀".as_bytes());
-    }
-
-    #[test]
-    fn truncated_tail_spanning_calls_reports_its_bytes() {
-        let mut d = utf8(ErrorPolicy::Strict);
-        let mut out = [0u8; 32];
-        let _ = d.decode(b"ab\xF0", &mut out, false);
+        let a = d.decode(b"ab\xF0", &mut out, false);
+        assert_eq!((a.read, a.written), (3, 2));
         let step = d.decode(b"\x9F", &mut out, true);
         let DecodeStatus::Error(e) = step.status else {
             panic!("{step:?}")
@@ -221,11 +836,103 @@ mod tests {
     }
 
     #[test]
-    fn replace_writes_one_fffd_per_bad_unit() {
+    fn utf8_replace_writes_one_fffd_per_bad_unit() {
         let mut out = Vec::new();
-        utf8(ErrorPolicy::Replace)
-            .decode_to_vec(b"a\xFFb\xE2\x82", &mut out)
+        decoder("UTF-8", ErrorPolicy::Replace)
+            .decode_to_vec(b"a\xFFb\xE0\x80\x80c\xE2\x82", &mut out)
             .unwrap();
-        assert_eq!(out, "a\u{FFFD}b\u{FFFD}".as_bytes());
+        assert_eq!(out, "a\u{FFFD}b\u{FFFD}c\u{FFFD}".as_bytes());
+    }
+
+    #[test]
+    fn utf16_surrogate_rules() {
+        assert_eq!(
+            first_error("UTF-16LE", b"A\x00\x00\xD8B\x00"),
+            (2, b"\x00\xD8".to_vec(), ErrorKind::Invalid)
+        );
+        assert_eq!(
+            first_error("UTF-16BE", b"\x00A\xDC\x00"),
+            (2, b"\xDC\x00".to_vec(), ErrorKind::Invalid)
+        );
+        assert_eq!(
+            first_error("UTF-16LE", b"A\x00\x00\xD8\x00"),
+            (2, b"\x00\xD8\x00".to_vec(), ErrorKind::Truncated)
+        );
+        let mut out = Vec::new();
+        decoder("UTF-16LE", ErrorPolicy::Ignore)
+            .decode_to_vec(b"\x00\xD8\x00\xD8\x00\xDC", &mut out)
+            .unwrap();
+        assert_eq!(out, "\u{10000}".as_bytes());
+        assert_eq!(
+            first_error("UCS-2", b"\x3D\xD8\x00\xDE"),
+            (0, b"\x3D\xD8".to_vec(), ErrorKind::Invalid)
+        );
+    }
+
+    #[test]
+    fn bad_high_surrogate_held_across_calls_is_located() {
+        // The high surrogate and the byte after it arrive in one call, the byte that shows the
+        // pair is bad in the next: the error still points at the high surrogate.
+        let mut d = decoder("UTF-16LE", ErrorPolicy::Strict);
+        let mut out = [0u8; 32];
+        let a = d.decode(b"A\x00\x00\xD8B", &mut out, false);
+        assert_eq!(
+            (a.read, a.written, a.status),
+            (5, 1, DecodeStatus::InputEmpty)
+        );
+        let b = d.decode(b"\x00", &mut out, true);
+        let DecodeStatus::Error(e) = b.status else {
+            panic!("{b:?}")
+        };
+        assert_eq!((e.offset(), e.bytes()), (2, &b"\x00\xD8"[..]));
+        let c = d.decode(&b"\x00"[b.read..], &mut out, true);
+        assert_eq!(&out[..c.written], b"B");
+    }
+
+    #[test]
+    fn bom_is_consumed_only_by_sniffing_forms() {
+        let text = |label: &str, bytes: &[u8]| {
+            Charset::for_label(label)
+                .unwrap()
+                .decode_to_string(bytes, ErrorPolicy::Strict)
+                .unwrap()
+        };
+        assert_eq!(text("UTF-16", b"\xFE\xFF\x00A"), "A");
+        assert_eq!(text("UTF-16", b"A\x00"), "A");
+        assert_eq!(text("UTF-16BE", b"\xFE\xFF\x00A"), "\u{FEFF}A");
+        assert_eq!(text("UTF-32", b"\x00\x00\xFE\xFF\x00\x00\x00A"), "A");
+        assert_eq!(text("UCS-4", b"\x00\x00\xFE\xFF\x00\x00\x00A"), "\u{FEFF}A");
+        assert_eq!(text("UNICODE", b"\xFE\xFF\x00A"), "A");
+    }
+
+    #[test]
+    fn big_endian_bom_sticks_until_reset() {
+        let mut d = decoder("UTF-16", ErrorPolicy::Strict);
+        let mut out = Vec::new();
+        d.decode_to_vec(b"\xFE\xFF\x00A", &mut out).unwrap();
+        d.begin_next_input();
+        d.decode_to_vec(b"\xFF\xFEB\x00", &mut out).unwrap();
+        assert_eq!(out, "A\u{4200}".as_bytes());
+        d.reset();
+        out.clear();
+        d.decode_to_vec(b"B\x00", &mut out).unwrap();
+        assert_eq!(out, b"B");
+    }
+
+    #[test]
+    fn above_u10ffff_is_invalid_in_ucs4() {
+        assert_eq!(
+            first_error("UCS-4", b"\x00\x00\x00A\x00\x11\x00\x00"),
+            (4, b"\x00\x11\x00\x00".to_vec(), ErrorKind::Invalid)
+        );
+    }
+
+    #[test]
+    fn max_utf8_len_bounds() {
+        let d = decoder("UTF-16LE", ErrorPolicy::Strict);
+        assert_eq!(d.max_utf8_len(4), Some(6));
+        let d = decoder("UTF-32", ErrorPolicy::Strict);
+        assert_eq!(d.max_utf8_len(8), Some(8));
+        assert_eq!(d.max_utf8_len(usize::MAX), Some(usize::MAX / 4 * 4));
     }
 }
