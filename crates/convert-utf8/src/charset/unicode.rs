@@ -39,7 +39,6 @@
 //! 4, 5 or 6 bytes; the 4-byte unit in UCS-4), so `-c`-style dropping removes it as one piece.
 
 use crate::charset::{RawDecoder, RawStatus, RawStep};
-use crate::error::ErrorKind;
 
 /// The decoders of this module, dispatched once per call.
 pub(crate) enum UnicodeDecoder {
@@ -137,21 +136,6 @@ pub(crate) fn utf8_len(c: u32) -> usize {
         0x80..0x800 => 2,
         0x800..0x10000 => 3,
         _ => 4,
-    }
-}
-
-/// A `Malformed` step for a bad sequence ending `held` bytes before `read`: bytes consumed after
-/// it that the decoder keeps to decode next (they may have been consumed in an earlier call).
-fn malformed(read: usize, written: usize, len: usize, held: usize, kind: ErrorKind) -> RawStep {
-    debug_assert!((1..=crate::error::MAX_BAD_SEQUENCE_LEN).contains(&len));
-    RawStep {
-        read,
-        written,
-        status: RawStatus::Malformed {
-            len: len as u8,
-            consumed_after: held as u8,
-            kind,
-        },
     }
 }
 
@@ -425,28 +409,25 @@ fn word_at(src: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(src[at..at + 8].try_into().expect("8 bytes"))
 }
 
-fn full(read: usize, written: usize) -> Core {
-    Core {
-        read,
-        written,
-        end: CoreEnd::OutputFull,
+impl Core {
+    fn new(read: usize, written: usize, end: CoreEnd) -> Core {
+        Core { read, written, end }
     }
 }
 
-/// Where a unit cut by the end of `src` leaves a core loop: held for more input, or truncated.
-fn cut(read: usize, written: usize, src_len: usize, last: bool) -> Core {
-    if last {
-        Core {
-            read: src_len,
-            written,
-            end: CoreEnd::Truncated(src_len - read),
-        }
+fn full(read: usize, written: usize) -> Core {
+    Core::new(read, written, CoreEnd::OutputFull)
+}
+
+/// Where a core loop stops when fewer bytes than a unit are left at `read`: done, holding a
+/// cut unit for more input, or reporting it truncated.
+fn input_ends(read: usize, written: usize, src_len: usize, last: bool) -> Core {
+    if read == src_len {
+        Core::new(read, written, CoreEnd::InputEmpty)
+    } else if last {
+        Core::new(src_len, written, CoreEnd::Truncated(src_len - read))
     } else {
-        Core {
-            read,
-            written,
-            end: CoreEnd::Partial,
-        }
+        Core::new(read, written, CoreEnd::Partial)
     }
 }
 
@@ -481,14 +462,7 @@ impl Units for Utf16Units {
                 w += 4;
             }
             if i + 2 > src.len() {
-                if i == src.len() {
-                    return Core {
-                        read: i,
-                        written: w,
-                        end: CoreEnd::InputEmpty,
-                    };
-                }
-                return cut(i, w, src.len(), last);
+                return input_ends(i, w, src.len(), last);
             }
             let unit = read16::<BIG>(src, i);
             if !(0xD800..=0xDFFF).contains(&unit) {
@@ -500,23 +474,15 @@ impl Units for Utf16Units {
                 continue;
             }
             if !self.pairs || unit >= 0xDC00 {
-                return Core {
-                    read: i + 2,
-                    written: w,
-                    end: CoreEnd::Invalid(2),
-                };
+                return Core::new(i + 2, w, CoreEnd::Invalid(2));
             }
             if i + 4 > src.len() {
-                return cut(i, w, src.len(), last);
+                return input_ends(i, w, src.len(), last);
             }
             let low = read16::<BIG>(src, i + 2);
             if !(0xDC00..=0xDFFF).contains(&low) {
                 // Only the high surrogate is bad; what follows it is decoded on its own.
-                return Core {
-                    read: i + 2,
-                    written: w,
-                    end: CoreEnd::Invalid(2),
-                };
+                return Core::new(i + 2, w, CoreEnd::Invalid(2));
             }
             if dst.len() - w < 4 {
                 return full(i, w);
@@ -557,22 +523,11 @@ impl Units for Utf32Units {
                 w += 2;
             }
             if i + 4 > src.len() {
-                if i == src.len() {
-                    return Core {
-                        read: i,
-                        written: w,
-                        end: CoreEnd::InputEmpty,
-                    };
-                }
-                return cut(i, w, src.len(), last);
+                return input_ends(i, w, src.len(), last);
             }
             let c = read32::<BIG>(src, i);
             if c > 0x10FFFF || (0xD800..=0xDFFF).contains(&c) {
-                return Core {
-                    read: i + 4,
-                    written: w,
-                    end: CoreEnd::Invalid(4),
-                };
+                return Core::new(i + 4, w, CoreEnd::Invalid(4));
             }
             if dst.len() - w < utf8_len(c) {
                 return full(i, w);
@@ -690,7 +645,12 @@ impl<U: Units> RawDecoder for FixedWidthDecoder<U> {
                     CoreEnd::Invalid(len) => {
                         let rest = joined.len() - core.read;
                         self.hold(&joined[core.read..]);
-                        return malformed(read + take, written, len, rest, ErrorKind::Invalid);
+                        // The bytes after it stay held: the bad unit ends before them.
+                        let mut step = RawStep::invalid(read + take, written, len);
+                        if let RawStatus::Malformed { consumed_after, .. } = &mut step.status {
+                            *consumed_after = rest as u8;
+                        }
+                        return step;
                     }
                     CoreEnd::Truncated(len) => {
                         self.finish_input();
