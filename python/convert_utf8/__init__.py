@@ -103,29 +103,27 @@ def _python_codec_form(name: str) -> str:
 
 
 _NORMALIZED_PREFIX: Final = _python_codec_form(CODEC_PREFIX)
-_names_by_codec_form: dict[str, str] | None = None
+_charsets_by_codec_form: dict[str, Charset] | None = None
 
 
 def _charset_for_codec_name(label: str) -> Charset:
-    """The charset a codec name's label part means. Python has already turned its punctuation
-    into ``_``, so the label is tried as given, with ``-`` for ``_``, and against every canonical
-    name and alias in that same form."""
-    global _names_by_codec_form
-    for candidate in (label, label.replace("_", "-")):
-        try:
-            return lookup(candidate)
-        except UnknownEncodingError:
-            pass
-    if _names_by_codec_form is None:
-        table: dict[str, str] = {}
+    """The charset a codec name's label part means. Python has already lower-cased it and made
+    its punctuation ``_``, so it is first matched against every canonical name and alias in that
+    same form, then tried as a label as it is and with ``-`` for ``_``."""
+    global _charsets_by_codec_form
+    if _charsets_by_codec_form is None:
+        table: dict[str, Charset] = {}
         for charset in charsets():
             for name in (charset.name, *charset.aliases):
-                table.setdefault(_python_codec_form(name), charset.name)
-        _names_by_codec_form = table
-    canonical = _names_by_codec_form.get(label)
-    if canonical is None:
+                table.setdefault(_python_codec_form(name), charset)
+        _charsets_by_codec_form = table
+    known = _charsets_by_codec_form.get(label)
+    if known is not None:
+        return known
+    try:
+        return lookup(label.replace("_", "-"))
+    except UnknownEncodingError:
         return lookup(label)  # raises UnknownEncodingError with a suggestion
-    return lookup(canonical)
 
 
 def _codec_decode(charset_name: str, input: _Buffer, errors: str = "strict") -> tuple[str, int]:
@@ -157,6 +155,22 @@ class _StreamReader(codecs.StreamReader):
         self._incremental.reset()
 
 
+def _resolves_to(label: str, charset: Charset) -> bool:
+    try:
+        return lookup(label) == charset
+    except LookupError:
+        return False
+
+
+class _StreamWriter(codecs.StreamWriter):
+    """Present so that ``codecs.open()`` can build its reader-writer; writing raises."""
+
+    charset_name: str = ""
+
+    def encode(self, input: str, errors: str = "strict") -> tuple[bytes, int]:  # type: ignore[override]
+        return _codec_encode(self.charset_name, input, errors)
+
+
 def _search(name: str) -> codecs.CodecInfo | None:
     if not name.startswith(_NORMALIZED_PREFIX + "_"):
         return None
@@ -165,13 +179,18 @@ def _search(name: str) -> codecs.CodecInfo | None:
         raise UnsupportedEncodingError(
             f"conversion from `{charset.name}' is not supported yet"
         )
-    reader = type(f"StreamReader_{charset.name}", (_StreamReader,), {"charset_name": charset.name})
+    # A name the label resolver accepts (glibc's INTERNAL is only reachable as WCHAR_T).
+    label = next(n for n in (charset.name, *charset.aliases) if _resolves_to(n, charset))
+    attributes = {"charset_name": label}
+    reader = type(f"StreamReader_{charset.name}", (_StreamReader,), attributes)
+    writer = type(f"StreamWriter_{charset.name}", (_StreamWriter,), attributes)
     return codecs.CodecInfo(
         name=CODEC_PREFIX + charset.name,
         encode=partial(_codec_encode, charset.name),
-        decode=partial(_codec_decode, charset.name),
-        incrementaldecoder=partial(IncrementalDecoder, charset.name),  # type: ignore[arg-type]
+        decode=partial(_codec_decode, label),
+        incrementaldecoder=partial(IncrementalDecoder, label),  # type: ignore[arg-type]
         streamreader=reader,
+        streamwriter=writer,
     )
 
 

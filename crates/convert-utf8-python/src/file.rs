@@ -7,7 +7,7 @@ use crate::charset::{new_decoder, resolve};
 use crate::errors::{engine_error, file_decode_error};
 use crate::input::Input;
 use crate::output::Utf8Out;
-use crate::policy::{ErrorMode, decode_input};
+use crate::policy::{Earlier, ErrorMode, decode_input};
 use convert_utf8::io::{
     AtomicReplace, DEFAULT_CHUNK_SIZE, TranscodeError, convert_file as engine_convert_file,
     describe_io_error,
@@ -84,6 +84,7 @@ pub(crate) fn convert_file(
     let mut chunk = vec![0u8; DEFAULT_CHUNK_SIZE];
     let mut out = Utf8Out::from_scratch();
     let mut handled = 0;
+    let mut earlier = Earlier::default();
     loop {
         let n = match input.read(&mut chunk) {
             Ok(n) => n,
@@ -97,10 +98,12 @@ pub(crate) fn convert_file(
             charset.name(),
             &mut decoder,
             &piece,
+            earlier.bytes(),
             last,
             &mode,
             &mut out,
         )?;
+        earlier.remember(&chunk[..n]);
         output
             .write_all(out.utf8(py)?)
             .map_err(|e| os_error(py, &e, dst_object))?;

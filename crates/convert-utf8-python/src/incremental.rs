@@ -4,7 +4,7 @@
 use crate::charset::{new_decoder, resolve};
 use crate::input::Input;
 use crate::output::Utf8Out;
-use crate::policy::{ErrorMode, decode_input};
+use crate::policy::{Earlier, ErrorMode, decode_input};
 use convert_utf8::{Charset, Decoder};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
@@ -16,6 +16,8 @@ pub(crate) struct IncrementalDecoder {
     charset: Charset,
     errors: ErrorMode,
     decoder: Decoder,
+    /// The last bytes given, for exceptions about sequences that began in an earlier call.
+    earlier: Earlier,
 }
 
 #[pymethods]
@@ -30,6 +32,7 @@ impl IncrementalDecoder {
             charset,
             errors,
             decoder,
+            earlier: Earlier::default(),
         })
     }
 
@@ -50,24 +53,25 @@ impl IncrementalDecoder {
             self.charset.name(),
             &mut self.decoder,
             &input,
+            self.earlier.bytes(),
             r#final,
             &self.errors,
             &mut out,
         );
-        if let Err(e) = decoded {
-            self.decoder.reset();
-            return Err(e);
+        if decoded.is_err() || r#final {
+            // After an error, or after the end, the next input starts a new stream.
+            self.reset();
+        } else {
+            self.earlier.remember(input.as_slice());
         }
-        if r#final {
-            // The next input is a new stream, numbered from zero.
-            self.decoder.reset();
-        }
+        decoded?;
         out.to_str(py)
     }
 
     /// Back to the state of a new decoder.
     fn reset(&mut self) {
         self.decoder.reset();
+        self.earlier.clear();
     }
 
     /// The canonical name of the charset being decoded.

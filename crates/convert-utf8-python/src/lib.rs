@@ -39,6 +39,7 @@ fn decode_all(
         charset.name(),
         &mut decoder,
         &input,
+        &[],
         true,
         &mode,
         &mut out,

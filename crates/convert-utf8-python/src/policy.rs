@@ -15,7 +15,8 @@ use crate::errors::decode_error;
 use crate::input::{DETACH_THRESHOLD, Input};
 use crate::output::Utf8Out;
 use convert_utf8::{
-    DecodeError as EngineDecodeError, DecodeStatus, Decoder, ErrorPolicy, MIN_OUTPUT_SPACE,
+    DecodeError as EngineDecodeError, DecodeStatus, Decoder, ErrorPolicy, MAX_BAD_SEQUENCE_LEN,
+    MIN_OUTPUT_SPACE,
 };
 use pyo3::exceptions::{PyIndexError, PyMemoryError, PyTypeError};
 use pyo3::intern;
@@ -132,18 +133,45 @@ fn run_releasing_gil(
     progress.map_err(|_| PyMemoryError::new_err("out of memory for the decoded text"))
 }
 
+/// How many bytes of earlier inputs [`decode_input`] may need: a bad sequence and the bytes a
+/// decoder holds after it are each at most `MAX_BAD_SEQUENCE_LEN` long.
+pub(crate) const EARLIER_BYTES: usize = 2 * MAX_BAD_SEQUENCE_LEN;
+
+/// Keeps the last [`EARLIER_BYTES`] of everything passed through it.
+#[derive(Default)]
+pub(crate) struct Earlier(Vec<u8>);
+
+impl Earlier {
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    pub(crate) fn remember(&mut self, input: &[u8]) {
+        let keep_input = &input[input.len().saturating_sub(EARLIER_BYTES)..];
+        let keep_old = self.0.len().min(EARLIER_BYTES - keep_input.len());
+        self.0.drain(..self.0.len() - keep_old);
+        self.0.extend_from_slice(keep_input);
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
 /// Decodes one input (`last`: nothing follows it) with `decoder`, appending to `out`, applying
 /// `errors`. `encoding` names the charset in exceptions. Returns how many bad sequences an error
 /// handler was called for.
 ///
 /// `UnicodeDecodeError.object` is the input as `bytes`. When a bad sequence began in an earlier
-/// input (incremental decoding), its bytes from there are put in front, so that `object[start:end]`
-/// is always the whole bad sequence.
+/// input (incremental decoding), the bytes from its start on are put in front, taken from
+/// `earlier` (the inputs' last bytes, see [`Earlier`]), so that `object[start:end]` is always the
+/// whole bad sequence and resuming anywhere after it is exact.
 pub(crate) fn decode_input(
     py: Python<'_>,
     encoding: &str,
     decoder: &mut Decoder,
     input: &Input<'_>,
+    earlier: &[u8],
     last: bool,
     errors: &ErrorMode,
     out: &mut Utf8Out,
@@ -157,16 +185,25 @@ pub(crate) fn decode_input(
 
     // The bytes `object` the exceptions carry, and how to turn the decoder's offsets into indices
     // in it: index = offset + shift (the decoder numbers from its start or last reset).
-    let carried = usize::try_from(input_start.saturating_sub(error.offset()))
-        .unwrap_or(usize::MAX)
-        .min(error.len());
+    let carried = usize::try_from(input_start.saturating_sub(error.offset())).unwrap_or(usize::MAX);
     let object = if carried == 0 {
         input.to_bytes(py)
     } else {
-        let mut joined = Vec::with_capacity(carried + src.len());
-        joined.extend_from_slice(&error.bytes()[..carried]);
+        // Where `earlier` is too short (it never is for inputs given one after the other),
+        // the bad bytes themselves stand in.
+        let carried_bytes = match earlier.get(earlier.len().wrapping_sub(carried)..) {
+            Some(bytes) if carried <= earlier.len() => bytes,
+            _ => error.bytes(),
+        };
+        let mut joined = Vec::with_capacity(carried_bytes.len() + src.len());
+        joined.extend_from_slice(carried_bytes);
         joined.extend_from_slice(src);
         PyBytes::new(py, &joined)
+    };
+    let carried = if carried <= earlier.len() {
+        carried
+    } else {
+        error.bytes().len().min(carried)
     };
     let mut shift = carried as i128 - i128::from(input_start);
     let mut pos = carried + progress.read;
