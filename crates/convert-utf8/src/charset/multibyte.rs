@@ -1,3 +1,440 @@
-//! Table-driven CJK multi-byte charsets (SJIS, EUC-*, GBK, GB18030, Big5, UHC, JOHAB, ...).
+//! Table-driven CJK multi-byte charsets (SJIS, CP932, EUC-*, GBK, GB18030, Big5, UHC, JOHAB,
+//! ...): one decoder type for all of them, reading the generated tables in `tables::dbcs`.
+//!
+//! A charset is a 256-entry table of what each first byte does (a character, illegal, or the
+//! lead of a longer sequence) plus, for each lead, a [`Row`]: the range of next bytes that
+//! continue it, where their characters live in the shared pool (or, for three- and four-byte
+//! forms, the rows one byte deeper), and how many bytes glibc's `-c` drops when the next byte
+//! does not continue it. GB18030's four-byte codes are ranges of a linear index.
+//!
+//! The hot loop handles single bytes and two-byte codes inline; anything longer, illegal, or cut
+//! by the end of the input goes through [`decode_sequence`], which walks the rows.
 
-crate::charset::family_not_yet_supported!(MultibyteDecoder);
+use crate::charset::{RawDecoder, RawStatus, RawStep};
+use crate::error::ErrorKind;
+use crate::tables::dbcs::{self, POOL, ROWS, UNIT_SETS};
+
+/// One incomplete prefix of a charset (a lead byte, or a lead and the bytes after it).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Row {
+    /// Next bytes `lo..=hi` may continue the prefix (empty when `lo > hi`).
+    lo: u8,
+    hi: u8,
+    /// Index into `UNIT_SETS`: illegal next bytes in that set drop `unit_in` bytes, others
+    /// `unit_out` (counted from the start of the sequence).
+    unit_set: u8,
+    unit_in: u8,
+    unit_out: u8,
+    /// Bytes glibc wants (from the start of the sequence) before it judges the next one.
+    need: u8,
+    kind: u8,
+    /// `MAP`: pool index of the entry for `lo`; `NEXT`: index in `ROWS` of the row for `lo`.
+    offset: u32,
+}
+
+const MAP: u8 = 0;
+const NEXT: u8 = 1;
+
+impl Row {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) const fn new(
+        lo: u8,
+        hi: u8,
+        unit_set: u8,
+        unit_in: u8,
+        unit_out: u8,
+        need: u8,
+        kind: u8,
+        offset: u32,
+    ) -> Row {
+        Row {
+            lo,
+            hi,
+            unit_set,
+            unit_in,
+            unit_out,
+            need,
+            kind,
+            offset,
+        }
+    }
+
+    /// How many bytes an illegal sequence ending in `next` drops.
+    fn unit(&self, next: u8) -> usize {
+        let set = &UNIT_SETS[usize::from(self.unit_set)];
+        let inside = set[usize::from(next / 64)] >> (next % 64) & 1 != 0;
+        usize::from(if inside { self.unit_in } else { self.unit_out })
+    }
+}
+
+/// GB18030 four-byte codes from this linear index on map to consecutive code points from `cp`
+/// (`cp == 0`: rejected).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FourByteRange {
+    index: u32,
+    cp: u32,
+}
+
+impl FourByteRange {
+    pub(crate) const fn new(index: u32, cp: u32) -> FourByteRange {
+        FourByteRange { index, cp }
+    }
+}
+
+/// One charset's tables.
+pub(crate) struct MbTable {
+    /// Bytes 00..=7F all decode to themselves.
+    pub ascii_identity: bool,
+    /// GB18030's four-byte ranges and the drop lengths for a bad third byte, a bad fourth byte
+    /// and a rejected code.
+    pub four_byte: Option<(&'static [FourByteRange], [u8; 3])>,
+    /// Per first byte: a BMP code point, `SINGLE_INVALID`, or `SINGLE_LEAD | row index`.
+    pub single: [u32; 256],
+}
+
+const SINGLE_INVALID: u32 = u32::MAX;
+const SINGLE_LEAD: u32 = 0x8000_0000;
+
+/// The table of a CJK multi-byte charset by its canonical name.
+fn table(name: &str) -> Option<&'static MbTable> {
+    Some(match name {
+        "BIG5" => &dbcs::BIG5,
+        "BIG5HKSCS" => &dbcs::BIG5HKSCS,
+        "CP932" => &dbcs::CP932,
+        "EUC-CN" => &dbcs::EUC_CN,
+        "EUC-JISX0213" => &dbcs::EUC_JISX0213,
+        "EUC-JP" => &dbcs::EUC_JP,
+        "EUC-JP-MS" => &dbcs::EUC_JP_MS,
+        "EUC-KR" => &dbcs::EUC_KR,
+        "EUC-TW" => &dbcs::EUC_TW,
+        "GB18030" => &dbcs::GB18030,
+        "GBK" => &dbcs::GBK,
+        "IBM932" => &dbcs::IBM932,
+        "IBM943" => &dbcs::IBM943,
+        "JOHAB" => &dbcs::JOHAB,
+        "SHIFT_JISX0213" => &dbcs::SHIFT_JISX0213,
+        "SJIS" => &dbcs::SJIS,
+        "UHC" => &dbcs::UHC,
+        _ => return None,
+    })
+}
+
+pub(crate) fn new_decoder(name: &str) -> Option<MultibyteDecoder> {
+    table(name).map(|table| MultibyteDecoder {
+        table,
+        pending: [0; 4],
+        pending_len: 0,
+    })
+}
+
+/// The longest sequence of these charsets (GB18030 and EUC-TW: four bytes).
+const MAX_SEQUENCE: usize = 4;
+/// The most UTF-8 one sequence writes: two code points of up to four bytes.
+const MAX_CHAR_UTF8: usize = 8;
+
+/// Decodes one of the CJK multi-byte charsets.
+pub(crate) struct MultibyteDecoder {
+    table: &'static MbTable,
+    /// Bytes of a sequence cut by the end of an earlier call (or left after a short drop).
+    pending: [u8; MAX_SEQUENCE],
+    pending_len: u8,
+}
+
+/// What the bytes at the start of a slice are.
+enum Sequence {
+    /// `len` bytes decode to `first` (and `second`, unless 0).
+    Chars { len: usize, first: u32, second: u32 },
+    /// An illegal sequence; glibc drops its first `unit` bytes.
+    Invalid { unit: usize },
+    /// The slice ends inside a sequence.
+    Incomplete,
+}
+
+#[inline]
+fn write_bmp(dst: &mut [u8], cp: u32) -> usize {
+    if cp < 0x80 {
+        dst[0] = cp as u8;
+        1
+    } else if cp < 0x800 {
+        dst[0] = 0xC0 | (cp >> 6) as u8;
+        dst[1] = 0x80 | (cp & 0x3F) as u8;
+        2
+    } else {
+        dst[0] = 0xE0 | (cp >> 12) as u8;
+        dst[1] = 0x80 | ((cp >> 6) & 0x3F) as u8;
+        dst[2] = 0x80 | (cp & 0x3F) as u8;
+        3
+    }
+}
+
+fn write_char(dst: &mut [u8], cp: u32) -> usize {
+    char::from_u32(cp)
+        .expect("tables hold only scalar values")
+        .encode_utf8(dst)
+        .len()
+}
+
+/// The one or two code points packed behind a pool entry `D800 + k` of the row at `offset`
+/// covering `width` next bytes.
+fn expansion(offset: usize, width: usize, entry: u16) -> (u32, u32) {
+    let at = offset + width + 3 * usize::from(entry - 0xD800);
+    let packed =
+        u64::from(POOL[at]) | u64::from(POOL[at + 1]) << 16 | u64::from(POOL[at + 2]) << 32;
+    (
+        (packed & 0x1F_FFFF) as u32,
+        (packed >> 21 & 0x1F_FFFF) as u32,
+    )
+}
+
+/// Decodes the sequence at the start of `bytes`, whose first byte is a lead with row `row`.
+fn decode_sequence(table: &MbTable, mut row: Row, bytes: &[u8]) -> Sequence {
+    let mut depth = 1;
+    loop {
+        if bytes.len() < usize::from(row.need) {
+            return Sequence::Incomplete;
+        }
+        let next = bytes[depth];
+        if (row.lo..=row.hi).contains(&next) {
+            let index = row.offset as usize + usize::from(next - row.lo);
+            if row.kind == MAP {
+                let entry = POOL[index];
+                if entry != 0 {
+                    let (first, second) = if (0xD800..0xE000).contains(&entry) {
+                        let width = usize::from(row.hi - row.lo) + 1;
+                        expansion(row.offset as usize, width, entry)
+                    } else {
+                        (u32::from(entry), 0)
+                    };
+                    return Sequence::Chars {
+                        len: depth + 1,
+                        first,
+                        second,
+                    };
+                }
+            } else if row.kind == NEXT && ROWS[index].kind != 2 {
+                row = ROWS[index];
+                depth += 1;
+                continue;
+            }
+        }
+        if let Some((ranges, units)) = table.four_byte
+            && depth == 1
+            && (0x30..=0x39).contains(&next)
+        {
+            return four_byte(ranges, units, bytes);
+        }
+        return Sequence::Invalid {
+            unit: row.unit(next),
+        };
+    }
+}
+
+/// GB18030's four-byte form: `bytes[1]` is already known to be `30..=39`.
+fn four_byte(ranges: &[FourByteRange], units: [u8; 3], bytes: &[u8]) -> Sequence {
+    if bytes.len() < 4 {
+        return Sequence::Incomplete;
+    }
+    let [b1, b2, b3, b4] = [bytes[0], bytes[1], bytes[2], bytes[3]].map(u32::from);
+    if !(0x81..=0xFE).contains(&b3) {
+        return Sequence::Invalid {
+            unit: usize::from(units[0]),
+        };
+    }
+    if !(0x30..=0x39).contains(&b4) {
+        return Sequence::Invalid {
+            unit: usize::from(units[1]),
+        };
+    }
+    let index = ((b1 - 0x81) * 10 + (b2 - 0x30)) * 1260 + (b3 - 0x81) * 10 + (b4 - 0x30);
+    let range = ranges[ranges.partition_point(|r| r.index <= index) - 1];
+    if range.cp == 0 {
+        return Sequence::Invalid {
+            unit: usize::from(units[2]),
+        };
+    }
+    Sequence::Chars {
+        len: 4,
+        first: range.cp + (index - range.index),
+        second: 0,
+    }
+}
+
+impl MultibyteDecoder {
+    /// What the bytes at the start of `bytes` (at least one) are.
+    fn sequence(&self, bytes: &[u8]) -> Sequence {
+        match self.table.single[usize::from(bytes[0])] {
+            SINGLE_INVALID => Sequence::Invalid { unit: 1 },
+            s if s & SINGLE_LEAD != 0 => {
+                decode_sequence(self.table, ROWS[(s & !SINGLE_LEAD) as usize], bytes)
+            }
+            cp => Sequence::Chars {
+                len: 1,
+                first: cp,
+                second: 0,
+            },
+        }
+    }
+
+    /// Decodes what is pending from earlier calls, taking bytes from `src` as needed. Returns
+    /// `(read, written, Some(step))` when the call must return that step.
+    fn drain_pending(
+        &mut self,
+        src: &[u8],
+        dst: &mut [u8],
+        last: bool,
+    ) -> (usize, usize, Option<RawStep>) {
+        let (mut read, mut written) = (0, 0);
+        while self.pending_len > 0 {
+            if dst.len() - written < MAX_CHAR_UTF8 {
+                return (read, written, Some(RawStep::output_full(read, written)));
+            }
+            let held = usize::from(self.pending_len);
+            let mut window = [0u8; 2 * MAX_SEQUENCE];
+            window[..held].copy_from_slice(&self.pending[..held]);
+            let taken = (src.len() - read).min(MAX_SEQUENCE);
+            window[held..held + taken].copy_from_slice(&src[read..read + taken]);
+            let avail = held + taken;
+            let (len, bad) = match self.sequence(&window[..avail]) {
+                Sequence::Chars { len, first, second } => {
+                    written += write_char(&mut dst[written..], first);
+                    if second != 0 {
+                        written += write_char(&mut dst[written..], second);
+                    }
+                    (len, None)
+                }
+                Sequence::Invalid { unit } => (unit, Some(ErrorKind::Invalid)),
+                Sequence::Incomplete => {
+                    // Everything left fits in `pending`: a sequence is at most four bytes.
+                    let rest = &src[read..];
+                    self.pending[held..held + rest.len()].copy_from_slice(rest);
+                    read = src.len();
+                    if last {
+                        self.pending_len = 0;
+                        let step = RawStep::truncated(read, written, held + rest.len());
+                        return (read, written, Some(step));
+                    }
+                    self.pending_len = (held + rest.len()) as u8;
+                    return (read, written, Some(RawStep::input_empty(read, written)));
+                }
+            };
+            if len >= held {
+                read += len - held;
+                self.pending_len = 0;
+            } else {
+                self.pending.copy_within(len..held, 0);
+                self.pending_len = (held - len) as u8;
+            }
+            if let Some(kind) = bad {
+                let step = RawStep {
+                    read,
+                    written,
+                    status: RawStatus::Malformed {
+                        len: len as u8,
+                        consumed_after: self.pending_len,
+                        kind,
+                    },
+                };
+                return (read, written, Some(step));
+            }
+        }
+        (read, written, None)
+    }
+}
+
+impl RawDecoder for MultibyteDecoder {
+    fn decode_raw(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> RawStep {
+        let (mut read, mut written) = (0, 0);
+        if self.pending_len > 0 {
+            let (r, w, step) = self.drain_pending(src, dst, last);
+            if let Some(step) = step {
+                return step;
+            }
+            (read, written) = (r, w);
+        }
+        let table = self.table;
+        let single = &table.single;
+        while read < src.len() {
+            if dst.len() - written < MAX_CHAR_UTF8 {
+                return RawStep::output_full(read, written);
+            }
+            if table.ascii_identity {
+                // ASCII runs: copy eight bytes at a time while they are all ASCII.
+                let room = (dst.len() - written - MAX_CHAR_UTF8).min(src.len() - read);
+                let mut n = 0;
+                while n + 8 <= room {
+                    let chunk: [u8; 8] = src[read + n..read + n + 8].try_into().unwrap();
+                    if u64::from_ne_bytes(chunk) & 0x8080_8080_8080_8080 != 0 {
+                        break;
+                    }
+                    dst[written + n..written + n + 8].copy_from_slice(&chunk);
+                    n += 8;
+                }
+                read += n;
+                written += n;
+                if read == src.len() {
+                    break;
+                }
+                if dst.len() - written < MAX_CHAR_UTF8 {
+                    return RawStep::output_full(read, written);
+                }
+            }
+            let b = src[read];
+            let s = single[usize::from(b)];
+            if s < 0x10000 {
+                written += write_bmp(&mut dst[written..], s);
+                read += 1;
+                continue;
+            }
+            if s != SINGLE_INVALID && read + 1 < src.len() {
+                // A two-byte code: the common case, inline.
+                let row = &ROWS[(s & !SINGLE_LEAD) as usize];
+                let next = src[read + 1];
+                if row.kind == MAP && row.lo <= next && next <= row.hi {
+                    let entry = POOL[row.offset as usize + usize::from(next - row.lo)];
+                    if entry != 0 && !(0xD800..0xE000).contains(&entry) {
+                        written += write_bmp(&mut dst[written..], u32::from(entry));
+                        read += 2;
+                        continue;
+                    }
+                }
+            }
+            let end = (read + MAX_SEQUENCE).min(src.len());
+            match self.sequence(&src[read..end]) {
+                Sequence::Chars { len, first, second } => {
+                    written += write_char(&mut dst[written..], first);
+                    if second != 0 {
+                        written += write_char(&mut dst[written..], second);
+                    }
+                    read += len;
+                }
+                Sequence::Invalid { unit } => {
+                    return RawStep::invalid(read + unit, written, unit);
+                }
+                Sequence::Incomplete => {
+                    let rest = &src[read..];
+                    if last {
+                        return RawStep::truncated(src.len(), written, rest.len());
+                    }
+                    self.pending[..rest.len()].copy_from_slice(rest);
+                    self.pending_len = rest.len() as u8;
+                    return RawStep::input_empty(src.len(), written);
+                }
+            }
+        }
+        RawStep::input_empty(read, written)
+    }
+
+    fn reset(&mut self) {
+        self.pending_len = 0;
+    }
+
+    fn max_utf8_len(&self, src_len: usize) -> Option<usize> {
+        // A single byte writes at most 3 bytes, a sequence of two or more at most 8.
+        src_len
+            .checked_add(usize::from(self.pending_len))?
+            .checked_mul(4)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -2,4 +2,5 @@
 //! hand; each file's first line names the command that regenerates it.
 
 pub(crate) mod charsets;
+pub(crate) mod dbcs;
 pub(crate) mod single_byte;

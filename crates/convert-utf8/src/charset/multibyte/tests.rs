@@ -1,0 +1,314 @@
+//! Differential tests of the CJK multi-byte decoders against the system iconv: every one- and
+//! two-byte code, every three-byte EUC code, sampled four-byte codes, truncation, `-c` drops
+//! (iconv's `//IGNORE`), real text, and any chunking of the input.
+
+use super::*;
+use iconv_oracle::{Iconv, Outcome};
+
+const CHARSETS: [&str; 17] = [
+    "BIG5",
+    "BIG5HKSCS",
+    "CP932",
+    "EUC-CN",
+    "EUC-JISX0213",
+    "EUC-JP",
+    "EUC-JP-MS",
+    "EUC-KR",
+    "EUC-TW",
+    "GB18030",
+    "GBK",
+    "IBM932",
+    "IBM943",
+    "JOHAB",
+    "SHIFT_JISX0213",
+    "SJIS",
+    "UHC",
+];
+
+/// Codes glibc mishandles, which we reject instead (documented in `docs/charsets.md`).
+fn glibc_defect(name: &str, input: &[u8]) -> bool {
+    name == "UHC" && input.windows(2).any(|w| w == [0xA2, 0xE8])
+}
+
+/// Decodes `input` fed in chunks of `chunk` bytes into a small output buffer, as the streaming
+/// `Decoder` would. Returns the output and the first error (offset, kind), stopping there
+/// unless `ignore`.
+fn run(
+    name: &str,
+    input: &[u8],
+    chunk: usize,
+    ignore: bool,
+) -> (Vec<u8>, Option<(usize, ErrorKind)>) {
+    let mut d = new_decoder(name).unwrap();
+    let mut out = Vec::new();
+    let mut dst = [0u8; 24];
+    let mut consumed = 0;
+    let mut first_error = None;
+    let mut start = 0;
+    while start < input.len() || start == 0 {
+        let end = (start + chunk).min(input.len());
+        let last = end == input.len();
+        let mut src = &input[start..end];
+        loop {
+            let step = d.decode_raw(src, &mut dst, last);
+            out.extend_from_slice(&dst[..step.written]);
+            consumed += step.read;
+            src = &src[step.read..];
+            match step.status {
+                RawStatus::InputEmpty => break,
+                RawStatus::OutputFull => assert!(step.read + step.written > 0 || dst.len() < 16),
+                RawStatus::Malformed {
+                    len,
+                    consumed_after,
+                    kind,
+                } => {
+                    let offset = consumed - usize::from(consumed_after) - usize::from(len);
+                    first_error.get_or_insert((offset, kind));
+                    if !ignore {
+                        return (out, first_error);
+                    }
+                }
+            }
+        }
+        if last {
+            break;
+        }
+        start = end;
+    }
+    (out, first_error)
+}
+
+fn iconv_result(cd: &mut Iconv, input: &[u8]) -> (Vec<u8>, Option<(usize, ErrorKind)>) {
+    let c = cd.convert(input);
+    let error = match c.outcome {
+        Outcome::Complete => None,
+        Outcome::Invalid(at) => Some((at, ErrorKind::Invalid)),
+        Outcome::Incomplete(at) => Some((at, ErrorKind::Truncated)),
+    };
+    (c.output, error)
+}
+
+/// Compares strict decoding (output, error position and kind) and `-c` (what is dropped) of
+/// each input with iconv.
+struct Checker {
+    name: &'static str,
+    strict: Iconv,
+    ignore: Iconv,
+    mismatches: Vec<String>,
+}
+
+impl Checker {
+    fn new(name: &'static str) -> Checker {
+        Checker {
+            name,
+            strict: Iconv::open(name).unwrap(),
+            ignore: Iconv::open_to(name, "UTF-8//IGNORE").unwrap(),
+            mismatches: Vec::new(),
+        }
+    }
+
+    fn check(&mut self, input: &[u8]) {
+        if glibc_defect(self.name, input) {
+            return;
+        }
+        let ours = run(self.name, input, input.len().max(1), false);
+        let theirs = iconv_result(&mut self.strict, input);
+        if ours != theirs {
+            self.mismatch(input, "strict", &ours, &theirs);
+        }
+        let followed = [input, b"AB"].concat();
+        let ours = run(self.name, &followed, followed.len(), true).0;
+        let theirs = self.ignore.convert(&followed).output;
+        // EUC-JP-MS writes U+FFFD under -c for some illegal codes; we drop them.
+        let quirk =
+            self.name == "EUC-JP-MS" && theirs.windows(3).any(|w| w == "\u{FFFD}".as_bytes());
+        if ours != theirs && !quirk {
+            self.mismatch(&followed, "-c", &ours, &theirs);
+        }
+    }
+
+    fn mismatch(
+        &mut self,
+        input: &[u8],
+        what: &str,
+        ours: &impl std::fmt::Debug,
+        theirs: &impl std::fmt::Debug,
+    ) {
+        if self.mismatches.len() < 20 {
+            self.mismatches.push(format!(
+                "{} {what} {input:02X?}: ours {ours:02X?}, iconv {theirs:02X?}",
+                self.name
+            ));
+        }
+    }
+
+    fn finish(self) {
+        assert!(self.mismatches.is_empty(), "{:#?}", self.mismatches);
+    }
+}
+
+fn leads(name: &str) -> Vec<u8> {
+    let table = table(name).unwrap();
+    (0..=255u8)
+        .filter(|&b| {
+            let s = table.single[usize::from(b)];
+            s != SINGLE_INVALID && s & SINGLE_LEAD != 0
+        })
+        .collect()
+}
+
+#[test]
+fn every_one_and_two_byte_code_matches_iconv() {
+    for name in CHARSETS {
+        let mut c = Checker::new(name);
+        for b in 0..=255u8 {
+            c.check(&[b]);
+        }
+        for lead in leads(name) {
+            for next in 0..=255u8 {
+                c.check(&[lead, next]);
+            }
+        }
+        c.finish();
+    }
+}
+
+#[test]
+fn every_three_byte_euc_code_matches_iconv() {
+    for name in ["EUC-JP", "EUC-JP-MS", "EUC-JISX0213"] {
+        let mut c = Checker::new(name);
+        for second in 0x00..=0xFFu8 {
+            for third in 0x00..=0xFFu8 {
+                if (0xA1..=0xFE).contains(&second) || third % 17 == 0 {
+                    c.check(&[0x8F, second, third]);
+                }
+            }
+        }
+        c.finish();
+    }
+}
+
+#[test]
+fn euc_tw_four_byte_codes_match_iconv() {
+    let mut c = Checker::new("EUC-TW");
+    for plane in (0xA0..=0xFFu8).step_by(1) {
+        for row in (0x00..=0xFFu8).step_by(11) {
+            for cell in 0x00..=0xFFu8 {
+                if plane <= 0xB1 || cell % 16 == 1 {
+                    c.check(&[0x8E, plane, row, cell]);
+                }
+            }
+        }
+        for prefix_len in 1..=3 {
+            c.check(&[0x8E, plane, 0xA1][..prefix_len]);
+        }
+    }
+    c.finish();
+}
+
+#[test]
+fn gb18030_four_byte_codes_match_iconv() {
+    let mut c = Checker::new("GB18030");
+    for b1 in [0x81, 0x82, 0x84, 0x85, 0x8F, 0x90, 0xA3, 0xE3, 0xE4, 0xFE] {
+        for b2 in 0x30..=0x39u8 {
+            for b3 in (0x81..=0xFEu8).step_by(5) {
+                for b4 in 0x30..=0x39u8 {
+                    c.check(&[b1, b2, b3, b4]);
+                }
+            }
+            for bad in [0x00, 0x30, 0x41, 0x80, 0xFF] {
+                c.check(&[b1, b2, bad, 0x30]);
+                c.check(&[b1, b2, 0x81, bad]);
+            }
+            c.check(&[b1, b2]);
+            c.check(&[b1, b2, 0x81]);
+            c.check(&[b1, b2, 0x41]);
+        }
+    }
+    c.finish();
+}
+
+/// Text in the languages these charsets serve, as UTF-8.
+const SAMPLE: &str = "日本語のテキスト、ｶﾀｶﾅ、漢字。한국어 텍스트입니다. 中文简体文本。\
+繁體中文文字。Ünïcödé ASCII 123 ~\\ ①②③ ㈱ ∑ 髙 﨑 ¥ ‾ —";
+
+/// The sample's characters that `name` can encode, encoded by iconv.
+fn encoded_sample(name: &str) -> Vec<u8> {
+    let mut to = Iconv::open_to("UTF-8", name).unwrap();
+    let mut out = Vec::new();
+    for ch in SAMPLE.chars() {
+        let mut buf = [0u8; 4];
+        let c = to.convert(ch.encode_utf8(&mut buf).as_bytes());
+        if c.outcome == Outcome::Complete {
+            out.extend_from_slice(&c.output);
+        }
+    }
+    out
+}
+
+#[test]
+fn real_text_matches_iconv_in_any_chunking() {
+    for name in CHARSETS {
+        let text = encoded_sample(name);
+        assert!(text.len() > 40, "{name}: sample too small");
+        let mut c = Checker::new(name);
+        c.check(&text);
+        c.finish();
+        let whole = run(name, &text, text.len(), false);
+        for chunk in 1..=5 {
+            assert_eq!(
+                run(name, &text, chunk, false),
+                whole,
+                "{name} chunk {chunk}"
+            );
+        }
+        // The same with illegal bytes and a truncated tail mixed in.
+        let mut damaged = text.clone();
+        damaged.insert(7, 0xFF);
+        damaged.insert(3, 0x80);
+        damaged.push(*leads(name).last().unwrap());
+        let whole = run(name, &damaged, damaged.len(), true);
+        for chunk in 1..=5 {
+            assert_eq!(
+                run(name, &damaged, chunk, true),
+                whole,
+                "{name} chunk {chunk}"
+            );
+        }
+    }
+}
+
+#[test]
+fn sjis_quirks_are_glibc_s() {
+    let (out, err) = run("SJIS", b"\x5C\x7E\x81\x60", 4, false);
+    assert_eq!(
+        (String::from_utf8(out).unwrap().as_str(), err),
+        ("¥‾〜", None)
+    );
+    // A bad second byte below 0x40 drops the lead alone; an unmapped pair drops both.
+    assert_eq!(run("SJIS", b"\x81\x20x", 3, true).0, b" x");
+    assert_eq!(run("SJIS", b"\x85\x40x", 3, true).0, b"x");
+    // EUC-KR passes C1 controls through; an unmapped pair swallows an ASCII second byte.
+    assert_eq!(run("EUC-KR", b"\x85", 1, false).0, "\u{85}".as_bytes());
+    assert_eq!(run("EUC-KR", b"\xA1\x41x", 3, true).0, b"x");
+}
+
+#[test]
+fn truncated_tail_is_reported_with_all_its_bytes() {
+    let (out, err) = run("GB18030", b"a\x81\x30\x81", 4, false);
+    assert_eq!(
+        (out.as_slice(), err),
+        (&b"a"[..], Some((1, ErrorKind::Truncated)))
+    );
+    let mut d = new_decoder("GB18030").unwrap();
+    let mut dst = [0u8; 32];
+    let step = d.decode_raw(b"a\x81\x30\x81", &mut dst, true);
+    assert_eq!(
+        step.status,
+        RawStatus::Malformed {
+            len: 3,
+            consumed_after: 0,
+            kind: ErrorKind::Truncated
+        }
+    );
+}
