@@ -692,3 +692,30 @@ fn every_form_resolves_and_is_supported() {
         check(label, b"\x00A\x00B");
     }
 }
+
+/// The in-process `//IGNORE` the other tests compare with is what the `iconv -c` program does:
+/// checked on a sample of bad input for every form, through the program itself.
+#[test]
+fn ignore_matches_the_iconv_c_program() {
+    let mut rng = Rng(0x5EED);
+    for name in FORMS {
+        for _ in 0..6 {
+            let input = random_input(name, &mut rng);
+            let program = std::process::Command::new("iconv")
+                .args(["-c", "-f", name, "-t", "UTF-8"])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .and_then(|mut child| {
+                    use std::io::Write;
+                    child.stdin.take().unwrap().write_all(&input)?;
+                    child.wait_with_output()
+                })
+                .expect("the system iconv program");
+            let (expected, _) = without_out_of_range(&program.stdout);
+            let (ours, _) = ours_all_errors(name, &input);
+            assert_eq!(ours, expected, "{name} input {input:02X?}");
+        }
+    }
+}
