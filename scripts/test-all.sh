@@ -26,3 +26,13 @@ export CU8_REQUIRE_C_TOOLS=1 CU8_REQUIRE_PYTHON=1
 
 section "Rust tests"
 cargo test --workspace --locked
+
+section "Python package: build it (maturin, release) into .venv and run pytest"
+# A virtualenv inside the repository (gitignored) keeps the system Python untouched.
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || { echo "Python >= 3.11 is required for the Python package"; exit 1; }
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade 'maturin>=1.5,<2' pytest hypothesis
+VIRTUAL_ENV="$PWD/.venv" .venv/bin/maturin develop --release --locked --quiet
+# pytest exits 5 when it collects no test: that is a failure here, not a pass.
+.venv/bin/python -m pytest -q tests/python || { rc=$?; [ "$rc" = 5 ] && echo "no Python tests were collected"; exit "$rc"; }

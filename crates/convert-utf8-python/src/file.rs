@@ -95,7 +95,6 @@ pub(crate) fn convert_file(
         let piece = Input::Bytes(PyBytes::new(py, &chunk[..n]));
         handled += decode_input(
             py,
-            charset.name(),
             &mut decoder,
             &piece,
             earlier.bytes(),

@@ -50,7 +50,6 @@ impl IncrementalDecoder {
         let mut out = Utf8Out::from_scratch();
         let decoded = decode_input(
             py,
-            self.charset.name(),
             &mut self.decoder,
             &input,
             self.earlier.bytes(),

@@ -34,16 +34,7 @@ fn decode_all(
     let mode = ErrorMode::new(errors);
     let mut decoder = new_decoder(py, charset, mode.policy())?;
     let mut out = Utf8Out::from_scratch();
-    decode_input(
-        py,
-        charset.name(),
-        &mut decoder,
-        &input,
-        &[],
-        true,
-        &mode,
-        &mut out,
-    )?;
+    decode_input(py, &mut decoder, &input, &[], true, &mode, &mut out)?;
     Ok(out)
 }
 

@@ -159,7 +159,7 @@ impl Earlier {
 }
 
 /// Decodes one input (`last`: nothing follows it) with `decoder`, appending to `out`, applying
-/// `errors`. `encoding` names the charset in exceptions. Returns how many bad sequences an error
+/// `errors`. Exceptions name the charset by its canonical name. Returns how many bad sequences an error
 /// handler was called for.
 ///
 /// `UnicodeDecodeError.object` is the input as `bytes`. When a bad sequence began in an earlier
@@ -168,7 +168,6 @@ impl Earlier {
 /// whole bad sequence and resuming anywhere after it is exact.
 pub(crate) fn decode_input(
     py: Python<'_>,
-    encoding: &str,
     decoder: &mut Decoder,
     input: &Input<'_>,
     earlier: &[u8],
@@ -212,7 +211,14 @@ pub(crate) fn decode_input(
     loop {
         let start = usize::try_from(i128::from(error.offset()) + shift).unwrap_or(0);
         let end = start + error.len();
-        let exc = decode_error(py, encoding, &object, start, end, error.kind())?;
+        let exc = decode_error(
+            py,
+            decoder.charset().name(),
+            &object,
+            start,
+            end,
+            error.kind(),
+        )?;
         if handler.is_none() {
             handler = errors.handler(py)?;
         }
