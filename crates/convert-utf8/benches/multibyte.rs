@@ -1,0 +1,95 @@
+//! Decoding speed of the CJK multi-byte charsets: convert-utf8 against encoding_rs and the
+//! system iconv (in-process), side by side on the same real text.
+//!
+//! The text is committed as UTF-8 (`benches/multibyte-text/`) and encoded into each charset by
+//! iconv when the benchmark starts, repeated to about 256 KiB; before timing, every contender's
+//! output is checked to be the original text. Run: `cargo bench -p convert-utf8 --bench multibyte`.
+
+use convert_utf8::{Charset, Decoder, ErrorPolicy};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use iconv_oracle::Iconv;
+use std::hint::black_box;
+
+/// (glibc charset, WHATWG encoding that decodes the same text, if any, text file).
+const CASES: &[(&str, Option<&str>, &str)] = &[
+    ("SJIS", Some("Shift_JIS"), "ja"),
+    ("CP932", Some("Shift_JIS"), "ja"),
+    ("EUC-JP", Some("EUC-JP"), "ja"),
+    ("EUC-KR", Some("EUC-KR"), "ko"),
+    ("UHC", Some("EUC-KR"), "ko"),
+    ("GBK", Some("GBK"), "zh-hans"),
+    ("GB18030", Some("gb18030"), "zh-hans"),
+    ("EUC-CN", Some("GBK"), "zh-hans"),
+    ("BIG5", Some("Big5"), "zh-hant"),
+    ("BIG5HKSCS", Some("Big5"), "zh-hant"),
+    ("EUC-TW", None, "zh-hant"),
+    ("JOHAB", None, "ko"),
+    ("SHIFT_JISX0213", None, "ja"),
+];
+
+fn text(name: &str) -> String {
+    let path = format!("{}/benches/multibyte-text/{name}.txt", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn encode(charset: &str, utf8: &str) -> Vec<u8> {
+    let mut cd = Iconv::open_to("UTF-8", charset).expect("iconv encodes the charset");
+    let c = cd.convert(utf8.as_bytes());
+    assert_eq!(c.outcome, iconv_oracle::Outcome::Complete, "{charset} cannot encode the text");
+    c.output
+}
+
+fn ours(decoder: &mut Decoder, input: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    decoder.reset();
+    decoder.decode_to_vec(input, out).expect("valid input");
+}
+
+fn bench(c: &mut Criterion) {
+    for &(charset, whatwg, lang) in CASES {
+        let sample = text(lang);
+        let utf8 = sample.repeat((256 * 1024) / sample.len() + 1);
+        let input = encode(charset, &utf8);
+        let mut decoder = Decoder::new(
+            Charset::for_label(charset).expect("known charset"),
+            ErrorPolicy::Strict,
+        )
+        .expect("supported charset");
+        let mut iconv = Iconv::open(charset).unwrap();
+        let whatwg = whatwg.map(|l| encoding_rs::Encoding::for_label(l.as_bytes()).unwrap());
+
+        // Every contender must produce the original text before it is timed.
+        let mut out = Vec::with_capacity(utf8.len() + 64);
+        ours(&mut decoder, &input, &mut out);
+        assert_eq!(out, utf8.as_bytes(), "convert-utf8 {charset}");
+        assert_eq!(iconv.convert(&input).output, utf8.as_bytes(), "iconv {charset}");
+        if let Some(e) = whatwg {
+            let (decoded, had_errors) = e.decode_without_bom_handling(&input);
+            assert!(!had_errors && decoded == utf8, "encoding_rs {charset}");
+        }
+
+        let mut group = c.benchmark_group(format!("decode/{charset}"));
+        group.throughput(Throughput::Bytes(input.len() as u64));
+        group.bench_function("convert-utf8", |b| {
+            b.iter(|| ours(&mut decoder, black_box(&input), &mut out))
+        });
+        if let Some(e) = whatwg {
+            let mut dst = vec![0u8; utf8.len() + 64];
+            group.bench_function("encoding_rs", |b| {
+                b.iter(|| {
+                    let mut d = e.new_decoder_without_bom_handling();
+                    let (_, _, written) =
+                        d.decode_to_utf8_without_replacement(black_box(&input), &mut dst, true);
+                    written
+                })
+            });
+        }
+        group.bench_function("iconv", |b| {
+            b.iter(|| iconv.convert(black_box(&input)).output.len())
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
