@@ -41,7 +41,7 @@ mod tables;
 pub use charset::{Charset, Family};
 pub use decoder::{DecodeStatus, DecodeStep, Decoder, MIN_OUTPUT_SPACE};
 pub use error::{DecodeError, Error, ErrorKind, ErrorPolicy, MAX_BAD_SEQUENCE_LEN};
-pub use label::{LabelMode, normalize_glibc};
+pub use label::{LabelMode, ParsedLabel, normalize_glibc, parse_label};
 
 impl Charset {
     /// Decodes all of `bytes` to UTF-8 bytes under `policy`.

@@ -55,7 +55,7 @@ pub fn generate() -> Vec<GeneratedFile> {
 
 /// Formats generated source the way `cargo fmt` would, so that the committed tables pass the
 /// project's format check unchanged.
-fn rustfmt(source: &str) -> String {
+pub(crate) fn rustfmt(source: &str) -> String {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let mut child = Command::new("rustfmt")

@@ -45,8 +45,13 @@ fn probes() -> Vec<Vec<u8>> {
     probes
 }
 
-/// The fingerprint of a name, or `None` if iconv cannot open it.
+/// The fingerprint of a name, or `None` if iconv cannot open it. Each probe gets a fresh
+/// descriptor: glibc's UTF-16 and UTF-32 decoders keep a byte order learnt from a BOM across
+/// resets.
 pub fn fingerprint(name: &str) -> Option<Vec<Conversion>> {
-    let mut cd = Iconv::open(name)?;
-    Some(probes().iter().map(|p| cd.convert(p)).collect())
+    Iconv::open(name)?;
+    probes()
+        .iter()
+        .map(|p| Some(Iconv::open(name)?.convert(p)))
+        .collect()
 }
