@@ -323,11 +323,10 @@ pub unsafe extern "C" fn cu8_decode(
         };
         // SAFETY: check_buffer passed; `src` is readable for the call (contract).
         let src = unsafe { input(src, src_len) };
-        let mut out = Vec::new();
-        let outcome = decoder.decode_to_vec(src, &mut out);
-        let first_bad = match outcome {
-            Ok(()) => decoder.first_error(),
-            Err(error) => Some(error),
+        let outcome = decode_all(&mut decoder, src);
+        let first_bad = match &outcome {
+            Ok(_) => decoder.first_error(),
+            Err(error) => Some(*error),
         };
         if let Some(error) = first_bad {
             // An offset inside `src` always fits in usize.
@@ -335,9 +334,10 @@ pub unsafe extern "C" fn cu8_decode(
             // SAFETY: NULL or writable (contract).
             unsafe { store(error_offset, offset) };
         }
-        if let Err(error) = outcome {
-            return result_for_kind(error.kind());
-        }
+        let mut out = match outcome {
+            Ok(out) => out,
+            Err(error) => return result_for_kind(error.kind()),
+        };
         let len = out.len();
         out.push(0);
         let buf = Box::into_raw(out.into_boxed_slice()).cast::<u8>();
@@ -348,6 +348,41 @@ pub unsafe extern "C" fn cu8_decode(
         }
         CU8_OK
     })
+}
+
+/// Decodes all of `src` as one complete input into a new buffer, stopping at the first bad
+/// sequence under [`ErrorPolicy::Strict`].
+///
+/// The buffer starts at the likely size (the decoder's bound, capped at one and a half times the
+/// input) and doubles when full. It is allocated zeroed, which the allocator serves with fresh
+/// pages for large sizes, so room the output never reaches costs no memory traffic; the caller
+/// shrinks it to fit.
+fn decode_all(decoder: &mut Decoder, src: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    let likely = src
+        .len()
+        .saturating_add(src.len() / 2)
+        .saturating_add(CU8_MIN_OUTPUT_SPACE);
+    let first = decoder
+        .max_utf8_len(src.len())
+        .map_or(likely, |bound| bound.min(likely));
+    // One byte more than the output, for the NUL cu8_decode appends.
+    let mut out = vec![0u8; first.saturating_add(1)];
+    let (mut read, mut written) = (0, 0);
+    loop {
+        let step = decoder.decode(&src[read..], &mut out[written..], true);
+        read += step.read;
+        written += step.written;
+        match step.status {
+            DecodeStatus::InputEmpty => break,
+            DecodeStatus::OutputFull => {
+                let grown = out.len().saturating_mul(2).max(CU8_MIN_OUTPUT_SPACE);
+                out.resize(grown, 0);
+            }
+            DecodeStatus::Error(error) => return Err(error),
+        }
+    }
+    out.truncate(written);
+    Ok(out)
 }
 
 /// Frees a buffer cu8_decode returned; `len` is the `*dst_len` returned with it. NULL is fine

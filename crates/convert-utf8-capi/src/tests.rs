@@ -106,6 +106,15 @@ fn one_shot_decodes_and_reports_offsets() {
 }
 
 #[test]
+fn one_shot_output_may_outgrow_the_first_allocation() {
+    // 100 bad bytes become 300 bytes of U+FFFD: more than the one and a half times the input
+    // decode_all starts with, so the buffer grows.
+    let (result, out, offset) = decode(c"UTF-8", &[0xFF; 100], CU8_REPLACE);
+    assert_eq!((result, offset), (CU8_OK, 0));
+    assert_eq!(out, Some("\u{FFFD}".repeat(100).into_bytes()));
+}
+
+#[test]
 fn one_shot_rejects_bad_arguments() {
     assert_eq!(decode(c"no-such-charset", b"x", 0).0, CU8_UNKNOWN_CHARSET);
     assert_eq!(decode(c"UTF-8", b"x", 3).0, CU8_INVALID_ARGUMENT);
