@@ -264,20 +264,27 @@ impl Decoder {
     /// Under [`ErrorPolicy::Strict`] it stops at the first bad sequence and returns it; what was
     /// decoded before it stays in `out`.
     pub fn decode_to_vec(&mut self, src: &[u8], out: &mut Vec<u8>) -> Result<(), DecodeError> {
+        // Input goes through in slices so that the output room made ready for each (zeroed, since
+        // decoders write into initialised memory) stays small and cache-resident, instead of one
+        // worst-case buffer of several times the input.
+        const SLICE: usize = 64 * 1024;
+        out.reserve(src.len().saturating_add(MIN_OUTPUT_SPACE));
         let mut read = 0;
         loop {
+            let end = src.len().min(read + SLICE);
+            let last = end == src.len();
             let room = self
-                .max_utf8_len(src.len() - read)
+                .max_utf8_len(end - read)
                 .unwrap_or(usize::MAX)
-                .clamp(MIN_OUTPUT_SPACE, (src.len() - read).max(4096) * 2);
+                .max(MIN_OUTPUT_SPACE);
             let start = out.len();
             out.resize(start + room, 0);
-            let step = self.decode(&src[read..], &mut out[start..], true);
+            let step = self.decode(&src[read..end], &mut out[start..], last);
             out.truncate(start + step.written);
             read += step.read;
             match step.status {
-                DecodeStatus::InputEmpty => return Ok(()),
-                DecodeStatus::OutputFull => {}
+                DecodeStatus::InputEmpty if last => return Ok(()),
+                DecodeStatus::InputEmpty | DecodeStatus::OutputFull => {}
                 DecodeStatus::Error(error) => return Err(error),
             }
         }
