@@ -22,6 +22,15 @@
 //! Streaming goes through a [`Decoder`]: input from the caller, UTF-8 into the caller's buffer,
 //! no allocation per call, any split of the input allowed.
 //!
+//! # Charset names
+//!
+//! [`Charset::for_label`] accepts every name glibc iconv accepts, with glibc's normalisation
+//! ([`normalize_glibc`]) and suffixes ([`parse_label`]: `//IGNORE`, `//TRANSLIT`), then WHATWG
+//! labels (`x-sjis`) and Python codec names (`latin_1`), each meaning the glibc charset that
+//! decodes like it. Where glibc and the WHATWG Encoding Standard disagree (`latin1`, `ascii`,
+//! `gb2312`, ...), glibc's meaning is the default and [`LabelMode::Whatwg`] gives the WHATWG one.
+//! Unknown names come with a "did you mean" suggestion.
+//!
 //! # Differences from glibc
 //!
 //! Output is always valid UTF-8: where glibc lets 5- and 6-byte forms or values above U+10FFFF
