@@ -5,7 +5,7 @@ use crate::args::{Options, PROGRAM};
 use crate::locale;
 use crate::output::{Output, Target};
 use convert_utf8::io::{TranscodeError, describe_io_error, is_same_file, transcode};
-use convert_utf8::{Charset, Decoder, Error, ErrorPolicy, LabelMode};
+use convert_utf8::{Charset, Decoder, Error, ErrorPolicy, LabelMode, parse_label};
 use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::{self, IsTerminal, Write};
@@ -22,57 +22,26 @@ pub fn complain(message: impl std::fmt::Display) {
     let _ = writeln!(io::stderr().lock(), "{PROGRAM}: {message}");
 }
 
-/// A charset name split from its `//SUFFIX,SUFFIX` part, which glibc also accepts.
-struct Spec<'a> {
-    name: &'a str,
-    ignore: bool,
-}
-
-fn split_suffixes(label: &str) -> Spec<'_> {
-    match label.find("//") {
-        None => Spec {
-            name: label,
-            ignore: false,
-        },
-        Some(at) => Spec {
-            name: &label[..at],
-            ignore: label[at + 2..]
-                .split(['/', ','])
-                .any(|suffix| suffix.eq_ignore_ascii_case("IGNORE")),
-        },
-    }
-}
-
-/// Resolves a charset name with its suffixes removed. Names such as `ISO-10646/UTF8/` end in a
-/// slash that the suffix split took away; they are tried with it too.
-fn resolve(name: &str, mode: LabelMode) -> Result<Charset, Error> {
-    Charset::for_label_in(name, mode).or_else(|e| {
-        if name.contains('/') {
-            Charset::for_label_in(&format!("{name}/"), mode).map_err(|_| e)
-        } else {
-            Err(e)
-        }
-    })
-}
-
 /// The source charset and whether `-t ...//IGNORE` asked for invalid input to be dropped.
 fn charsets(options: &Options, mode: LabelMode) -> Result<(Charset, bool), Error> {
     let from_label = match options.from.as_deref() {
-        Some(label) if !split_suffixes(label).name.is_empty() => label.to_owned(),
+        Some(label) if !parse_label(label).name.is_empty() => label.to_owned(),
         _ => locale::codeset(mode),
     };
     // Suffixes on the source (`-f SJIS//IGNORE`) are accepted and, as in glibc, change nothing.
-    let from = resolve(split_suffixes(&from_label).name, mode).map_err(|e| match e {
+    let from = Charset::for_label_in(parse_label(&from_label).name, mode).map_err(|e| match e {
         Error::UnknownCharset { suggestion, .. } => Error::UnknownCharset {
             label: from_label.clone(),
             suggestion,
         },
         other => other,
     })?;
-    let to = split_suffixes(options.to.as_deref().unwrap_or(""));
+    let to = parse_label(options.to.as_deref().unwrap_or(""));
     // An omitted or empty target is UTF-8 whatever the locale: UTF-8 is all this tool writes.
     // `//TRANSLIT` needs no action: every character has a UTF-8 form.
-    if !to.name.is_empty() && !resolve(to.name, mode).is_ok_and(|c| c.name() == "UTF-8") {
+    if !to.name.is_empty()
+        && !Charset::for_label_in(to.name, mode).is_ok_and(|c| c.name() == "UTF-8")
+    {
         return Err(Error::UnsupportedTarget {
             label: options.to.clone().unwrap_or_default(),
         });
@@ -300,19 +269,6 @@ pub fn run(options: Options) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn suffixes_are_split_off() {
-        let s = split_suffixes("UTF-8//TRANSLIT//IGNORE");
-        assert_eq!((s.name, s.ignore), ("UTF-8", true));
-        let s = split_suffixes("utf8//translit,ignore");
-        assert_eq!((s.name, s.ignore), ("utf8", true));
-        let s = split_suffixes("UTF-8//TRANSLIT");
-        assert_eq!((s.name, s.ignore), ("UTF-8", false));
-        let s = split_suffixes("//IGNORE");
-        assert_eq!((s.name, s.ignore), ("", true));
-        assert_eq!(split_suffixes("ISO-10646/UTF8/").name, "ISO-10646/UTF8/");
-    }
 
     #[test]
     fn every_name_of_utf8_is_a_target() {
