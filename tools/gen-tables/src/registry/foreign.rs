@@ -179,18 +179,32 @@ pub struct Match {
     /// Probes both decoded alike, of `compared` (probes at least one side decodes).
     pub agree: usize,
     pub compared: usize,
+    /// Chosen because its name matches the foreign name, not only for its agreement.
+    pub named: bool,
 }
 
+/// Agreement, in percent, that makes a charset the meaning of a foreign name: less is asked of
+/// a charset whose name matches.
+const GOOD_AGREEMENT: usize = 90;
+const GOOD_AGREEMENT_NAMED: usize = 85;
+
 impl Match {
-    /// Close enough to say the foreign name means this charset: at least 90% agreement.
+    /// Close enough to say the foreign name means this charset.
     pub fn is_good(&self) -> bool {
-        self.compared > 0 && self.agree * 100 >= self.compared * 90
+        let threshold = if self.named {
+            GOOD_AGREEMENT_NAMED
+        } else {
+            GOOD_AGREEMENT
+        };
+        self.compared > 0 && self.agree * 100 >= self.compared * threshold
     }
 }
 
-/// The glibc charset that decodes most like `foreign`. Among charsets within 1% of the best,
-/// one whose name matches one of `names` once everything but letters and digits is dropped is
-/// preferred; then the best, then the first by name.
+/// The glibc charset that decodes most like `foreign`. A charset whose name matches one of
+/// `names` once everything but letters and digits is dropped is preferred if it agrees on at
+/// least [`GOOD_AGREEMENT_NAMED`]% of the probes — a name says what its users mean (Python's `tis_620` is TIS-620,
+/// though it also accepts the 32 C1 bytes glibc's TIS-620 rejects); otherwise the best, then
+/// the first by name.
 fn best_match(
     foreign: &ForeignBehaviour,
     names: &[String],
@@ -211,6 +225,7 @@ fn best_match(
             index,
             agree,
             compared,
+            named: false,
         });
     }
     // Agreements minus disagreements: a charset that decodes what the foreign codec rejects
@@ -249,17 +264,16 @@ fn best_match(
             .collect()
     };
     let wanted: Vec<String> = names.iter().map(|n| squash(n)).collect();
-    let slack = (best.compared / 100) as isize;
     scored
         .iter()
-        .take_while(|m| net(m) + slack >= net(&best))
+        .filter(|m| m.agree * 100 >= m.compared * GOOD_AGREEMENT_NAMED)
         .find(|m| {
             let c = &glibc.charsets[m.index];
             std::iter::once(&c.name)
                 .chain(&c.aliases)
                 .any(|n| wanted.contains(&squash(n)))
         })
-        .copied()
+        .map(|m| Match { named: true, ..*m })
         .or(Some(best))
 }
 
