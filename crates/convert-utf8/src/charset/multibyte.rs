@@ -150,8 +150,8 @@ enum Sequence {
     Incomplete,
 }
 
-#[inline]
-fn write_bmp(dst: &mut [u8], cp: u32) -> usize {
+#[inline(always)]
+fn write_bmp(dst: &mut [u8; MAX_CHAR_UTF8], cp: u32) -> usize {
     if cp < 0x80 {
         dst[0] = cp as u8;
         1
@@ -354,10 +354,11 @@ impl RawDecoder for MultibyteDecoder {
         let table = self.table;
         let single = &table.single;
         while read < src.len() {
-            if dst.len() - written < MAX_CHAR_UTF8 {
+            let Some(out) = dst[written..].first_chunk_mut::<MAX_CHAR_UTF8>() else {
                 return RawStep::output_full(read, written);
-            }
-            if table.ascii_identity {
+            };
+            let b = src[read];
+            if b < 0x80 && table.ascii_identity {
                 // ASCII runs: copy eight bytes at a time while they are all ASCII.
                 let room = (dst.len() - written - MAX_CHAR_UTF8).min(src.len() - read);
                 let mut n = 0;
@@ -369,19 +370,17 @@ impl RawDecoder for MultibyteDecoder {
                     dst[written + n..written + n + 8].copy_from_slice(&chunk);
                     n += 8;
                 }
+                if n == 0 {
+                    dst[written] = b;
+                    n = 1;
+                }
                 read += n;
                 written += n;
-                if read == src.len() {
-                    break;
-                }
-                if dst.len() - written < MAX_CHAR_UTF8 {
-                    return RawStep::output_full(read, written);
-                }
+                continue;
             }
-            let b = src[read];
             let s = single[usize::from(b)];
             if s < 0x10000 {
-                written += write_bmp(&mut dst[written..], s);
+                written += write_bmp(out, s);
                 read += 1;
                 continue;
             }
@@ -392,7 +391,7 @@ impl RawDecoder for MultibyteDecoder {
                 if row.kind == MAP && row.lo <= next && next <= row.hi {
                     let entry = POOL[row.offset as usize + usize::from(next - row.lo)];
                     if entry != 0 && !(0xD800..0xE000).contains(&entry) {
-                        written += write_bmp(&mut dst[written..], u32::from(entry));
+                        written += write_bmp(out, u32::from(entry));
                         read += 2;
                         continue;
                     }
