@@ -6,12 +6,23 @@ cd "$(dirname "$0")/.."
 
 section() { printf '\n==> %s\n' "$*"; }
 
+# Installs Debian packages for commands that are missing (as root, or through sudo).
+apt_updated=
+need() { # need COMMAND PACKAGE
+  command -v "$1" >/dev/null 2>&1 && return 0
+  local sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
+  if command -v apt-get >/dev/null 2>&1; then
+    [ -n "$apt_updated" ] || { $sudo apt-get update -qq && apt_updated=1; }
+    $sudo apt-get install -y -qq "$2" >/dev/null
+  fi
+  command -v "$1" >/dev/null 2>&1 || { echo "$1 is required (Debian package $2)"; exit 1; }
+}
+
 section "toolchain and system packages"
 command -v cargo >/dev/null || { echo "cargo is required (https://rustup.rs)"; exit 1; }
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
-if ! command -v iconv >/dev/null; then
-  echo "the system iconv (glibc) is required: it is the oracle of the differential tests"; exit 1
-fi
+# The system iconv (glibc) is the oracle of the differential tests.
+need iconv libc-bin
 
 section "format and lints"
 cargo fmt --all -- --check
@@ -19,8 +30,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 section "C ABI: tools its tests use (C compiler, AddressSanitizer, pkg-config, Python ctypes and cffi)"
 # crates/convert-utf8-capi/tests skip what the machine lacks unless told it is required: here it is.
-command -v cc >/dev/null || { echo "a C compiler (cc) is required for the C ABI tests"; exit 1; }
-command -v pkg-config >/dev/null || { echo "pkg-config is required for the C ABI tests"; exit 1; }
+need cc gcc
+need pkg-config pkg-config
 python3 -c 'import cffi' 2>/dev/null || python3 -m pip install --quiet cffi
 export CU8_REQUIRE_C_TOOLS=1 CU8_REQUIRE_PYTHON=1
 
