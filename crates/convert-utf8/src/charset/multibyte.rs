@@ -428,10 +428,12 @@ impl RawDecoder for MultibyteDecoder {
     }
 
     fn max_utf8_len(&self, src_len: usize) -> Option<usize> {
-        // A single byte writes at most 3 bytes, a sequence of two or more at most 8.
+        // A single byte writes at most 3 bytes, a sequence of two or more at most 8; and the loop
+        // asks for MAX_CHAR_UTF8 bytes of room before each character, whatever it writes.
         src_len
             .checked_add(usize::from(self.pending_len))?
-            .checked_mul(4)
+            .checked_mul(4)?
+            .checked_add(MAX_CHAR_UTF8)
     }
 }
 
