@@ -7,6 +7,7 @@
 pub mod multibyte;
 pub mod registry;
 pub mod single_byte;
+pub mod stateful;
 
 /// One generated file: its path relative to the engine's `src/tables/`, and its contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,5 +30,6 @@ pub fn generate_all() -> Vec<GeneratedFile> {
     files.extend(registry::generate());
     files.extend(single_byte::generate());
     files.extend(multibyte::generate());
+    files.extend(stateful::generate());
     files
 }

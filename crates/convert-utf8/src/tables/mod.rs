@@ -4,3 +4,4 @@
 pub(crate) mod charsets;
 pub(crate) mod dbcs;
 pub(crate) mod single_byte;
+pub(crate) mod ebcdic_dbcs;

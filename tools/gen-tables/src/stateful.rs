@@ -1,0 +1,8 @@
+//! The stateful charsets: EBCDIC double-byte (SO/SI) and ISO-2022 (escape sequences).
+
+pub mod ebcdic;
+
+/// The files this module owns.
+pub fn generate() -> Vec<crate::GeneratedFile> {
+    vec![ebcdic::generate()]
+}

@@ -1,0 +1,230 @@
+//! Probes the EBCDIC double-byte charsets (IBM930, IBM933, ...) into `tables/ebcdic_dbcs.rs`.
+//!
+//! Each charset has two halves, switched by SO (`0E`) and SI (`0F`): a single-byte EBCDIC table
+//! (probed byte by byte from the initial state) and a double-byte table (probed as `SO` + every
+//! two-byte code). The double-byte rows of all charsets go into one pool, identical rows stored
+//! once (IBM930/IBM939 and IBM1390/IBM1399 share theirs). What the decoder hard-codes is checked
+//! here against glibc: SO and SI shift in either state (a redundant shift is no error), an
+//! illegal single byte drops one byte under `-c`, an illegal pair two.
+
+use iconv_oracle::{Iconv, Outcome};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use crate::GeneratedFile;
+
+/// The charsets, by canonical name.
+pub const CHARSETS: [&str; 10] = [
+    "IBM930", "IBM933", "IBM935", "IBM937", "IBM939", "IBM1364", "IBM1371", "IBM1388", "IBM1390",
+    "IBM1399",
+];
+
+const SO: u8 = 0x0E;
+const SI: u8 = 0x0F;
+/// Pool entries from here on index `EXTRA` (a code point above the BMP, or two code points).
+const EXTRA_BASE: u16 = 0xD800;
+
+fn code_points(utf8: &[u8]) -> Vec<u32> {
+    std::str::from_utf8(utf8)
+        .expect("iconv wrote invalid UTF-8")
+        .chars()
+        .map(u32::from)
+        .collect()
+}
+
+/// One charset's probed halves: `None` = illegal.
+struct Probed {
+    name: &'static str,
+    single: [Option<u32>; 256],
+    pairs: Vec<Option<Vec<u32>>>,
+}
+
+fn probe(name: &'static str) -> Probed {
+    let mut strict = Iconv::open(name).unwrap_or_else(|| panic!("iconv cannot open {name}"));
+    let mut ignore = Iconv::open_to(name, "UTF-8//IGNORE")
+        .unwrap_or_else(|| panic!("iconv cannot open {name}//IGNORE"));
+    let mut single = [None; 256];
+    for b in 0..=255u8 {
+        if b == SO || b == SI {
+            continue;
+        }
+        let c = strict.convert(&[b]);
+        match c.outcome {
+            Outcome::Complete => {
+                let cps = code_points(&c.output);
+                assert_eq!(cps.len(), 1, "{name}: byte {b:02X} gives {cps:X?}");
+                single[usize::from(b)] = Some(cps[0]);
+            }
+            Outcome::Invalid(0) => {
+                // `-c` drops exactly the byte: the EBCDIC letter after it (`C1`) still decodes.
+                let after = strict.convert(&[0xC1]).output;
+                assert_eq!(ignore.convert(&[b, 0xC1]).output, after, "{name}: {b:02X}");
+            }
+            other => panic!("{name}: byte {b:02X}: {other:?}"),
+        }
+    }
+    // The shifts: SO then SI in any order and number write nothing.
+    for shifts in [&[SO][..], &[SI], &[SO, SO], &[SI, SI], &[SO, SI, SO, SI]] {
+        let c = strict.convert(shifts);
+        assert!(
+            c.outcome == Outcome::Complete && c.output.is_empty(),
+            "{name}: {shifts:X?}"
+        );
+    }
+    let mut pairs: Vec<Option<Vec<u32>>> = vec![None; 0x10000];
+    let mut sentinel = None;
+    for (code, pair) in pairs.iter_mut().enumerate() {
+        let (lead, trail) = ((code >> 8) as u8, code as u8);
+        if lead == SO || lead == SI {
+            continue;
+        }
+        let c = strict.convert(&[SO, lead, trail]);
+        match c.outcome {
+            Outcome::Complete => {
+                let cps = code_points(&c.output);
+                assert!((1..=2).contains(&cps.len()), "{name}: {code:04X}");
+                *pair = Some(cps);
+                sentinel.get_or_insert([lead, trail]);
+            }
+            Outcome::Invalid(1) => {}
+            other => panic!("{name}: pair {code:04X}: {other:?}"),
+        }
+    }
+    // `-c` drops an illegal pair whole: the valid pair after it still decodes.
+    let sentinel = sentinel.expect("some pair is valid");
+    let expected = strict.convert(&[SO, sentinel[0], sentinel[1]]).output;
+    for code in (0..0x10000usize).filter(|&c| pairs[c].is_none()) {
+        let (lead, trail) = ((code >> 8) as u8, code as u8);
+        if lead == SO || lead == SI {
+            continue;
+        }
+        let got = ignore
+            .convert(&[SO, lead, trail, sentinel[0], sentinel[1]])
+            .output;
+        assert_eq!(got, expected, "{name}: -c drop of pair {code:04X}");
+    }
+    Probed {
+        name,
+        single,
+        pairs,
+    }
+}
+
+/// Where one charset's rows are: per lead byte `(lo, hi, pool offset)`, `lo > hi` = no row.
+struct Layout {
+    pool: Vec<u16>,
+    extra: Vec<(u32, u32)>,
+    unshared: usize,
+    row_offsets: HashMap<Vec<u16>, u32>,
+}
+
+impl Layout {
+    fn entry(&mut self, cps: &[u32]) -> u16 {
+        if cps.len() == 1 && cps[0] < 0x10000 {
+            let cp = cps[0] as u16;
+            assert!(cp != 0 && !(0xD800..0xE000).contains(&cp));
+            return cp;
+        }
+        let pair = (cps[0], cps.get(1).copied().unwrap_or(0));
+        let index = match self.extra.iter().position(|&e| e == pair) {
+            Some(i) => i,
+            None => {
+                self.extra.push(pair);
+                self.extra.len() - 1
+            }
+        };
+        assert!(index < 0x800);
+        EXTRA_BASE + index as u16
+    }
+
+    fn rows(&mut self, p: &Probed) -> Vec<(u8, u8, u32)> {
+        let mut rows = Vec::with_capacity(256);
+        for lead in 0..256usize {
+            let entries: Vec<u16> = (0..256)
+                .map(|t| match &p.pairs[lead << 8 | t] {
+                    Some(cps) => self.entry(cps),
+                    None => 0,
+                })
+                .collect();
+            let Some(lo) = entries.iter().position(|&e| e != 0) else {
+                rows.push((1, 0, 0));
+                continue;
+            };
+            let hi = entries.iter().rposition(|&e| e != 0).unwrap();
+            let row = entries[lo..=hi].to_vec();
+            self.unshared += row.len();
+            let offset = match self.row_offsets.get(&row) {
+                Some(&o) => o,
+                None => {
+                    let o = self.pool.len() as u32;
+                    self.pool.extend_from_slice(&row);
+                    self.row_offsets.insert(row, o);
+                    o
+                }
+            };
+            rows.push((lo as u8, hi as u8, offset));
+        }
+        rows
+    }
+}
+
+/// The file this module owns.
+pub fn generate() -> GeneratedFile {
+    let probed: Vec<Probed> = CHARSETS.iter().map(|&n| probe(n)).collect();
+    let mut layout = Layout {
+        pool: Vec::new(),
+        extra: Vec::new(),
+        unshared: 0,
+        row_offsets: HashMap::new(),
+    };
+    let rows: Vec<_> = probed.iter().map(|p| layout.rows(p)).collect();
+    let mut s = crate::header();
+    let _ = writeln!(
+        s,
+        "//! Decoding tables of the EBCDIC double-byte charsets, probed from the system iconv.\n//!\n\
+         //! One pool of {} `u16` entries holds the double-byte rows of all {} charsets ({} without \
+         sharing).\n\nuse crate::charset::ebcdic_dbcs::{{DbRow, EbcdicTable}};\n",
+        layout.pool.len(),
+        CHARSETS.len(),
+        layout.unshared
+    );
+    let _ = writeln!(
+        s,
+        "/// Double-byte code points; 0 = illegal, `D800 + i` = `EXTRA[i]`.\npub(crate) static POOL: [u16; {}] = [",
+        layout.pool.len()
+    );
+    for chunk in layout.pool.chunks(12) {
+        let line: Vec<String> = chunk.iter().map(|v| format!("{v:#06x}")).collect();
+        let _ = writeln!(s, "{},", line.join(", "));
+    }
+    let _ = writeln!(
+        s,
+        "];\n\n/// Pairs decoding to a code point above the BMP (second 0) or to two code points.\n\
+         pub(crate) static EXTRA: [(u32, u32); {}] = [",
+        layout.extra.len()
+    );
+    for (a, b) in &layout.extra {
+        let _ = writeln!(s, "({a:#x}, {b:#x}),");
+    }
+    let _ = writeln!(s, "];\n");
+    for (p, rows) in probed.iter().zip(&rows) {
+        let _ = writeln!(
+            s,
+            "pub(crate) static {}: EbcdicTable = EbcdicTable {{\nsingle: [",
+            p.name
+        );
+        for b in 0..256 {
+            let v = p.single[b].unwrap_or(u32::MAX);
+            let _ = write!(s, "{v:#x},");
+        }
+        let _ = writeln!(s, "],\nrows: [");
+        for &(lo, hi, offset) in rows {
+            let _ = writeln!(s, "DbRow::new({lo:#04x}, {hi:#04x}, {offset}),");
+        }
+        let _ = writeln!(s, "],\n}};\n");
+    }
+    GeneratedFile {
+        path: "ebcdic_dbcs.rs".into(),
+        contents: crate::single_byte::rustfmt(&s),
+    }
+}
