@@ -3,5 +3,5 @@
 
 pub(crate) mod charsets;
 pub(crate) mod dbcs;
-pub(crate) mod single_byte;
 pub(crate) mod ebcdic_dbcs;
+pub(crate) mod single_byte;
