@@ -5,10 +5,39 @@ use crate::errors::engine_error;
 use convert_utf8::{Charset as EngineCharset, Decoder, ErrorPolicy};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
+use std::cell::RefCell;
+
+/// How many labels, and how many idle decoders, each thread keeps for reuse.
+const CACHED_PER_THREAD: usize = 8;
+
+thread_local! {
+    /// Labels resolved lately: resolving one means normalising it and searching 1,180 names,
+    /// which costs more than decoding a short input.
+    static RESOLVED: RefCell<Vec<(Box<str>, EngineCharset)>> = const { RefCell::new(Vec::new()) };
+    /// Decoders finished with, reset to their initial state: building one for some families
+    /// means finding its tables by name, again more than a short input costs.
+    static IDLE_DECODERS: RefCell<Vec<Decoder>> = const { RefCell::new(Vec::new()) };
+}
 
 /// The charset `label` means (glibc's meaning first, then WHATWG, Python and MIME names).
 pub(crate) fn resolve(py: Python<'_>, label: &str) -> PyResult<EngineCharset> {
-    EngineCharset::for_label(label).map_err(|e| engine_error(py, &e))
+    let cached = RESOLVED.with_borrow(|resolved| {
+        resolved
+            .iter()
+            .find(|(known, _)| **known == *label)
+            .map(|&(_, charset)| charset)
+    });
+    if let Some(charset) = cached {
+        return Ok(charset);
+    }
+    let charset = EngineCharset::for_label(label).map_err(|e| engine_error(py, &e))?;
+    RESOLVED.with_borrow_mut(|resolved| {
+        if resolved.len() == CACHED_PER_THREAD {
+            resolved.remove(0);
+        }
+        resolved.push((label.into(), charset));
+    });
+    Ok(charset)
 }
 
 /// A decoder for `charset`; `UnsupportedEncodingError` if this build cannot decode it yet.
@@ -18,6 +47,58 @@ pub(crate) fn new_decoder(
     policy: ErrorPolicy,
 ) -> PyResult<Decoder> {
     Decoder::new(charset, policy).map_err(|e| engine_error(py, &e))
+}
+
+/// A decoder for one whole input, taken from this thread's idle decoders when one for the same
+/// charset and policy is there, and put back (reset) when dropped.
+pub(crate) struct PooledDecoder(Option<Decoder>);
+
+impl PooledDecoder {
+    pub(crate) fn get(
+        py: Python<'_>,
+        charset: EngineCharset,
+        policy: ErrorPolicy,
+    ) -> PyResult<PooledDecoder> {
+        let idle = IDLE_DECODERS.with_borrow_mut(|idle| {
+            let at = idle
+                .iter()
+                .position(|d| d.charset() == charset && d.policy() == policy)?;
+            Some(idle.swap_remove(at))
+        });
+        match idle {
+            Some(decoder) => Ok(PooledDecoder(Some(decoder))),
+            None => Ok(PooledDecoder(Some(new_decoder(py, charset, policy)?))),
+        }
+    }
+}
+
+impl std::ops::Deref for PooledDecoder {
+    type Target = Decoder;
+    fn deref(&self) -> &Decoder {
+        self.0.as_ref().expect("present until dropped")
+    }
+}
+
+impl std::ops::DerefMut for PooledDecoder {
+    fn deref_mut(&mut self) -> &mut Decoder {
+        self.0.as_mut().expect("present until dropped")
+    }
+}
+
+impl Drop for PooledDecoder {
+    fn drop(&mut self) {
+        let Some(mut decoder) = self.0.take() else {
+            return;
+        };
+        // Back to the state of a new decoder, so the next input cannot see this one's state.
+        decoder.reset();
+        IDLE_DECODERS.with_borrow_mut(|idle| {
+            if idle.len() == CACHED_PER_THREAD {
+                idle.remove(0);
+            }
+            idle.push(decoder);
+        });
+    }
 }
 
 /// The engine's family name in Python's spelling: `CjkMultibyte` -> `cjk_multibyte`.

@@ -14,8 +14,9 @@ mod incremental;
 mod input;
 mod output;
 mod policy;
+mod text;
 
-use charset::{new_decoder, resolve};
+use charset::{PooledDecoder, resolve};
 use input::Input;
 use output::Utf8Out;
 use policy::{ErrorMode, decode_input};
@@ -32,7 +33,7 @@ fn decode_all(
     let input = Input::from_object(data)?;
     let charset = resolve(py, encoding)?;
     let mode = ErrorMode::new(errors);
-    let mut decoder = new_decoder(py, charset, mode.policy())?;
+    let mut decoder = PooledDecoder::get(py, charset, mode.policy())?;
     let mut out = Utf8Out::from_scratch();
     decode_input(py, &mut decoder, &input, &[], true, &mode, &mut out)?;
     Ok(out)

@@ -4,8 +4,10 @@
 //! Error handlers may return text with lone surrogates (`surrogateescape` does), which UTF-8
 //! cannot carry. They are stored in their generalised UTF-8 form (ED A0..BF xx), which the
 //! engine never writes, and the `str` is then built with CPython's `surrogatepass` UTF-8
-//! decoder, which turns exactly those back into lone surrogates.
+//! decoder, which turns exactly those back into lone surrogates. Output without them, the
+//! usual case, is turned into a `str` by the faster route in [`crate::text`].
 
+use crate::text::str_from_valid_utf8;
 use pyo3::exceptions::{PyMemoryError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -100,7 +102,11 @@ impl Utf8Out {
 
     /// The output as a `str`.
     pub(crate) fn to_str<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
-        str_from_utf8(py, self.written(), self.has_surrogates)
+        if self.has_surrogates {
+            str_from_generalised_utf8(py, self.written())
+        } else {
+            str_from_valid_utf8(py, self.written())
+        }
     }
 
     /// The output as UTF-8 `bytes`; text with lone surrogates cannot be UTF-8, and raises the
@@ -133,24 +139,15 @@ impl Drop for Utf8Out {
     }
 }
 
-/// A `str` from UTF-8 bytes, by CPython's own constructor (the only way the stable ABI offers);
-/// with `surrogates`, generalised UTF-8 surrogates become lone surrogates.
-pub(crate) fn str_from_utf8<'py>(
-    py: Python<'py>,
-    utf8: &[u8],
-    surrogates: bool,
-) -> PyResult<Bound<'py, PyString>> {
-    let errors = if surrogates {
-        c"surrogatepass".as_ptr()
-    } else {
-        std::ptr::null()
-    };
+/// A `str` from generalised UTF-8 (see the module comment), by CPython's UTF-8 constructor
+/// with `surrogatepass`, which turns the encoded surrogates back into lone surrogates.
+fn str_from_generalised_utf8<'py>(py: Python<'py>, utf8: &[u8]) -> PyResult<Bound<'py, PyString>> {
     let len = ffi::Py_ssize_t::try_from(utf8.len()).map_err(|_| PyMemoryError::new_err(()))?;
     // SAFETY: `utf8` is valid for `len` bytes for the whole call; CPython copies it, validates
     // it (raising instead of trusting it) and returns a new reference or NULL with an exception
     // set, which `from_owned_ptr_or_err` turns into a PyErr.
     unsafe {
-        let ptr = ffi::PyUnicode_DecodeUTF8(utf8.as_ptr().cast(), len, errors);
+        let ptr = ffi::PyUnicode_DecodeUTF8(utf8.as_ptr().cast(), len, c"surrogatepass".as_ptr());
         Ok(Bound::from_owned_ptr_or_err(py, ptr)?.cast_into_unchecked::<PyString>())
     }
 }

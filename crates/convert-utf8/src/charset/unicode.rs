@@ -454,12 +454,37 @@ impl Units for Utf16Units {
         let low_byte = usize::from(BIG);
         let (mut i, mut w) = (0, 0);
         loop {
-            while i + 8 <= src.len() && w + 4 <= dst.len() && word_at(src, i) & ascii_mask == 0 {
-                for k in 0..4 {
-                    dst[w + k] = src[i + 2 * k + low_byte];
+            // The bulk: as many units as surely fit (a unit outside the surrogates writes at
+            // most 3 bytes), with no room checks, 8 ASCII units at a time where possible, and
+            // one branch per unit otherwise. Surrogates and the last units before the end of
+            // `src` or `dst` take the careful path below.
+            let bulk_end = i + 2 * ((src.len() - i) / 2).min((dst.len() - w) / 3);
+            while i < bulk_end {
+                if i + 16 <= bulk_end && (word_at(src, i) | word_at(src, i + 8)) & ascii_mask == 0 {
+                    for k in 0..8 {
+                        dst[w + k] = src[i + 2 * k + low_byte];
+                    }
+                    i += 16;
+                    w += 8;
+                    continue;
                 }
-                i += 8;
-                w += 4;
+                let unit = read16::<BIG>(src, i);
+                if unit < 0x80 {
+                    dst[w] = unit as u8;
+                    w += 1;
+                } else if unit < 0x800 {
+                    dst[w] = 0xC0 | (unit >> 6) as u8;
+                    dst[w + 1] = 0x80 | (unit & 0x3F) as u8;
+                    w += 2;
+                } else if !(0xD800..=0xDFFF).contains(&unit) {
+                    dst[w] = 0xE0 | (unit >> 12) as u8;
+                    dst[w + 1] = 0x80 | ((unit >> 6) & 0x3F) as u8;
+                    dst[w + 2] = 0x80 | (unit & 0x3F) as u8;
+                    w += 3;
+                } else {
+                    break;
+                }
+                i += 2;
             }
             if i + 2 > src.len() {
                 return input_ends(i, w, src.len(), last);
