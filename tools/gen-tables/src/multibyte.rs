@@ -49,9 +49,21 @@ const KIND_MAP: u8 = 0;
 const KIND_NEXT: u8 = 1;
 const KIND_DEAD: u8 = 2;
 
-/// A single byte that is illegal alone; leads are `LEAD | row`.
-const SINGLE_INVALID: u32 = u32::MAX;
-const SINGLE_LEAD: u32 = 0x8000_0000;
+/// What a first byte is, before the pool is final.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum First {
+    /// A BMP code point on its own.
+    Char(u32),
+    /// Illegal alone and leads nothing.
+    Invalid,
+    /// The lead of longer sequences: index in `rows`.
+    Lead(usize),
+}
+
+/// `Lead::row` of a first byte that is a character by itself (`base` = its code point) and of
+/// one that is illegal alone; any other value is the index of the lead's row.
+const LEAD_CHAR: u16 = u16::MAX;
+const LEAD_INVALID: u16 = u16::MAX - 1;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 struct Row {
@@ -80,7 +92,7 @@ struct Layout {
 
 struct CharsetTables {
     name: &'static str,
-    single: Vec<u32>,
+    first: Vec<First>,
     ascii_identity: bool,
     four: Option<gb18030::FourByte>,
 }
@@ -278,33 +290,33 @@ fn probe_charset(name: &'static str, special: Special, layout: &mut Layout) -> C
         prober.add_sentinel(s);
     }
     let root = prober.root();
-    let mut single = vec![SINGLE_INVALID; 256];
+    let mut first = vec![First::Invalid; 256];
     for (b, entry) in root.iter().enumerate() {
-        single[b] = match entry {
+        first[b] = match entry {
             Entry::Chars(cps) => {
                 assert!(cps.len() == 1 && cps[0] < 0x10000, "{name} byte {b:02X}");
-                cps[0]
+                First::Char(cps[0])
             }
             Entry::Invalid(mask) => {
                 assert!(
                     mask & 2 != 0,
                     "{name}: a lone byte {b:02X} drops more than itself"
                 );
-                SINGLE_INVALID
+                First::Invalid
             }
             Entry::Node(node) => {
                 let row = layout.node_row(node, 1);
                 layout.rows.push(row);
-                SINGLE_LEAD | (layout.rows.len() - 1) as u32
+                First::Lead(layout.rows.len() - 1)
             }
             Entry::FourByte => unreachable!(),
         };
     }
-    let ascii_identity = (0..0x80).all(|b| single[b] == b as u32);
+    let ascii_identity = (0..0x80).all(|b| first[b] == First::Char(b as u32));
     let four = (special == Special::Gb18030).then(|| gb18030::probe(name));
     CharsetTables {
         name,
-        single,
+        first,
         ascii_identity,
         four,
     }
@@ -321,19 +333,52 @@ pub fn generate() -> Vec<GeneratedFile> {
         .iter()
         .map(|&(name, special)| probe_charset(name, special, &mut layout))
         .collect();
+    // Leads whose row is not a row of characters point their fast path at an empty entry.
+    let zero = match layout.pool.iter().position(|&e| e == 0) {
+        Some(at) => at,
+        None => {
+            layout.pool.push(0);
+            layout.pool.len() - 1
+        }
+    };
+    assert!(
+        layout.rows.len() < usize::from(LEAD_INVALID),
+        "too many rows"
+    );
     vec![GeneratedFile {
         path: "dbcs/mod.rs".into(),
-        contents: emit(&layout, &tables),
+        contents: emit(&layout, &tables, zero),
     }]
 }
 
-fn emit(layout: &Layout, tables: &[CharsetTables]) -> String {
+/// The engine's `Lead` of a first byte: `(base, lo, span, row)`. A lead whose row maps next
+/// bytes `lo..=lo + span` straight to pool entries `base..` gets them, so the decoder's two-byte
+/// path needs no other load; any other lead gets the range `0..=0` on the empty pool entry
+/// `zero`, which sends every next byte to the decoder's general path.
+fn lead_descriptor(layout: &Layout, first: First, zero: usize) -> (u32, u8, u8, u16) {
+    let zero = u32::try_from(zero).unwrap();
+    match first {
+        First::Char(cp) => (cp, 0, 0, LEAD_CHAR),
+        First::Invalid => (zero, 0, 0, LEAD_INVALID),
+        First::Lead(index) => {
+            let row = layout.rows[index];
+            let index = u16::try_from(index).unwrap();
+            if row.kind == KIND_MAP && row.lo <= row.hi {
+                (row.offset, row.lo, row.hi - row.lo, index)
+            } else {
+                (zero, 0, 0, index)
+            }
+        }
+    }
+}
+
+fn emit(layout: &Layout, tables: &[CharsetTables], zero: usize) -> String {
     let mut s = crate::header();
     let _ = writeln!(
         s,
         "//! Decoding tables of the CJK multi-byte charsets, probed from the system iconv.\n//!\n\
          //! One pool of {} `u16` entries serves all {} charsets ({} entries without sharing).\n\n\
-         use crate::charset::multibyte::{{FourByteRange, MbTable, Row}};\n",
+         use crate::charset::multibyte::{{FourByteRange, Lead, MbTable, Row}};\n",
         layout.pool.len(),
         tables.len(),
         layout.unshared_entries
@@ -398,12 +443,15 @@ fn emit(layout: &Layout, tables: &[CharsetTables]) -> String {
         };
         let _ = writeln!(
             s,
-            "pub(crate) static {ident}: MbTable = MbTable {{\n    ascii_identity: {},\n    four_byte: {four},\n    single: [",
+            "pub(crate) static {ident}: MbTable = MbTable {{\n    ascii_identity: {},\n    four_byte: {four},\n    lead: [",
             t.ascii_identity
         );
-        for chunk in t.single.chunks(7) {
-            let line: Vec<String> = chunk.iter().map(|v| format!("{v:#010x}")).collect();
-            let _ = writeln!(s, "        {},", line.join(", "));
+        for first in &t.first {
+            let (base, lo, span, row) = lead_descriptor(layout, *first, zero);
+            let _ = writeln!(
+                s,
+                "        Lead::new({base:#010x}, {lo:#04x}, {span:#04x}, {row}),"
+            );
         }
         let _ = writeln!(s, "    ],\n}};\n");
     }

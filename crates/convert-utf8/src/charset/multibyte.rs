@@ -1,14 +1,17 @@
 //! Table-driven CJK multi-byte charsets (SJIS, CP932, EUC-*, GBK, GB18030, Big5, UHC, JOHAB,
 //! ...): one decoder type for all of them, reading the generated tables in `tables::dbcs`.
 //!
-//! A charset is a 256-entry table of what each first byte does (a character, illegal, or the
-//! lead of a longer sequence) plus, for each lead, a [`Row`]: the range of next bytes that
+//! A charset is a 256-entry table of what each first byte does ([`Lead`]: a character, illegal,
+//! or the lead of a longer sequence) plus, for each lead, a [`Row`]: the range of next bytes that
 //! continue it, where their characters live in the shared pool (or, for three- and four-byte
 //! forms, the rows one byte deeper), and how many bytes glibc's `-c` drops when the next byte
 //! does not continue it. GB18030's four-byte codes are ranges of a linear index.
 //!
-//! The hot loop handles single bytes and two-byte codes inline; anything longer, illegal, or cut
-//! by the end of the input goes through [`decode_sequence`], which walks the rows.
+//! The hot loop works in blocks of input whose output surely fits in `dst` (at most three bytes
+//! per input byte), so it checks the room once per block. Inside a block it copies ASCII a word
+//! at a time and decodes single bytes and two-byte codes inline from the lead's descriptor (one
+//! load, one range check, one pool load); anything longer, illegal, expanding to two code
+//! points, or cut by the end of the block goes through [`decode_sequence`], which walks the rows.
 
 use crate::charset::{RawDecoder, RawStatus, RawStep};
 use crate::error::ErrorKind;
@@ -81,6 +84,34 @@ impl FourByteRange {
     }
 }
 
+/// What one first byte does, in eight bytes so that the two-byte path needs one load.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Lead {
+    /// `row == LEAD_CHAR`: the BMP code point of the byte. Otherwise the pool index of the
+    /// entry for next byte `lo`.
+    base: u32,
+    /// `LEAD_CHAR`, `LEAD_INVALID`, or the index in `ROWS` of the lead's row.
+    row: u16,
+    /// Next bytes `lo..=lo + span` map straight to pool entries `base..` (entry 0: not there).
+    /// A lead whose row does not map next bytes to characters has `0..=0` on an empty entry.
+    lo: u8,
+    span: u8,
+}
+
+const LEAD_CHAR: u16 = u16::MAX;
+const LEAD_INVALID: u16 = u16::MAX - 1;
+
+impl Lead {
+    pub(crate) const fn new(base: u32, lo: u8, span: u8, row: u16) -> Lead {
+        Lead {
+            base,
+            row,
+            lo,
+            span,
+        }
+    }
+}
+
 /// One charset's tables.
 pub(crate) struct MbTable {
     /// Bytes 00..=7F all decode to themselves.
@@ -88,12 +119,9 @@ pub(crate) struct MbTable {
     /// GB18030's four-byte ranges and the drop lengths for a bad third byte, a bad fourth byte
     /// and a rejected code.
     pub four_byte: Option<(&'static [FourByteRange], [u8; 3])>,
-    /// Per first byte: a BMP code point, `SINGLE_INVALID`, or `SINGLE_LEAD | row index`.
-    pub single: [u32; 256],
+    /// Per first byte.
+    pub lead: [Lead; 256],
 }
-
-const SINGLE_INVALID: u32 = u32::MAX;
-const SINGLE_LEAD: u32 = 0x8000_0000;
 
 /// The table of a CJK multi-byte charset by its canonical name.
 fn table(name: &str) -> Option<&'static MbTable> {
@@ -150,19 +178,44 @@ enum Sequence {
     Incomplete,
 }
 
+/// The 2 KiB blocks of the BMP (code point >> 11) whose code points are three UTF-8 bytes:
+/// all but block 0 (one or two bytes) and block 27 (surrogates, which mark pool expansions).
+const THREE_BYTE_BLOCKS: u32 = !(1 | 1 << 27);
+
+/// The UTF-8 form of `cp`, a BMP code point from 0x800 on.
 #[inline(always)]
-fn write_bmp(dst: &mut [u8; MAX_CHAR_UTF8], cp: u32) -> usize {
+fn utf8_3(cp: u32) -> [u8; 3] {
+    [
+        0xE0 | (cp >> 12) as u8,
+        0x80 | (cp >> 6) as u8 & 0x3F,
+        0x80 | cp as u8 & 0x3F,
+    ]
+}
+
+/// Writes `bytes` at `dst[at..]` inside the hot loop's block.
+#[inline(always)]
+fn put<const N: usize>(dst: &mut [u8], at: usize, bytes: [u8; N]) {
+    debug_assert!(at + N <= dst.len(), "the block's output bound is broken");
+    // SAFETY: `decode_raw` calls this only inside a block: the block has at most
+    // `(dst.len() - written_at_block_start) / 3` input bytes, every step consumes at least one
+    // of them and writes at most three bytes per byte consumed, and a step writes (an ASCII
+    // word: 8 bytes for 8 consumed; a code: 3 bytes for 1 or 2) only bytes its own input
+    // accounts for, so `at + N <= dst.len()`. The chunking tests run this with output buffers
+    // of every small size, in debug builds, where the assertion above checks it.
+    unsafe { dst.get_unchecked_mut(at..at + N) }.copy_from_slice(&bytes);
+}
+
+/// Writes the BMP code point `cp` at `dst[at..]` inside the hot loop's block.
+#[inline(always)]
+fn put_bmp(dst: &mut [u8], at: usize, cp: u32) -> usize {
     if cp < 0x80 {
-        dst[0] = cp as u8;
+        put(dst, at, [cp as u8]);
         1
     } else if cp < 0x800 {
-        dst[0] = 0xC0 | (cp >> 6) as u8;
-        dst[1] = 0x80 | (cp & 0x3F) as u8;
+        put(dst, at, [0xC0 | (cp >> 6) as u8, 0x80 | (cp & 0x3F) as u8]);
         2
     } else {
-        dst[0] = 0xE0 | (cp >> 12) as u8;
-        dst[1] = 0x80 | ((cp >> 6) & 0x3F) as u8;
-        dst[2] = 0x80 | (cp & 0x3F) as u8;
+        put(dst, at, utf8_3(cp));
         3
     }
 }
@@ -262,16 +315,15 @@ fn four_byte(ranges: &[FourByteRange], units: [u8; 3], bytes: &[u8]) -> Sequence
 impl MultibyteDecoder {
     /// What the bytes at the start of `bytes` (at least one) are.
     fn sequence(&self, bytes: &[u8]) -> Sequence {
-        match self.table.single[usize::from(bytes[0])] {
-            SINGLE_INVALID => Sequence::Invalid { unit: 1 },
-            s if s & SINGLE_LEAD != 0 => {
-                decode_sequence(self.table, ROWS[(s & !SINGLE_LEAD) as usize], bytes)
-            }
-            cp => Sequence::Chars {
+        let lead = self.table.lead[usize::from(bytes[0])];
+        match lead.row {
+            LEAD_INVALID => Sequence::Invalid { unit: 1 },
+            LEAD_CHAR => Sequence::Chars {
                 len: 1,
-                first: cp,
+                first: lead.base,
                 second: 0,
             },
+            row => decode_sequence(self.table, ROWS[usize::from(row)], bytes),
         }
     }
 
@@ -352,50 +404,56 @@ impl RawDecoder for MultibyteDecoder {
             (read, written) = (r, w);
         }
         let table = self.table;
-        let single = &table.single;
-        while read < src.len() {
-            let Some(out) = dst[written..].first_chunk_mut::<MAX_CHAR_UTF8>() else {
-                return RawStep::output_full(read, written);
-            };
-            let b = src[read];
-            if b < 0x80 && table.ascii_identity {
-                // ASCII runs: copy eight bytes at a time while they are all ASCII.
-                let room = (dst.len() - written - MAX_CHAR_UTF8).min(src.len() - read);
-                let mut n = 0;
-                while n + 8 <= room {
-                    let chunk: [u8; 8] = src[read + n..read + n + 8].try_into().unwrap();
-                    if u64::from_ne_bytes(chunk) & 0x8080_8080_8080_8080 != 0 {
+        let leads = &table.lead;
+        loop {
+            // A block of input whose output surely fits: every step below consumes at least
+            // one byte of the block and writes at most three bytes per byte it consumes (an
+            // ASCII word may scribble 8 bytes ahead, within the same bound), so no step
+            // checks the room.
+            let block = &src[..read + (src.len() - read).min((dst.len() - written) / 3)];
+            // Two-byte codes end inside the block; its last byte goes to the general path.
+            while read + 1 < block.len() {
+                let b = block[read];
+                let lead = leads[usize::from(b)];
+                if lead.row != LEAD_CHAR {
+                    let k = block[read + 1].wrapping_sub(lead.lo);
+                    if k > lead.span {
                         break;
                     }
-                    dst[written + n..written + n + 8].copy_from_slice(&chunk);
-                    n += 8;
-                }
-                if n == 0 {
-                    dst[written] = b;
-                    n = 1;
-                }
-                read += n;
-                written += n;
-                continue;
-            }
-            let s = single[usize::from(b)];
-            if s < 0x10000 {
-                written += write_bmp(out, s);
-                read += 1;
-                continue;
-            }
-            if s != SINGLE_INVALID && read + 1 < src.len() {
-                // A two-byte code: the common case, inline.
-                let row = &ROWS[(s & !SINGLE_LEAD) as usize];
-                let next = src[read + 1];
-                if row.kind == MAP && row.lo <= next && next <= row.hi {
-                    let entry = POOL[row.offset as usize + usize::from(next - row.lo)];
-                    if entry != 0 && !(0xD800..0xE000).contains(&entry) {
-                        written += write_bmp(out, u32::from(entry));
-                        read += 2;
-                        continue;
+                    let entry = u32::from(POOL[lead.base as usize + usize::from(k)]);
+                    if THREE_BYTE_BLOCKS >> (entry >> 11) & 1 != 0 {
+                        // The common case: a character of three UTF-8 bytes.
+                        put(dst, written, utf8_3(entry));
+                        written += 3;
+                    } else if entry != 0 && entry < 0x800 {
+                        written += put_bmp(dst, written, entry);
+                    } else {
+                        // No character, or one stored as an expansion.
+                        break;
                     }
+                    read += 2;
+                } else if b < 0x80 && table.ascii_identity && read + 8 <= block.len() {
+                    // A run of ASCII: copy a word, keep the bytes before its first non-ASCII.
+                    let word: [u8; 8] = block[read..read + 8].try_into().unwrap();
+                    put(dst, written, word);
+                    let high = u64::from_le_bytes(word) & 0x8080_8080_8080_8080;
+                    let n = if high == 0 {
+                        8
+                    } else {
+                        high.trailing_zeros() as usize / 8
+                    };
+                    read += n;
+                    written += n;
+                } else {
+                    written += put_bmp(dst, written, lead.base);
+                    read += 1;
                 }
+            }
+            if read == src.len() {
+                return RawStep::input_empty(read, written);
+            }
+            if dst.len() - written < MAX_CHAR_UTF8 {
+                return RawStep::output_full(read, written);
             }
             let end = (read + MAX_SEQUENCE).min(src.len());
             match self.sequence(&src[read..end]) {
@@ -420,7 +478,6 @@ impl RawDecoder for MultibyteDecoder {
                 }
             }
         }
-        RawStep::input_empty(read, written)
     }
 
     fn reset(&mut self) {

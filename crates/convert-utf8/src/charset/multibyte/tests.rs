@@ -150,10 +150,7 @@ impl Checker {
 fn leads(name: &str) -> Vec<u8> {
     let table = table(name).unwrap();
     (0..=255u8)
-        .filter(|&b| {
-            let s = table.single[usize::from(b)];
-            s != SINGLE_INVALID && s & SINGLE_LEAD != 0
-        })
+        .filter(|&b| !matches!(table.lead[usize::from(b)].row, LEAD_CHAR | LEAD_INVALID))
         .collect()
 }
 
@@ -232,18 +229,21 @@ fn gb18030_four_byte_codes_match_iconv() {
 const SAMPLE: &str = "日本語のテキスト、ｶﾀｶﾅ、漢字。한국어 텍스트입니다. 中文简体文本。\
 繁體中文文字。Ünïcödé ASCII 123 ~\\ ①②③ ㈱ ∑ 髙 﨑 ¥ ‾ —";
 
-/// The sample's characters that `name` can encode, encoded by iconv.
-fn encoded_sample(name: &str) -> Vec<u8> {
+/// The sample's characters that `name` can encode, each encoded by iconv.
+fn encoded_chars(name: &str) -> Vec<Vec<u8>> {
     let mut to = Iconv::open_to("UTF-8", name).unwrap();
-    let mut out = Vec::new();
-    for ch in SAMPLE.chars() {
-        let mut buf = [0u8; 4];
-        let c = to.convert(ch.encode_utf8(&mut buf).as_bytes());
-        if c.outcome == Outcome::Complete {
-            out.extend_from_slice(&c.output);
-        }
-    }
-    out
+    SAMPLE
+        .chars()
+        .filter_map(|ch| {
+            let mut buf = [0u8; 4];
+            let c = to.convert(ch.encode_utf8(&mut buf).as_bytes());
+            (c.outcome == Outcome::Complete).then_some(c.output)
+        })
+        .collect()
+}
+
+fn encoded_sample(name: &str) -> Vec<u8> {
+    encoded_chars(name).concat()
 }
 
 #[test]
@@ -273,6 +273,45 @@ fn real_text_matches_iconv_in_any_chunking() {
                 run(name, &damaged, chunk, true),
                 whole,
                 "{name} chunk {chunk}"
+            );
+        }
+    }
+}
+
+/// Decodes all of `input` at once into output buffers of `room` bytes, as many calls as it takes.
+fn run_with_room(name: &str, input: &[u8], room: usize) -> Vec<u8> {
+    let mut d = new_decoder(name).unwrap();
+    let mut dst = vec![0u8; room];
+    let (mut out, mut src) = (Vec::new(), input);
+    loop {
+        let step = d.decode_raw(src, &mut dst, true);
+        out.extend_from_slice(&dst[..step.written]);
+        src = &src[step.read..];
+        match step.status {
+            RawStatus::InputEmpty => return out,
+            RawStatus::OutputFull => assert!(step.read + step.written > 0),
+            RawStatus::Malformed { .. } => panic!("{name}: {:?}", step.status),
+        }
+    }
+}
+
+/// The hot loop's blocks end wherever the output room ends: every room size must give the
+/// same output, on text with ASCII runs of every length between the multi-byte characters.
+#[test]
+fn every_output_room_gives_the_same_output() {
+    for name in CHARSETS {
+        let mut mixed = Vec::new();
+        for (i, encoded) in encoded_chars(name).iter().enumerate() {
+            mixed.extend_from_slice(&b"0123456789abcdefghij"[..i % 21]);
+            mixed.extend_from_slice(encoded);
+        }
+        let (expected, error) = iconv_result(&mut Iconv::open(name).unwrap(), &mixed);
+        assert_eq!(error, None, "{name}");
+        for room in (crate::MIN_OUTPUT_SPACE..=80).chain([4096]) {
+            assert_eq!(
+                run_with_room(name, &mixed, room),
+                expected,
+                "{name} room {room}"
             );
         }
     }
