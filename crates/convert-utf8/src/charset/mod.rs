@@ -302,34 +302,3 @@ impl RawDecoder for FamilyDecoder {
         dispatch!(self, d => d.max_utf8_len(src_len))
     }
 }
-
-/// Declares a family's decoder type as uninhabited until the family is implemented, so the
-/// dispatch above is complete from the start.
-macro_rules! family_not_yet_supported {
-    ($decoder:ident) => {
-        /// No decoder for this family in this build yet.
-        pub(crate) enum $decoder {}
-
-        pub(crate) fn new_decoder(_name: &str) -> Option<$decoder> {
-            None
-        }
-
-        impl crate::charset::RawDecoder for $decoder {
-            fn decode_raw(
-                &mut self,
-                _src: &[u8],
-                _dst: &mut [u8],
-                _last: bool,
-            ) -> crate::charset::RawStep {
-                match *self {}
-            }
-            fn reset(&mut self) {
-                match *self {}
-            }
-            fn max_utf8_len(&self, _src_len: usize) -> Option<usize> {
-                match *self {}
-            }
-        }
-    };
-}
-pub(crate) use family_not_yet_supported;

@@ -4,4 +4,5 @@
 pub(crate) mod charsets;
 pub(crate) mod dbcs;
 pub(crate) mod ebcdic_dbcs;
+pub(crate) mod iso2022;
 pub(crate) mod single_byte;
