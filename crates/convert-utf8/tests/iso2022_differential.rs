@@ -209,8 +209,16 @@ fn the_iconv_program_agrees_with_c_and_resets_state_between_files() {
     let second = dir.path().join("second");
     let cases: [(&str, &[u8], &[u8]); 3] = [
         ("ISO-2022-JP", b"a\x1b$B\x30\x21\x30\x7f", b"\x30\x21"),
-        ("ISO-2022-KR", b"\x1b$)C\x0e\x30\x21\x0a\x30\x21", b"\x30\x21"),
-        ("ISO-2022-CN", b"\x1b$)G\x0e\x44\x21\x1bN\x7e\x7e\x0a", b"\x44\x21"),
+        (
+            "ISO-2022-KR",
+            b"\x1b$)C\x0e\x30\x21\x0a\x30\x21",
+            b"\x30\x21",
+        ),
+        (
+            "ISO-2022-CN",
+            b"\x1b$)G\x0e\x44\x21\x1bN\x7e\x7e\x0a",
+            b"\x44\x21",
+        ),
     ];
     for (name, a, b) in cases {
         std::fs::write(&first, a).unwrap();
