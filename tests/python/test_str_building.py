@@ -81,3 +81,41 @@ def test_labels_cached_or_not_resolve_the_same():
             assert convert_utf8.decode(b"abc", label) == "abc"
     with pytest.raises(LookupError):
         convert_utf8.decode(b"abc", "no-such-charset")
+
+
+# --- UTF-16 and UCS-2 inputs, decoded straight to UTF-16 when well-formed -------------------
+
+BIG = "Grüße, мир, 世界, 🙂!" * 2000  # above the size from which the GIL is released
+BIG_BMP = BIG.replace("🙂", "?")
+
+
+@pytest.mark.parametrize("make", [bytes, bytearray, memoryview])
+@pytest.mark.parametrize("text", ["", "A", BIG, "\ufeffkept"])
+def test_utf16_forms_well_formed(make, text):
+    for label, codec in [("UTF-16LE", "utf-16-le"), ("UTF-16BE", "utf-16-be")]:
+        assert convert_utf8.decode(make(text.encode(codec)), label) == text
+    bmp = text.replace("🙂", "?")
+    assert convert_utf8.decode(make(bmp.encode("utf-16-le")), "UCS-2") == bmp
+    assert convert_utf8.decode(make(bmp.encode("utf-16-be")), "UNICODEBIG") == bmp
+    # The sniffing forms take the byte order from a BOM and drop it; without one, little-endian.
+    no_bom = "Hello, мир!".encode("utf-16-be")  # read little-endian: no surrogates
+    assert convert_utf8.decode(make(no_bom), "UTF-16") == no_bom.decode("utf-16-le")
+    assert convert_utf8.decode(make(b"\xfe\xff" + text.encode("utf-16-be")), "UTF-16") == text
+    assert convert_utf8.decode(make(b"\xff\xfe" + bmp.encode("utf-16-le")), "UNICODE") == bmp
+
+
+@pytest.mark.parametrize("prefix", [b"", BIG_BMP.encode("utf-16-le")])
+@pytest.mark.parametrize("bad, label, start, end", [
+    (b"\x00\xd8A\x00", "UTF-16LE", 0, 2),   # lone high surrogate
+    (b"\x00\xdcA\x00", "UTF-16LE", 0, 2),   # lone low surrogate
+    (b"A\x00B", "UTF-16LE", 2, 3),          # odd byte at the end
+    (b"\x3d\xd8\x00\xde", "UCS-2", 0, 2),   # UCS-2 has no pairs
+])
+def test_utf16_forms_with_errors_report_them_exactly(prefix, bad, label, start, end):
+    data = prefix + bad
+    with pytest.raises(UnicodeDecodeError) as caught:
+        convert_utf8.decode(data, label)
+    assert (caught.value.start, caught.value.end) == (len(prefix) + start, len(prefix) + end)
+    assert caught.value.object == data
+    assert convert_utf8.decode(data, label, "replace") == (
+        prefix.decode("utf-16-le") + convert_utf8.decode(bad, label, "replace"))

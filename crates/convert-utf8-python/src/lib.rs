@@ -17,25 +17,24 @@ mod policy;
 mod text;
 
 use charset::{PooledDecoder, resolve};
+use convert_utf8::Charset;
 use input::Input;
 use output::Utf8Out;
 use policy::{ErrorMode, decode_input};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
-/// Decodes all of `data` (a whole input) and returns the output.
+/// Decodes all of `input` (a whole input) and returns the output.
 fn decode_all(
     py: Python<'_>,
-    data: &Bound<'_, PyAny>,
-    encoding: &str,
+    input: &Input<'_>,
+    charset: Charset,
     errors: &str,
 ) -> PyResult<Utf8Out> {
-    let input = Input::from_object(data)?;
-    let charset = resolve(py, encoding)?;
     let mode = ErrorMode::new(errors);
     let mut decoder = PooledDecoder::get(py, charset, mode.policy())?;
     let mut out = Utf8Out::from_scratch();
-    decode_input(py, &mut decoder, &input, &[], true, &mode, &mut out)?;
+    decode_input(py, &mut decoder, input, &[], true, &mode, &mut out)?;
     Ok(out)
 }
 
@@ -55,7 +54,12 @@ fn decode<'py>(
     encoding: &str,
     errors: &str,
 ) -> PyResult<Bound<'py, PyString>> {
-    decode_all(py, data, encoding, errors)?.to_str(py)
+    let input = Input::from_object(data)?;
+    let charset = resolve(py, encoding)?;
+    if let Some(text) = text::str_from_utf16_input(py, charset, &input)? {
+        return Ok(text);
+    }
+    decode_all(py, &input, charset, errors)?.to_str(py)
 }
 
 /// Like `decode()`, but returns the UTF-8 encoded bytes without building a str.
@@ -67,7 +71,9 @@ fn to_utf8<'py>(
     encoding: &str,
     errors: &str,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    decode_all(py, data, encoding, errors)?.to_bytes(py)
+    let input = Input::from_object(data)?;
+    let charset = resolve(py, encoding)?;
+    decode_all(py, &input, charset, errors)?.to_bytes(py)
 }
 
 #[pymodule]

@@ -9,7 +9,12 @@
 //! Latin-1 here, and anything else is transcoded here to UTF-16 (surrogate pairs above the BMP,
 //! which CPython's UTF-16 constructor joins again). Each step is a tight loop over valid UTF-8
 //! that the engine wrote, so none of it needs checking again.
+//!
+//! Whole inputs in UTF-16 or UCS-2 skip the UTF-8 step altogether: the engine decodes them
+//! straight to UTF-16 units (`decode_whole_utf16_to_units`), which become the `str` as above.
 
+use crate::input::{DETACH_THRESHOLD, Input};
+use convert_utf8::{Charset, decode_whole_utf16_to_units};
 use pyo3::exceptions::PyMemoryError;
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -168,27 +173,57 @@ pub(crate) fn str_from_valid_utf8<'py>(
         }),
         Width::Wide => with_units(utf8.len(), |units| {
             let len = utf8_to_utf16(utf8, units);
-            let bytes = ssize(len * 2)?;
-            // Native byte order, stated explicitly so that a leading U+FEFF is kept as a
-            // character instead of being taken for a byte order mark.
-            let mut byte_order: std::ffi::c_int = if cfg!(target_endian = "big") { 1 } else { -1 };
-            // SAFETY: `units[..len]` is valid for `bytes` bytes during the call and holds
-            // well-formed UTF-16 (pairs only for characters above the BMP), so CPython's strict
-            // decoder copies it without error; it returns a new reference or NULL with an
-            // exception set.
-            unsafe {
-                owned_str(
-                    py,
-                    ffi::PyUnicode_DecodeUTF16(
-                        units.as_ptr().cast(),
-                        bytes,
-                        std::ptr::null(),
-                        &mut byte_order,
-                    ),
-                )
-            }
+            str_from_native_utf16(py, &units[..len])
         }),
     }
+}
+
+/// A `str` from well-formed UTF-16 in the machine's byte order (pairs only for characters above
+/// the BMP), by CPython's UTF-16 constructor.
+fn str_from_native_utf16<'py>(py: Python<'py>, units: &[u16]) -> PyResult<Bound<'py, PyString>> {
+    let bytes = ssize(std::mem::size_of_val(units))?;
+    // Stated explicitly so that a leading U+FEFF is kept as a character instead of being taken
+    // for a byte order mark.
+    let mut byte_order: std::ffi::c_int = if cfg!(target_endian = "big") { 1 } else { -1 };
+    // SAFETY: `units` is valid for `bytes` bytes during the call and well-formed, so CPython's
+    // strict decoder copies it without error; it returns a new reference or NULL with an
+    // exception set.
+    unsafe {
+        owned_str(
+            py,
+            ffi::PyUnicode_DecodeUTF16(
+                units.as_ptr().cast(),
+                bytes,
+                std::ptr::null(),
+                &mut byte_order,
+            ),
+        )
+    }
+}
+
+/// The `str` of a whole input of a 16-bit Unicode form (UTF-16, UCS-2 and their byte orders),
+/// decoded by the engine straight to UTF-16 and built from that, without the UTF-8 step. `None`
+/// when `charset` is another or the input has a bad sequence: the caller then decodes it the
+/// usual way, which raises or handles the error exactly.
+pub(crate) fn str_from_utf16_input<'py>(
+    py: Python<'py>,
+    charset: Charset,
+    input: &Input<'_>,
+) -> PyResult<Option<Bound<'py, PyString>>> {
+    let src = input.as_slice();
+    let mut units = UNITS.with(Cell::take);
+    let decoded = if input.stable_without_gil() && src.len() >= DETACH_THRESHOLD {
+        py.detach(|| decode_whole_utf16_to_units(charset, src, &mut units))
+    } else {
+        decode_whole_utf16_to_units(charset, src, &mut units)
+    };
+    let text = if decoded {
+        Some(str_from_native_utf16(py, &units)?)
+    } else {
+        None
+    };
+    keep_units(units);
+    Ok(text)
 }
 
 /// Runs `fill` with this thread's UTF-16 buffer, at least `len` units long.
@@ -203,8 +238,13 @@ fn with_units<T>(len: usize, fill: impl FnOnce(&mut [u16]) -> PyResult<T>) -> Py
         units.resize(len, 0);
     }
     let result = fill(&mut units[..len]);
+    keep_units(units);
+    result
+}
+
+/// Gives a buffer taken from `UNITS` back for the next call, unless it grew too large to keep.
+fn keep_units(units: Vec<u16>) {
     if units.capacity() <= KEEP_UNITS_UP_TO {
         UNITS.with(|slot| slot.set(units));
     }
-    result
 }

@@ -749,6 +749,76 @@ impl<U: Units> RawDecoder for FixedWidthDecoder<U> {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Whole inputs of the 16-bit forms straight to UTF-16
+
+/// Decodes one whole input of a 16-bit form (UTF-16, UTF-16LE, UTF-16BE, UCS-2, UNICODEBIG,
+/// UNICODE) straight to UTF-16 code units in the machine's byte order, for callers whose text
+/// type is built from UTF-16 (a Python `str`, a Java or JavaScript string): no UTF-8 step between.
+///
+/// It decodes as a new [`Decoder`](crate::Decoder) given `src` as its whole input would: a
+/// sniffing form consumes a leading BOM and takes its byte order. `out` is cleared, then filled.
+/// Returns `false` (leaving `out` untouched or holding unspecified units) when `charset` is not
+/// a 16-bit form or when `src` is not entirely well-formed (a lone or, in UCS-2, any surrogate,
+/// an odd byte at the end): a `Decoder` then gives the exact errors, under any policy.
+pub fn decode_whole_utf16_to_units(
+    charset: crate::Charset,
+    src: &[u8],
+    out: &mut Vec<u16>,
+) -> bool {
+    let (pairs, mode) = match charset.name() {
+        "UTF-16" => (true, ByteOrderMode::Sniff),
+        "UTF-16LE" => (true, ByteOrderMode::Little),
+        "UTF-16BE" => (true, ByteOrderMode::Big),
+        "UCS-2" | "ISO-10646/UCS2/" => (false, ByteOrderMode::Little),
+        "UNICODEBIG" => (false, ByteOrderMode::Big),
+        "UNICODE" => (false, ByteOrderMode::Sniff),
+        _ => return false,
+    };
+    let mut big_endian = mode == ByteOrderMode::Big;
+    let mut body = src;
+    if mode == ByteOrderMode::Sniff
+        && let Some(big) = src.get(..2).and_then(Utf16Units::bom)
+    {
+        big_endian = big;
+        body = &src[2..];
+    }
+    if !body.len().is_multiple_of(2) {
+        return false;
+    }
+    out.clear();
+    let units = body.chunks_exact(2).map(|pair| [pair[0], pair[1]]);
+    if big_endian {
+        out.extend(units.map(u16::from_be_bytes));
+    } else {
+        out.extend(units.map(u16::from_le_bytes));
+    }
+    // In blocks without early exit, so that the test vectorises.
+    let any_surrogate = out.chunks(64).any(|block| {
+        block
+            .iter()
+            .fold(false, |found, &unit| found | (unit & 0xF800 == 0xD800))
+    });
+    !any_surrogate || (pairs && surrogates_all_paired(out))
+}
+
+/// Whether every high surrogate in `units` is followed by a low one and every low one follows
+/// a high one (the UTF-16 decoder's rules for a well-formed input).
+fn surrogates_all_paired(units: &[u16]) -> bool {
+    let mut i = 0;
+    while i < units.len() {
+        match units[i] {
+            0xD800..=0xDBFF => match units.get(i + 1) {
+                Some(0xDC00..=0xDFFF) => i += 2,
+                _ => return false,
+            },
+            0xDC00..=0xDFFF => return false,
+            _ => i += 1,
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Utf8Unit, classify_utf8};
@@ -910,6 +980,54 @@ mod tests {
             first_error("UCS-4", b"\x00\x00\x00A\x00\x11\x00\x00"),
             (4, b"\x00\x11\x00\x00".to_vec(), ErrorKind::Invalid)
         );
+    }
+
+    #[test]
+    fn whole_utf16_to_units_agrees_with_the_decoder() {
+        let inputs: &[&[u8]] = &[
+            b"",
+            b"A",
+            b"A\x00",
+            b"\xFF\xFE",
+            b"\xFF\xFEA\x00",
+            b"\xFE\xFF\x00A\x04\x3F",
+            b"\x00A\x00B",
+            b"\x3D\xD8\x00\xDEz\x00",
+            b"\xD8\x3D\xDE\x00\x00z",
+            b"\x00\xD8A\x00",
+            b"\x00\xDCA\x00",
+            b"A\x00\x00\xD8",
+            b"\xFF\xFE\xFF\xFEA\x00",
+            b"\xFE\xFF\xFF\xFE",
+            b"\xFF\xFF\xFE\xFF\xAC\x20",
+        ];
+        let labels = [
+            "UTF-16",
+            "UTF-16LE",
+            "UTF-16BE",
+            "UCS-2",
+            "UNICODEBIG",
+            "UNICODE",
+        ];
+        for label in labels {
+            let charset = Charset::for_label(label).unwrap();
+            for &input in inputs {
+                let mut units = vec![0xAAAA];
+                let direct =
+                    super::decode_whole_utf16_to_units(charset, input, &mut units).then_some(units);
+                let via_utf8 = charset
+                    .decode_to_string(input, ErrorPolicy::Strict)
+                    .ok()
+                    .map(|text| text.encode_utf16().collect::<Vec<u16>>());
+                assert_eq!(direct, via_utf8, "{label} {input:02X?}");
+            }
+        }
+        let mut units = Vec::new();
+        assert!(!super::decode_whole_utf16_to_units(
+            Charset::for_label("UTF-8").unwrap(),
+            b"A",
+            &mut units
+        ));
     }
 
     #[test]
