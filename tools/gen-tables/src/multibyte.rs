@@ -364,6 +364,8 @@ fn lead_descriptor(layout: &Layout, first: First, zero: usize) -> (u32, u8, u8, 
             let row = layout.rows[index];
             let index = u16::try_from(index).unwrap();
             if row.kind == KIND_MAP && row.lo <= row.hi {
+                // The decoder reads these entries without a bounds check.
+                assert!(row.offset as usize + usize::from(row.hi - row.lo) < layout.pool.len());
                 (row.offset, row.lo, row.hi - row.lo, index)
             } else {
                 (zero, 0, 0, index)

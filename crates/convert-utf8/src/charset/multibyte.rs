@@ -197,10 +197,10 @@ fn utf8_3(cp: u32) -> [u8; 3] {
 fn put<const N: usize>(dst: &mut [u8], at: usize, bytes: [u8; N]) {
     debug_assert!(at + N <= dst.len(), "the block's output bound is broken");
     // SAFETY: `decode_raw` calls this only inside a block: the block has at most
-    // `(dst.len() - written_at_block_start) / 3` input bytes, every step consumes at least one
-    // of them and writes at most three bytes per byte consumed, and a step writes (an ASCII
-    // word: 8 bytes for 8 consumed; a code: 3 bytes for 1 or 2) only bytes its own input
-    // accounts for, so `at + N <= dst.len()`. The chunking tests run this with output buffers
+    // `(dst.len() - written_at_block_start - 1) / 3` input bytes, every step consumes at least
+    // one of them and advances `written` by at most three bytes per byte consumed, and a step
+    // stores at most one byte beyond what it counts (a character: 4 bytes stored, 3 counted)
+    // or, for an ASCII word, 8 bytes for 8 consumed, so `at + N <= dst.len()`. The chunking tests run this with output buffers
     // of every small size, in debug builds, where the assertion above checks it.
     unsafe { dst.get_unchecked_mut(at..at + N) }.copy_from_slice(&bytes);
 }
@@ -410,7 +410,9 @@ impl RawDecoder for MultibyteDecoder {
             // one byte of the block and writes at most three bytes per byte it consumes (an
             // ASCII word may scribble 8 bytes ahead, within the same bound), so no step
             // checks the room.
-            let block = &src[..read + (src.len() - read).min((dst.len() - written) / 3)];
+            // One byte of slack: a three-byte character is stored as a four-byte word.
+            let fits = (dst.len() - written).saturating_sub(1) / 3;
+            let block = &src[..read + (src.len() - read).min(fits)];
             // Two-byte codes end inside the block; its last byte goes to the general path.
             while read + 1 < block.len() {
                 let b = block[read];
@@ -420,10 +422,20 @@ impl RawDecoder for MultibyteDecoder {
                     if k > lead.span {
                         break;
                     }
-                    let entry = u32::from(POOL[lead.base as usize + usize::from(k)]);
+                    // SAFETY: `k <= lead.span`, and every lead's `base + span` lies inside
+                    // `POOL` (asserted by the generator and by the test
+                    // `every_lead_range_lies_in_the_pool`).
+                    let entry = u32::from(*unsafe {
+                        POOL.get_unchecked(lead.base as usize + usize::from(k))
+                    });
                     if THREE_BYTE_BLOCKS >> (entry >> 11) & 1 != 0 {
-                        // The common case: a character of three UTF-8 bytes.
-                        put(dst, written, utf8_3(entry));
+                        // The common case: a character of three UTF-8 bytes, stored as one
+                        // word whose fourth byte the next character overwrites.
+                        let word = 0x0080_80E0
+                            | entry >> 12
+                            | (entry << 2) & 0x3F00
+                            | (entry << 16) & 0x3F_0000;
+                        put(dst, written, word.to_le_bytes());
                         written += 3;
                     } else if entry != 0 && entry < 0x800 {
                         written += put_bmp(dst, written, entry);

@@ -278,6 +278,19 @@ fn real_text_matches_iconv_in_any_chunking() {
     }
 }
 
+/// The hot loop reads `POOL[lead.base + k]` for `k <= lead.span` without a bounds check.
+#[test]
+fn every_lead_range_lies_in_the_pool() {
+    for name in CHARSETS {
+        for (b, lead) in table(name).unwrap().lead.iter().enumerate() {
+            if lead.row != LEAD_CHAR {
+                let end = lead.base as usize + usize::from(lead.span);
+                assert!(end < POOL.len(), "{name} lead {b:02X}");
+            }
+        }
+    }
+}
+
 /// Decodes all of `input` at once into output buffers of `room` bytes, as many calls as it takes.
 fn run_with_room(name: &str, input: &[u8], room: usize) -> Vec<u8> {
     let mut d = new_decoder(name).unwrap();
