@@ -16,7 +16,8 @@ thread_local! {
     static RESOLVED: RefCell<Vec<(Box<str>, EngineCharset)>> = const { RefCell::new(Vec::new()) };
     /// Decoders finished with, reset to their initial state: building one for some families
     /// means finding its tables by name, again more than a short input costs.
-    static IDLE_DECODERS: RefCell<Vec<Decoder>> = const { RefCell::new(Vec::new()) };
+    /// Boxed, because some decoders are large and a box moves as one pointer.
+    static IDLE_DECODERS: RefCell<Vec<Box<Decoder>>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The charset `label` means (glibc's meaning first, then WHATWG, Python and MIME names).
@@ -51,7 +52,7 @@ pub(crate) fn new_decoder(
 
 /// A decoder for one whole input, taken from this thread's idle decoders when one for the same
 /// charset and policy is there, and put back (reset) when dropped.
-pub(crate) struct PooledDecoder(Option<Decoder>);
+pub(crate) struct PooledDecoder(Option<Box<Decoder>>);
 
 impl PooledDecoder {
     pub(crate) fn get(
@@ -67,7 +68,9 @@ impl PooledDecoder {
         });
         match idle {
             Some(decoder) => Ok(PooledDecoder(Some(decoder))),
-            None => Ok(PooledDecoder(Some(new_decoder(py, charset, policy)?))),
+            None => Ok(PooledDecoder(Some(Box::new(new_decoder(
+                py, charset, policy,
+            )?)))),
         }
     }
 }
