@@ -35,6 +35,7 @@ enum Variant {
     Jp2,
     Kr,
     Cn,
+    CnExt,
 }
 
 /// The set invoked into GL.
@@ -48,6 +49,7 @@ enum Set {
     Gb2312,
     Ksc5601,
     Cns1,
+    IsoIr165,
 }
 
 /// ISO-2022-JP-2's G2 set, used through `ESC N`.
@@ -64,6 +66,7 @@ enum SoDesignation {
     None,
     Gb2312,
     Cns1,
+    IsoIr165,
 }
 
 /// The CJK and single-byte decoders the sets are looked up in.
@@ -126,6 +129,7 @@ pub(crate) fn new_decoder(name: &str) -> Option<Iso2022Decoder> {
         "ISO-2022-JP-2" => Variant::Jp2,
         "ISO-2022-KR" => Variant::Kr,
         "ISO-2022-CN" => Variant::Cn,
+        "ISO-2022-CN-EXT" => Variant::CnExt,
         _ => return None,
     };
     Some(Iso2022Decoder {
@@ -133,6 +137,8 @@ pub(crate) fn new_decoder(name: &str) -> Option<Iso2022Decoder> {
         set: Set::Ascii,
         g2: G2::None,
         so: SoDesignation::None,
+        ss3_plane: 0,
+        drop_next: 0,
         twins: Twins::new(),
         pending: [0; MAX_UNIT],
         pending_len: 0,
@@ -145,6 +151,12 @@ pub(crate) struct Iso2022Decoder {
     set: Set,
     g2: G2,
     so: SoDesignation,
+    /// ISO-2022-CN-EXT's SS3 designation: CNS 11643 plane 3..=7, or 0.
+    ss3_plane: u8,
+    /// How many of the next bytes are one illegal unit whose start glibc reports after the bytes
+    /// it stepped over (ISO-2022-CN-EXT: the byte after an SO without designation, the pair
+    /// after a bad `ESC N`); 0 when none.
+    drop_next: u8,
     twins: Twins,
     /// Bytes of an escape sequence or character cut by the end of an earlier call.
     pending: [u8; MAX_UNIT],
@@ -294,8 +306,17 @@ impl Iso2022Decoder {
     }
 
     fn step_cn(&mut self, bytes: &[u8], out: &mut [u8]) -> Unit {
+        let ext = self.variant == Variant::CnExt;
+        if self.drop_next > 0 {
+            let unit = usize::from(self.drop_next);
+            if bytes.len() < unit {
+                return Unit::Incomplete;
+            }
+            self.drop_next = 0;
+            return Unit::Invalid { unit };
+        }
         let ch = bytes[0];
-        if ch >= 0x7F {
+        if ch > 0x7F || (ch == 0x7F && !ext) {
             return Unit::Invalid { unit: 1 };
         }
         match ch {
@@ -305,34 +326,53 @@ impl Iso2022Decoder {
                     Some(b'$') => match bytes.get(2) {
                         None => 3,
                         Some(b')' | b'*') => 4,
+                        Some(b'+') if ext => 4,
                         Some(_) => 3,
                     },
                     Some(b'N') => 4,
+                    Some(b'O') if ext => 4,
                     Some(_) => 2,
                 };
                 if bytes.len() < wants {
                     return Unit::Incomplete;
                 }
+                let designated = match &bytes[1..] {
+                    [b'$', b')', b'A', ..] => Some(SoDesignation::Gb2312),
+                    [b'$', b')', b'G', ..] => Some(SoDesignation::Cns1),
+                    [b'$', b')', b'E', ..] if ext => Some(SoDesignation::IsoIr165),
+                    _ => None,
+                };
+                if let Some(designation) = designated {
+                    self.so = designation;
+                    return Unit::Shift { len: 4 };
+                }
                 match &bytes[1..] {
-                    [b'$', b')', b'A', ..] => {
-                        self.so = SoDesignation::Gb2312;
-                        return Unit::Shift { len: 4 };
-                    }
-                    [b'$', b')', b'G', ..] => {
-                        self.so = SoDesignation::Cns1;
-                        return Unit::Shift { len: 4 };
-                    }
+                    // The SS2 designation: plane 2 is the only G2 set.
                     [b'$', b'*', b'H', ..] => return Unit::Shift { len: 4 },
-                    [b'N', lead, trail, ..] => {
-                        // CNS 11643 plane 2 through EUC-TW's `8E A2` form.
-                        let code = [0x8E, 0xA2, lead | 0x80, trail | 0x80];
-                        let valid = (0x21..=0x7E).contains(lead) && (0x21..=0x7E).contains(trail);
-                        return match valid
-                            .then(|| through(&mut self.twins.euc_tw, &code, out))
+                    [b'$', b'+', plane @ b'I'..=b'M', ..] if ext => {
+                        self.ss3_plane = plane - b'I' + 3;
+                        return Unit::Shift { len: 4 };
+                    }
+                    &[b'N', lead, trail, ..] => {
+                        // CNS 11643 plane 2 through EUC-TW's `8E A2` form. A bad code: ISO-2022-CN
+                        // drops the `ESC N`; ISO-2022-CN-EXT steps over it and drops the pair.
+                        return match self.cns_plane(2, lead, trail, out) {
+                            Some(written) => Unit::Char { len: 4, written },
+                            None if ext => {
+                                self.drop_next = 2;
+                                Unit::Shift { len: 2 }
+                            }
+                            None => Unit::Invalid { unit: 2 },
+                        };
+                    }
+                    &[b'O', lead, trail, ..] if ext => {
+                        let plane = self.ss3_plane;
+                        return match (plane != 0)
+                            .then(|| self.cns_plane(plane, lead, trail, out))
                             .flatten()
                         {
                             Some(written) => Unit::Char { len: 4, written },
-                            None => Unit::Invalid { unit: 2 },
+                            None => Unit::Invalid { unit: 4 },
                         };
                     }
                     _ => {}
@@ -340,9 +380,19 @@ impl Iso2022Decoder {
             }
             SO => {
                 self.set = match self.so {
+                    SoDesignation::Gb2312 => Set::Gb2312,
                     SoDesignation::Cns1 => Set::Cns1,
-                    // Without a designation glibc takes GB 2312.
-                    SoDesignation::Gb2312 | SoDesignation::None => Set::Gb2312,
+                    SoDesignation::IsoIr165 => Set::IsoIr165,
+                    // Without a designation ISO-2022-CN takes GB 2312; ISO-2022-CN-EXT
+                    // rejects the byte after the SO.
+                    SoDesignation::None if !ext => Set::Gb2312,
+                    SoDesignation::None => {
+                        if bytes.len() < 2 {
+                            return Unit::Incomplete;
+                        }
+                        self.drop_next = 1;
+                        self.set
+                    }
                 };
                 return Unit::Shift { len: 1 };
             }
@@ -356,21 +406,80 @@ impl Iso2022Decoder {
             out[0] = ch;
             return Unit::Char { len: 1, written: 1 };
         }
-        self.double(self.set, bytes, out)
+        if !ext {
+            return self.double(self.set, bytes, out);
+        }
+        // ISO-2022-CN-EXT wants two bytes whatever the first, and drops both when bad.
+        let Some(&trail) = bytes.get(1) else {
+            return Unit::Incomplete;
+        };
+        let in_94 = |b: u8| (0x21..=0x7E).contains(&b);
+        if !in_94(ch) || !in_94(trail) {
+            return Unit::Invalid { unit: 2 };
+        }
+        let written = match self.set {
+            Set::IsoIr165 => self.iso_ir_165(ch, trail, out),
+            set => match self.double(set, bytes, out) {
+                Unit::Char { written, .. } => Some(written),
+                _ => None,
+            },
+        };
+        match written {
+            Some(written) => Unit::Char { len: 2, written },
+            None => Unit::Invalid { unit: 2 },
+        }
+    }
+
+    /// A character of CNS 11643 plane 2..=7 through EUC-TW's four-byte form.
+    fn cns_plane(&mut self, plane: u8, lead: u8, trail: u8, out: &mut [u8]) -> Option<usize> {
+        if !(0x21..=0x7E).contains(&lead) || !(0x21..=0x7E).contains(&trail) {
+            return None;
+        }
+        let code = [0x8E, 0xA0 + plane, lead | 0x80, trail | 0x80];
+        through(&mut self.twins.euc_tw, &code, out)
+    }
+
+    /// ISO-IR-165: GB 2312 plus the cells listed in `tables::iso2022::ISO_IR_165`.
+    fn iso_ir_165(&mut self, lead: u8, trail: u8, out: &mut [u8]) -> Option<usize> {
+        let code = u16::from(lead) << 8 | u16::from(trail);
+        match leads::ISO_IR_165.binary_search_by_key(&code, |&(c, _)| c) {
+            Ok(i) => {
+                let cp = char::from_u32(leads::ISO_IR_165[i].1)?;
+                Some(cp.encode_utf8(out).len())
+            }
+            Err(_) => through(&mut self.twins.euc_cn, &[lead | 0x80, trail | 0x80], out),
+        }
     }
 
     fn step(&mut self, bytes: &[u8], out: &mut [u8]) -> Unit {
         match self.variant {
             Variant::Jp | Variant::Jp2 => self.step_jp(bytes, out),
             Variant::Kr => self.step_kr(bytes, out),
-            Variant::Cn => self.step_cn(bytes, out),
+            Variant::Cn | Variant::CnExt => self.step_cn(bytes, out),
         }
     }
 
     /// Bytes that go straight through in the current state: ASCII text other than the bytes
     /// that start escapes and shifts.
     fn is_plain(&self, b: u8) -> bool {
-        self.set == Set::Ascii && b < 0x7F && b != ESC && b != SO && b != SI
+        self.set == Set::Ascii && b < 0x7F && b != ESC && b != SO && b != SI && self.drop_next == 0
+    }
+
+    /// The step for input that ends inside a unit whose `len` bytes are in `pending`: truncated,
+    /// except that ISO-2022-CN-EXT calls a final SO without designation illegal (glibc reports it
+    /// one byte further on, past the end of the input, and its `-c` reads beyond the input).
+    fn end_inside(&mut self, read: usize, written: usize, len: usize) -> RawStep {
+        let lone_so = self.variant == Variant::CnExt
+            && len == 1
+            && self.pending[0] == SO
+            && self.so == SoDesignation::None
+            && self.drop_next == 0;
+        self.reset();
+        if lone_so {
+            RawStep::invalid(read, written, 1)
+        } else {
+            RawStep::truncated(read, written, len)
+        }
     }
 
     /// Finishes what earlier calls left pending, taking bytes from `src` as needed; returns
@@ -406,8 +515,8 @@ impl Iso2022Decoder {
                     read = src.len();
                     if last {
                         let len = held + rest.len();
-                        self.reset();
-                        return (read, written, Some(RawStep::truncated(read, written, len)));
+                        let step = self.end_inside(read, written, len);
+                        return (read, written, Some(step));
                     }
                     self.pending_len = (held + rest.len()) as u8;
                     return (read, written, Some(RawStep::input_empty(read, written)));
@@ -474,8 +583,8 @@ impl RawDecoder for Iso2022Decoder {
                 Unit::Incomplete => {
                     let rest = &src[read..];
                     if last {
-                        self.reset();
-                        return RawStep::truncated(src.len(), written, rest.len());
+                        self.pending[..rest.len()].copy_from_slice(rest);
+                        return self.end_inside(src.len(), written, rest.len());
                     }
                     self.pending[..rest.len()].copy_from_slice(rest);
                     self.pending_len = rest.len() as u8;
@@ -494,6 +603,8 @@ impl RawDecoder for Iso2022Decoder {
         self.set = Set::Ascii;
         self.g2 = G2::None;
         self.so = SoDesignation::None;
+        self.ss3_plane = 0;
+        self.drop_next = 0;
         self.pending_len = 0;
     }
 

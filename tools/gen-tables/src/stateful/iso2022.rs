@@ -24,7 +24,7 @@ struct DesignatedSet {
     twin_prefix: &'static [u8],
 }
 
-const DOUBLE_BYTE_SETS: [DesignatedSet; 7] = [
+const DOUBLE_BYTE_SETS: [DesignatedSet; 13] = [
     DesignatedSet {
         ident: "JIS0208",
         charset: "ISO-2022-JP",
@@ -75,7 +75,79 @@ const DOUBLE_BYTE_SETS: [DesignatedSet; 7] = [
         twin: "EUC-TW",
         twin_prefix: b"",
     },
+    // The single-shifted planes, and ISO-2022-CN-EXT's sets (whose lead bytes are all held
+    // alike, so they need no mask).
+    DesignatedSet {
+        ident: "",
+        charset: "ISO-2022-CN",
+        invoke: b"\x1b$*H\x1bN",
+        twin: "EUC-TW",
+        twin_prefix: b"\x8e\xa2",
+    },
+    DesignatedSet {
+        ident: "",
+        charset: "ISO-2022-CN-EXT",
+        invoke: b"\x1b$)A\x0e",
+        twin: "EUC-CN",
+        twin_prefix: b"",
+    },
+    DesignatedSet {
+        ident: "",
+        charset: "ISO-2022-CN-EXT",
+        invoke: b"\x1b$)G\x0e",
+        twin: "EUC-TW",
+        twin_prefix: b"",
+    },
+    DesignatedSet {
+        ident: "",
+        charset: "ISO-2022-CN-EXT",
+        invoke: b"\x1b$+I\x1bO",
+        twin: "EUC-TW",
+        twin_prefix: b"\x8e\xa3",
+    },
+    DesignatedSet {
+        ident: "",
+        charset: "ISO-2022-CN-EXT",
+        invoke: b"\x1b$+J\x1bO",
+        twin: "EUC-TW",
+        twin_prefix: b"\x8e\xa4",
+    },
+    DesignatedSet {
+        ident: "",
+        charset: "ISO-2022-CN-EXT",
+        invoke: b"\x1b$+M\x1bO",
+        twin: "EUC-TW",
+        twin_prefix: b"\x8e\xa7",
+    },
 ];
+
+/// ISO-IR-165 (ISO-2022-CN-EXT's `ESC $ ) E`) has no twin: it is stored as the cells where it
+/// differs from GB 2312 (EUC-CN), code point 0 for a cell GB 2312 has and it lacks.
+fn iso_ir_165_differences() -> Vec<(u16, u32)> {
+    let mut iso = Iconv::open("ISO-2022-CN-EXT").expect("ISO-2022-CN-EXT");
+    let mut gb = Iconv::open("EUC-CN").expect("EUC-CN");
+    let mut differences = Vec::new();
+    for lead in 0x21..=0x7Eu8 {
+        for trail in 0x21..=0x7Eu8 {
+            let ours = iso.convert(&[b"\x1b$)E\x0e", &[lead, trail][..]].concat());
+            let theirs = gb.convert(&[lead | 0x80, trail | 0x80]);
+            let cp = |c: &iconv_oracle::Conversion| {
+                let text = std::str::from_utf8(&c.output).expect("UTF-8");
+                let mut chars = text.chars();
+                match (c.outcome, chars.next(), chars.next()) {
+                    (Outcome::Complete, Some(ch), None) => u32::from(ch),
+                    (Outcome::Complete, ..) => panic!("ISO-IR-165 {lead:02X}{trail:02X}: {text}"),
+                    _ => 0,
+                }
+            };
+            let (ours, theirs) = (cp(&ours), cp(&theirs));
+            if ours != theirs {
+                differences.push((u16::from(lead) << 8 | u16::from(trail), ours));
+            }
+        }
+    }
+    differences
+}
 
 /// Checks every cell of `set` against its twin and returns the mask of lead bytes glibc holds
 /// as incomplete when they end the input.
@@ -147,6 +219,9 @@ pub fn generate() -> GeneratedFile {
     let mut masks: Vec<(&str, u128)> = Vec::new();
     for set in &DOUBLE_BYTE_SETS {
         let mask = probe_set(set);
+        if set.ident.is_empty() {
+            continue;
+        }
         match masks.iter().find(|(ident, _)| *ident == set.ident) {
             Some(&(_, known)) => assert_eq!(known, mask, "{} differs between charsets", set.ident),
             None => masks.push((set.ident, mask)),
@@ -162,6 +237,17 @@ pub fn generate() -> GeneratedFile {
     for (ident, mask) in masks {
         let _ = writeln!(s, "pub(crate) const {ident}: u128 = {mask:#034x};");
     }
+    let differences = iso_ir_165_differences();
+    let _ = writeln!(
+        s,
+        "\n/// ISO-IR-165 where it differs from GB 2312, by code (`lead << 8 | trail`); code point 0:\n\
+         /// illegal in ISO-IR-165.\npub(crate) static ISO_IR_165: [(u16, u32); {}] = [",
+        differences.len()
+    );
+    for (code, cp) in differences {
+        let _ = writeln!(s, "({code:#06x}, {cp:#x}),");
+    }
+    s.push_str("];\n");
     GeneratedFile {
         path: "iso2022.rs".into(),
         contents: crate::single_byte::rustfmt(&s),
