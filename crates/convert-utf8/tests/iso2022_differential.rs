@@ -3,17 +3,18 @@
 //! shifts, control bytes inside double-byte text, real text transcoded into each charset by
 //! iconv, truncated and invalid input, `-c` drops, the state between inputs, and chunking.
 
-use convert_utf8::{Charset, DecodeStatus, Decoder, ErrorKind, ErrorPolicy};
+use convert_utf8::{Charset, DecodeStatus, Decoder, ErrorKind, ErrorPolicy, Family};
 use iconv_oracle::{Iconv, Outcome};
 use proptest::prelude::*;
 
 const TEXT: &str = include_str!("data/cjk.txt");
 const MULTILINGUAL: &str = include_str!("data/multilingual.txt");
 
-/// The ISO-2022 charsets this build decodes.
-const SUPPORTED: [&str; 5] = [
+/// The ISO-2022 charsets.
+const SUPPORTED: [&str; 6] = [
     "ISO-2022-JP",
     "ISO-2022-JP-2",
+    "ISO-2022-JP-3",
     "ISO-2022-KR",
     "ISO-2022-CN",
     "ISO-2022-CN-EXT",
@@ -89,7 +90,15 @@ impl Oracle {
 }
 
 #[test]
-fn the_supported_charsets_have_decoders() {
+fn every_iso_2022_charset_has_a_decoder() {
+    let mut names: Vec<&str> = Charset::all()
+        .filter(|c| c.family() == Family::Iso2022)
+        .map(|c| c.name())
+        .collect();
+    names.sort_unstable();
+    let mut expected = SUPPORTED.to_vec();
+    expected.sort_unstable();
+    assert_eq!(names, expected);
     for name in SUPPORTED {
         assert!(charset(name).is_supported(), "{name}");
     }
@@ -106,7 +115,7 @@ fn prefixes() -> Vec<Vec<u8>> {
         vec![0x1B, b'O'],
     ];
     for intermediate in [&b"("[..], b"$", b"$(", b"$)", b"$*", b"$+", b"."] {
-        for fin in b"@ABCDEFGHIJMQ" {
+        for fin in b"@ABCDEFGHIJMOPQ" {
             let escape = [&[0x1B][..], intermediate, &[*fin]].concat();
             if intermediate == b"$)" {
                 // SO invokes what `ESC $ )` designated.
@@ -143,7 +152,7 @@ fn every_escape_then_every_byte_and_pair() {
 /// Every code of each designated set, in every charset that designates it.
 #[test]
 fn every_code_of_every_designated_set() {
-    let sets: [(&str, &[u8]); 22] = [
+    let sets: [(&str, &[u8]); 27] = [
         ("ISO-2022-JP", b"\x1b$B"),
         ("ISO-2022-JP", b"\x1b$@"),
         ("ISO-2022-JP", b"\x1b(J"),
@@ -152,6 +161,11 @@ fn every_code_of_every_designated_set() {
         ("ISO-2022-JP-2", b"\x1b$(C"),
         ("ISO-2022-JP-2", b"\x1b$(D"),
         ("ISO-2022-JP-2", b"\x1b(I"),
+        ("ISO-2022-JP-3", b"\x1b$B"),
+        ("ISO-2022-JP-3", b"\x1b$(O"),
+        ("ISO-2022-JP-3", b"\x1b$(Q"),
+        ("ISO-2022-JP-3", b"\x1b$(P"),
+        ("ISO-2022-JP-3", b"\x1b(I"),
         ("ISO-2022-KR", b"\x1b$)C\x0e"),
         ("ISO-2022-KR", b"\x0e"),
         ("ISO-2022-CN", b"\x1b$)A\x0e"),
@@ -307,6 +321,7 @@ fn piece() -> impl Strategy<Value = Vec<u8>> {
         Just(b"\x1b$*H\x1bN\x21\x21".to_vec()),
         Just(b"\x1b$+I\x1bO\x21\x21".to_vec()),
         Just(b"\x1b$)E".to_vec()),
+        Just(b"\x1b$(Q\x24\x77".to_vec()),
         Just(vec![0x0E]),
         Just(vec![0x0F]),
         Just(vec![0x1B]),

@@ -1,4 +1,4 @@
-//! ISO-2022-JP, ISO-2022-JP-2, ISO-2022-KR and ISO-2022-CN: escape-sequence and SO/SI state
+//! ISO-2022-JP, -JP-2, -JP-3, -KR, -CN and -CN-EXT: escape-sequence and SO/SI state
 //! machines whose double-byte sets are decoded through the CJK charsets that carry the same
 //! character set, so no table is stored twice.
 //!
@@ -24,8 +24,8 @@ use crate::tables::iso2022 as leads;
 const ESC: u8 = 0x1B;
 const SO: u8 = 0x0E;
 const SI: u8 = 0x0F;
-/// Room asked for before each character (every character here is one code point).
-const MAX_CHAR_UTF8: usize = 4;
+/// Room asked for before each character (a JIS X 0213 code may be two code points).
+const MAX_CHAR_UTF8: usize = 8;
 /// The longest escape sequence or character: `ESC $ ( C`, `ESC N` + pair.
 const MAX_UNIT: usize = 4;
 
@@ -33,6 +33,7 @@ const MAX_UNIT: usize = 4;
 enum Variant {
     Jp,
     Jp2,
+    Jp3,
     Kr,
     Cn,
     CnExt,
@@ -46,6 +47,8 @@ enum Set {
     JisKana,
     Jis0208,
     Jis0212,
+    Jis0213Plane1,
+    Jis0213Plane2,
     Gb2312,
     Ksc5601,
     Cns1,
@@ -75,6 +78,7 @@ struct Twins {
     euc_cn: MultibyteDecoder,
     euc_kr: MultibyteDecoder,
     euc_tw: MultibyteDecoder,
+    euc_jisx0213: MultibyteDecoder,
     sjis: MultibyteDecoder,
     greek: SingleByteDecoder,
 }
@@ -90,6 +94,7 @@ impl Twins {
             euc_cn: twin("EUC-CN"),
             euc_kr: twin("EUC-KR"),
             euc_tw: twin("EUC-TW"),
+            euc_jisx0213: twin("EUC-JISX0213"),
             sjis: twin("SJIS"),
             greek: single_byte::new_decoder("ISO-8859-7").expect("ISO-8859-7 is built in"),
         }
@@ -127,6 +132,7 @@ pub(crate) fn new_decoder(name: &str) -> Option<Iso2022Decoder> {
     let variant = match name {
         "ISO-2022-JP" => Variant::Jp,
         "ISO-2022-JP-2" => Variant::Jp2,
+        "ISO-2022-JP-3" => Variant::Jp3,
         "ISO-2022-KR" => Variant::Kr,
         "ISO-2022-CN" => Variant::Cn,
         "ISO-2022-CN-EXT" => Variant::CnExt,
@@ -173,6 +179,8 @@ impl Iso2022Decoder {
         let (lead_mask, decoder, prefix): (u128, &mut MultibyteDecoder, &[u8]) = match set {
             Set::Jis0208 => (leads::JIS0208, &mut self.twins.euc_jp, &[]),
             Set::Jis0212 => (leads::JIS0212, &mut self.twins.euc_jp, &[0x8F]),
+            Set::Jis0213Plane1 => (leads::JIS0213, &mut self.twins.euc_jisx0213, &[]),
+            Set::Jis0213Plane2 => (leads::JIS0213, &mut self.twins.euc_jisx0213, &[0x8F]),
             Set::Gb2312 => (leads::GB2312, &mut self.twins.euc_cn, &[]),
             Set::Ksc5601 => (leads::KSC5601, &mut self.twins.euc_kr, &[]),
             Set::Cns1 => (leads::CNS1, &mut self.twins.euc_tw, &[]),
@@ -199,15 +207,19 @@ impl Iso2022Decoder {
 
     fn step_jp(&mut self, bytes: &[u8], out: &mut [u8]) -> Unit {
         let jp2 = self.variant == Variant::Jp2;
+        let jp3 = self.variant == Variant::Jp3;
         let ch = bytes[0];
         if ch == ESC {
-            if bytes.len() < 3 || (jp2 && bytes[1] == b'$' && bytes[2] == b'(' && bytes.len() < 4) {
+            let four = (jp2 || jp3) && bytes.get(1) == Some(&b'$') && bytes.get(2) == Some(&b'(');
+            if bytes.len() < 3 || (four && bytes.len() < 4) {
                 return Unit::Incomplete;
             }
             let designated = match (bytes[1], bytes[2], bytes.get(3)) {
                 (b'(', b'B', _) => Some((Set::Ascii, 3)),
                 (b'(', b'J', _) => Some((Set::JisRoman, 3)),
-                (b'(', b'I', _) if jp2 => Some((Set::JisKana, 3)),
+                (b'(', b'I', _) if jp2 || jp3 => Some((Set::JisKana, 3)),
+                (b'$', b'(', Some(b'O' | b'Q')) if jp3 => Some((Set::Jis0213Plane1, 4)),
+                (b'$', b'(', Some(b'P')) if jp3 => Some((Set::Jis0213Plane2, 4)),
                 (b'$', b'@' | b'B', _) => Some((Set::Jis0208, 3)),
                 (b'$', b'A', _) if jp2 => Some((Set::Gb2312, 3)),
                 (b'$', b'(', Some(b'C')) if jp2 => Some((Set::Ksc5601, 4)),
@@ -453,7 +465,7 @@ impl Iso2022Decoder {
 
     fn step(&mut self, bytes: &[u8], out: &mut [u8]) -> Unit {
         match self.variant {
-            Variant::Jp | Variant::Jp2 => self.step_jp(bytes, out),
+            Variant::Jp | Variant::Jp2 | Variant::Jp3 => self.step_jp(bytes, out),
             Variant::Kr => self.step_kr(bytes, out),
             Variant::Cn | Variant::CnExt => self.step_cn(bytes, out),
         }

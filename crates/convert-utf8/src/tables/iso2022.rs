@@ -9,6 +9,7 @@ pub(crate) const JIS0212: u128 = 0x00003ffffffffffffffffffc08000000;
 pub(crate) const GB2312: u128 = 0x00fffffffffffffffffffffe08000000;
 pub(crate) const KSC5601: u128 = 0xffffffffffffffffffffffffffff3fff;
 pub(crate) const CNS1: u128 = 0x3ffffffffffffffffffffffe08000000;
+pub(crate) const JIS0213: u128 = 0x7ffffffffffffffffffffffe08000000;
 
 /// ISO-IR-165 where it differs from GB 2312, by code (`lead << 8 | trail`); code point 0:
 /// illegal in ISO-IR-165.

@@ -24,7 +24,7 @@ struct DesignatedSet {
     twin_prefix: &'static [u8],
 }
 
-const DOUBLE_BYTE_SETS: [DesignatedSet; 13] = [
+const DOUBLE_BYTE_SETS: [DesignatedSet; 17] = [
     DesignatedSet {
         ident: "JIS0208",
         charset: "ISO-2022-JP",
@@ -73,6 +73,34 @@ const DOUBLE_BYTE_SETS: [DesignatedSet; 13] = [
         charset: "ISO-2022-CN",
         invoke: b"\x1b$)G\x0e",
         twin: "EUC-TW",
+        twin_prefix: b"",
+    },
+    DesignatedSet {
+        ident: "JIS0213",
+        charset: "ISO-2022-JP-3",
+        invoke: b"\x1b$(Q",
+        twin: "EUC-JISX0213",
+        twin_prefix: b"",
+    },
+    DesignatedSet {
+        ident: "JIS0213",
+        charset: "ISO-2022-JP-3",
+        invoke: b"\x1b$(O",
+        twin: "EUC-JISX0213",
+        twin_prefix: b"",
+    },
+    DesignatedSet {
+        ident: "JIS0213",
+        charset: "ISO-2022-JP-3",
+        invoke: b"\x1b$(P",
+        twin: "EUC-JISX0213",
+        twin_prefix: b"\x8f",
+    },
+    DesignatedSet {
+        ident: "JIS0208",
+        charset: "ISO-2022-JP-3",
+        invoke: b"\x1b$B",
+        twin: "EUC-JP",
         twin_prefix: b"",
     },
     // The single-shifted planes, and ISO-2022-CN-EXT's sets (whose lead bytes are all held
