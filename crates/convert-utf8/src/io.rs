@@ -24,7 +24,7 @@ use crate::error::{DecodeError, Error, ErrorPolicy};
 use std::fmt;
 use std::fs::{self, File, Permissions};
 use std::io::{self, ErrorKind as IoErrorKind, Read, Write};
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 /// How much input [`transcode`] reads at a time. Output buffers are sized from it with
@@ -294,9 +294,15 @@ impl AtomicReplace {
             .prefix(".convert-utf8-")
             .suffix(".tmp")
             // Created with 0666 and the umask applied, like any new file; an existing file's
-            // exact mode is copied at commit.
-            .permissions(Permissions::from_mode(0o666))
-            .tempfile_in(dir)?;
+            // exact mode is copied at commit. Opened here rather than by `tempfile_in`, whose
+            // errors carry the temporary path in place of the OS error code.
+            .make_in(dir, |path| {
+                File::options()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o666)
+                    .open(path)
+            })?;
         Ok(AtomicReplace {
             temp,
             target,
@@ -330,17 +336,21 @@ impl AtomicReplace {
     }
 }
 
+/// Writes go to the temporary file's `File` itself: `NamedTempFile`'s own `Write` wraps each
+/// error with the temporary path, which hides the OS error code (Python's `convert_file` then
+/// raised an `OSError` without `errno`) and put the temporary name and "(os error 27)" into the
+/// CLI's message. Found by the disk-full fault tests.
 impl Write for AtomicReplace {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.temp.write(buf)
+        self.temp.as_file_mut().write(buf)
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.temp.write_all(buf)
+        self.temp.as_file_mut().write_all(buf)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.temp.flush()
+        self.temp.as_file_mut().flush()
     }
 }
 
@@ -394,6 +404,7 @@ pub fn convert_file(
 mod tests {
     use super::*;
     use crate::error::ErrorKind;
+    use std::os::unix::fs::PermissionsExt;
 
     fn utf8() -> Charset {
         Charset::for_label("UTF-8").unwrap()

@@ -1,0 +1,256 @@
+//! The checks behind every fuzz target of convert-utf8, one module per target.
+//!
+//! Each `check(data)` turns the fuzzer's bytes into a charset, an error policy, chunk and buffer
+//! sizes and an input, runs the engine (or one of its faces) on them and panics on any broken
+//! invariant. The invariants every target holds the code to:
+//! - no panic (a panic is the failure libFuzzer reports);
+//! - output is valid UTF-8;
+//! - every reported error lies inside the input and its bytes are the input's bytes there;
+//! - decoding is deterministic (the same input twice gives the same result).
+//!
+//! The targets in `fuzz_targets/` are one-line wrappers, so the same checks also run over the
+//! committed seed corpus as an ordinary test (`tests/corpus.rs`) where libFuzzer cannot build.
+
+pub mod capi;
+pub mod glibc_differential;
+pub mod labels;
+pub mod one_shot;
+pub mod streaming;
+
+use convert_utf8::{Charset, DecodeError, DecodeStatus, Decoder, ErrorKind, ErrorPolicy};
+use convert_utf8::{LabelMode, MIN_OUTPUT_SPACE};
+use std::sync::OnceLock;
+
+/// Reads the fuzzer's bytes as a header of parameters followed by the input proper. Running out
+/// of bytes gives zeros, so every input, even an empty one, means something.
+pub struct Reader<'a> {
+    data: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(data: &'a [u8]) -> Reader<'a> {
+        Reader { data }
+    }
+
+    pub fn byte(&mut self) -> u8 {
+        match self.data.split_first() {
+            Some((&first, rest)) => {
+                self.data = rest;
+                first
+            }
+            None => 0,
+        }
+    }
+
+    pub fn u16(&mut self) -> u16 {
+        u16::from_le_bytes([self.byte(), self.byte()])
+    }
+
+    /// Up to `n` bytes.
+    pub fn bytes(&mut self, n: usize) -> &'a [u8] {
+        let (taken, rest) = self.data.split_at(n.min(self.data.len()));
+        self.data = rest;
+        taken
+    }
+
+    /// Everything not read yet.
+    pub fn rest(self) -> &'a [u8] {
+        self.data
+    }
+}
+
+/// WHATWG labels whose encodings (decoded by encoding_rs in WHATWG mode) join the glibc charsets.
+const WHATWG_LABELS: &[&str] = &[
+    "utf-8",
+    "utf-16le",
+    "utf-16be",
+    "windows-1252",
+    "iso-8859-2",
+    "koi8-u",
+    "macintosh",
+    "x-mac-cyrillic",
+    "windows-874",
+    "shift_jis",
+    "euc-jp",
+    "iso-2022-jp",
+    "euc-kr",
+    "gbk",
+    "gb18030",
+    "big5",
+    "x-user-defined",
+    "replacement",
+];
+
+/// Every charset this build decodes: the glibc ones, then the WHATWG encodings.
+pub fn supported_charsets() -> &'static [Charset] {
+    static ALL: OnceLock<Vec<Charset>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut all: Vec<Charset> = Charset::all().filter(|c| c.is_supported()).collect();
+        for label in WHATWG_LABELS {
+            if let Ok(charset) = Charset::for_label_in(label, LabelMode::Whatwg)
+                && charset.is_supported()
+                && !all.contains(&charset)
+            {
+                all.push(charset);
+            }
+        }
+        all
+    })
+}
+
+/// Piece lengths from the fuzzer's bytes; none (decode in one piece) when all are zero, as
+/// pieces of nothing alone would never reach the end of the input.
+pub fn chunk_lens(bytes: &[u8]) -> Vec<usize> {
+    if bytes.iter().all(|&b| b == 0) {
+        return Vec::new();
+    }
+    bytes.iter().map(|&b| usize::from(b)).collect()
+}
+
+/// The charset a 16-bit number from the fuzzer picks.
+pub fn pick_charset(choice: u16) -> Charset {
+    let all = supported_charsets();
+    all[usize::from(choice) % all.len()]
+}
+
+pub const POLICIES: [ErrorPolicy; 3] = [
+    ErrorPolicy::Strict,
+    ErrorPolicy::Ignore,
+    ErrorPolicy::Replace,
+];
+
+/// What decoding one whole input gave.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decoded {
+    pub output: Vec<u8>,
+    /// The error that stopped a strict decoding.
+    pub stopped_by: Option<DecodeError>,
+    pub error_count: u64,
+    pub first_error: Option<DecodeError>,
+}
+
+/// Decodes `input` in one piece with the engine's `decode_to_vec`.
+pub fn decode_one_shot(charset: Charset, policy: ErrorPolicy, input: &[u8]) -> Decoded {
+    let mut decoder = Decoder::new(charset, policy).expect("a supported charset opens");
+    let mut output = Vec::new();
+    let stopped_by = decoder.decode_to_vec(input, &mut output).err();
+    Decoded {
+        output,
+        stopped_by,
+        error_count: decoder.error_count(),
+        first_error: decoder.first_error(),
+    }
+}
+
+/// Panics unless `output` is valid UTF-8.
+pub fn assert_utf8(output: &[u8], context: &dyn std::fmt::Debug) {
+    if let Err(e) = std::str::from_utf8(output) {
+        panic!("{context:?}: output is not UTF-8 ({e}): {output:02X?}");
+    }
+}
+
+/// Panics unless `error` names bytes inside `input`: offset and length in range, and its bytes
+/// those of the input at that offset (a truncated sequence runs to the end of the input).
+pub fn assert_error_inside(error: &DecodeError, input: &[u8], context: &dyn std::fmt::Debug) {
+    let start = usize::try_from(error.offset()).expect("offset fits");
+    let end = start + error.len();
+    assert!(
+        !error.is_empty() && end <= input.len(),
+        "{context:?}: error {error:?} outside input of {} bytes",
+        input.len()
+    );
+    assert_eq!(
+        error.bytes(),
+        &input[start..end],
+        "{context:?}: error bytes are not the input's"
+    );
+    if error.kind() == ErrorKind::Truncated {
+        assert_eq!(
+            end,
+            input.len(),
+            "{context:?}: truncated sequence before the end"
+        );
+    }
+}
+
+/// Decodes `input` through a streaming decoder in the pieces `chunk_lens` cycles through,
+/// with an output buffer of `dst_len` bytes (grown to `MIN_OUTPUT_SPACE` only when a smaller
+/// one cannot take the next character). Under Strict it resumes after each error, collecting
+/// them all; returns the output, the errors reported, and the output written before the first.
+pub fn decode_streaming(
+    decoder: &mut Decoder,
+    input: &[u8],
+    chunk_lens: &[usize],
+    dst_len: usize,
+    last_with_data: bool,
+) -> (Vec<u8>, Vec<DecodeError>, Option<usize>) {
+    let mut output = Vec::new();
+    let mut errors = Vec::new();
+    let mut output_at_first_error = None;
+    let mut dst = vec![0u8; dst_len.max(MIN_OUTPUT_SPACE)];
+    let mut chunks = chunk_lens.iter().cycle();
+    let mut offset = 0;
+    loop {
+        let len = if chunk_lens.is_empty() {
+            input.len()
+        } else {
+            (*chunks.next().unwrap()).min(input.len() - offset)
+        };
+        let mut piece = &input[offset..offset + len];
+        offset += len;
+        let at_end = offset == input.len();
+        let last = at_end && last_with_data;
+        loop {
+            let mut room = dst_len;
+            let mut step = decoder.decode(piece, &mut dst[..room], last);
+            if step.read == 0 && step.written == 0 && step.status == DecodeStatus::OutputFull {
+                assert!(
+                    room < MIN_OUTPUT_SPACE,
+                    "no progress with {room} bytes of room"
+                );
+                // Too small for the next character: a caller would offer more room.
+                room = MIN_OUTPUT_SPACE;
+                step = decoder.decode(piece, &mut dst[..room], last);
+                assert!(
+                    step.read > 0 || step.written > 0 || step.status != DecodeStatus::OutputFull,
+                    "no progress with MIN_OUTPUT_SPACE bytes of room"
+                );
+            }
+            output.extend_from_slice(&dst[..step.written]);
+            piece = &piece[step.read..];
+            match step.status {
+                DecodeStatus::InputEmpty => break,
+                DecodeStatus::OutputFull => {}
+                DecodeStatus::Error(e) => {
+                    output_at_first_error.get_or_insert(output.len());
+                    errors.push(e);
+                }
+            }
+        }
+        if at_end {
+            break;
+        }
+    }
+    if !last_with_data {
+        // The end of input comes in a call of its own, with nothing in it.
+        loop {
+            let step = decoder.decode(&[], &mut dst, true);
+            output.extend_from_slice(&dst[..step.written]);
+            match step.status {
+                DecodeStatus::InputEmpty => break,
+                DecodeStatus::OutputFull => {}
+                DecodeStatus::Error(e) => {
+                    output_at_first_error.get_or_insert(output.len());
+                    errors.push(e);
+                }
+            }
+        }
+    }
+    // Once the input has ended, a further call with nothing in it gives nothing.
+    let after = decoder.decode(&[], &mut dst, true);
+    assert_eq!(
+        (after.read, after.written, after.status),
+        (0, 0, DecodeStatus::InputEmpty)
+    );
+    (output, errors, output_at_first_error)
+}
