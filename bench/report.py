@@ -169,7 +169,13 @@ def write(results: dict, out: Path) -> Path:
         f"    {results['command']}",
         "",
         f"Mode: `{results['mode']}`, run {env['date']}, suite wall time "
-        f"{results['elapsed_s']:.0f} s.",
+        f"{results['elapsed_s']:.0f} s (from after the Python package build). Settings: "
+        f"caller heaps {results['settings']['heap_gib']} GiB (`--quick` stops at 4 GiB so that "
+        "it fits "
+        "beside other work on a small machine; `--full` adds 8 GiB), "
+        f"{results['settings']['throughput_mib']} MiB per throughput family, a "
+        f"{results['settings']['cli_mib']} MiB whole-tool file (`--full`: 100 MiB and "
+        "1 GiB).",
         "",
         "## Machine and versions",
         "",
@@ -198,9 +204,12 @@ def write(results: dict, out: Path) -> Path:
                      f"convert_utf8.to_utf8 {fmt_us(ours)} vs subprocess iconv {fmt_us(sub)}: "
                      f"**{sub / ours:,.0f}× faster**.")
     fork, ours = big[("fork", heap_size)]["median_us"], big[("pyo3", heap_size)]["median_us"]
+    fork0 = rows0[("fork", heap_size)]["median_us"]
     lines.append(f"- With {heaps[-1] / 1024:g} GiB of touched heap in the caller, a fork-based "
-                 f"call of {size_name(heap_size)} costs {fmt_us(fork)}: "
-                 f"**{fork / ours:,.0f}×** the in-process call ({fmt_us(ours)}).")
+                 f"call of {size_name(heap_size)} costs {fmt_us(fork)} (no heap: "
+                 f"{fmt_us(fork0)}): **{fork / ours:,.0f}×** the in-process call "
+                 f"({fmt_us(ours)}, unchanged by the heap); the vfork-based subprocess stays at "
+                 f"{fmt_us(big[('subprocess', heap_size)]['median_us'])}.")
     after = next(r for r in results["percall"] if r["heap_mib"] == heaps[-1])["rewrite_after"]
     if after:
         lines.append(f"- After one fork-based call, rewriting that heap took "
@@ -236,7 +245,8 @@ def write(results: dict, out: Path) -> Path:
         ours, theirs = tools["convert-utf8"], tools["iconv"]
         lines.append(f"- Whole tool on {results['wholetool']['bytes'] >> 20} MiB: convert-utf8 "
                      f"peaks at {ours['peak_rss_mib']:.0f} MiB RSS vs iconv "
-                     f"{theirs['peak_rss_mib']:.0f} MiB (**{theirs['peak_rss_mib'] / ours['peak_rss_mib']:,.0f}× "
+                     f"{theirs['peak_rss_mib']:.0f} MiB "
+                     f"(**{theirs['peak_rss_mib'] / ours['peak_rss_mib']:,.0f}× "
                      f"less memory**), in {ours['wall_s']:.1f} s vs {theirs['wall_s']:.1f} s "
                      f"({theirs['wall_s'] / ours['wall_s']:.2f}× iconv's speed).")
     lines.append("")
@@ -288,7 +298,8 @@ def write(results: dict, out: Path) -> Path:
               "Ratios are convert-utf8's speed over the peer's in the same harness and for the "
               "same kind of output (>1: convert-utf8 ahead). Python's codecs build a `str`, "
               "which for ASCII and Latin-1 is a plain copy (CPython stores such text one byte "
-              "per character), so they win there by construction.", "", "![throughput](throughput.png)", "",
+              "per character), so they win there by construction.", "",
+              "![throughput](throughput.png)", "",
               "| family | charset | convert-utf8 | iconv() | encoding_rs | convert-utf8 (Python, "
               "bytes) | ICU | best native peer | convert-utf8 / best native peer "
               "| convert-utf8 (Python, str) | Python codecs | decode / bytes.decode |",
