@@ -119,3 +119,29 @@ def test_utf16_forms_with_errors_report_them_exactly(prefix, bad, label, start, 
     assert caught.value.object == data
     assert convert_utf8.decode(data, label, "replace") == (
         prefix.decode("utf-16-le") + convert_utf8.decode(bad, label, "replace"))
+
+
+# --- plain single-byte charsets, mapped byte by byte when every byte is defined --------------
+
+SINGLE_BYTE = [c.name for c in convert_utf8.charsets() if c.family == "single_byte" and c.supported]
+
+
+def test_there_are_single_byte_charsets():
+    assert len(SINGLE_BYTE) > 200
+
+
+@pytest.mark.parametrize("name", SINGLE_BYTE)
+def test_single_byte_str_equals_the_engines_utf8(name):
+    every_byte = bytes(range(256)) * 3
+    for errors in ("replace", "ignore", "backslashreplace"):
+        assert (convert_utf8.decode(every_byte, name, errors)
+                == convert_utf8.to_utf8(every_byte, name, errors).decode("utf-8", errors))
+    defined = bytes(b for b in range(256)
+                    if convert_utf8.to_utf8(bytes([b]), name, "ignore")) * 100
+    assert convert_utf8.decode(defined, name) == convert_utf8.to_utf8(defined, name).decode()
+    undefined = [b for b in range(256) if not convert_utf8.to_utf8(bytes([b]), name, "ignore")]
+    if undefined:
+        data = defined + bytes([undefined[0]]) + b"tail"
+        with pytest.raises(UnicodeDecodeError) as caught:
+            convert_utf8.decode(data, name)
+        assert (caught.value.start, caught.value.end) == (len(defined), len(defined) + 1)

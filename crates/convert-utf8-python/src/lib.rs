@@ -59,6 +59,9 @@ fn decode<'py>(
     if let Some(text) = text::str_from_utf16_input(py, charset, &input)? {
         return Ok(text);
     }
+    if let Some(text) = text::str_from_single_byte_input(py, charset, &input)? {
+        return Ok(text);
+    }
     decode_all(py, &input, charset, errors)?.to_str(py)
 }
 

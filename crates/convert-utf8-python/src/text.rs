@@ -10,16 +10,19 @@
 //! which CPython's UTF-16 constructor joins again). Each step is a tight loop over valid UTF-8
 //! that the engine wrote, so none of it needs checking again.
 //!
-//! Whole inputs in UTF-16 or UCS-2 skip the UTF-8 step altogether: the engine decodes them
-//! straight to UTF-16 units (`decode_whole_utf16_to_units`), which become the `str` as above.
+//! Two kinds of whole input skip the UTF-8 step altogether: UTF-16 and UCS-2, which the engine
+//! decodes straight to UTF-16 units (`decode_whole_utf16_to_units`), and plain single-byte
+//! charsets (one byte, one BMP character, no state), whose bytes are mapped through the
+//! characters the engine decodes each byte value to. Either way an input with a bad sequence goes
+//! the usual way instead, so errors and their positions are the engine's.
 
 use crate::input::{DETACH_THRESHOLD, Input};
-use convert_utf8::{Charset, decode_whole_utf16_to_units};
+use convert_utf8::{Charset, ErrorPolicy, Family, decode_whole_utf16_to_units};
 use pyo3::exceptions::PyMemoryError;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 /// Transcoding buffers that grew beyond this many code units are freed after use.
 const KEEP_UNITS_UP_TO: usize = 4 * 1024 * 1024;
@@ -224,6 +227,86 @@ pub(crate) fn str_from_utf16_input<'py>(
     };
     keep_units(units);
     Ok(text)
+}
+
+/// What a byte of a single-byte charset decodes to, in [`CHARACTER_OF_BYTE`]: a surrogate, which
+/// no charset decodes to, stands for a byte the charset leaves undefined.
+const UNDEFINED_BYTE: u16 = 0xD800;
+
+thread_local! {
+    /// Per single-byte charset, the character each byte value decodes to, found by decoding
+    /// that byte alone with the engine.
+    static CHARACTER_OF_BYTE: RefCell<Vec<(Charset, Box<[u16; 256]>)>> =
+        const { RefCell::new(Vec::new()) };
+}
+
+/// How many single-byte charsets' byte tables each thread keeps.
+const BYTE_TABLES_PER_THREAD: usize = 8;
+
+/// The character each byte decodes to in `charset` (a [`Family::SingleByte`] charset: one byte,
+/// one character from the BMP, no state), asked of the engine byte by byte.
+fn character_of_byte(charset: Charset) -> Box<[u16; 256]> {
+    let mut table = Box::new([UNDEFINED_BYTE; 256]);
+    for (byte, entry) in (0..=255u8).zip(table.iter_mut()) {
+        if let Ok(text) = charset.decode_to_string(&[byte], ErrorPolicy::Strict) {
+            let mut units = text.encode_utf16();
+            if let (Some(unit), None) = (units.next(), units.next()) {
+                *entry = unit;
+            }
+        }
+    }
+    table
+}
+
+/// The `str` of a whole input of a plain single-byte charset, built from the characters the
+/// engine decodes each byte value to, without the UTF-8 step. `None` when `charset` is of
+/// another family or the input has a byte the charset leaves undefined: the caller then decodes
+/// it the usual way, which raises or handles the error exactly.
+pub(crate) fn str_from_single_byte_input<'py>(
+    py: Python<'py>,
+    charset: Charset,
+    input: &Input<'_>,
+) -> PyResult<Option<Bound<'py, PyString>>> {
+    if charset.family() != Family::SingleByte {
+        return Ok(None);
+    }
+    // Copied out (512 bytes) so that the loop below may run without the GIL on another thread.
+    let table: [u16; 256] = CHARACTER_OF_BYTE.with_borrow_mut(|tables| {
+        if let Some((_, table)) = tables.iter().find(|(known, _)| *known == charset) {
+            return **table;
+        }
+        let table = character_of_byte(charset);
+        if tables.len() == BYTE_TABLES_PER_THREAD {
+            tables.remove(0);
+        }
+        let copy = *table;
+        tables.push((charset, table));
+        copy
+    });
+    let src = input.as_slice();
+    with_units(src.len(), |units| {
+        let map = |units: &mut [u16]| {
+            let mut undefined = false;
+            for (block_out, block_in) in units.chunks_mut(64).zip(src.chunks(64)) {
+                let mut block_undefined = false;
+                for (unit, &byte) in block_out.iter_mut().zip(block_in) {
+                    *unit = table[usize::from(byte)];
+                    block_undefined |= *unit == UNDEFINED_BYTE;
+                }
+                undefined |= block_undefined;
+            }
+            !undefined
+        };
+        let defined = if input.stable_without_gil() && src.len() >= DETACH_THRESHOLD {
+            py.detach(|| map(units))
+        } else {
+            map(units)
+        };
+        if !defined {
+            return Ok(None);
+        }
+        str_from_native_utf16(py, units).map(Some)
+    })
 }
 
 /// Runs `fill` with this thread's UTF-16 buffer, at least `len` units long.
