@@ -17,6 +17,7 @@ thread_local! {
     /// Decoders finished with, reset to their initial state: building one for some families
     /// means finding its tables by name, again more than a short input costs.
     /// Boxed, because some decoders are large and a box moves as one pointer.
+    #[allow(clippy::vec_box, reason = "decoders move in and out on every call")]
     static IDLE_DECODERS: RefCell<Vec<Box<Decoder>>> = const { RefCell::new(Vec::new()) };
 }
 
