@@ -333,48 +333,41 @@ pub fn generate() -> Vec<GeneratedFile> {
         .iter()
         .map(|&(name, special)| probe_charset(name, special, &mut layout))
         .collect();
-    // Leads whose row is not a row of characters point their fast path at an empty entry.
-    let zero = match layout.pool.iter().position(|&e| e == 0) {
-        Some(at) => at,
-        None => {
-            layout.pool.push(0);
-            layout.pool.len() - 1
-        }
-    };
     assert!(
         layout.rows.len() < usize::from(LEAD_INVALID),
         "too many rows"
     );
     vec![GeneratedFile {
         path: "dbcs/mod.rs".into(),
-        contents: emit(&layout, &tables, zero),
+        contents: emit(&layout, &tables),
     }]
 }
 
-/// The engine's `Lead` of a first byte: `(base, lo, span, row)`. A lead whose row maps next
-/// bytes `lo..=lo + span` straight to pool entries `base..` gets them, so the decoder's two-byte
-/// path needs no other load; any other lead gets the range `0..=0` on the empty pool entry
-/// `zero`, which sends every next byte to the decoder's general path.
-fn lead_descriptor(layout: &Layout, first: First, zero: usize) -> (u32, u8, u8, u16) {
-    let zero = u32::try_from(zero).unwrap();
+/// The engine's `Lead` of a first byte: `(base, lo, limit, row)`. A lead whose row maps next
+/// bytes `lo..lo + limit` straight to pool entries `base..` gets them, so the decoder's two-byte
+/// path needs no other load; any other byte gets `limit` 0, which sends its next bytes to the
+/// decoder's general path.
+fn lead_descriptor(layout: &Layout, first: First) -> (u32, u8, u8, u16) {
     match first {
         First::Char(cp) => (cp, 0, 0, LEAD_CHAR),
-        First::Invalid => (zero, 0, 0, LEAD_INVALID),
+        First::Invalid => (0, 0, 0, LEAD_INVALID),
         First::Lead(index) => {
             let row = layout.rows[index];
             let index = u16::try_from(index).unwrap();
             if row.kind == KIND_MAP && row.lo <= row.hi {
+                let limit = u8::try_from(usize::from(row.hi - row.lo) + 1)
+                    .expect("a row of characters leaves out some next byte");
                 // The decoder reads these entries without a bounds check.
-                assert!(row.offset as usize + usize::from(row.hi - row.lo) < layout.pool.len());
-                (row.offset, row.lo, row.hi - row.lo, index)
+                assert!(row.offset as usize + usize::from(limit) <= layout.pool.len());
+                (row.offset, row.lo, limit, index)
             } else {
-                (zero, 0, 0, index)
+                (0, 0, 0, index)
             }
         }
     }
 }
 
-fn emit(layout: &Layout, tables: &[CharsetTables], zero: usize) -> String {
+fn emit(layout: &Layout, tables: &[CharsetTables]) -> String {
     let mut s = crate::header();
     let _ = writeln!(
         s,
@@ -449,10 +442,10 @@ fn emit(layout: &Layout, tables: &[CharsetTables], zero: usize) -> String {
             t.ascii_identity
         );
         for first in &t.first {
-            let (base, lo, span, row) = lead_descriptor(layout, *first, zero);
+            let (base, lo, limit, row) = lead_descriptor(layout, *first);
             let _ = writeln!(
                 s,
-                "        Lead::new({base:#010x}, {lo:#04x}, {span:#04x}, {row}),"
+                "        Lead::new({base:#010x}, {lo:#04x}, {limit:#04x}, {row}),"
             );
         }
         let _ = writeln!(s, "    ],\n}};\n");

@@ -92,22 +92,22 @@ pub(crate) struct Lead {
     base: u32,
     /// `LEAD_CHAR`, `LEAD_INVALID`, or the index in `ROWS` of the lead's row.
     row: u16,
-    /// Next bytes `lo..=lo + span` map straight to pool entries `base..` (entry 0: not there).
-    /// A lead whose row does not map next bytes to characters has `0..=0` on an empty entry.
+    /// Next bytes `lo..lo + limit` map straight to pool entries `base..` (entry 0: not there).
+    /// `limit` is 0 for a byte that is not the lead of such a row.
     lo: u8,
-    span: u8,
+    limit: u8,
 }
 
 const LEAD_CHAR: u16 = u16::MAX;
 const LEAD_INVALID: u16 = u16::MAX - 1;
 
 impl Lead {
-    pub(crate) const fn new(base: u32, lo: u8, span: u8, row: u16) -> Lead {
+    pub(crate) const fn new(base: u32, lo: u8, limit: u8, row: u16) -> Lead {
         Lead {
             base,
             row,
             lo,
-            span,
+            limit,
         }
     }
 }
@@ -417,12 +417,9 @@ impl RawDecoder for MultibyteDecoder {
             while read + 1 < block.len() {
                 let b = block[read];
                 let lead = leads[usize::from(b)];
-                if lead.row != LEAD_CHAR {
-                    let k = block[read + 1].wrapping_sub(lead.lo);
-                    if k > lead.span {
-                        break;
-                    }
-                    // SAFETY: `k <= lead.span`, and every lead's `base + span` lies inside
+                let k = block[read + 1].wrapping_sub(lead.lo);
+                if k < lead.limit {
+                    // SAFETY: `k < lead.limit`, and every lead's `base + limit` lies inside
                     // `POOL` (asserted by the generator and by the test
                     // `every_lead_range_lies_in_the_pool`).
                     let entry = u32::from(*unsafe {
@@ -444,6 +441,9 @@ impl RawDecoder for MultibyteDecoder {
                         break;
                     }
                     read += 2;
+                } else if lead.row != LEAD_CHAR {
+                    // Not a two-byte code the lead's descriptor maps.
+                    break;
                 } else if b < 0x80 && table.ascii_identity && read + 8 <= block.len() {
                     // A run of ASCII: copy a word, keep the bytes before its first non-ASCII.
                     let word: [u8; 8] = block[read..read + 8].try_into().unwrap();
