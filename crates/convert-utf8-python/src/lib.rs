@@ -56,6 +56,9 @@ fn decode<'py>(
 ) -> PyResult<Bound<'py, PyString>> {
     let input = Input::from_object(data)?;
     let charset = resolve(py, encoding)?;
+    if let Some(text) = text::str_from_utf8_input(py, charset, &input)? {
+        return Ok(text);
+    }
     if let Some(text) = text::str_from_utf16_input(py, charset, &input)? {
         return Ok(text);
     }

@@ -10,14 +10,17 @@
 //! which CPython's UTF-16 constructor joins again). Each step is a tight loop over valid UTF-8
 //! that the engine wrote, so none of it needs checking again.
 //!
-//! Two kinds of whole input skip the UTF-8 step altogether: UTF-16 and UCS-2, which the engine
-//! decodes straight to UTF-16 units (`decode_whole_utf16_to_units`), and plain single-byte
-//! charsets (one byte, one BMP character, no state), whose bytes are mapped through the
-//! characters the engine decodes each byte value to. Either way an input with a bad sequence goes
-//! the usual way instead, so errors and their positions are the engine's.
+//! A whole UTF-8 input that the engine finds well-formed is its own decoded text and is measured
+//! and built from directly. Two kinds of whole input skip the UTF-8 step altogether: UTF-16 and
+//! UCS-2, which the engine decodes straight to UTF-16 units (`decode_whole_utf16_to_units`), and
+//! plain single-byte charsets (one byte, one BMP character, no state), whose bytes are mapped
+//! through the characters the engine decodes each byte value to. Every time, an input with a bad
+//! sequence goes the usual way instead, so errors and their positions are the engine's.
 
 use crate::input::{DETACH_THRESHOLD, Input};
-use convert_utf8::{Charset, ErrorPolicy, Family, decode_whole_utf16_to_units};
+use convert_utf8::{
+    Charset, ErrorPolicy, Family, decode_whole_utf16_to_units, is_well_formed_utf8,
+};
 use pyo3::exceptions::PyMemoryError;
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -202,6 +205,29 @@ fn str_from_native_utf16<'py>(py: Python<'py>, units: &[u16]) -> PyResult<Bound<
             ),
         )
     }
+}
+
+/// The `str` of a whole input of UTF-8 that decodes without a bad sequence, built from the input
+/// itself (which is then also the decoded text), without decoding it into a buffer first. `None`
+/// when `charset` is another or the input has a bad sequence.
+pub(crate) fn str_from_utf8_input<'py>(
+    py: Python<'py>,
+    charset: Charset,
+    input: &Input<'_>,
+) -> PyResult<Option<Bound<'py, PyString>>> {
+    if charset.name() != "UTF-8" {
+        return Ok(None);
+    }
+    let src = input.as_slice();
+    let well_formed = if input.stable_without_gil() && src.len() >= DETACH_THRESHOLD {
+        py.detach(|| is_well_formed_utf8(src))
+    } else {
+        is_well_formed_utf8(src)
+    };
+    if !well_formed {
+        return Ok(None);
+    }
+    str_from_valid_utf8(py, src).map(Some)
 }
 
 /// The `str` of a whole input of a 16-bit Unicode form (UTF-16, UCS-2 and their byte orders),

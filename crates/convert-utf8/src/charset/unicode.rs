@@ -749,6 +749,14 @@ impl<U: Units> RawDecoder for FixedWidthDecoder<U> {
     }
 }
 
+/// Whether `src`, as one whole input of UTF-8, decodes without a bad sequence; its decoded text
+/// is then `src` itself (a BOM included), so a caller that needs the text in another form can
+/// build it from `src` without a decoding pass into a buffer first.
+pub fn is_well_formed_utf8(src: &[u8]) -> bool {
+    // The decoder's bulk is this very check; its own rules only decide what a bad sequence is.
+    simdutf8::basic::from_utf8(src).is_ok()
+}
+
 // ---------------------------------------------------------------------------------------------
 // Whole inputs of the 16-bit forms straight to UTF-16
 
@@ -980,6 +988,30 @@ mod tests {
             first_error("UCS-4", b"\x00\x00\x00A\x00\x11\x00\x00"),
             (4, b"\x00\x11\x00\x00".to_vec(), ErrorKind::Invalid)
         );
+    }
+
+    #[test]
+    fn well_formed_utf8_agrees_with_the_decoder() {
+        let inputs: &[&[u8]] = &[
+            b"",
+            b"plain",
+            "\u{FEFF}caf\u{E9} \u{20AC} \u{10FFFF}".as_bytes(),
+            b"\xC3",
+            b"\xC0\x80",
+            b"\xE0\x80\x80",
+            b"\xED\xA0\x80",
+            b"\xF4\x90\x80\x80",
+            b"\xF8\x88\x80\x80\x80",
+            b"\xFF",
+            b"ok\x80",
+        ];
+        let charset = Charset::for_label("UTF-8").unwrap();
+        for &input in inputs {
+            let decoded = charset.decode_to_string(input, ErrorPolicy::Strict).ok();
+            let expected = decoded.as_ref().map(String::as_bytes) == Some(input);
+            assert_eq!(super::is_well_formed_utf8(input), expected, "{input:02X?}");
+            assert_eq!(expected, decoded.is_some(), "{input:02X?}");
+        }
     }
 
     #[test]
