@@ -47,3 +47,31 @@ python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 VIRTUAL_ENV="$PWD/.venv" .venv/bin/maturin develop --release --locked --quiet
 # pytest exits 5 when it collects no test: that is a failure here, not a pass.
 .venv/bin/python -m pytest -q tests/python || { rc=$?; [ "$rc" = 5 ] && echo "no Python tests were collected"; exit "$rc"; }
+
+section "Reliability: fuzz targets on their seed corpora; ThreadSanitizer on the C threads test"
+# fuzz/ is a cargo-fuzz workspace of its own (docs/reliability.md). cargo-fuzz needs nightly
+# compiler flags, which RUSTC_BOOTSTRAP=1 (set by scripts/fuzz.sh) enables on this stable
+# toolchain; each target then fuzzes for a few seconds starting from its committed seeds. Where
+# cargo-fuzz cannot be installed or built, the targets' checks run over the same seeds as an
+# ordinary test instead.
+if { command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked --quiet; } \
+  && RUSTC_BOOTSTRAP=1 cargo fuzz build --fuzz-dir fuzz >/dev/null 2>&1; then
+  brief_corpus=$(mktemp -d)
+  CU8_FUZZ_CORPUS="$brief_corpus" scripts/fuzz.sh 8
+  rm -rf "$brief_corpus"
+else
+  echo "cargo-fuzz unavailable: running the fuzz targets' checks over the seed corpora instead"
+  cargo test --manifest-path fuzz/Cargo.toml --locked --release --test corpus
+fi
+# The C threads test again, built with ThreadSanitizer (the C side is instrumented; the library
+# is linked as built), ten runs.
+cargo build -p convert-utf8-capi --locked --quiet
+tsan_dir="${CARGO_TARGET_DIR:-target}/tsan"
+mkdir -p "$tsan_dir"
+cc -std=c11 -g -O1 -pthread -fsanitize=thread -I include -I crates/convert-utf8-capi/tests/c \
+  crates/convert-utf8-capi/tests/c/test_threads.c "${CARGO_TARGET_DIR:-target}/debug/libconvert_utf8.a" \
+  -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc -o "$tsan_dir/test_threads"
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  TSAN_OPTIONS=halt_on_error=1 "$tsan_dir/test_threads" >/dev/null
+done
+echo "test_threads: ThreadSanitizer clean in 10 runs"

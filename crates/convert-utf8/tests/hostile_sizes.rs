@@ -10,6 +10,7 @@
 use convert_utf8::io::transcode;
 use convert_utf8::{Charset, DecodeStatus, Decoder, ErrorKind, ErrorPolicy, LabelMode};
 use std::io::{self, Read, Write};
+use std::time::Instant;
 
 const POLICIES: [ErrorPolicy; 3] = [
     ErrorPolicy::Strict,
@@ -201,6 +202,7 @@ fn a_long_line_without_newline_then_a_cut_character() {
 #[test]
 #[ignore = "huge: 100 MB line, run in release (see docs/reliability.md)"]
 fn a_100_mb_line() {
+    let started = Instant::now();
     let (done, tally) = stream(
         "ISO-8859-1",
         ErrorPolicy::Strict,
@@ -210,22 +212,29 @@ fn a_100_mb_line() {
     );
     assert_eq!(done.unwrap(), 0);
     assert_eq!((tally.bytes, tally.newlines), (112_500_000, 0));
+    eprintln!("100 MB line: {:?}", started.elapsed());
 }
 
 #[test]
 #[ignore = "huge: 1 GiB of invalid bytes, run in release (see docs/reliability.md)"]
 fn one_gib_of_invalid_bytes() {
     for policy in [ErrorPolicy::Ignore, ErrorPolicy::Replace] {
+        let started = Instant::now();
         let (done, tally) = stream("UTF-8", policy, b"\xFF\xC0\x80\xFE", 1 << 30, b"");
         assert_eq!(done.unwrap(), 1 << 30, "{policy:?}");
         let per_byte = if policy == ErrorPolicy::Replace { 3 } else { 0 };
         assert_eq!(tally.bytes, per_byte << 30, "{policy:?}");
+        eprintln!(
+            "1 GiB of invalid bytes, {policy:?}: {:?}",
+            started.elapsed()
+        );
     }
 }
 
 #[test]
 #[ignore = "huge: 4 GiB, run in release (see docs/reliability.md)"]
 fn four_gib_then_an_error_past_32_bits() {
+    let started = Instant::now();
     let len = 4u64 << 30;
     let (done, tally) = stream(
         "UTF-16LE",
@@ -239,4 +248,5 @@ fn four_gib_then_an_error_past_32_bits() {
         other => panic!("{other:?}"),
     }
     assert_eq!((tally.bytes, tally.newlines), (len / 2, len / 4));
+    eprintln!("4 GiB: {:?}", started.elapsed());
 }
