@@ -60,6 +60,20 @@ impl<'py> Input<'py> {
         }
     }
 
+    /// Runs `work` (which reads these bytes) with the GIL released when the input is large
+    /// enough for that to pay off and cannot change meanwhile, with the GIL held otherwise.
+    pub(crate) fn run_detached_if_large<T: Send>(
+        &self,
+        py: Python<'_>,
+        work: impl FnOnce() -> T + Send,
+    ) -> T {
+        if self.stable_without_gil() && self.as_slice().len() >= DETACH_THRESHOLD {
+            py.detach(work)
+        } else {
+            work()
+        }
+    }
+
     /// The bytes as a `bytes` object, as `UnicodeDecodeError.object` needs them: the object
     /// itself for `bytes`, a copy otherwise.
     pub(crate) fn to_bytes(&self, py: Python<'py>) -> Bound<'py, PyBytes> {

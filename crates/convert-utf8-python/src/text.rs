@@ -17,7 +17,7 @@
 //! through the characters the engine decodes each byte value to. Every time, an input with a bad
 //! sequence goes the usual way instead, so errors and their positions are the engine's.
 
-use crate::input::{DETACH_THRESHOLD, Input};
+use crate::input::Input;
 use convert_utf8::{
     Charset, ErrorPolicy, Family, decode_whole_utf16_to_units, is_well_formed_utf8,
 };
@@ -219,11 +219,7 @@ pub(crate) fn str_from_utf8_input<'py>(
         return Ok(None);
     }
     let src = input.as_slice();
-    let well_formed = if input.stable_without_gil() && src.len() >= DETACH_THRESHOLD {
-        py.detach(|| is_well_formed_utf8(src))
-    } else {
-        is_well_formed_utf8(src)
-    };
+    let well_formed = input.run_detached_if_large(py, || is_well_formed_utf8(src));
     if !well_formed {
         return Ok(None);
     }
@@ -241,11 +237,8 @@ pub(crate) fn str_from_utf16_input<'py>(
 ) -> PyResult<Option<Bound<'py, PyString>>> {
     let src = input.as_slice();
     let mut units = UNITS.with(Cell::take);
-    let decoded = if input.stable_without_gil() && src.len() >= DETACH_THRESHOLD {
-        py.detach(|| decode_whole_utf16_to_units(charset, src, &mut units))
-    } else {
-        decode_whole_utf16_to_units(charset, src, &mut units)
-    };
+    let decoded =
+        input.run_detached_if_large(py, || decode_whole_utf16_to_units(charset, src, &mut units));
     let text = if decoded {
         Some(str_from_native_utf16(py, &units)?)
     } else {
@@ -323,11 +316,7 @@ pub(crate) fn str_from_single_byte_input<'py>(
             }
             !undefined
         };
-        let defined = if input.stable_without_gil() && src.len() >= DETACH_THRESHOLD {
-            py.detach(|| map(units))
-        } else {
-            map(units)
-        };
+        let defined = input.run_detached_if_large(py, || map(units));
         if !defined {
             return Ok(None);
         }
