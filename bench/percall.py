@@ -92,7 +92,7 @@ def contenders(library: str):
 
 def measure(function, data: bytes, budget_s: float, max_calls: int) -> dict:
     """Times calls until the budget or the call cap is reached (at least 5 calls)."""
-    times = []
+    times: list[int] = []
     deadline = time.perf_counter() + budget_s
     while len(times) < 5 or (len(times) < max_calls and time.perf_counter() < deadline):
         start = time.perf_counter_ns()

@@ -31,11 +31,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-MODES = {
+MODES: dict[str, dict[str, Any]] = {
     # heap sizes (GiB), bytes per throughput family, whole-tool file (MiB), per-call budget (s)
     "quick": {"heap_gib": "0,1,4", "throughput_mib": 4, "cli_mib": 256, "budget_s": 1.0,
               "repeats": 3, "criterion": ["--warm-up-time", "0.2", "--measurement-time", "0.5",
@@ -104,7 +105,7 @@ def environment() -> dict:
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": f"{cpus[1] if cpus else '?'} × {model[1] if model else platform.processor()}",
         "memory": f"{memory} GiB",
-        "thp": re.search(r"\[(\w+)\]", thp.read_text())[1] if thp.exists() else "?",
+        "thp": thp.read_text().split("[")[1].split("]")[0] if thp.exists() else "?",
         "kernel": f"Linux {platform.release()}",
         "glibc": sh("ldd", "--version").splitlines()[0],
         "rustc": sh("rustc", "--version"),
@@ -170,7 +171,7 @@ def main() -> None:
                     "-p", "convert-utf8-cli"], cwd=ROOT, check=True)
     library = target / "release/libconvert_utf8.so"
     cli = target / "release/convert-utf8"
-    results = {"mode": mode_name, "command": command.strip(), "settings": mode,
+    results: dict[str, Any] = {"mode": mode_name, "command": command.strip(), "settings": mode,
                "environment": environment()}
 
     import wholetool

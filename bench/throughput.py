@@ -60,9 +60,11 @@ def icu_decoder(convert, name: str, capacity: int):
     return decode
 
 
-def best_time(function, data: bytes, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
+def median_time(function, data: bytes, repeats: int, min_total_s: float = 0.3) -> float:
+    """Median seconds per call over at least `repeats` calls and `min_total_s` of calling, so
+    fast contenders get enough samples to ride out a loaded machine's hiccups."""
+    times: list[float] = []
+    while len(times) < repeats or sum(times) < min_total_s:
         start = time.perf_counter()
         function(data)
         times.append(time.perf_counter() - start)
@@ -76,8 +78,8 @@ def python_side(directory: Path, repeats: int) -> dict:
     for family in FAMILIES:
         data = (directory / f"{family.family}.in").read_bytes()
         expected = (directory / f"{family.family}.utf8").read_bytes()
-        row = {}
-        contenders = {}
+        row: dict[str, float | str] = {}
+        contenders: dict = {}
         if convert_utf8.lookup(family.charset).supported:
             contenders["convert-utf8 (Python package)"] = (
                 lambda d, c=family.charset: convert_utf8.to_utf8(d, c))
@@ -101,7 +103,7 @@ def python_side(directory: Path, repeats: int) -> dict:
             if (out.encode("utf-8") if isinstance(out, str) else out) != expected:
                 row[name] = "output differs from iconv"
                 continue
-            row[name] = len(data) / best_time(function, data, repeats) / 1e6
+            row[name] = len(data) / median_time(function, data, repeats) / 1e6
         results["families"][family.family] = row
     return results
 

@@ -29,11 +29,18 @@ def timed(command: list[str], output: Path) -> dict:
         subprocess.run(["/usr/bin/time", "-v", "-o", str(report), *command], stdout=out,
                        check=True)
     text = report.read_text()
-    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", text)[1]
+
+    def field(label: str) -> str:
+        found = re.search(re.escape(label) + r": (\S+)", text)
+        if not found:
+            raise SystemExit(f"wholetool: no {label!r} in GNU time's report")
+        return found[1]
+
+    wall = field("Elapsed (wall clock) time (h:mm:ss or m:ss)")
     seconds = sum(float(part) * 60 ** i for i, part in enumerate(reversed(wall.split(":"))))
-    rss_kib = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)[1])
-    user = float(re.search(r"User time \(seconds\): (\S+)", text)[1])
-    system = float(re.search(r"System time \(seconds\): (\S+)", text)[1])
+    rss_kib = int(field("Maximum resident set size (kbytes)"))
+    user = float(field("User time (seconds)"))
+    system = float(field("System time (seconds)"))
     shown = " ".join([Path(command[0]).name, *command[1:-1], "FILE"])
     return {"command": shown, "wall_s": seconds, "user_s": user, "sys_s": system,
             "peak_rss_mib": rss_kib / 1024}
@@ -49,7 +56,7 @@ def run(cli: Path, size_mib: int, directory: Path) -> dict:
     }
     if shutil.which("uconv"):
         tools["uconv"] = ["uconv", "-f", "shift_jis", "-t", "utf-8", str(source)]
-    results = {"bytes": size, "tools": {}}
+    results: dict = {"bytes": size, "tools": {}}
     try:
         for name, command in tools.items():
             output = directory / f"out.{name}"
