@@ -471,6 +471,50 @@ impl Iso2022Decoder {
         }
     }
 
+    /// Decodes the run of 94×94 pairs at the start of `src` through the current set's twin in
+    /// one call (the pairs with their high bits set, behind the twin's prefix), stopping before
+    /// the first byte outside `21..=7E` or the first code the twin rejects, which are left to
+    /// [`Self::step`]. Returns `(read, written)`; `(0, 0)` outside a double-byte set.
+    fn double_run(&mut self, src: &[u8], dst: &mut [u8]) -> (usize, usize) {
+        let twins = &mut self.twins;
+        let (decoder, prefix): (&mut MultibyteDecoder, &[u8]) = match self.set {
+            Set::Jis0208 => (&mut twins.euc_jp, &[]),
+            Set::Jis0212 => (&mut twins.euc_jp, &[0x8F]),
+            Set::Jis0213Plane1 => (&mut twins.euc_jisx0213, &[]),
+            Set::Jis0213Plane2 => (&mut twins.euc_jisx0213, &[0x8F]),
+            Set::Gb2312 => (&mut twins.euc_cn, &[]),
+            Set::Ksc5601 => (&mut twins.euc_kr, &[]),
+            Set::Cns1 => (&mut twins.euc_tw, &[]),
+            _ => return (0, 0),
+        };
+        let per_pair = prefix.len() + 2;
+        let mut buf = [0u8; 384];
+        let mut len = 0;
+        for pair in src.chunks_exact(2) {
+            let in_94 = |b: u8| (0x21..=0x7E).contains(&b);
+            if len + per_pair > buf.len() || !in_94(pair[0]) || !in_94(pair[1]) {
+                break;
+            }
+            buf[len..len + prefix.len()].copy_from_slice(prefix);
+            buf[len + prefix.len()] = pair[0] | 0x80;
+            buf[len + prefix.len() + 1] = pair[1] | 0x80;
+            len += per_pair;
+        }
+        if len == 0 {
+            return (0, 0);
+        }
+        let step = decoder.decode_raw(&buf[..len], dst, true);
+        let decoded = match step.status {
+            RawStatus::InputEmpty | RawStatus::OutputFull => step.read,
+            RawStatus::Malformed { len: bad, .. } => {
+                decoder.reset();
+                step.read - usize::from(bad)
+            }
+        };
+        debug_assert_eq!(decoded % per_pair, 0);
+        (decoded / per_pair * 2, step.written)
+    }
+
     /// Bytes that go straight through in the current state: ASCII text other than the bytes
     /// that start escapes and shifts.
     fn is_plain(&self, b: u8) -> bool {
@@ -584,6 +628,14 @@ impl RawDecoder for Iso2022Decoder {
                 read += run;
                 written += run;
                 continue;
+            }
+            if self.drop_next == 0 {
+                let (r, w) = self.double_run(&src[read..], &mut dst[written..]);
+                if r > 0 {
+                    read += r;
+                    written += w;
+                    continue;
+                }
             }
             match self.step(&src[read..], &mut dst[written..]) {
                 Unit::Char { len, written: w } => {
