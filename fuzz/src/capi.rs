@@ -175,30 +175,11 @@ fn streaming(
         offset += len;
         let last = offset == input.len();
         loop {
-            let (mut read, mut written) = (usize::MAX, usize::MAX);
-            let mut room = dst_len;
-            // SAFETY: a live decoder; `piece` readable and `dst[..room]` writable, not
-            // overlapping; out-pointers to locals.
-            let mut result = unsafe {
-                cu8_decoder_decode(
-                    dec,
-                    piece.as_ptr(),
-                    piece.len(),
-                    &mut read,
-                    dst.as_mut_ptr(),
-                    room,
-                    &mut written,
-                    last,
-                )
-            };
-            if result == CU8_OUTPUT_FULL && read == 0 && written == 0 {
-                assert!(
-                    room < CU8_MIN_OUTPUT_SPACE,
-                    "no progress with {room} bytes of room"
-                );
-                room = CU8_MIN_OUTPUT_SPACE;
-                // SAFETY: as above, with the larger room.
-                result = unsafe {
+            let mut decode = |room: usize| {
+                let (mut read, mut written) = (usize::MAX, usize::MAX);
+                // SAFETY: a live decoder; `piece` readable and `dst[..room]` writable (room is
+                // at most dst.len()), not overlapping; out-pointers to locals.
+                let result = unsafe {
                     cu8_decoder_decode(
                         dec,
                         piece.as_ptr(),
@@ -210,6 +191,17 @@ fn streaming(
                         last,
                     )
                 };
+                (result, read, written)
+            };
+            let mut room = dst_len;
+            let (mut result, mut read, mut written) = decode(room);
+            if result == CU8_OUTPUT_FULL && read == 0 && written == 0 {
+                assert!(
+                    room < CU8_MIN_OUTPUT_SPACE,
+                    "no progress with {room} bytes of room"
+                );
+                room = CU8_MIN_OUTPUT_SPACE;
+                (result, read, written) = decode(room);
             }
             assert!(
                 read <= piece.len() && written <= room,
