@@ -143,6 +143,29 @@ fn translate_block(
     (flags & INVALID == 0).then_some(at)
 }
 
+/// Runs `step` over whole steps of `src` while `dst` has `ROOM` bytes of room: `step` decodes
+/// one step into the room in front of it and returns how many bytes it wrote, or `None` to stop
+/// before that step. Returns how much was read and written.
+#[inline(always)]
+fn decode_steps<const STEP: usize, const ROOM: usize>(
+    src: &[u8],
+    dst: &mut [u8],
+    mut step: impl FnMut(&[u8; STEP], &mut [u8; ROOM]) -> Option<usize>,
+) -> (usize, usize) {
+    let (mut read, mut written) = (0, 0);
+    while let (Some(input), Some(out)) = (
+        src.get(read..read + STEP),
+        dst.get_mut(written..written + ROOM),
+    ) {
+        let Some(len) = step(input.try_into().unwrap(), out.try_into().unwrap()) else {
+            break;
+        };
+        read += STEP;
+        written += len;
+    }
+    (read, written)
+}
+
 /// The block loop with AVX-512 (VBMI and VBMI2), 64 bytes a step and no per-byte work in
 /// scalar code: each byte of the entries is looked up for 64 input bytes at once in a 256-byte
 /// plane held in four registers, the planes are interleaved back into 4-byte entries, and each
@@ -150,7 +173,7 @@ fn translate_block(
 /// bytes inside non-ASCII text cost the same as letters.
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
-    use super::{SingleByteDecoder, Utf8Table};
+    use super::{SingleByteDecoder, Utf8Table, decode_steps};
     use std::arch::x86_64::{
         __m512i, _mm512_cmplt_epu8_mask, _mm512_loadu_si512, _mm512_mask_blend_epi8,
         _mm512_maskz_compress_epi8, _mm512_movepi8_mask, _mm512_permutex2var_epi8,
@@ -244,9 +267,9 @@ mod avx512 {
         unsafe { _mm512_loadu_si512(bytes.as_ptr().cast()) }
     }
 
-    /// [`SingleByteDecoder::decode_blocks_portable`] 64 bytes a step; the last blocks (fewer
-    /// than 64 bytes left or too little room) and a step holding an undefined byte go to the
-    /// portable loop, which stops only where it must.
+    /// Decodes whole 64-byte steps while `dst` has room for one; stops before a step holding an
+    /// undefined byte. Returns how much was read and written; the portable loop goes on from
+    /// there.
     #[target_feature(enable = "avx512f,avx512bw,avx512vbmi,avx512vbmi2")]
     pub(super) fn decode_blocks(
         decoder: &SingleByteDecoder,
@@ -256,24 +279,16 @@ mod avx512 {
         let (transpose, length_byte, place) = (load(&TRANSPOSE), load(&LENGTH_BYTE), load(&PLACE));
         let planes = &decoder.planes.0;
         let [first, second, third, length] = [0, 1, 2, 3].map(|k| quarters(&planes[k]));
-        let (mut read, mut written) = (0, 0);
-        while let (Some(step), Some(out)) = (
-            src.get(read..read + STEP),
-            dst.get_mut(written..written + STEP_ROOM),
-        ) {
-            let step: &[u8; STEP] = step.try_into().unwrap();
-            let out: &mut [u8; STEP_ROOM] = out.try_into().unwrap();
+        decode_steps(src, dst, |step: &[u8; STEP], out: &mut [u8; STEP_ROOM]| {
             let bytes = load(step);
             if decoder.ascii_lower_half && _mm512_movepi8_mask(bytes) == 0 {
                 out[..STEP].copy_from_slice(step);
-                read += STEP;
-                written += STEP;
-                continue;
+                return Some(STEP);
             }
             let bytes = _mm512_permutexvar_epi8(transpose, bytes);
             let lengths = look_up(&length, bytes);
             if _mm512_movepi8_mask(lengths) != 0 {
-                break;
+                return None;
             }
             let (first, second, third) = (
                 look_up(&first, bytes),
@@ -306,12 +321,8 @@ mod avx512 {
                 unsafe { _mm512_storeu_si512(slot.as_mut_ptr().cast(), packed) };
                 at += keep.count_ones() as usize;
             }
-            read += STEP;
-            written += at;
-        }
-        let (tail_read, tail_written) =
-            decoder.decode_blocks_portable(&src[read..], &mut dst[written..]);
-        (read + tail_read, written + tail_written)
+            Some(at)
+        })
     }
 }
 
@@ -322,7 +333,7 @@ mod avx512 {
 /// shuffle chosen by their lengths. Used where the AVX-512 loop is not available.
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::SingleByteDecoder;
+    use super::{SingleByteDecoder, decode_steps};
     use std::arch::x86_64::{
         __m128i, __m256i, _mm_loadu_si128, _mm_shuffle_epi8, _mm_storeu_si128, _mm256_adds_epu8,
         _mm256_blendv_epi8, _mm256_broadcastsi128_si256, _mm256_castsi256_si128, _mm256_cmpeq_epi8,
@@ -369,8 +380,9 @@ mod avx2 {
         _mm256_broadcastsi128_si256(unsafe { _mm_loadu_si128(bytes.as_ptr().cast()) })
     }
 
-    /// [`SingleByteDecoder::decode_blocks_portable`] 32 bytes a step; `decoder` must be
-    /// eligible. The last blocks and a step holding an undefined byte go to the portable loop.
+    /// Decodes whole 32-byte steps while `dst` has room for one; stops before a step holding an
+    /// undefined byte. `decoder` must be eligible. Returns how much was read and written; the
+    /// portable loop goes on from there.
     #[target_feature(enable = "avx2")]
     pub(super) fn decode_blocks(
         decoder: &SingleByteDecoder,
@@ -389,21 +401,13 @@ mod avx2 {
             _mm256_set1_epi8(0xC0u8 as i8),
             _mm256_set1_epi8(0xE0u8 as i8),
         );
-        let (mut read, mut written) = (0, 0);
-        while let (Some(step), Some(out)) = (
-            src.get(read..read + STEP),
-            dst.get_mut(written..written + STEP_ROOM),
-        ) {
-            let step: &[u8; STEP] = step.try_into().unwrap();
-            let out: &mut [u8; STEP_ROOM] = out.try_into().unwrap();
+        decode_steps(src, dst, |step: &[u8; STEP], out: &mut [u8; STEP_ROOM]| {
             // SAFETY: `step` is 32 readable bytes; the load is unaligned.
             let bytes = unsafe { _mm256_loadu_si256(step.as_ptr().cast()) };
             let upper = _mm256_movemask_epi8(bytes);
             if upper == 0 {
                 out[..STEP].copy_from_slice(step);
-                read += STEP;
-                written += STEP;
-                continue;
+                return Some(STEP);
             }
             // A byte of slice s becomes 0x70..=0x7F (its entry's index in the slice); any other
             // byte saturates to 0x80 or more, which the shuffle turns into 0.
@@ -418,7 +422,7 @@ mod avx2 {
             // An undefined upper byte has a zero first byte (no upper byte maps to U+0000).
             let zero_first = _mm256_cmpeq_epi8(looked_up[0], _mm256_setzero_si256());
             if _mm256_movemask_epi8(zero_first) & upper != 0 {
-                break;
+                return None;
             }
             let first = _mm256_blendv_epi8(bytes, looked_up[0], bytes);
             let at_least = |lead| _mm256_cmpeq_epi8(_mm256_max_epu8(first, lead), first);
@@ -477,12 +481,8 @@ mod avx2 {
                 };
                 at += total as usize;
             }
-            read += STEP;
-            written += at;
-        }
-        let (tail_read, tail_written) =
-            decoder.decode_blocks_portable(&src[read..], &mut dst[written..]);
-        (read + tail_read, written + tail_written)
+            Some(at)
+        })
     }
 }
 
@@ -525,42 +525,42 @@ impl SingleByteDecoder {
     /// Decodes whole blocks of `src` while `dst` has [`BLOCK_ROOM`] bytes of room, without SIMD;
     /// stops before a block holding an undefined byte. Returns how much was read and written.
     fn decode_blocks_portable(&self, src: &[u8], dst: &mut [u8]) -> (usize, usize) {
-        let (mut read, mut written) = (0, 0);
-        while let (Some(block), Some(out)) = (
-            src.get(read..read + BLOCK),
-            dst.get_mut(written..written + BLOCK_ROOM),
-        ) {
-            let block: &[u8; BLOCK] = block.try_into().unwrap();
-            let out: &mut [u8; BLOCK_ROOM] = out.try_into().unwrap();
-            if self.ascii_lower_half && is_ascii_block(block) {
-                out[..BLOCK].copy_from_slice(block);
-                read += BLOCK;
-                written += BLOCK;
-                continue;
-            }
-            match translate_block(self.table, block, out) {
-                Some(len) => {
-                    read += BLOCK;
-                    written += len;
+        decode_steps(
+            src,
+            dst,
+            |block: &[u8; BLOCK], out: &mut [u8; BLOCK_ROOM]| {
+                if self.ascii_lower_half && is_ascii_block(block) {
+                    out[..BLOCK].copy_from_slice(block);
+                    return Some(BLOCK);
                 }
-                None => break,
-            }
-        }
-        (read, written)
+                translate_block(self.table, block, out)
+            },
+        )
     }
 
-    /// [`Self::decode_blocks_portable`] with the fastest loop the CPU supports.
+    /// Decodes from where a SIMD loop stopped (`done`: what it read and wrote) with the portable
+    /// loop, which stops only where it must.
+    fn finish_portably(&self, src: &[u8], dst: &mut [u8], done: (usize, usize)) -> (usize, usize) {
+        let (read, written) = done;
+        let (tail_read, tail_written) =
+            self.decode_blocks_portable(&src[read..], &mut dst[written..]);
+        (read + tail_read, written + tail_written)
+    }
+
+    /// [`Self::decode_blocks_portable`], with the fastest SIMD loop the CPU supports first.
     #[inline]
     fn decode_blocks(&self, src: &[u8], dst: &mut [u8]) -> (usize, usize) {
         #[cfg(target_arch = "x86_64")]
         if src.len() >= avx512::STEP && avx512::supported() {
             // SAFETY: the CPU supports the loop's target features, checked just above.
-            return unsafe { avx512::decode_blocks(self, src, dst) };
+            let done = unsafe { avx512::decode_blocks(self, src, dst) };
+            return self.finish_portably(src, dst, done);
         }
         #[cfg(target_arch = "x86_64")]
         if src.len() >= avx2::STEP && self.avx2_eligible && std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2, checked just above.
-            return unsafe { avx2::decode_blocks(self, src, dst) };
+            let done = unsafe { avx2::decode_blocks(self, src, dst) };
+            return self.finish_portably(src, dst, done);
         }
         self.decode_blocks_portable(src, dst)
     }
@@ -718,7 +718,8 @@ mod tests {
                 dst: &mut [u8],
             ) -> (usize, usize) {
                 // SAFETY: only listed when the CPU supports the loop's target features.
-                unsafe { avx512::decode_blocks(decoder, src, dst) }
+                let done = unsafe { avx512::decode_blocks(decoder, src, dst) };
+                decoder.finish_portably(src, dst, done)
             }
             loops.push(("avx512", avx512_loop));
         }
@@ -733,7 +734,8 @@ mod tests {
                     return decoder.decode_blocks_portable(src, dst);
                 }
                 // SAFETY: only listed when the CPU supports AVX2.
-                unsafe { avx2::decode_blocks(decoder, src, dst) }
+                let done = unsafe { avx2::decode_blocks(decoder, src, dst) };
+                decoder.finish_portably(src, dst, done)
             }
             loops.push(("avx2", avx2_loop));
         }
