@@ -18,7 +18,7 @@
 pub mod ffi;
 
 use crate::{Reader, assert_utf8, decode_one_shot, pick_charset};
-use convert_utf8::ErrorPolicy;
+use convert_utf8::{Charset, ErrorPolicy, LabelMode};
 use ffi::cu8_result::{self, *};
 use ffi::*;
 use std::ffi::{CString, c_char};
@@ -41,7 +41,18 @@ pub fn check(data: &[u8]) {
     let chunk_lens = crate::chunk_lens(reader.bytes(pieces));
     let raw_label = reader.bytes(24);
     let input = reader.rest();
-    let name = CString::new(charset.name()).unwrap();
+    // A name the C ABI resolves to `charset` (the canonical name `INTERNAL` is not one: glibc
+    // refuses it as a label, and so does convert-utf8; its alias `WCHAR_T` is).
+    let mode = if charset.family() == convert_utf8::Family::Whatwg {
+        LabelMode::Whatwg
+    } else {
+        LabelMode::Glibc
+    };
+    let name = std::iter::once(charset.name())
+        .chain(charset.aliases().iter().copied())
+        .find(|name| Charset::for_label_in(name, mode).ok() == Some(charset))
+        .expect("some name of a charset resolves to it");
+    let name = CString::new(name).unwrap();
     // WHATWG encodings' names mean them only in WHATWG mode; glibc names resolve in either mode
     // to something, so only the glibc mode is sure to mean `charset`.
     let flags = policy_flag
