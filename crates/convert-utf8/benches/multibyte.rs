@@ -4,6 +4,11 @@
 //! The text is committed as UTF-8 (`benches/multibyte-text/`) and encoded into each charset by
 //! iconv when the benchmark starts, repeated to about 256 KiB; before timing, every contender's
 //! output is checked to be the original text. Run: `cargo bench -p convert-utf8 --bench multibyte`.
+//!
+//! With `CJK_BENCH_CALLS=<charset>` in the environment the bench skips criterion and calls
+//! each contender ten times on that charset's text through the functions `contender_*`, for
+//! counting instructions under `valgrind --tool=callgrind` (which the load of a shared machine
+//! does not disturb; `callgrind_annotate --inclusive=yes` gives each contender's total).
 
 use convert_utf8::{Charset, Decoder, ErrorPolicy};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -47,15 +52,36 @@ fn encode(charset: &str, utf8: &str) -> Vec<u8> {
 }
 
 /// Decodes into a buffer allocated once, as encoding_rs is given; returns the length written.
-fn ours(decoder: &mut Decoder, input: &[u8], out: &mut [u8]) -> usize {
+#[inline(never)]
+fn contender_convert_utf8(decoder: &mut Decoder, input: &[u8], out: &mut [u8]) -> usize {
     decoder.reset();
     let step = decoder.decode(input, out, true);
     assert_eq!(step.read, input.len());
     step.written
 }
 
+#[inline(never)]
+fn contender_encoding_rs(
+    encoding: &'static encoding_rs::Encoding,
+    input: &[u8],
+    out: &mut [u8],
+) -> usize {
+    let mut d = encoding.new_decoder_without_bom_handling();
+    let (_, _, written) = d.decode_to_utf8_without_replacement(input, out, true);
+    written
+}
+
+#[inline(never)]
+fn contender_iconv(iconv: &mut Iconv, input: &[u8]) -> usize {
+    iconv.convert(input).output.len()
+}
+
 fn bench(c: &mut Criterion) {
+    let count_only = std::env::var("CJK_BENCH_CALLS").ok();
     for &(charset, whatwg, lang) in CASES {
+        if count_only.as_ref().is_some_and(|only| only != charset) {
+            continue;
+        }
         let sample = text(lang);
         let utf8 = sample.repeat((256 * 1024) / sample.len() + 1);
         let input = encode(charset, &utf8);
@@ -69,7 +95,7 @@ fn bench(c: &mut Criterion) {
 
         // Every contender must produce the original text before it is timed.
         let mut out = vec![0u8; input.len() * 3 + 64];
-        let written = ours(&mut decoder, &input, &mut out);
+        let written = contender_convert_utf8(&mut decoder, &input, &mut out);
         assert_eq!(&out[..written], utf8.as_bytes(), "convert-utf8 {charset}");
         assert_eq!(
             iconv.convert(&input).output,
@@ -81,24 +107,29 @@ fn bench(c: &mut Criterion) {
             assert!(!had_errors && decoded == utf8, "encoding_rs {charset}");
         }
 
+        let mut dst = vec![0u8; utf8.len() + 64];
+        if count_only.is_some() {
+            for _ in 0..10 {
+                contender_convert_utf8(&mut decoder, black_box(&input), &mut out);
+                if let Some(e) = whatwg {
+                    contender_encoding_rs(e, black_box(&input), &mut dst);
+                }
+                contender_iconv(&mut iconv, black_box(&input));
+            }
+            continue;
+        }
         let mut group = c.benchmark_group(format!("decode/{charset}"));
         group.throughput(Throughput::Bytes(input.len() as u64));
         group.bench_function("convert-utf8", |b| {
-            b.iter(|| ours(&mut decoder, black_box(&input), &mut out))
+            b.iter(|| contender_convert_utf8(&mut decoder, black_box(&input), &mut out))
         });
         if let Some(e) = whatwg {
-            let mut dst = vec![0u8; utf8.len() + 64];
             group.bench_function("encoding_rs", |b| {
-                b.iter(|| {
-                    let mut d = e.new_decoder_without_bom_handling();
-                    let (_, _, written) =
-                        d.decode_to_utf8_without_replacement(black_box(&input), &mut dst, true);
-                    written
-                })
+                b.iter(|| contender_encoding_rs(e, black_box(&input), &mut dst))
             });
         }
         group.bench_function("iconv", |b| {
-            b.iter(|| iconv.convert(black_box(&input)).output.len())
+            b.iter(|| contender_iconv(&mut iconv, black_box(&input)))
         });
         group.finish();
     }
