@@ -3,9 +3,12 @@
 //! shifts, control bytes inside double-byte text, real text transcoded into each charset by
 //! iconv, truncated and invalid input, `-c` drops, the state between inputs, and chunking.
 
-use convert_utf8::{Charset, DecodeStatus, Decoder, ErrorKind, ErrorPolicy, Family};
+use convert_utf8::{Charset, Decoder, ErrorPolicy, Family};
 use iconv_oracle::{Iconv, Outcome};
 use proptest::prelude::*;
+
+mod stateful_common;
+use stateful_common::{decode_in_chunks, ours, ours_ignoring};
 
 const TEXT: &str = include_str!("data/cjk.txt");
 const MULTILINGUAL: &str = include_str!("data/multilingual.txt");
@@ -22,28 +25,6 @@ const SUPPORTED: [&str; 6] = [
 
 fn charset(name: &str) -> Charset {
     Charset::for_label(name).unwrap()
-}
-
-fn ours(charset: Charset, input: &[u8]) -> (Vec<u8>, Outcome) {
-    let mut decoder = Decoder::new(charset, ErrorPolicy::Strict).unwrap();
-    let mut out = Vec::new();
-    match decoder.decode_to_vec(input, &mut out) {
-        Ok(()) => (out, Outcome::Complete),
-        Err(e) => {
-            let at = usize::try_from(e.offset()).unwrap();
-            match e.kind() {
-                ErrorKind::Truncated => (out, Outcome::Incomplete(at)),
-                _ => (out, Outcome::Invalid(at)),
-            }
-        }
-    }
-}
-
-fn ours_ignoring(charset: Charset, input: &[u8]) -> Vec<u8> {
-    let mut decoder = Decoder::new(charset, ErrorPolicy::Ignore).unwrap();
-    let mut out = Vec::new();
-    let _ = decoder.decode_to_vec(input, &mut out);
-    out
 }
 
 /// What `iconv` and `iconv -c` (`//IGNORE`, in-process) make of the input.
@@ -282,32 +263,6 @@ fn the_iconv_program_agrees_with_c_and_resets_state_between_files() {
         let _ = decoder.decode_to_vec(b, &mut out);
         assert_eq!(out, theirs, "{name}");
     }
-}
-
-fn decode_in_chunks(charset: Charset, input: &[u8], cuts: &[usize]) -> Vec<u8> {
-    let mut decoder = Decoder::new(charset, ErrorPolicy::Ignore).unwrap();
-    let mut out = Vec::new();
-    let mut dst = [0u8; convert_utf8::MIN_OUTPUT_SPACE];
-    let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (input.len() + 1)).collect();
-    bounds.push(input.len());
-    bounds.sort_unstable();
-    let mut start = 0;
-    for (n, &end) in bounds.iter().enumerate() {
-        let last = n == bounds.len() - 1;
-        let mut chunk = &input[start..end];
-        loop {
-            let step = decoder.decode(chunk, &mut dst, last);
-            out.extend_from_slice(&dst[..step.written]);
-            chunk = &chunk[step.read..];
-            match step.status {
-                DecodeStatus::InputEmpty => break,
-                DecodeStatus::OutputFull => {}
-                DecodeStatus::Error(_) => unreachable!("not strict"),
-            }
-        }
-        start = end;
-    }
-    out
 }
 
 fn piece() -> impl Strategy<Value = Vec<u8>> {

@@ -9,6 +9,7 @@
 //! a two-byte one; a lead byte at the end of the input is "incomplete"; a shift at the end is
 //! fine. Each new input starts in the single-byte state again.
 
+use crate::charset::unicode::encode_utf8;
 use crate::charset::{RawDecoder, RawStep};
 use crate::tables::ebcdic_dbcs as tables;
 use crate::tables::ebcdic_dbcs::{EXTRA, POOL};
@@ -76,29 +77,6 @@ pub(crate) struct EbcdicDbcsDecoder {
     pending_lead: Option<u8>,
 }
 
-#[inline(always)]
-fn write_utf8(dst: &mut [u8], cp: u32) -> usize {
-    if cp < 0x80 {
-        dst[0] = cp as u8;
-        1
-    } else if cp < 0x800 {
-        dst[0] = 0xC0 | (cp >> 6) as u8;
-        dst[1] = 0x80 | (cp & 0x3F) as u8;
-        2
-    } else if cp < 0x10000 {
-        dst[0] = 0xE0 | (cp >> 12) as u8;
-        dst[1] = 0x80 | ((cp >> 6) & 0x3F) as u8;
-        dst[2] = 0x80 | (cp & 0x3F) as u8;
-        3
-    } else {
-        dst[0] = 0xF0 | (cp >> 18) as u8;
-        dst[1] = 0x80 | ((cp >> 12) & 0x3F) as u8;
-        dst[2] = 0x80 | ((cp >> 6) & 0x3F) as u8;
-        dst[3] = 0x80 | (cp & 0x3F) as u8;
-        4
-    }
-}
-
 /// Writes the pair `lead trail`, or returns `None` if it is illegal. `dst` has room for
 /// `MAX_CHAR_UTF8` bytes.
 #[inline(always)]
@@ -112,13 +90,13 @@ fn write_pair(table: &EbcdicTable, lead: u8, trail: u8, dst: &mut [u8]) -> Optio
         0 => None,
         0xD800..=0xDFFF => {
             let (first, second) = EXTRA[usize::from(entry - 0xD800)];
-            let mut n = write_utf8(dst, first);
+            let mut n = encode_utf8(first, dst);
             if second != 0 {
-                n += write_utf8(&mut dst[n..], second);
+                n += encode_utf8(second, &mut dst[n..]);
             }
             Some(n)
         }
-        cp => Some(write_utf8(dst, u32::from(cp))),
+        cp => Some(encode_utf8(u32::from(cp), dst)),
     }
 }
 
@@ -153,7 +131,7 @@ impl RawDecoder for EbcdicDbcsDecoder {
                     let b = src[read];
                     let cp = table.single[usize::from(b)];
                     if cp != INVALID {
-                        written += write_utf8(&mut dst[written..], cp);
+                        written += encode_utf8(cp, &mut dst[written..]);
                         read += 1;
                     } else if b == SO {
                         read += 1;
