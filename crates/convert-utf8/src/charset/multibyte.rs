@@ -192,6 +192,13 @@ fn utf8_3(cp: u32) -> [u8; 3] {
     ]
 }
 
+/// The UTF-8 form of `cp`, a BMP code point from 0x800 on, in the low three bytes of a
+/// little-endian word.
+#[inline(always)]
+fn utf8_word(cp: u32) -> u32 {
+    0x0080_80E0 | cp >> 12 | (cp << 2) & 0x3F00 | (cp << 16) & 0x3F_0000
+}
+
 /// Writes `bytes` at `dst[at..]` inside the hot loop's block.
 #[inline(always)]
 fn put<const N: usize>(dst: &mut [u8], at: usize, bytes: [u8; N]) {
@@ -428,12 +435,27 @@ impl RawDecoder for MultibyteDecoder {
                     if THREE_BYTE_BLOCKS >> (entry >> 11) & 1 != 0 {
                         // The common case: a character of three UTF-8 bytes, stored as one
                         // word whose fourth byte the next character overwrites.
-                        let word = 0x0080_80E0
-                            | entry >> 12
-                            | (entry << 2) & 0x3F00
-                            | (entry << 16) & 0x3F_0000;
-                        put(dst, written, word.to_le_bytes());
+                        put(dst, written, utf8_word(entry).to_le_bytes());
                         written += 3;
+                        read += 2;
+                        // Runs of two-byte codes are the bulk of CJK text: try the next code
+                        // at once, without going back through the loop's tests.
+                        if read + 1 < block.len() {
+                            let lead = leads[usize::from(block[read])];
+                            let k = block[read + 1].wrapping_sub(lead.lo);
+                            if k < lead.limit {
+                                // SAFETY: as above.
+                                let entry = u32::from(*unsafe {
+                                    POOL.get_unchecked(lead.base as usize + usize::from(k))
+                                });
+                                if THREE_BYTE_BLOCKS >> (entry >> 11) & 1 != 0 {
+                                    put(dst, written, utf8_word(entry).to_le_bytes());
+                                    written += 3;
+                                    read += 2;
+                                }
+                            }
+                        }
+                        continue;
                     } else if entry != 0 && entry < 0x800 {
                         written += put_bmp(dst, written, entry);
                     } else {
