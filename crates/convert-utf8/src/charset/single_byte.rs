@@ -496,6 +496,7 @@ pub(crate) struct SingleByteDecoder {
     ascii_lower_half: bool,
     /// Whether the AVX2 loop serves the charset: its lower half is ASCII and no upper byte maps
     /// to U+0000 (the loop takes a zero first UTF-8 byte for an undefined byte).
+    #[cfg(target_arch = "x86_64")]
     avx2_eligible: bool,
     /// The longest UTF-8 any byte decodes to.
     max_len: usize,
@@ -506,8 +507,6 @@ impl SingleByteDecoder {
         let table = shared_utf8_table(TableId::Plain(index), PLAIN[index].1);
         let ascii_lower_half = (0..0x80u16).all(|b| table[usize::from(b)] == utf8_entry(b));
         let max_len = table.iter().map(|e| entry_len(*e)).max().unwrap_or(0);
-        let avx2_eligible =
-            ascii_lower_half && table[0x80..].iter().all(|&e| e == INVALID || e & 0xFF != 0);
         SingleByteDecoder {
             table,
             #[cfg(target_arch = "x86_64")]
@@ -517,7 +516,9 @@ impl SingleByteDecoder {
                 PLANES[index].get_or_init(|| avx512::Planes::new(table))
             },
             ascii_lower_half,
-            avx2_eligible,
+            #[cfg(target_arch = "x86_64")]
+            avx2_eligible: ascii_lower_half
+                && table[0x80..].iter().all(|&e| e == INVALID || e & 0xFF != 0),
             max_len,
         }
     }
@@ -540,6 +541,7 @@ impl SingleByteDecoder {
 
     /// Decodes from where a SIMD loop stopped (`done`: what it read and wrote) with the portable
     /// loop, which stops only where it must.
+    #[cfg(target_arch = "x86_64")]
     fn finish_portably(&self, src: &[u8], dst: &mut [u8], done: (usize, usize)) -> (usize, usize) {
         let (read, written) = done;
         let (tail_read, tail_written) =
