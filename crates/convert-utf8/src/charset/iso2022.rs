@@ -169,6 +169,15 @@ pub(crate) struct Iso2022Decoder {
     pending_len: u8,
 }
 
+/// Whether all eight bytes of `x` are in `21..=7E`: below 0x80, at least 0x21 (adding 0x5F sets
+/// the high bit) and at most 0x7E (adding 1 leaves it clear); no byte carries into the next.
+fn all_in_94(x: u64) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    x & HIGH == 0
+        && x.wrapping_add(0x5F5F_5F5F_5F5F_5F5F) & HIGH == HIGH
+        && x.wrapping_add(0x0101_0101_0101_0101) & HIGH == 0
+}
+
 fn in_mask(mask: u128, byte: u8) -> bool {
     byte < 0x80 && mask >> byte & 1 != 0
 }
@@ -488,20 +497,33 @@ impl Iso2022Decoder {
             _ => return (0, 0),
         };
         let per_pair = prefix.len() + 2;
-        let mut buf = [0u8; 384];
-        let mut len = 0;
-        for pair in src.chunks_exact(2) {
-            let in_94 = |b: u8| (0x21..=0x7E).contains(&b);
-            if len + per_pair > buf.len() || !in_94(pair[0]) || !in_94(pair[1]) {
+        let mut buf = [0u8; 288];
+        // The run: pairs of bytes in 21..=7E, eight bytes at a time while they all are.
+        let limit = (src.len() & !1).min(buf.len() / per_pair * 2);
+        let mut n = 0;
+        while n + 8 <= limit {
+            let chunk = u64::from_le_bytes(src[n..n + 8].try_into().unwrap());
+            if !all_in_94(chunk) {
                 break;
             }
-            buf[len..len + prefix.len()].copy_from_slice(prefix);
-            buf[len + prefix.len()] = pair[0] | 0x80;
-            buf[len + prefix.len() + 1] = pair[1] | 0x80;
-            len += per_pair;
+            n += 8;
         }
-        if len == 0 {
+        let in_94 = |b: u8| (0x21..=0x7E).contains(&b);
+        while n + 2 <= limit && in_94(src[n]) && in_94(src[n + 1]) {
+            n += 2;
+        }
+        if n == 0 {
             return (0, 0);
+        }
+        let len = n / 2 * per_pair;
+        if prefix.is_empty() {
+            for (to, from) in buf[..n].iter_mut().zip(&src[..n]) {
+                *to = from | 0x80;
+            }
+        } else {
+            for (to, pair) in buf[..len].chunks_exact_mut(3).zip(src[..n].chunks_exact(2)) {
+                to.copy_from_slice(&[prefix[0], pair[0] | 0x80, pair[1] | 0x80]);
+            }
         }
         let step = decoder.decode_raw(&buf[..len], dst, true);
         let decoded = match step.status {
@@ -724,5 +746,22 @@ mod tests {
         assert!(matches!(status, RawStatus::Malformed { len: 1, .. }));
         let (_, status) = decode("ISO-2022-CN", b"\x1bN\x7e\x7e");
         assert!(matches!(status, RawStatus::Malformed { len: 2, .. }));
+    }
+}
+
+#[cfg(test)]
+mod run_tests {
+    use super::all_in_94;
+
+    #[test]
+    fn all_in_94_checks_every_byte_against_both_bounds() {
+        assert!(all_in_94(u64::from_le_bytes(*b"!~0!~0!~")));
+        for bad in [0x00, 0x20, 0x7F, 0x80, 0xA1, 0xFF] {
+            for at in 0..8 {
+                let mut bytes = *b"!!!!~~~~";
+                bytes[at] = bad;
+                assert!(!all_in_94(u64::from_le_bytes(bytes)), "{bad:02X} at {at}");
+            }
+        }
     }
 }
