@@ -2,7 +2,7 @@
 //! all of them (ASCII-based 8-bit sets, 7-bit ISO 646 variants, EBCDIC code pages).
 //!
 //! At construction the charset's `u16` table (two shared halves in the generated tables) is
-//! expanded into 256 pre-encoded UTF-8 entries, shared by all decoders of the charset. Two loops
+//! expanded into 256 pre-encoded UTF-8 entries, shared by all decoders of the charset. Three loops
 //! use them, with no branch on a byte's class and no allocation:
 //! - on x86-64 CPUs with AVX-512 VBMI2 (detected at run time), 64 bytes a step: the entries are
 //!   looked up one byte plane at a time in registers and packed by byte compression;
@@ -489,7 +489,7 @@ mod avx2 {
 /// The decoder of every plain single-byte charset.
 pub(crate) struct SingleByteDecoder {
     table: &'static Utf8Table,
-    /// The same table split by byte, for the AVX-512 loop.
+    /// The same table split by byte, for the SIMD loops.
     #[cfg(target_arch = "x86_64")]
     planes: &'static avx512::Planes,
     /// Whether bytes 0x00..=0x7F map to themselves, enabling the ASCII copy path.
