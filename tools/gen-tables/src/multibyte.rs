@@ -268,26 +268,35 @@ fn fit_units(entries: &[Entry]) -> ([u64; 4], u8, u8) {
     panic!("no two drop lengths explain the -c drops: {masks:?}");
 }
 
-/// Finds a valid two-byte character to use as a sentinel when probing drop lengths.
-fn two_byte_sentinel(prober: &mut Prober) -> Option<Vec<u8>> {
-    for lead in 0x81..=0xFEu8 {
-        if prober.strict(&[lead]).1 != iconv_oracle::Outcome::Incomplete(0) {
-            continue;
-        }
-        for trail in [0xA1u8, 0xB0, 0x40, 0x80] {
-            let (out, o) = prober.strict(&[lead, trail]);
-            if o == iconv_oracle::Outcome::Complete && !out.is_empty() {
-                return Some(vec![lead, trail]);
+/// Valid two-byte characters to use as sentinels when probing drop lengths: the first from
+/// the lowest lead byte and the first from the highest. One is not enough: after an illegal
+/// pair such as UHC's `A7 F7`, dropping one byte leaves `F7` before the sentinel, and with a
+/// low-lead sentinel (`81 ..`) `F7 81` is itself illegal, so dropping one byte or two gives the
+/// same output; a high-lead sentinel (`FD ..`) makes `F7 FD` a character and tells them apart.
+fn two_byte_sentinels(prober: &mut Prober) -> Vec<Vec<u8>> {
+    let mut first_valid = |leads: &mut dyn Iterator<Item = u8>| {
+        for lead in leads {
+            if prober.strict(&[lead]).1 != iconv_oracle::Outcome::Incomplete(0) {
+                continue;
+            }
+            for trail in [0xA1u8, 0xB0, 0x40, 0x80] {
+                let (out, o) = prober.strict(&[lead, trail]);
+                if o == iconv_oracle::Outcome::Complete && !out.is_empty() {
+                    return Some(vec![lead, trail]);
+                }
             }
         }
-    }
-    None
+        None
+    };
+    let lowest = first_valid(&mut (0x81..=0xFEu8));
+    let highest = first_valid(&mut (0x81..=0xFEu8).rev());
+    lowest.into_iter().chain(highest).collect()
 }
 
 fn probe_charset(name: &'static str, special: Special, layout: &mut Layout) -> CharsetTables {
     let mut prober = Prober::new(name, special);
-    if let Some(s) = two_byte_sentinel(&mut prober) {
-        prober.add_sentinel(s);
+    for sentinel in two_byte_sentinels(&mut prober) {
+        prober.add_sentinel(sentinel);
     }
     let root = prober.root();
     let mut first = vec![First::Invalid; 256];

@@ -118,12 +118,18 @@ impl Prober {
                 whole = rest.to_vec();
                 self.replaced_under_ignore += 1;
             }
+            let mut narrowed = mask;
             for k in 1..=seq.len() {
-                if mask & (1 << k) != 0
+                if narrowed & (1 << k) != 0
                     && self.ignored(&[&seq[k..], &sentinel[..]].concat()) != whole
                 {
-                    mask &= !(1 << k);
+                    narrowed &= !(1 << k);
                 }
+            }
+            // A later sentinel that no drop length explains is caught in a quirk of its own
+            // (EUC-JP-MS's U+FFFD for `8E FE A1`) and says nothing about `seq`: skip it.
+            if narrowed != 0 || s == 0 {
+                mask = narrowed;
             }
             if mask.count_ones() <= 1 {
                 break;

@@ -362,3 +362,24 @@ fn truncated_tail_is_reported_with_all_its_bytes() {
         }
     );
 }
+
+/// Found by fuzzing against glibc: an illegal pair must be dropped as glibc drops it even when
+/// what follows it could pair with its second byte (UHC drops `A7 F7` whole, so in
+/// `A7 F7 F7 31` the `F7 31` after it is what is left, not `F7 F7`). Every illegal UHC pair is
+/// checked before a character whose lead is high and before a lone high lead.
+#[test]
+fn drop_units_hold_whatever_follows() {
+    let mut checker = Checker::new("UHC");
+    for lead in 0x81..=0xFEu8 {
+        for trail in 0..=0xFFu8 {
+            let pair = [lead, trail];
+            if checker.strict.convert(&pair).outcome == Outcome::Complete {
+                continue;
+            }
+            checker.check(&[lead, trail, 0xF7, 0xF7]);
+            checker.check(&[lead, trail, 0xF7, 0x31]);
+        }
+    }
+    checker.check(b"\xF7\xF7\xA7\xF7\xF7\x31");
+    checker.finish();
+}
