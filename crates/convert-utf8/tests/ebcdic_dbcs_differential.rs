@@ -7,8 +7,8 @@ use convert_utf8::{Charset, Decoder, ErrorPolicy, Family};
 use iconv_oracle::{Iconv, Outcome};
 use proptest::prelude::*;
 
-mod stateful_common;
-use stateful_common::{decode_in_chunks, ours, ours_ignoring};
+mod common;
+use common::{decode_in_chunks, ours, ours_ignoring};
 
 const SO: u8 = 0x0E;
 const SI: u8 = 0x0F;

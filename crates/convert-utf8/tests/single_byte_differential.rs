@@ -8,7 +8,9 @@
 //! in the middle of text (same output before, same position), and `iconv -c` (`//IGNORE`)
 //! drops; plus chunking properties.
 
-use convert_utf8::{Charset, DecodeStatus, Decoder, ErrorKind, ErrorPolicy, Family};
+mod common;
+
+use convert_utf8::{Charset, Decoder, ErrorKind, ErrorPolicy, Family};
 use iconv_oracle::{Iconv, Outcome};
 use proptest::prelude::*;
 
@@ -222,35 +224,14 @@ fn invalid_bytes_in_the_middle_of_text() {
     }
 }
 
+/// Decodes `input` under `policy` cut at `cuts`, through a 64-byte output buffer.
 fn decode_in_chunks(
     charset: Charset,
     input: &[u8],
     cuts: &[usize],
     policy: ErrorPolicy,
 ) -> Vec<u8> {
-    let mut decoder = Decoder::new(charset, policy).unwrap();
-    let mut out = Vec::new();
-    let mut dst = [0u8; 64];
-    let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (input.len() + 1)).collect();
-    bounds.push(input.len());
-    bounds.sort_unstable();
-    let mut start = 0;
-    for (n, &end) in bounds.iter().enumerate() {
-        let last = n == bounds.len() - 1;
-        let mut chunk = &input[start..end];
-        loop {
-            let step = decoder.decode(chunk, &mut dst, last);
-            out.extend_from_slice(&dst[..step.written]);
-            chunk = &chunk[step.read..];
-            match step.status {
-                DecodeStatus::InputEmpty => break,
-                DecodeStatus::OutputFull => {}
-                DecodeStatus::Error(_) => unreachable!("not strict"),
-            }
-        }
-        start = end;
-    }
-    out
+    common::decode_in_chunks_into(charset, input, cuts, policy, &mut [0u8; 64])
 }
 
 proptest! {

@@ -1,5 +1,8 @@
-//! Helpers shared by the differential tests of the stateful charsets (EBCDIC double-byte and
-//! ISO-2022): our decoder's whole-input results in iconv's terms, and decoding in chunks.
+//! Helpers shared by the differential tests (single-byte, EBCDIC double-byte, ISO-2022): our
+//! decoder's whole-input results in iconv's terms, and decoding in chunks.
+
+// Each test file is its own crate and uses only some of these.
+#![allow(dead_code)]
 
 use convert_utf8::{Charset, DecodeStatus, Decoder, ErrorKind, ErrorPolicy};
 use iconv_oracle::Outcome;
@@ -31,9 +34,21 @@ pub fn ours_ignoring(charset: Charset, input: &[u8]) -> Vec<u8> {
 /// Decodes `input` (dropping bad sequences) cut at `cuts`, into an output buffer of the least
 /// size a call may be given.
 pub fn decode_in_chunks(charset: Charset, input: &[u8], cuts: &[usize]) -> Vec<u8> {
-    let mut decoder = Decoder::new(charset, ErrorPolicy::Ignore).unwrap();
-    let mut out = Vec::new();
     let mut dst = [0u8; convert_utf8::MIN_OUTPUT_SPACE];
+    decode_in_chunks_into(charset, input, cuts, ErrorPolicy::Ignore, &mut dst)
+}
+
+/// Decodes `input` under `policy` (which must not stop at errors) cut at `cuts`, through the
+/// output buffer `dst`.
+pub fn decode_in_chunks_into(
+    charset: Charset,
+    input: &[u8],
+    cuts: &[usize],
+    policy: ErrorPolicy,
+    dst: &mut [u8],
+) -> Vec<u8> {
+    let mut decoder = Decoder::new(charset, policy).unwrap();
+    let mut out = Vec::new();
     let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (input.len() + 1)).collect();
     bounds.push(input.len());
     bounds.sort_unstable();
@@ -42,7 +57,7 @@ pub fn decode_in_chunks(charset: Charset, input: &[u8], cuts: &[usize]) -> Vec<u
         let last = n == bounds.len() - 1;
         let mut chunk = &input[start..end];
         loop {
-            let step = decoder.decode(chunk, &mut dst, last);
+            let step = decoder.decode(chunk, dst, last);
             out.extend_from_slice(&dst[..step.written]);
             chunk = &chunk[step.read..];
             match step.status {
