@@ -145,3 +145,35 @@ def test_single_byte_str_equals_the_engines_utf8(name):
         with pytest.raises(UnicodeDecodeError) as caught:
             convert_utf8.decode(data, name)
         assert (caught.value.start, caught.value.end) == (len(defined), len(defined) + 1)
+
+
+# --- UTF-16 forms decoded by CPython's own strict UTF-16 constructor ------------------------
+
+@settings(max_examples=300)
+@given(units=st.lists(st.sampled_from([0x41, 0xE9, 0x416, 0x4E16, 0xFEFF, 0xFFFE, 0xFFFF,
+                                        0xD83D, 0xDE42, 0xDBFF, 0xDC00]), max_size=12),
+       odd=st.booleans())
+def test_utf16_constructor_agrees_with_the_engine(units, odd):
+    """Whatever CPython's constructor accepts the engine accepts with the same text, and what it
+    refuses raises the engine's error: the same one to_utf8 (always the engine) raises."""
+    for label, order in [("UTF-16LE", "little"), ("UTF-16BE", "big"), ("UTF-16", "little")]:
+        data = b"".join(unit.to_bytes(2, order) for unit in units) + (b"\x00" if odd else b"")
+        try:
+            expected = convert_utf8.to_utf8(data, label).decode("utf-8")
+        except UnicodeDecodeError as engine_error:
+            with pytest.raises(UnicodeDecodeError) as caught:
+                convert_utf8.decode(data, label)
+            assert (caught.value.start, caught.value.end, caught.value.reason) == (
+                engine_error.start, engine_error.end, engine_error.reason)
+            assert convert_utf8.decode(data, label, "replace") == (
+                convert_utf8.to_utf8(data, label, "replace").decode("utf-8"))
+        else:
+            assert convert_utf8.decode(data, label) == expected
+
+
+def test_utf16_error_positions_count_the_bom():
+    data = b"\xfe\xff\x00A\xd8\x00\x00B"
+    with pytest.raises(UnicodeDecodeError) as caught:
+        convert_utf8.decode(data, "UTF-16")
+    assert (caught.value.start, caught.value.end) == (4, 6)
+    assert caught.value.object == data

@@ -2,16 +2,39 @@
 
 Not a test: prints a table of timings measured side by side in one run.
 Usage (with the package installed): python crates/convert-utf8-python/benches/compare_codecs.py
+    [--throughput [MB]]
+
+`--throughput` times 100 MB (or MB megabytes) of real text instead: the repository's committed
+sample texts, encoded with Python's codec and repeated to size, for CP1251, Shift_JIS, GBK,
+EUC-KR and UTF-16LE.
 """
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import time
 import timeit
 
+from pathlib import Path
+
 import convert_utf8
+
+ROOT = Path(__file__).resolve().parents[3]
+ENGINE_TEXT = ROOT / "crates/convert-utf8/benches/data"
+CJK_TEXT = ROOT / "crates/convert-utf8/benches/multibyte-text"
+MIXED_TEXT = [ENGINE_TEXT / "english.txt", ENGINE_TEXT / "greek.txt", ENGINE_TEXT / "russian.txt",
+              CJK_TEXT / "ja.txt", CJK_TEXT / "zh-hans.txt", CJK_TEXT / "ko.txt"]
+
+# (our label, Python codec, committed texts that the charset can encode)
+THROUGHPUT_CASES = [
+    ("CP1251", "cp1251", [ENGINE_TEXT / "russian.txt"]),
+    ("SHIFT_JIS", "shift_jis", [CJK_TEXT / "ja.txt"]),
+    ("GBK", "gbk", [CJK_TEXT / "zh-hans.txt"]),
+    ("EUC-KR", "euc_kr", [CJK_TEXT / "ko.txt"]),
+    ("UTF-16LE", "utf-16-le", MIXED_TEXT),
+]
 
 # Mixed text: ASCII markup around Cyrillic, Greek and CJK, as in real documents.
 SAMPLE = (
@@ -34,7 +57,41 @@ def best(fn, number: int, timer=time.process_time) -> float:
     return min(timeit.repeat(fn, number=number, repeat=5, timer=timer)) / number
 
 
+def throughput(megabytes: int) -> None:
+    """Decodes `megabytes` MB of each charset's real text, best of 3 in CPU time."""
+    size = megabytes * 1_000_000
+    print(f"Python {sys.version.split()[0]}, {megabytes} MB of real text per call "
+          f"(best of 3, CPU time, MB/s = 10^6 input bytes per second)")
+    print(f"{'charset':10} {'bytes.decode':>13} {'decode':>9} {'ratio':>6}"
+          f" {'.encode(utf8)':>14} {'to_utf8':>9} {'ratio':>6}")
+    for ours, python, sources in THROUGHPUT_CASES:
+        unit = "".join(path.read_text(encoding="utf-8") for path in sources).encode(python)
+        data = unit * -(-size // len(unit))
+        text = data.decode(python)
+        assert convert_utf8.decode(data, ours) == text
+        assert convert_utf8.to_utf8(data, ours) == text.encode("utf-8")
+        del text
+
+        def rate(fn) -> float:
+            seconds = min(timeit.repeat(fn, number=1, repeat=3, timer=time.process_time))
+            return len(data) / seconds / 1e6
+
+        theirs = rate(lambda: data.decode(python))
+        mine = rate(lambda: convert_utf8.decode(data, ours))
+        theirs8 = rate(lambda: data.decode(python).encode("utf-8"))
+        mine8 = rate(lambda: convert_utf8.to_utf8(data, ours))
+        print(f"{ours:10} {theirs:8.0f} MB/s {mine:4.0f} MB/s {mine / theirs:5.2f}x"
+              f" {theirs8:9.0f} MB/s {mine8:4.0f} MB/s {mine8 / theirs8:5.2f}x", flush=True)
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--throughput", nargs="?", type=int, const=100, metavar="MB",
+                        help="time MB megabytes (default 100) of real text per charset instead")
+    args = parser.parse_args()
+    if args.throughput is not None:
+        throughput(args.throughput)
+        return
     print(f"Python {sys.version.split()[0]}, convert_utf8 vs bytes.decode (best of 5, CPU time)")
     print(f"{'charset':10} {'size':>6} {'bytes.decode':>14} {'decode':>12} {'ratio':>6}"
           f" {'.encode(utf8)':>14} {'to_utf8':>12} {'ratio':>6}")

@@ -20,8 +20,9 @@
 use crate::input::Input;
 use convert_utf8::{
     Charset, ErrorPolicy, Family, decode_whole_utf16_to_units, is_well_formed_utf8,
+    whole_utf16_layout,
 };
-use pyo3::exceptions::PyMemoryError;
+use pyo3::exceptions::{PyMemoryError, PyUnicodeDecodeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
@@ -187,19 +188,32 @@ pub(crate) fn str_from_valid_utf8<'py>(
 /// A `str` from well-formed UTF-16 in the machine's byte order (pairs only for characters above
 /// the BMP), by CPython's UTF-16 constructor.
 fn str_from_native_utf16<'py>(py: Python<'py>, units: &[u16]) -> PyResult<Bound<'py, PyString>> {
-    let bytes = ssize(std::mem::size_of_val(units))?;
+    // SAFETY: any initialised u16 buffer is also a valid byte buffer of its size.
+    let bytes = unsafe {
+        std::slice::from_raw_parts(units.as_ptr().cast::<u8>(), std::mem::size_of_val(units))
+    };
+    str_from_utf16_bytes(py, bytes, cfg!(target_endian = "big"))
+}
+
+/// A `str` from UTF-16 bytes in the given byte order, by CPython's strict UTF-16 constructor,
+/// which raises `UnicodeDecodeError` on an unpaired surrogate or an odd byte at the end.
+fn str_from_utf16_bytes<'py>(
+    py: Python<'py>,
+    bytes: &[u8],
+    big_endian: bool,
+) -> PyResult<Bound<'py, PyString>> {
+    let len = ssize(bytes.len())?;
     // Stated explicitly so that a leading U+FEFF is kept as a character instead of being taken
     // for a byte order mark.
-    let mut byte_order: std::ffi::c_int = if cfg!(target_endian = "big") { 1 } else { -1 };
-    // SAFETY: `units` is valid for `bytes` bytes during the call and well-formed, so CPython's
-    // strict decoder copies it without error; it returns a new reference or NULL with an
-    // exception set.
+    let mut byte_order: std::ffi::c_int = if big_endian { 1 } else { -1 };
+    // SAFETY: `bytes` is valid for `len` bytes during the call; CPython copies (and checks) it
+    // and returns a new reference or NULL with an exception set.
     unsafe {
         owned_str(
             py,
             ffi::PyUnicode_DecodeUTF16(
-                units.as_ptr().cast(),
-                bytes,
+                bytes.as_ptr().cast(),
+                len,
                 std::ptr::null(),
                 &mut byte_order,
             ),
@@ -227,15 +241,31 @@ pub(crate) fn str_from_utf8_input<'py>(
 }
 
 /// The `str` of a whole input of a 16-bit Unicode form (UTF-16, UCS-2 and their byte orders),
-/// decoded by the engine straight to UTF-16 and built from that, without the UTF-8 step. `None`
-/// when `charset` is another or the input has a bad sequence: the caller then decodes it the
-/// usual way, which raises or handles the error exactly.
+/// without the UTF-8 step. `None` when `charset` is another or the input has a bad sequence: the
+/// caller then decodes it the usual way, which raises or handles the error exactly.
+///
+/// The UTF-16 forms go straight to CPython's strict UTF-16 constructor (the one
+/// `bytes.decode("utf-16-le")` runs), which accepts exactly the inputs the engine accepts (an
+/// even length, no unpaired surrogate) and builds the same text, so the engine's pass is only
+/// needed when it refuses. UCS-2, where every surrogate is a bad sequence, is decoded by the
+/// engine straight to UTF-16 units first.
 pub(crate) fn str_from_utf16_input<'py>(
     py: Python<'py>,
     charset: Charset,
     input: &Input<'_>,
 ) -> PyResult<Option<Bound<'py, PyString>>> {
     let src = input.as_slice();
+    let Some(layout) = whole_utf16_layout(charset, src) else {
+        return Ok(None);
+    };
+    if layout.surrogate_pairs {
+        let body = &src[layout.body_start..];
+        return match str_from_utf16_bytes(py, body, layout.big_endian) {
+            Ok(text) => Ok(Some(text)),
+            Err(error) if error.is_instance_of::<PyUnicodeDecodeError>(py) => Ok(None),
+            Err(error) => Err(error),
+        };
+    }
     let mut units = UNITS.with(Cell::take);
     let decoded =
         input.run_detached_if_large(py, || decode_whole_utf16_to_units(charset, src, &mut units));
@@ -248,24 +278,24 @@ pub(crate) fn str_from_utf16_input<'py>(
     Ok(text)
 }
 
-/// What a byte of a single-byte charset decodes to, in [`CHARACTER_OF_BYTE`]: a surrogate, which
-/// no charset decodes to, stands for a byte the charset leaves undefined.
-const UNDEFINED_BYTE: u16 = 0xD800;
+/// What a byte of a single-byte charset decodes to in a [`BYTE_MAPS`] entry: U+FFFE, which is
+/// what CPython's charmap decoder takes for a byte the charset leaves undefined.
+const UNDEFINED_BYTE: u16 = 0xFFFE;
 
 thread_local! {
-    /// Per single-byte charset, the character each byte value decodes to, found by decoding
-    /// that byte alone with the engine.
-    static CHARACTER_OF_BYTE: RefCell<Vec<(Charset, Box<[u16; 256]>)>> =
-        const { RefCell::new(Vec::new()) };
+    /// Per single-byte charset, a 256-character `str`: the character each byte value decodes
+    /// to, found by decoding that byte alone with the engine.
+    static BYTE_MAPS: RefCell<Vec<(Charset, Py<PyString>)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// How many single-byte charsets' byte tables each thread keeps.
-const BYTE_TABLES_PER_THREAD: usize = 8;
+/// How many single-byte charsets' byte maps each thread keeps.
+const BYTE_MAPS_PER_THREAD: usize = 8;
 
 /// The character each byte decodes to in `charset` (a [`Family::SingleByte`] charset: one byte,
-/// one character from the BMP, no state), asked of the engine byte by byte.
-fn character_of_byte(charset: Charset) -> Box<[u16; 256]> {
-    let mut table = Box::new([UNDEFINED_BYTE; 256]);
+/// one character from the BMP, no state), asked of the engine byte by byte, as a `str` of 256
+/// characters with U+FFFE for an undefined byte.
+fn byte_map(py: Python<'_>, charset: Charset) -> PyResult<Py<PyString>> {
+    let mut table = [UNDEFINED_BYTE; 256];
     for (byte, entry) in (0..=255u8).zip(table.iter_mut()) {
         if let Ok(text) = charset.decode_to_string(&[byte], ErrorPolicy::Strict) {
             let mut units = text.encode_utf16();
@@ -274,13 +304,15 @@ fn character_of_byte(charset: Charset) -> Box<[u16; 256]> {
             }
         }
     }
-    table
+    Ok(str_from_native_utf16(py, &table)?.unbind())
 }
 
-/// The `str` of a whole input of a plain single-byte charset, built from the characters the
-/// engine decodes each byte value to, without the UTF-8 step. `None` when `charset` is of
-/// another family or the input has a byte the charset leaves undefined: the caller then decodes
-/// it the usual way, which raises or handles the error exactly.
+/// The `str` of a whole input of a plain single-byte charset, without the UTF-8 step: CPython's
+/// charmap decoder (the one `bytes.decode("cp1251")` runs) maps its bytes through the
+/// characters the engine decodes each byte value to. `None` when `charset` is of another family
+/// or the input has a byte the charset leaves undefined (or that decodes to U+FFFE, which the
+/// charmap decoder cannot tell from one): the caller then decodes it the usual way, which raises
+/// or handles the error exactly.
 pub(crate) fn str_from_single_byte_input<'py>(
     py: Python<'py>,
     charset: Charset,
@@ -289,39 +321,39 @@ pub(crate) fn str_from_single_byte_input<'py>(
     if charset.family() != Family::SingleByte {
         return Ok(None);
     }
-    // Copied out (512 bytes) so that the loop below may run without the GIL on another thread.
-    let table: [u16; 256] = CHARACTER_OF_BYTE.with_borrow_mut(|tables| {
-        if let Some((_, table)) = tables.iter().find(|(known, _)| *known == charset) {
-            return **table;
-        }
-        let table = character_of_byte(charset);
-        if tables.len() == BYTE_TABLES_PER_THREAD {
-            tables.remove(0);
-        }
-        let copy = *table;
-        tables.push((charset, table));
-        copy
+    let cached = BYTE_MAPS.with_borrow(|maps| {
+        maps.iter()
+            .find(|(known, _)| *known == charset)
+            .map(|(_, map)| map.clone_ref(py))
     });
-    let src = input.as_slice();
-    with_units(src.len(), |units| {
-        let map = |units: &mut [u16]| {
-            let mut undefined = false;
-            for (block_out, block_in) in units.chunks_mut(64).zip(src.chunks(64)) {
-                let mut block_undefined = false;
-                for (unit, &byte) in block_out.iter_mut().zip(block_in) {
-                    *unit = table[usize::from(byte)];
-                    block_undefined |= *unit == UNDEFINED_BYTE;
+    let map = match cached {
+        Some(map) => map,
+        None => {
+            let map = byte_map(py, charset)?;
+            BYTE_MAPS.with_borrow_mut(|maps| {
+                if maps.len() == BYTE_MAPS_PER_THREAD {
+                    maps.remove(0);
                 }
-                undefined |= block_undefined;
-            }
-            !undefined
-        };
-        let defined = input.run_detached_if_large(py, || map(units));
-        if !defined {
-            return Ok(None);
+                maps.push((charset, map.clone_ref(py)));
+            });
+            map
         }
-        str_from_native_utf16(py, units).map(Some)
-    })
+    };
+    let src = input.as_slice();
+    let len = ssize(src.len())?;
+    // SAFETY: `src` is valid for `len` bytes during the call, `map` is a live str; CPython
+    // returns a new reference or NULL with an exception set.
+    let built = unsafe {
+        owned_str(
+            py,
+            ffi::PyUnicode_DecodeCharmap(src.as_ptr().cast(), len, map.as_ptr(), std::ptr::null()),
+        )
+    };
+    match built {
+        Ok(text) => Ok(Some(text)),
+        Err(error) if error.is_instance_of::<PyUnicodeDecodeError>(py) => Ok(None),
+        Err(error) => Err(error),
+    }
 }
 
 /// Runs `fill` with this thread's UTF-16 buffer, at least `len` units long.

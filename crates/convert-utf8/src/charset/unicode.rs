@@ -760,6 +760,48 @@ pub fn is_well_formed_utf8(src: &[u8]) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Whole inputs of the 16-bit forms straight to UTF-16
 
+/// How one whole input of a 16-bit form (UTF-16, UTF-16LE, UTF-16BE, UCS-2, UNICODEBIG,
+/// UNICODE) is read, as a new [`Decoder`](crate::Decoder) given it as its whole input reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WholeUtf16Layout {
+    /// Where the units begin: after the BOM a sniffing form consumes, else 0.
+    pub body_start: usize,
+    /// The byte order of the units.
+    pub big_endian: bool,
+    /// Whether a high surrogate followed by a low one is a character (UTF-16); in UCS-2 every
+    /// surrogate is a bad sequence.
+    pub surrogate_pairs: bool,
+}
+
+/// The layout of `src` read as one whole input of `charset`, or `None` when `charset` is not a
+/// 16-bit form. For the UTF-16 forms, the input is then well-formed exactly when its body has
+/// an even length and no unpaired surrogate, the rules every strict UTF-16 decoder shares, so
+/// a caller may let such a decoder of its own check and decode it and fall back on a
+/// [`Decoder`](crate::Decoder) only for its errors.
+pub fn whole_utf16_layout(charset: crate::Charset, src: &[u8]) -> Option<WholeUtf16Layout> {
+    let (surrogate_pairs, mode) = match charset.name() {
+        "UTF-16" => (true, ByteOrderMode::Sniff),
+        "UTF-16LE" => (true, ByteOrderMode::Little),
+        "UTF-16BE" => (true, ByteOrderMode::Big),
+        "UCS-2" | "ISO-10646/UCS2/" => (false, ByteOrderMode::Little),
+        "UNICODEBIG" => (false, ByteOrderMode::Big),
+        "UNICODE" => (false, ByteOrderMode::Sniff),
+        _ => return None,
+    };
+    let mut layout = WholeUtf16Layout {
+        body_start: 0,
+        big_endian: mode == ByteOrderMode::Big,
+        surrogate_pairs,
+    };
+    if mode == ByteOrderMode::Sniff
+        && let Some(big) = src.get(..2).and_then(Utf16Units::bom)
+    {
+        layout.big_endian = big;
+        layout.body_start = 2;
+    }
+    Some(layout)
+}
+
 /// Decodes one whole input of a 16-bit form (UTF-16, UTF-16LE, UTF-16BE, UCS-2, UNICODEBIG,
 /// UNICODE) straight to UTF-16 code units in the machine's byte order, for callers whose text
 /// type is built from UTF-16 (a Python `str`, a Java or JavaScript string): no UTF-8 step between.
@@ -774,29 +816,16 @@ pub fn decode_whole_utf16_to_units(
     src: &[u8],
     out: &mut Vec<u16>,
 ) -> bool {
-    let (pairs, mode) = match charset.name() {
-        "UTF-16" => (true, ByteOrderMode::Sniff),
-        "UTF-16LE" => (true, ByteOrderMode::Little),
-        "UTF-16BE" => (true, ByteOrderMode::Big),
-        "UCS-2" | "ISO-10646/UCS2/" => (false, ByteOrderMode::Little),
-        "UNICODEBIG" => (false, ByteOrderMode::Big),
-        "UNICODE" => (false, ByteOrderMode::Sniff),
-        _ => return false,
+    let Some(layout) = whole_utf16_layout(charset, src) else {
+        return false;
     };
-    let mut big_endian = mode == ByteOrderMode::Big;
-    let mut body = src;
-    if mode == ByteOrderMode::Sniff
-        && let Some(big) = src.get(..2).and_then(Utf16Units::bom)
-    {
-        big_endian = big;
-        body = &src[2..];
-    }
+    let body = &src[layout.body_start..];
     if !body.len().is_multiple_of(2) {
         return false;
     }
     out.clear();
     let units = body.chunks_exact(2).map(|pair| [pair[0], pair[1]]);
-    if big_endian {
+    if layout.big_endian {
         out.extend(units.map(u16::from_be_bytes));
     } else {
         out.extend(units.map(u16::from_le_bytes));
@@ -807,7 +836,7 @@ pub fn decode_whole_utf16_to_units(
             .iter()
             .fold(false, |found, &unit| found | (unit & 0xF800 == 0xD800))
     });
-    !any_surrogate || (pairs && surrogates_all_paired(out))
+    !any_surrogate || (layout.surrogate_pairs && surrogates_all_paired(out))
 }
 
 /// Whether every high surrogate in `units` is followed by a low one and every low one follows
