@@ -54,6 +54,8 @@ pub struct Prober {
     strict: Iconv,
     ignore: Iconv,
     sentinels: Vec<Vec<u8>>,
+    /// Per byte that starts a longer sequence: a next byte that makes the two a character.
+    completing: Vec<Option<u8>>,
     special: Special,
     name: String,
     /// Illegal sequences for which glibc's `-c` writes U+FFFD instead of dropping them.
@@ -75,15 +77,28 @@ impl Prober {
         let strict = Iconv::open(name).unwrap_or_else(|| panic!("iconv cannot open {name}"));
         let ignore = Iconv::open_to(name, "UTF-8//IGNORE")
             .unwrap_or_else(|| panic!("iconv cannot open {name}//IGNORE"));
-        Prober {
+        let mut prober = Prober {
             strict,
             ignore,
             sentinels: vec![b"A".to_vec(), b"0".to_vec()],
+            completing: Vec::new(),
             special,
             name: name.to_string(),
             replaced_under_ignore: 0,
             defects: Vec::new(),
-        }
+        };
+        prober.completing = (0..=255u8)
+            .map(|lead| {
+                if prober.strict(&[lead]).1 != Outcome::Incomplete(0) {
+                    return None;
+                }
+                (0..=255u8).find(|&next| {
+                    let (out, outcome) = prober.strict(&[lead, next]);
+                    outcome == Outcome::Complete && !out.is_empty()
+                })
+            })
+            .collect();
+        prober
     }
 
     pub fn strict(&mut self, bytes: &[u8]) -> (Vec<u8>, Outcome) {
@@ -104,14 +119,31 @@ impl Prober {
     }
 
     /// Which drop lengths are consistent with `-c` for the illegal sequence `seq`.
+    ///
+    /// Drop lengths are told apart only by a sentinel after which they give different output.
+    /// Besides the fixed sentinels, each byte of `seq` that a shorter drop would leave as the
+    /// start of a sequence gets one of its own: a next byte that makes it a character. Fixed
+    /// text cannot always do that: after JOHAB's illegal `84 84`, dropping one byte leaves `84`,
+    /// which only a JOHAB trail byte (such as `K`) completes; after UHC's `A7 F7`, only a
+    /// high-lead character after `F7`.
     pub fn units(&mut self, seq: &[u8]) -> u8 {
         let mut mask: u8 = 0;
         for k in 1..=seq.len() {
             mask |= 1 << k;
         }
-        for s in 0..self.sentinels.len() {
-            let sentinel = self.sentinels[s].clone();
-            let mut whole = self.ignored(&[seq, &sentinel].concat());
+        let targeted = seq[1..]
+            .iter()
+            .filter_map(|&b| self.completing[usize::from(b)])
+            .map(|next| vec![next]);
+        // The first fixed sentinel comes first: it alone is trusted when nothing explains it.
+        let sentinels: Vec<Vec<u8>> = self.sentinels[..1]
+            .iter()
+            .cloned()
+            .chain(targeted)
+            .chain(self.sentinels[1..].iter().cloned())
+            .collect();
+        for (s, sentinel) in sentinels.iter().enumerate() {
+            let mut whole = self.ignored(&[seq, sentinel].concat());
             // EUC-JP-MS writes U+FFFD for some illegal sequences under `-c` instead of dropping
             // them; the drop length is what follows it.
             if let Some(rest) = whole.strip_prefix("\u{FFFD}".as_bytes()) {
@@ -136,9 +168,7 @@ impl Prober {
             }
         }
         if mask == 0 {
-            let report: Vec<String> = self
-                .sentinels
-                .clone()
+            let report: Vec<String> = sentinels
                 .iter()
                 .flat_map(|sentinel| {
                     (0..=seq.len())

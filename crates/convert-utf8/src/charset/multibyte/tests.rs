@@ -354,22 +354,56 @@ fn truncated_tail_is_reported_with_all_its_bytes() {
 }
 
 /// Found by fuzzing against glibc: an illegal pair must be dropped as glibc drops it even when
-/// what follows it could pair with its second byte (UHC drops `A7 F7` whole, so in
-/// `A7 F7 F7 31` the `F7 31` after it is what is left, not `F7 F7`). Every illegal UHC pair is
-/// checked before a character whose lead is high and before a lone high lead.
+/// what follows could pair with its second byte. UHC drops `A7 F7` whole, so in `A7 F7 F7 31`
+/// what is left is `F7 31`, not `F7 F7`; JOHAB drops only the `84` of the illegal `84 84`, so in
+/// `84 84 4B` the `84 4B` after it is a character. In every charset, every illegal pair is
+/// checked before whatever makes its second byte the lead of a character (a valid trail for it),
+/// before a character from each end of the lead range, and before a lone high lead.
 #[test]
 fn drop_units_hold_whatever_follows() {
-    let mut checker = Checker::new("UHC");
-    for lead in 0x81..=0xFEu8 {
-        for trail in 0..=0xFFu8 {
-            let pair = [lead, trail];
-            if checker.strict.convert(&pair).outcome == Outcome::Complete {
-                continue;
+    for name in cjk_charsets() {
+        let mut checker = Checker::new(name);
+        let leads = leads(name);
+        let first_valid_trail = |checker: &mut Checker, lead: u8| {
+            (0..=0xFFu8)
+                .find(|&trail| checker.strict.convert(&[lead, trail]).outcome == Outcome::Complete)
+        };
+        let trail_after: Vec<Option<u8>> = (0..=0xFFu8)
+            .map(|b| {
+                if leads.contains(&b) {
+                    first_valid_trail(&mut checker, b)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let (low, high) = (leads[0], leads[leads.len() - 1]);
+        let edge_chars: Vec<Vec<u8>> = [low, high]
+            .into_iter()
+            .filter_map(|lead| Some(vec![lead, first_valid_trail(&mut checker, lead)?]))
+            .collect();
+        for &lead in &leads {
+            for trail in 0..=0xFFu8 {
+                let pair = [lead, trail];
+                if checker.strict.convert(&pair).outcome != Outcome::Invalid(0) {
+                    continue;
+                }
+                if let Some(completing) = trail_after[usize::from(trail)] {
+                    checker.check(&[lead, trail, completing, 0x31]);
+                }
+                for character in &edge_chars {
+                    checker.check(&[&pair[..], character, b"1"].concat());
+                }
+                checker.check(&[lead, trail, high, 0x31]);
             }
-            checker.check(&[lead, trail, 0xF7, 0xF7]);
-            checker.check(&[lead, trail, 0xF7, 0x31]);
         }
+        checker.finish();
     }
+    let mut checker = Checker::new("UHC");
     checker.check(b"\xF7\xF7\xA7\xF7\xF7\x31");
+    checker.finish();
+    let mut checker = Checker::new("JOHAB");
+    checker.check(b"\x84\x84\x4B");
+    checker.check(b"\x84\x84\x84\x84\x4B");
     checker.finish();
 }

@@ -26300,7 +26300,7 @@ pub(crate) static UNIT_SETS: [[u64; 4]; 26] = [
     [
         0x0000000000000000,
         0x0000000000000000,
-        0xffffffff00004000,
+        0xffffffff00000000,
         0xffffffffffffffff,
     ],
     [
@@ -26366,19 +26366,19 @@ pub(crate) static UNIT_SETS: [[u64; 4]; 26] = [
     [
         0x0000000000000000,
         0x000000023ffbfffc,
-        0x000000020000001f,
+        0x000000020000000f,
         0xfc00000281f00002,
     ],
     [
         0xfffe000000000000,
         0x7fffffffffffffff,
-        0xfffffffffffe001f,
+        0xfffffffffffe000f,
         0xffffffffffffffff,
     ],
     [
         0xfffe000000000000,
         0x7fffffffffffffff,
-        0xfffffffffffe001f,
+        0xfffffffffffe000f,
         0xfc03ffffffffffff,
     ],
     [
