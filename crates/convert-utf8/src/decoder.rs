@@ -10,6 +10,10 @@ use crate::error::{DecodeError, Error, ErrorKind, ErrorPolicy, MAX_BAD_SEQUENCE_
 /// With at least this many bytes of room in `dst`, [`Decoder::decode`] always makes progress.
 pub const MIN_OUTPUT_SPACE: usize = 16;
 
+/// How many bytes after a bad sequence the family decoder is given before the whole rest of the
+/// input again (see [`Decoder::decode`]): shorter than any family's bulk loop needs to start.
+const ERROR_RUN_WINDOW: usize = 8;
+
 const REPLACEMENT: &[u8; 3] = "\u{FFFD}".as_bytes().first_chunk().unwrap();
 
 /// Why a [`Decoder::decode`] call returned.
@@ -174,35 +178,70 @@ impl Decoder {
             written = REPLACEMENT.len();
             self.replacement_pending = false;
         }
+        // After a bad sequence under Ignore or Replace, the family decoder sees only a short
+        // window of what follows: bad bytes come in runs (binary data, a wrong charset), and a
+        // call over the whole rest would set up its bulk loops only to stop at the next byte.
+        // A window decoded without error goes back to the whole rest. Input may be split
+        // anywhere, so the windows change nothing but the cost.
+        let mut window = usize::MAX;
         let status = loop {
+            let rest = &src[read..];
+            let (piece, piece_last) = match rest.get(..window) {
+                Some(piece) if piece.len() < rest.len() => (piece, false),
+                _ => (rest, last),
+            };
             let step = self
                 .inner
-                .decode_raw(&src[read..], &mut dst[written..], last);
+                .decode_raw(piece, &mut dst[written..], piece_last);
             read += step.read;
             written += step.written;
             match step.status {
-                RawStatus::InputEmpty => break DecodeStatus::InputEmpty,
+                RawStatus::InputEmpty if piece.len() == rest.len() => {
+                    break DecodeStatus::InputEmpty;
+                }
+                RawStatus::InputEmpty => window = usize::MAX,
                 RawStatus::OutputFull => break DecodeStatus::OutputFull,
                 RawStatus::Malformed {
                     len,
                     consumed_after,
                     kind,
                 } => {
-                    let error = self.locate(src, read, len, consumed_after, kind);
                     self.error_count += 1;
-                    self.first_error.get_or_insert(error);
-                    match self.policy {
-                        ErrorPolicy::Strict => break DecodeStatus::Error(error),
-                        ErrorPolicy::Ignore => {}
-                        ErrorPolicy::Replace => {
-                            if dst.len() - written < REPLACEMENT.len() {
-                                self.replacement_pending = true;
-                                break DecodeStatus::OutputFull;
-                            }
-                            dst[written..written + REPLACEMENT.len()].copy_from_slice(REPLACEMENT);
-                            written += REPLACEMENT.len();
+                    // Only Strict reports every error; the others keep the first and count the
+                    // rest, so a run of bad bytes costs no locating or copying per byte.
+                    if self.policy == ErrorPolicy::Strict || self.first_error.is_none() {
+                        let error = self.locate(src, read, len, consumed_after, kind);
+                        self.first_error.get_or_insert(error);
+                        if self.policy == ErrorPolicy::Strict {
+                            break DecodeStatus::Error(error);
                         }
                     }
+                    let replace = self.policy == ErrorPolicy::Replace;
+                    if replace {
+                        if dst.len() - written < REPLACEMENT.len() {
+                            self.replacement_pending = true;
+                            break DecodeStatus::OutputFull;
+                        }
+                        dst[written..written + REPLACEMENT.len()].copy_from_slice(REPLACEMENT);
+                        written += REPLACEMENT.len();
+                    }
+                    // The bad sequences right after this one go in one sweep where the family
+                    // can tell them apart cheaply (as many as `dst` has room to replace).
+                    let room = if replace {
+                        (dst.len() - written) / REPLACEMENT.len()
+                    } else {
+                        usize::MAX
+                    };
+                    let (skipped, count) = self.inner.skip_invalid(&src[read..], room);
+                    read += skipped;
+                    self.error_count += count as u64;
+                    if replace {
+                        for out in dst[written..].chunks_exact_mut(3).take(count) {
+                            out.copy_from_slice(REPLACEMENT);
+                        }
+                        written += count * REPLACEMENT.len();
+                    }
+                    window = ERROR_RUN_WINDOW;
                 }
             }
         };

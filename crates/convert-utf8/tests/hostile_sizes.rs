@@ -182,6 +182,94 @@ fn long_runs_of_invalid_bytes_stream_in_fixed_buffers() {
     assert!(matches!(err, convert_utf8::Error::Decode(e) if e.offset() == 0));
 }
 
+/// Decodes `input` under Strict, resuming after each error: the output and every error, one
+/// `decode` call per bad sequence. The reference for the policies that drop runs in one sweep.
+fn strict_resumed(charset: Charset, input: &[u8]) -> (Vec<u8>, Vec<(usize, u64)>) {
+    let mut decoder = Decoder::new(charset, ErrorPolicy::Strict).unwrap();
+    let (mut out, mut errors, mut read) = (Vec::new(), Vec::new(), 0);
+    let mut dst = vec![0u8; decoder.max_utf8_len(input.len()).unwrap().max(16)];
+    loop {
+        let step = decoder.decode(&input[read..], &mut dst, true);
+        read += step.read;
+        out.extend_from_slice(&dst[..step.written]);
+        match step.status {
+            DecodeStatus::InputEmpty => return (out, errors),
+            DecodeStatus::OutputFull => {}
+            DecodeStatus::Error(e) => errors.push((out.len(), e.offset())),
+        }
+    }
+}
+
+/// Bytes that are mostly bad for most charsets (high bytes, lone surrogates in either byte
+/// order, cut sequences), with some ASCII and well-formed text between the runs.
+fn mostly_bad_bytes(seed: u64, len: usize) -> Vec<u8> {
+    let mut state = seed | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut bytes = Vec::with_capacity(len + 8);
+    while bytes.len() < len {
+        let r = next();
+        let run = 1 + (r >> 8) as usize % 24;
+        match r % 6 {
+            0 => bytes.extend(std::iter::repeat_n(0xFF, run)),
+            1 => bytes.extend((0..run).map(|i| 0x80 | (r >> (i % 56)) as u8)),
+            2 => bytes.extend(b"\x00\xDC\xDC\x00".iter().cycle().take(run * 2)),
+            3 => bytes.extend((0..run).map(|_| next() as u8)),
+            4 => bytes.extend_from_slice(&b"plain text, "[..run.min(12)]),
+            _ => bytes.extend_from_slice(&"é日本😀".as_bytes()[..(run % 12) + 1]),
+        }
+    }
+    bytes
+}
+
+#[test]
+fn runs_of_bad_bytes_dropped_in_one_sweep_match_one_by_one() {
+    // Ignore and Replace skip runs of bad sequences without a family call per sequence; they
+    // must drop exactly what Strict reports one call at a time, through any output room.
+    for (index, charset) in supported().into_iter().enumerate() {
+        let input = mostly_bad_bytes(index as u64 + 1, 3000);
+        let (text, errors) = strict_resumed(charset, &input);
+        for policy in [ErrorPolicy::Ignore, ErrorPolicy::Replace] {
+            let mut expected = text.clone();
+            if policy == ErrorPolicy::Replace {
+                for &(at, _) in errors.iter().rev() {
+                    expected.splice(at..at, "\u{FFFD}".bytes());
+                }
+            }
+            for room in [16, 17, 64, 1 << 16] {
+                let context = (charset, policy, room);
+                let mut decoder = Decoder::new(charset, policy).unwrap();
+                let (mut out, mut read) = (Vec::new(), 0);
+                let mut dst = vec![0u8; room];
+                // Pieces of 1000 bytes, so that runs also cross calls.
+                loop {
+                    let end = input.len().min(read / 1000 * 1000 + 1000);
+                    let last = end == input.len();
+                    let step = decoder.decode(&input[read..end], &mut dst, last);
+                    read += step.read;
+                    out.extend_from_slice(&dst[..step.written]);
+                    match step.status {
+                        DecodeStatus::InputEmpty if last => break,
+                        DecodeStatus::InputEmpty | DecodeStatus::OutputFull => {}
+                        DecodeStatus::Error(e) => panic!("{context:?}: {e}"),
+                    }
+                }
+                assert_eq!(decoder.error_count(), errors.len() as u64, "{context:?}");
+                assert_eq!(
+                    decoder.first_error().map(|e| e.offset()),
+                    errors.first().map(|&(_, offset)| offset),
+                    "{context:?}"
+                );
+                assert!(out == expected, "{context:?}: output differs");
+            }
+        }
+    }
+}
+
 /// 日本 in Shift_JIS.
 const NIHON_SJIS: &[u8] = b"\x93\xfa\x96\x7b";
 

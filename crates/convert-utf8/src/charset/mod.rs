@@ -225,6 +225,18 @@ pub(crate) trait RawDecoder {
     /// The most UTF-8 bytes the next call could write for `src_len` more input bytes, counting
     /// what the decoder holds from earlier calls; `None` on overflow.
     fn max_utf8_len(&self, src_len: usize) -> Option<usize>;
+
+    /// Consumes the bad sequences at the start of `src` (at most `max` of them) that
+    /// `decode_raw` would report one by one as `Invalid` with nothing held after them, and
+    /// returns how many bytes and how many sequences that was. Stops at anything else: good
+    /// input, a sequence that needs more input, state held from earlier calls.
+    ///
+    /// This lets [`crate::Decoder`] drop or replace a run of bad bytes without a `decode_raw`
+    /// call (and its bulk loops' set-up) per bad sequence. A family without a cheap way to tell
+    /// skips nothing and is simply called again.
+    fn skip_invalid(&mut self, _src: &[u8], _max: usize) -> (usize, usize) {
+        (0, 0)
+    }
 }
 
 /// Static dispatch over the families: a `Decoder` is `Sized` and needs no allocation.
@@ -300,5 +312,9 @@ impl RawDecoder for FamilyDecoder {
 
     fn max_utf8_len(&self, src_len: usize) -> Option<usize> {
         dispatch!(self, d => d.max_utf8_len(src_len))
+    }
+
+    fn skip_invalid(&mut self, src: &[u8], max: usize) -> (usize, usize) {
+        dispatch!(self, d => d.skip_invalid(src, max))
     }
 }

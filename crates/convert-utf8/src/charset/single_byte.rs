@@ -610,6 +610,16 @@ impl RawDecoder for SingleByteDecoder {
     fn max_utf8_len(&self, src_len: usize) -> Option<usize> {
         src_len.checked_mul(self.max_len)
     }
+
+    /// Every undefined byte is a bad sequence of its own.
+    fn skip_invalid(&mut self, src: &[u8], max: usize) -> (usize, usize) {
+        let undefined = src
+            .iter()
+            .take(max)
+            .take_while(|&&byte| entry_len(self.table[usize::from(byte)]) == 0)
+            .count();
+        (undefined, undefined)
+    }
 }
 
 #[cfg(test)]

@@ -100,6 +100,14 @@ impl RawDecoder for UnicodeDecoder {
             UnicodeDecoder::Utf32(d) => d.max_utf8_len(src_len),
         }
     }
+
+    fn skip_invalid(&mut self, src: &[u8], max: usize) -> (usize, usize) {
+        match self {
+            UnicodeDecoder::Utf8(d) => d.skip_invalid(src, max),
+            UnicodeDecoder::Utf16(d) => d.skip_invalid(src, max),
+            UnicodeDecoder::Utf32(d) => d.skip_invalid(src, max),
+        }
+    }
 }
 
 /// Writes the UTF-8 form of `c` (a scalar value: not a surrogate, at most U+10FFFF) at the start
@@ -325,6 +333,33 @@ impl RawDecoder for Utf8Decoder {
 
     fn max_utf8_len(&self, src_len: usize) -> Option<usize> {
         src_len.checked_add(usize::from(self.pending_len))
+    }
+
+    /// The units glibc's rules call invalid, found as `decode_raw` finds them past its bulk.
+    fn skip_invalid(&mut self, src: &[u8], max: usize) -> (usize, usize) {
+        let (mut read, mut units) = (0, 0);
+        if self.pending_len > 0 {
+            return (read, units);
+        }
+        while units < max && read < src.len() && src[read] >= 0x80 {
+            let lone = !(0xC2..=0xFD).contains(&src[read])
+                && src
+                    .get(read + 1)
+                    .is_some_and(|&next| !is_continuation(next));
+            if lone {
+                // What `classify_utf8` says of a byte that can start no sequence and is not
+                // followed by a continuation byte, without its call: the common case in a run
+                // of bad bytes.
+                read += 1;
+            } else {
+                match classify_utf8(&src[read..src.len().min(read + 6)], false) {
+                    Utf8Unit::Invalid(n) => read += n,
+                    _ => break,
+                }
+            }
+            units += 1;
+        }
+        (read, units)
     }
 }
 
@@ -746,6 +781,28 @@ impl<U: Units> RawDecoder for FixedWidthDecoder<U> {
     fn max_utf8_len(&self, src_len: usize) -> Option<usize> {
         let total = src_len.checked_add(usize::from(self.pending_len))?;
         (total / U::UNIT).checked_mul(U::UNIT * U::OUT_NUM / U::OUT_DEN)
+    }
+
+    /// Bad units found by the core loop itself: given no room for output, it can only consume
+    /// a unit that writes nothing, which (a BOM aside, looked for only at the start) is a bad one.
+    fn skip_invalid(&mut self, src: &[u8], max: usize) -> (usize, usize) {
+        let (mut read, mut units) = (0, 0);
+        if self.at_start || self.pending_len > 0 {
+            return (read, units);
+        }
+        while units < max {
+            let unit = &src[read..src.len().min(read + 4)];
+            match self.run_core(unit, &mut [], false) {
+                Core {
+                    read: len,
+                    end: CoreEnd::Invalid(_),
+                    ..
+                } => read += len,
+                _ => break,
+            }
+            units += 1;
+        }
+        (read, units)
     }
 }
 
