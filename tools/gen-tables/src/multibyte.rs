@@ -13,7 +13,12 @@
 //! Pool entries: `0` = no character; `D800 + k` (a surrogate, never a decoded character) = the
 //! k-th expansion stored right after the row's entries, three `u16`s packing one or two code
 //! points of 21 bits (supplementary characters and the codes that decode to two code points);
-//! anything else = that BMP code point.
+//! anything else = that BMP code point. The pool also holds the character of every byte that
+//! is one by itself, so that the decoder finds single bytes and two-byte codes the same way.
+//!
+//! The engine gets the pool as three bytes per entry ([`entry_bytes`]): a BMP code point as its
+//! UTF-8 form, anything else (`0`, surrogates, expansion data) as [`RAW_ENTRY`] and the `u16`.
+//! The decoder's hot loop then stores a character's UTF-8 with one load and no arithmetic.
 
 pub mod gb18030;
 pub mod probe;
@@ -77,10 +82,16 @@ struct Row {
     offset: u32,
 }
 
+/// First byte of a pool entry that is not a character's UTF-8: the `u16` follows, little-endian.
+/// No UTF-8 form starts with it.
+const RAW_ENTRY: u8 = 0xF8;
+
 /// Everything laid out so far: the shared pool and rows.
 #[derive(Default)]
 struct Layout {
     pool: Vec<u16>,
+    /// Pool index of each code point that some byte decodes to by itself.
+    single_chars: HashMap<u32, u32>,
     /// Positions in `pool` of every 4-entry window, to find a row's run again.
     windows: HashMap<[u16; 4], Vec<u32>>,
     rows: Vec<Row>,
@@ -126,6 +137,26 @@ impl Layout {
             self.windows.entry(key).or_default().push(s as u32);
         }
         start as u32
+    }
+
+    /// Puts the character of every byte that is one by itself in the pool: ASCII as one run
+    /// that all charsets share, the others one entry each (found again if already there).
+    fn intern_single_chars(&mut self, tables: &[CharsetTables]) {
+        let ascii: Vec<u16> = (0..0x80).collect();
+        let start = self.intern(&ascii);
+        for cp in 0..0x80 {
+            self.single_chars.insert(cp, start + cp);
+        }
+        for t in tables {
+            for first in &t.first {
+                if let First::Char(cp) = *first
+                    && !self.single_chars.contains_key(&cp)
+                {
+                    let at = self.intern(&[u16::try_from(cp).expect("a BMP character")]);
+                    self.single_chars.insert(cp, at);
+                }
+            }
+        }
     }
 
     fn unit_set(&mut self, bits: [u64; 4]) -> u8 {
@@ -346,20 +377,41 @@ pub fn generate() -> Vec<GeneratedFile> {
         layout.rows.len() < usize::from(LEAD_INVALID),
         "too many rows"
     );
+    layout.intern_single_chars(&tables);
     vec![GeneratedFile {
         path: "dbcs/mod.rs".into(),
         contents: emit(&layout, &tables),
     }]
 }
 
-/// The engine's `Lead` of a first byte: `(base, lo, limit, row)`. A lead whose row maps next
-/// bytes `lo..lo + limit` straight to pool entries `base..` gets them, so the decoder's two-byte
-/// path needs no other load; any other byte gets `limit` 0, which sends its next bytes to the
+/// The three bytes of a pool entry in the engine's pool: see the module documentation.
+fn entry_bytes(v: u16) -> [u8; 3] {
+    match v {
+        0 | 0xD800..=0xDFFF => {
+            let [lo, hi] = v.to_le_bytes();
+            [RAW_ENTRY, lo, hi]
+        }
+        0x01..=0x7F => [v as u8, 0, 0],
+        0x80..=0x7FF => [0xC0 | (v >> 6) as u8, 0x80 | (v & 0x3F) as u8, 0],
+        _ => [
+            0xE0 | (v >> 12) as u8,
+            0x80 | (v >> 6 & 0x3F) as u8,
+            0x80 | (v & 0x3F) as u8,
+        ],
+    }
+}
+
+/// The engine's `Lead` of a first byte, `(base, lo, limit, mask, step)`, and its row (or
+/// `LEAD_CHAR`, `LEAD_INVALID`). The decoder's hot loop takes next byte `x`, computes
+/// `k = (x - lo) & mask` and, when `k < limit`, finds the UTF-8 of a `step`-byte sequence at byte
+/// `base + 3k` of the pool. A byte that is a character by itself gets `mask` 0 and `limit` 1, so
+/// it finds its own entry whatever follows; a lead whose row maps next bytes `lo..lo + limit`
+/// straight to pool entries gets that run; any other byte gets `limit` 0, which sends it to the
 /// decoder's general path.
-fn lead_descriptor(layout: &Layout, first: First) -> (u32, u8, u8, u16) {
+fn lead_descriptor(layout: &Layout, first: First) -> ((u32, u8, u8, u8, u8), u16) {
     match first {
-        First::Char(cp) => (cp, 0, 0, LEAD_CHAR),
-        First::Invalid => (0, 0, 0, LEAD_INVALID),
+        First::Char(cp) => ((3 * layout.single_chars[&cp], 0, 1, 0, 1), LEAD_CHAR),
+        First::Invalid => ((0, 0, 0, 0, 0), LEAD_INVALID),
         First::Lead(index) => {
             let row = layout.rows[index];
             let index = u16::try_from(index).unwrap();
@@ -368,9 +420,9 @@ fn lead_descriptor(layout: &Layout, first: First) -> (u32, u8, u8, u16) {
                     .expect("a row of characters leaves out some next byte");
                 // The decoder reads these entries without a bounds check.
                 assert!(row.offset as usize + usize::from(limit) <= layout.pool.len());
-                (row.offset, row.lo, limit, index)
+                ((3 * row.offset, row.lo, limit, 0xFF, 2), index)
             } else {
-                (0, 0, 0, index)
+                ((0, 0, 0, 0, 0), index)
             }
         }
     }
@@ -381,7 +433,9 @@ fn emit(layout: &Layout, tables: &[CharsetTables]) -> String {
     let _ = writeln!(
         s,
         "//! Decoding tables of the CJK multi-byte charsets, probed from the system iconv.\n//!\n\
-         //! One pool of {} `u16` entries serves all {} charsets ({} entries without sharing).\n\n\
+         //! One pool of {} entries serves all {} charsets ({} entries without sharing). An entry\n\
+         //! is three bytes: a character's UTF-8, or `{RAW_ENTRY:#04X}` and a `u16` (no character, or expansion\n\
+         //! data); one byte of padding lets the decoder load any entry as a `u32`.\n\n\
          use crate::charset::multibyte::{{FourByteRange, Lead, MbTable, Row}};\n",
         layout.pool.len(),
         tables.len(),
@@ -389,15 +443,19 @@ fn emit(layout: &Layout, tables: &[CharsetTables]) -> String {
     );
     let _ = writeln!(
         s,
-        "pub(crate) static POOL: [u16; {}] = [",
-        layout.pool.len()
+        "pub(crate) static POOL: &[u8; {}] = b\"\\",
+        3 * layout.pool.len() + 1
     );
-    // Line lengths are rustfmt's, so the committed file passes `cargo fmt --check` unchanged.
-    for chunk in layout.pool.chunks(12) {
-        let line: Vec<String> = chunk.iter().map(|v| format!("{v:#06x}")).collect();
-        let _ = writeln!(s, "    {},", line.join(", "));
+    // String continuation lines, which rustfmt leaves as they are.
+    for chunk in layout.pool.chunks(16) {
+        let line: String = chunk
+            .iter()
+            .flat_map(|&v| entry_bytes(v))
+            .map(|b| format!("\\x{b:02x}"))
+            .collect();
+        let _ = writeln!(s, "    {line}\\");
     }
-    let _ = writeln!(s, "];\n");
+    let _ = writeln!(s, "    \\x00\";\n");
     let _ = writeln!(
         s,
         "pub(crate) static ROWS: [Row; {}] = [",
@@ -450,12 +508,22 @@ fn emit(layout: &Layout, tables: &[CharsetTables]) -> String {
             "pub(crate) static {ident}: MbTable = MbTable {{\n    ascii_identity: {},\n    four_byte: {four},\n    lead: [",
             t.ascii_identity
         );
-        for first in &t.first {
-            let (base, lo, limit, row) = lead_descriptor(layout, *first);
+        let descriptors: Vec<_> = t
+            .first
+            .iter()
+            .map(|&f| lead_descriptor(layout, f))
+            .collect();
+        for ((base, lo, limit, mask, step), _) in &descriptors {
             let _ = writeln!(
                 s,
-                "        Lead::new({base:#010x}, {lo:#04x}, {limit:#04x}, {row}),"
+                "        Lead::new({base:#08x}, {lo:#04x}, {limit:#04x}, {mask:#04x}, {step}),"
             );
+        }
+        let _ = writeln!(s, "    ],\n    first_row: [");
+        // Line lengths are rustfmt's, so the committed file passes `cargo fmt --check` unchanged.
+        for chunk in descriptors.chunks(11) {
+            let line: Vec<String> = chunk.iter().map(|(_, row)| format!("{row:#06x}")).collect();
+            let _ = writeln!(s, "        {},", line.join(", "));
         }
         let _ = writeln!(s, "    ],\n}};\n");
     }

@@ -7,11 +7,14 @@
 //! forms, the rows one byte deeper), and how many bytes glibc's `-c` drops when the next byte
 //! does not continue it. GB18030's four-byte codes are ranges of a linear index.
 //!
-//! The hot loop works in blocks of input whose output surely fits in `dst` (at most three bytes
-//! per input byte), so it checks the room once per block. Inside a block it copies ASCII a word
-//! at a time and decodes single bytes and two-byte codes inline from the lead's descriptor (one
-//! load, one range check, one pool load); anything longer, illegal, expanding to two code
-//! points, or cut by the end of the block goes through [`decode_sequence`], which walks the rows.
+//! The pool holds each character as its UTF-8 form, three bytes per entry. The hot loop works
+//! in blocks of input whose output surely fits in `dst` (at most three bytes per input byte), so
+//! it checks the room once per block. Inside a block it copies ASCII runs a word at a time and
+//! decodes every single byte and two-byte code the same way, without a branch that depends on
+//! which of the two it is: the first byte's descriptor ([`Lead`]) and the next byte give a pool
+//! entry, whose four bytes are stored at once and whose first byte tells how many of them count.
+//! Anything longer, illegal, expanding to two code points, or cut by the end of the block goes
+//! through [`decode_sequence`], which walks the rows.
 
 use crate::charset::{RawDecoder, RawStatus, RawStep};
 use crate::error::ErrorKind;
@@ -84,33 +87,72 @@ impl FourByteRange {
     }
 }
 
-/// What one first byte does, in eight bytes so that the two-byte path needs one load.
+/// How the hot loop decodes what starts with one first byte, in eight bytes (one load): for
+/// next byte `x` and `k = (x - lo) & mask`, when `k < limit`, the sequence is `step` bytes long
+/// and its character is the pool entry at byte `base + 3k`. A byte that is a character by itself
+/// has `mask` 0 and `limit` 1 (its own entry, whatever follows); the lead of a row of two-byte
+/// codes has `mask` FF and the row's range; any other byte has `limit` 0 (the general path).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Lead {
-    /// `row == LEAD_CHAR`: the BMP code point of the byte. Otherwise the pool index of the
-    /// entry for next byte `lo`.
     base: u32,
-    /// `LEAD_CHAR`, `LEAD_INVALID`, or the index in `ROWS` of the lead's row.
-    row: u16,
-    /// Next bytes `lo..lo + limit` map straight to pool entries `base..` (entry 0: not there).
-    /// `limit` is 0 for a byte that is not the lead of such a row.
     lo: u8,
     limit: u8,
+    mask: u8,
+    step: u8,
 }
 
+/// `MbTable::first_row` of a byte that is a character by itself and of one illegal alone.
 const LEAD_CHAR: u16 = u16::MAX;
 const LEAD_INVALID: u16 = u16::MAX - 1;
 
 impl Lead {
-    pub(crate) const fn new(base: u32, lo: u8, limit: u8, row: u16) -> Lead {
+    pub(crate) const fn new(base: u32, lo: u8, limit: u8, mask: u8, step: u8) -> Lead {
         Lead {
             base,
-            row,
             lo,
             limit,
+            mask,
+            step,
         }
     }
 }
+
+/// First byte of a pool entry that is not a character's UTF-8 (no character, or an expansion's
+/// marker or data): the entry's `u16` follows, little-endian.
+const RAW_ENTRY: u8 = 0xF8;
+
+/// The pool entry at `index` (three bytes from `3 * index`) as the generator's `u16`: a BMP code
+/// point, 0 for no character, or `D800 + k` for the k-th expansion of its row.
+fn pool_entry(index: usize) -> u16 {
+    let at = 3 * index;
+    let [b0, b1, b2] = [POOL[at], POOL[at + 1], POOL[at + 2]].map(u16::from);
+    match b0 {
+        0x00..=0x7F => b0,
+        0xC0..=0xDF => (b0 & 0x1F) << 6 | b1 & 0x3F,
+        0xE0..=0xEF => (b0 & 0x0F) << 12 | (b1 & 0x3F) << 6 | b2 & 0x3F,
+        _ => {
+            debug_assert_eq!(b0, u16::from(RAW_ENTRY));
+            b1 | b2 << 8
+        }
+    }
+}
+
+/// How many bytes of a pool entry are its character's UTF-8, by the entry's first byte; 0 for a
+/// raw entry, which the hot loop leaves to the general path.
+static UTF8_LEN: [u8; 256] = {
+    let mut len = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        len[b] = match b {
+            0x00..=0x7F => 1,
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 0,
+        };
+        b += 1;
+    }
+    len
+};
 
 /// One charset's tables.
 pub(crate) struct MbTable {
@@ -119,8 +161,10 @@ pub(crate) struct MbTable {
     /// GB18030's four-byte ranges and the drop lengths for a bad third byte, a bad fourth byte
     /// and a rejected code.
     pub four_byte: Option<(&'static [FourByteRange], [u8; 3])>,
-    /// Per first byte.
+    /// Per first byte, for the hot loop.
     pub lead: [Lead; 256],
+    /// Per first byte: `LEAD_CHAR`, `LEAD_INVALID`, or the index in `ROWS` of its row.
+    pub first_row: [u16; 256],
 }
 
 /// The table of a CJK multi-byte charset by its canonical name.
@@ -178,53 +222,44 @@ enum Sequence {
     Incomplete,
 }
 
-/// The 2 KiB blocks of the BMP (code point >> 11) whose code points are three UTF-8 bytes:
-/// all but block 0 (one or two bytes) and block 27 (surrogates, which mark pool expansions).
-const THREE_BYTE_BLOCKS: u32 = !(1 | 1 << 27);
-
-/// The UTF-8 form of `cp`, a BMP code point from 0x800 on.
-#[inline(always)]
-fn utf8_3(cp: u32) -> [u8; 3] {
-    [
-        0xE0 | (cp >> 12) as u8,
-        0x80 | (cp >> 6) as u8 & 0x3F,
-        0x80 | cp as u8 & 0x3F,
-    ]
-}
-
-/// The UTF-8 form of `cp`, a BMP code point from 0x800 on, in the low three bytes of a
-/// little-endian word.
-#[inline(always)]
-fn utf8_word(cp: u32) -> u32 {
-    0x0080_80E0 | cp >> 12 | (cp << 2) & 0x3F00 | (cp << 16) & 0x3F_0000
-}
-
 /// Writes `bytes` at `dst[at..]` inside the hot loop's block.
 #[inline(always)]
 fn put<const N: usize>(dst: &mut [u8], at: usize, bytes: [u8; N]) {
     debug_assert!(at + N <= dst.len(), "the block's output bound is broken");
     // SAFETY: `decode_raw` calls this only inside a block: the block has at most
-    // `(dst.len() - written_at_block_start - 1) / 3` input bytes, every step consumes at least
-    // one of them and advances `written` by at most three bytes per byte consumed, and a step
-    // stores at most one byte beyond what it counts (a character: 4 bytes stored, 3 counted)
-    // or, for an ASCII word, 8 bytes for 8 consumed, so `at + N <= dst.len()`. The chunking tests run this with output buffers
-    // of every small size, in debug builds, where the assertion above checks it.
+    // `fits = (dst.len() - written_at_block_start - 1) / 3` input bytes, every step starts with
+    // at least one of them left and advances `written` by at most three bytes per byte consumed,
+    // so a step starts at `at <= written_at_block_start + 3 * (fits - 1)`; it stores at most
+    // four bytes (an ASCII word, eight with eight bytes left), so `at + N <= dst.len()`. The
+    // chunking tests run this with output buffers of every small size, in debug builds, where
+    // the assertion above checks it.
     unsafe { dst.get_unchecked_mut(at..at + N) }.copy_from_slice(&bytes);
 }
 
-/// Writes the BMP code point `cp` at `dst[at..]` inside the hot loop's block.
+/// Stores at `dst[written..]` the UTF-8 of the single byte or two-byte code that starts with
+/// the byte of `lead` followed by `next`, and returns its length, when the descriptor maps it to
+/// a character the pool holds as UTF-8 (the four bytes of the entry are stored; the bytes after
+/// the character's are overwritten by the next one or lie beyond what is counted as written).
+/// Returns `None`, storing nothing, for anything else.
 #[inline(always)]
-fn put_bmp(dst: &mut [u8], at: usize, cp: u32) -> usize {
-    if cp < 0x80 {
-        put(dst, at, [cp as u8]);
-        1
-    } else if cp < 0x800 {
-        put(dst, at, [0xC0 | (cp >> 6) as u8, 0x80 | (cp & 0x3F) as u8]);
-        2
-    } else {
-        put(dst, at, utf8_3(cp));
-        3
+fn fast_entry(lead: &Lead, next: u8, dst: &mut [u8], written: usize) -> Option<usize> {
+    let k = next.wrapping_sub(lead.lo) & lead.mask;
+    if k >= lead.limit {
+        return None;
     }
+    let at = lead.base as usize + 3 * usize::from(k);
+    // SAFETY: `k < lead.limit`, and the entries of every lead's range lie inside the pool, whose
+    // byte of padding makes the last one readable as four bytes (asserted by the generator and
+    // by the test `every_lead_range_lies_in_the_pool`).
+    let entry: [u8; 4] = unsafe { POOL.get_unchecked(at..at + 4) }
+        .try_into()
+        .unwrap();
+    let len = UTF8_LEN[usize::from(entry[0])];
+    if len == 0 {
+        return None;
+    }
+    put(dst, written, entry);
+    Some(usize::from(len))
 }
 
 fn write_char(dst: &mut [u8], cp: u32) -> usize {
@@ -238,8 +273,9 @@ fn write_char(dst: &mut [u8], cp: u32) -> usize {
 /// covering `width` next bytes.
 fn expansion(offset: usize, width: usize, entry: u16) -> (u32, u32) {
     let at = offset + width + 3 * usize::from(entry - 0xD800);
-    let packed =
-        u64::from(POOL[at]) | u64::from(POOL[at + 1]) << 16 | u64::from(POOL[at + 2]) << 32;
+    let packed = u64::from(pool_entry(at))
+        | u64::from(pool_entry(at + 1)) << 16
+        | u64::from(pool_entry(at + 2)) << 32;
     (
         (packed & 0x1F_FFFF) as u32,
         (packed >> 21 & 0x1F_FFFF) as u32,
@@ -257,7 +293,7 @@ fn decode_sequence(table: &MbTable, mut row: Row, bytes: &[u8]) -> Sequence {
         if (row.lo..=row.hi).contains(&next) {
             let index = row.offset as usize + usize::from(next - row.lo);
             if row.kind == MAP {
-                let entry = POOL[index];
+                let entry = pool_entry(index);
                 if entry != 0 {
                     let (first, second) = if (0xD800..0xE000).contains(&entry) {
                         let width = usize::from(row.hi - row.lo) + 1;
@@ -322,12 +358,12 @@ fn four_byte(ranges: &[FourByteRange], units: [u8; 3], bytes: &[u8]) -> Sequence
 impl MultibyteDecoder {
     /// What the bytes at the start of `bytes` (at least one) are.
     fn sequence(&self, bytes: &[u8]) -> Sequence {
-        let lead = self.table.lead[usize::from(bytes[0])];
-        match lead.row {
+        let first = usize::from(bytes[0]);
+        match self.table.first_row[first] {
             LEAD_INVALID => Sequence::Invalid { unit: 1 },
             LEAD_CHAR => Sequence::Chars {
                 len: 1,
-                first: lead.base,
+                first: u32::from(pool_entry(self.table.lead[first].base as usize / 3)),
                 second: 0,
             },
             row => decode_sequence(self.table, ROWS[usize::from(row)], bytes),
@@ -413,74 +449,43 @@ impl RawDecoder for MultibyteDecoder {
         let table = self.table;
         let leads = &table.lead;
         loop {
-            // A block of input whose output surely fits: every step below consumes at least
-            // one byte of the block and writes at most three bytes per byte it consumes (an
-            // ASCII word may scribble 8 bytes ahead, within the same bound), so no step
-            // checks the room.
-            // One byte of slack: a three-byte character is stored as a four-byte word.
+            // A block of input whose output surely fits: every step below starts with at least
+            // one byte of the block left, consumes at least one, counts at most three output
+            // bytes per byte it consumes and stores at most four (an ASCII word: eight for
+            // eight), so no step checks the room.
             let fits = (dst.len() - written).saturating_sub(1) / 3;
             let block = &src[..read + (src.len() - read).min(fits)];
-            // Two-byte codes end inside the block; its last byte goes to the general path.
             while read + 1 < block.len() {
-                let b = block[read];
-                let lead = leads[usize::from(b)];
-                let k = block[read + 1].wrapping_sub(lead.lo);
-                if k < lead.limit {
-                    // SAFETY: `k < lead.limit`, and every lead's `base + limit` lies inside
-                    // `POOL` (asserted by the generator and by the test
-                    // `every_lead_range_lies_in_the_pool`).
-                    let entry = u32::from(*unsafe {
-                        POOL.get_unchecked(lead.base as usize + usize::from(k))
-                    });
-                    if THREE_BYTE_BLOCKS >> (entry >> 11) & 1 != 0 {
-                        // The common case: a character of three UTF-8 bytes, stored as one
-                        // word whose fourth byte the next character overwrites.
-                        put(dst, written, utf8_word(entry).to_le_bytes());
-                        written += 3;
-                        read += 2;
-                        // Runs of two-byte codes are the bulk of CJK text: try the next code
-                        // at once, without going back through the loop's tests.
-                        if read + 1 < block.len() {
-                            let lead = leads[usize::from(block[read])];
-                            let k = block[read + 1].wrapping_sub(lead.lo);
-                            if k < lead.limit {
-                                // SAFETY: as above.
-                                let entry = u32::from(*unsafe {
-                                    POOL.get_unchecked(lead.base as usize + usize::from(k))
-                                });
-                                if THREE_BYTE_BLOCKS >> (entry >> 11) & 1 != 0 {
-                                    put(dst, written, utf8_word(entry).to_le_bytes());
-                                    written += 3;
-                                    read += 2;
-                                }
-                            }
-                        }
-                        continue;
-                    } else if entry != 0 && entry < 0x800 {
-                        written += put_bmp(dst, written, entry);
-                    } else {
-                        // No character, or one stored as an expansion.
-                        break;
-                    }
-                    read += 2;
-                } else if lead.row != LEAD_CHAR {
-                    // Not a two-byte code the lead's descriptor maps.
+                // SAFETY: `read + 1 < block.len()`.
+                let (first, next) =
+                    unsafe { (*block.get_unchecked(read), *block.get_unchecked(read + 1)) };
+                let Some(len) = fast_entry(&leads[usize::from(first)], next, dst, written) else {
                     break;
-                } else if b < 0x80 && table.ascii_identity && read + 8 <= block.len() {
-                    // A run of ASCII: copy a word, keep the bytes before its first non-ASCII.
-                    let word: [u8; 8] = block[read..read + 8].try_into().unwrap();
-                    put(dst, written, word);
-                    let high = u64::from_le_bytes(word) & 0x8080_8080_8080_8080;
-                    let n = if high == 0 {
-                        8
-                    } else {
-                        high.trailing_zeros() as usize / 8
-                    };
-                    read += n;
-                    written += n;
-                } else {
-                    written += put_bmp(dst, written, lead.base);
-                    read += 1;
+                };
+                written += len;
+                // The next position is a branch, not arithmetic on the step: predicted (two
+                // bytes in CJK text), it lets the processor run ahead to the next code instead
+                // of waiting for the loads that find the step.
+                if leads[usize::from(first)].step == 2 {
+                    read += 2;
+                    continue;
+                }
+                read += 1;
+                // A single byte: copy the ASCII run that may follow a word at a time.
+                if table.ascii_identity && block.get(read).is_some_and(|&b| b < 0x80) {
+                    while read + 8 <= block.len() {
+                        let word: [u8; 8] = block[read..read + 8].try_into().unwrap();
+                        put(dst, written, word);
+                        let high = u64::from_le_bytes(word) & 0x8080_8080_8080_8080;
+                        if high != 0 {
+                            let n = high.trailing_zeros() as usize / 8;
+                            read += n;
+                            written += n;
+                            break;
+                        }
+                        read += 8;
+                        written += 8;
+                    }
                 }
             }
             if read == src.len() {

@@ -140,7 +140,7 @@ impl Checker {
 fn leads(name: &str) -> Vec<u8> {
     let table = table(name).unwrap();
     (0..=255u8)
-        .filter(|&b| !matches!(table.lead[usize::from(b)].row, LEAD_CHAR | LEAD_INVALID))
+        .filter(|&b| !matches!(table.first_row[usize::from(b)], LEAD_CHAR | LEAD_INVALID))
         .collect()
 }
 
@@ -268,13 +268,36 @@ fn real_text_matches_iconv_in_any_chunking() {
     }
 }
 
-/// The hot loop reads `POOL[lead.base + k]` for `k < lead.limit` without a bounds check.
+/// The hot loop reads the four bytes at `POOL[lead.base + 3k]` for `k < lead.limit` without a
+/// bounds check.
 #[test]
 fn every_lead_range_lies_in_the_pool() {
     for name in cjk_charsets() {
         for (b, lead) in table(name).unwrap().lead.iter().enumerate() {
-            let end = lead.base as usize + usize::from(lead.limit);
+            let end = lead.base as usize + 3 * usize::from(lead.limit) + 1;
             assert!(lead.limit == 0 || end <= POOL.len(), "{name} lead {b:02X}");
+        }
+    }
+}
+
+/// A byte that is a character by itself finds its own pool entry whatever follows it, and the
+/// hot loop takes it as one byte.
+#[test]
+fn single_byte_characters_are_in_the_pool() {
+    for name in cjk_charsets() {
+        let table = table(name).unwrap();
+        for b in 0..=255u8 {
+            let lead = table.lead[usize::from(b)];
+            if table.first_row[usize::from(b)] == LEAD_CHAR {
+                assert_eq!(
+                    (lead.mask, lead.limit, lead.step),
+                    (0, 1, 1),
+                    "{name} {b:02X}"
+                );
+                assert_eq!(lead.base % 3, 0, "{name} {b:02X}");
+            } else {
+                assert!(lead.limit == 0 || lead.step == 2, "{name} {b:02X}");
+            }
         }
     }
 }
