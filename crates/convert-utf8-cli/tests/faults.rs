@@ -5,11 +5,13 @@
 //! conversion, never anything in between; an error is reported in words and with exit status 1;
 //! after an error (as opposed to a kill) no temporary file is left in the directory.
 //!
-//! A SIGKILL cannot be cleaned up after: a kill between creating the temporary file and
-//! renaming it leaves that `.convert-utf8-*.tmp` file behind (the original still intact). The
-//! kill test checks that leftovers are only ever such files and that they do not disturb the
-//! next run; it counts them. `CU8_FAULT_KILLS` sets how many kills (default 40; the documented
-//! run in docs/reliability.md uses 1000).
+//! A SIGKILL cannot be cleaned up after. The temporary file has no name (`O_TMPFILE`) until
+//! it is linked in right before the rename, so only a kill between those two calls leaves a
+//! `.convert-utf8-*.tmp` file behind (the original still intact); where the filesystem has no
+//! unnamed files, any kill after the temporary file is created can. The kill test checks that
+//! leftovers are only ever such files and that they do not disturb the next run; it counts
+//! them. `CU8_FAULT_KILLS` sets how many kills (default 40; the documented run in
+//! docs/reliability.md uses 1000).
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -279,6 +281,16 @@ fn missing_input_is_a_clean_error() {
     assert_eq!(others(dir.path(), &path), Vec::<PathBuf>::new());
 }
 
+/// Whether process `pid` has a file in `dir` other than `input` open: its temporary output,
+/// which has no name in the directory while it is an unnamed (`O_TMPFILE`) file.
+fn writes_into(pid: u32, dir: &Path, input: &Path) -> bool {
+    let Ok(fds) = fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return false;
+    };
+    fds.filter_map(|fd| fs::read_link(fd.ok()?.path()).ok())
+        .any(|open| open.starts_with(dir) && open != input)
+}
+
 /// The file is deleted while the conversion runs. The conversion reads the open file, so it
 /// sees the whole original; what must never happen is a partial file or a temporary file left.
 #[test]
@@ -290,9 +302,9 @@ fn file_vanishing_mid_run_leaves_no_partial_file() {
     for attempt in 0..5 {
         fs::write(&path, &original).unwrap();
         let child = in_place(&path).spawn().unwrap();
-        // Wait until the conversion is under way (its temporary file exists), then delete.
+        // Wait until the conversion is under way (its output is open), then delete.
         let started = Instant::now();
-        while !others(dir.path(), &path).iter().any(|p| is_temporary(p))
+        while !writes_into(child.id(), dir.path(), &path)
             && started.elapsed() < Duration::from_secs(10)
         {
             std::thread::sleep(Duration::from_micros(200));
