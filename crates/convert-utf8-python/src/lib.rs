@@ -65,6 +65,13 @@ fn decode<'py>(
     if let Some(text) = text::str_from_single_byte_input(py, charset, &input)? {
         return Ok(text);
     }
+    let mode = ErrorMode::new(errors);
+    if !mode.calls_handler() && input.as_slice().len() > text::BATCH_LEN {
+        let mut decoder = PooledDecoder::get(py, charset, mode.policy())?;
+        if let Some(text) = text::str_from_engine_in_batches(py, &mut decoder, &input)? {
+            return Ok(text);
+        }
+    }
     decode_all(py, &input, charset, errors)?.to_str(py)
 }
 

@@ -80,9 +80,9 @@ impl ErrorMode {
 }
 
 /// How far one engine run got.
-struct Progress {
-    read: usize,
-    error: Option<EngineDecodeError>,
+pub(crate) struct Progress {
+    pub(crate) read: usize,
+    pub(crate) error: Option<EngineDecodeError>,
 }
 
 /// Decodes `src` into `out` until its end or the first bad sequence the policy stops at.
@@ -117,7 +117,7 @@ fn run(
 }
 
 /// [`run`], with the GIL released when the input is large and cannot change meanwhile.
-fn run_releasing_gil(
+pub(crate) fn run_releasing_gil(
     py: Python<'_>,
     decoder: &mut Decoder,
     src: &[u8],

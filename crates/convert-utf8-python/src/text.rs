@@ -1,25 +1,29 @@
 //! Building a `str` from the engine's UTF-8 quickly.
 //!
 //! The stable ABI has no constructor that takes a str's internal form (one byte, two bytes or
-//! four bytes per character) directly, and CPython's UTF-8 constructor is slow on text that
-//! switches often between ASCII and other characters (it re-enters its ASCII loop at every
-//! switch: about 0.2 GB/s on Cyrillic or Japanese prose). Its Latin-1 and UTF-16 constructors,
-//! in contrast, run at several GB/s. So the output is first measured: all-ASCII text goes
-//! through the UTF-8 constructor (a plain copy for ASCII), text below U+0100 is narrowed to
-//! Latin-1 here, and anything else is transcoded here to UTF-16 (surrogate pairs above the BMP,
-//! which CPython's UTF-16 constructor joins again). Each step is a tight loop over valid UTF-8
-//! that the engine wrote, so none of it needs checking again.
+//! four bytes per character) directly, nor a way to fill a str in place. What decides the speed
+//! on large text is memory: a buffer as large as the text costs more in fresh pages than any
+//! pass over it. So text is built in pieces of at most [`PIECE_LEN`] bytes of UTF-8, each by
+//! CPython's fastest constructor for it (its UTF-8 one, or its Latin-1 one after narrowing here
+//! when every character is below U+0100), and appended to the str being built, which CPython
+//! grows in place; an engine-decoded input is decoded batch by batch into a reused buffer the
+//! same way. On cache-sized pieces CPython's UTF-8 constructor runs at about 1.5 GB/s on
+//! Cyrillic, Greek or CJK prose, faster than over a whole large text at once.
 //!
-//! A whole UTF-8 input that the engine finds well-formed is its own decoded text and is measured
-//! and built from directly. Two kinds of whole input skip the UTF-8 step altogether: UTF-16 and
-//! UCS-2, which the engine decodes straight to UTF-16 units (`decode_whole_utf16_to_units`), and
-//! plain single-byte charsets (one byte, one BMP character, no state), whose bytes are mapped
-//! through the characters the engine decodes each byte value to. Every time, an input with a bad
-//! sequence goes the usual way instead, so errors and their positions are the engine's.
+//! A whole UTF-8 input that the engine finds well-formed is its own decoded text and is built
+//! from directly. Two kinds of whole input skip the UTF-8 step altogether: UTF-16, which
+//! CPython's own strict UTF-16 constructor decodes exactly as the engine does (UCS-2, whose
+//! surrogates are errors, is decoded by the engine straight to UTF-16 units), and plain
+//! single-byte charsets (one byte, one BMP character, no state), which CPython's charmap
+//! decoder maps through the characters the engine decodes each byte value to. Every time, an
+//! input with a bad sequence goes the usual way instead, so errors and their positions are the
+//! engine's.
 
 use crate::input::Input;
+use crate::output::Utf8Out;
+use crate::policy::run_releasing_gil;
 use convert_utf8::{
-    Charset, ErrorPolicy, Family, decode_whole_utf16_to_units, is_well_formed_utf8,
+    Charset, Decoder, ErrorPolicy, Family, decode_whole_utf16_to_units, is_well_formed_utf8,
     whole_utf16_layout,
 };
 use pyo3::exceptions::{PyMemoryError, PyUnicodeDecodeError};
@@ -32,28 +36,19 @@ use std::cell::{Cell, RefCell};
 const KEEP_UNITS_UP_TO: usize = 4 * 1024 * 1024;
 
 thread_local! {
-    /// One reusable UTF-16 buffer per thread, so repeated calls touch no fresh pages.
+    /// One reusable UTF-16 buffer per thread (Latin-1 bytes in its place when narrowing), so
+    /// repeated calls touch no fresh pages.
     static UNITS: Cell<Vec<u16>> = const { Cell::new(Vec::new()) };
 }
 
-/// The narrowest of CPython's str forms that holds every character of a text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Width {
-    Ascii,
-    Latin1,
-    Wide,
-}
-
-/// How wide the characters of the valid UTF-8 `utf8` are. Characters from U+0100 up start with
-/// a byte from 0xC4 up; the scan goes in blocks without early exit so that it vectorises.
-fn width(utf8: &[u8]) -> Width {
-    if utf8.is_ascii() {
-        return Width::Ascii;
-    }
-    let wide = utf8
-        .chunks(64)
-        .any(|block| block.iter().fold(0u8, |max, &b| max.max(b)) >= 0xC4);
-    if wide { Width::Wide } else { Width::Latin1 }
+/// Whether the valid UTF-8 `utf8` has characters from U+0080 up but none from U+0100 up (those
+/// start with a byte from 0xC4 up). The scan goes in blocks without early exit inside a block,
+/// so that it vectorises.
+fn latin1_only(utf8: &[u8]) -> bool {
+    !utf8.is_ascii()
+        && utf8
+            .chunks(64)
+            .all(|block| block.iter().fold(0u8, |max, &b| max.max(b)) < 0xC4)
 }
 
 const ASCII_WORD: u64 = 0x8080_8080_8080_8080;
@@ -89,46 +84,6 @@ fn utf8_to_latin1(utf8: &[u8], out: &mut [u8]) -> usize {
     o
 }
 
-/// Writes the characters of `utf8` (valid UTF-8) to `out` as UTF-16 and returns how many code
-/// units were written. `out` has room for `utf8.len()` units (never fewer bytes than units).
-fn utf8_to_utf16(utf8: &[u8], out: &mut [u16]) -> usize {
-    let (mut i, mut o) = (0, 0);
-    while i < utf8.len() {
-        let lead = u32::from(utf8[i]);
-        let tail = |k: usize| u32::from(utf8[i + k] & 0x3F);
-        if lead < 0x80 {
-            // Only ASCII looks for more ASCII, so runs of other letters branch once per letter.
-            if i + 8 <= utf8.len() && ascii_word(utf8, i) {
-                for (unit, &byte) in out[o..o + 8].iter_mut().zip(&utf8[i..i + 8]) {
-                    *unit = u16::from(byte);
-                }
-                i += 8;
-                o += 8;
-                continue;
-            }
-            out[o] = lead as u16;
-            i += 1;
-            o += 1;
-        } else if lead < 0xE0 {
-            out[o] = (((lead & 0x1F) << 6) | tail(1)) as u16;
-            i += 2;
-            o += 1;
-        } else if lead < 0xF0 {
-            out[o] = (((lead & 0x0F) << 12) | (tail(1) << 6) | tail(2)) as u16;
-            i += 3;
-            o += 1;
-        } else {
-            let c = ((lead & 0x07) << 18) | (tail(1) << 12) | (tail(2) << 6) | tail(3);
-            let above_bmp = c - 0x10000;
-            out[o] = (0xD800 | (above_bmp >> 10)) as u16;
-            out[o + 1] = (0xDC00 | (above_bmp & 0x3FF)) as u16;
-            i += 4;
-            o += 2;
-        }
-    }
-    o
-}
-
 fn ssize(len: usize) -> PyResult<ffi::Py_ssize_t> {
     ffi::Py_ssize_t::try_from(len).map_err(|_| PyMemoryError::new_err(()))
 }
@@ -145,44 +100,111 @@ unsafe fn owned_str<'py>(
     unsafe { Ok(Bound::from_owned_ptr_or_err(py, ptr)?.cast_into_unchecked::<PyString>()) }
 }
 
+/// Text longer than this many bytes of UTF-8 is built in pieces this long at most: small enough
+/// for each piece's str to stay in the cache and to come from memory the allocator reuses (below
+/// glibc's 128 KiB threshold for mapping fresh pages), instead of a str or buffer as large as
+/// the text whose fresh pages would cost more than building the text.
+const PIECE_LEN: usize = 64 * 1024;
+
+/// A `str` grown piece by piece with `PyUnicode_Append`. While the str is referenced only here
+/// and each piece is no wider than it, CPython appends in place: it `realloc`s the str (which
+/// for a large one moves pages instead of copying them) and copies the piece in. A wider piece
+/// makes it copy the str once into a wider one, which happens at most three times (ASCII,
+/// Latin-1, two-byte, four-byte characters). Where it cannot grow the str in place it copies
+/// it: slower, never wrong.
+pub(crate) struct StrBuilder<'py> {
+    py: Python<'py>,
+    text: Option<Bound<'py, PyString>>,
+}
+
+impl<'py> StrBuilder<'py> {
+    pub(crate) fn new(py: Python<'py>) -> StrBuilder<'py> {
+        StrBuilder { py, text: None }
+    }
+
+    /// Appends `piece`.
+    pub(crate) fn push(&mut self, piece: Bound<'py, PyString>) -> PyResult<()> {
+        let text = match self.text.take() {
+            None => piece,
+            Some(text) => {
+                let mut text = text.into_ptr();
+                // SAFETY: `text` is a reference we own to a str and `piece` a live str. CPython
+                // replaces `text` with the joined str (a reference we own) or, on failure,
+                // releases it and sets it to NULL with an exception set.
+                unsafe {
+                    ffi::PyUnicode_Append(&mut text, piece.as_ptr());
+                    owned_str(self.py, text)?
+                }
+            }
+        };
+        self.text = Some(text);
+        Ok(())
+    }
+
+    /// Appends the text of `utf8` (valid UTF-8, as the engine writes it).
+    pub(crate) fn push_valid_utf8(&mut self, utf8: &[u8]) -> PyResult<()> {
+        if utf8.is_empty() {
+            return Ok(());
+        }
+        self.push(str_from_valid_utf8(self.py, utf8)?)
+    }
+
+    pub(crate) fn finish(self) -> Bound<'py, PyString> {
+        self.text.unwrap_or_else(|| PyString::new(self.py, ""))
+    }
+}
+
 /// A `str` from UTF-8 the engine wrote (valid UTF-8, no surrogates), by the fastest of
-/// CPython's stable constructors for its characters (see the module comment).
+/// CPython's stable constructors for its characters (see the module comment); a long text in
+/// pieces of at most [`PIECE_LEN`] bytes.
 pub(crate) fn str_from_valid_utf8<'py>(
     py: Python<'py>,
     utf8: &[u8],
 ) -> PyResult<Bound<'py, PyString>> {
-    match width(utf8) {
-        Width::Ascii => {
-            let len = ssize(utf8.len())?;
-            // SAFETY: `utf8` is valid for `len` bytes during the call; CPython copies it and
-            // returns a new reference or NULL with an exception set.
-            unsafe {
-                owned_str(
-                    py,
-                    ffi::PyUnicode_DecodeUTF8(utf8.as_ptr().cast(), len, std::ptr::null()),
-                )
-            }
-        }
-        Width::Latin1 => with_units(utf8.len().div_ceil(2), |units| {
-            // SAFETY: any initialised u16 buffer is also a valid byte buffer of twice its length.
-            let bytes: &mut [u8] = unsafe {
-                std::slice::from_raw_parts_mut(units.as_mut_ptr().cast::<u8>(), utf8.len())
-            };
-            let len = utf8_to_latin1(utf8, bytes);
-            let len = ssize(len)?;
-            // SAFETY: `bytes` is valid for `len` bytes during the call; CPython copies them.
-            unsafe {
-                owned_str(
-                    py,
-                    ffi::PyUnicode_DecodeLatin1(bytes.as_ptr().cast(), len, std::ptr::null()),
-                )
-            }
-        }),
-        Width::Wide => with_units(utf8.len(), |units| {
-            let len = utf8_to_utf16(utf8, units);
-            str_from_native_utf16(py, &units[..len])
-        }),
+    if utf8.len() <= PIECE_LEN {
+        return piece_from_valid_utf8(py, utf8);
     }
+    let mut text = StrBuilder::new(py);
+    let mut rest = utf8;
+    while !rest.is_empty() {
+        let mut end = rest.len().min(PIECE_LEN);
+        // Back to the start of a character: at most three continuation bytes.
+        while end < rest.len() && rest[end] & 0xC0 == 0x80 {
+            end -= 1;
+        }
+        text.push(piece_from_valid_utf8(py, &rest[..end])?)?;
+        rest = &rest[end..];
+    }
+    Ok(text.finish())
+}
+
+/// [`str_from_valid_utf8`] for one piece, built at once.
+fn piece_from_valid_utf8<'py>(py: Python<'py>, utf8: &[u8]) -> PyResult<Bound<'py, PyString>> {
+    if !latin1_only(utf8) {
+        let len = ssize(utf8.len())?;
+        // SAFETY: `utf8` is valid for `len` bytes during the call; CPython copies it and
+        // returns a new reference or NULL with an exception set.
+        return unsafe {
+            owned_str(
+                py,
+                ffi::PyUnicode_DecodeUTF8(utf8.as_ptr().cast(), len, std::ptr::null()),
+            )
+        };
+    }
+    with_units(utf8.len().div_ceil(2), |units| {
+        // SAFETY: any initialised u16 buffer is also a valid byte buffer of twice its length.
+        let bytes: &mut [u8] =
+            unsafe { std::slice::from_raw_parts_mut(units.as_mut_ptr().cast::<u8>(), utf8.len()) };
+        let len = utf8_to_latin1(utf8, bytes);
+        let len = ssize(len)?;
+        // SAFETY: `bytes` is valid for `len` bytes during the call; CPython copies them.
+        unsafe {
+            owned_str(
+                py,
+                ffi::PyUnicode_DecodeLatin1(bytes.as_ptr().cast(), len, std::ptr::null()),
+            )
+        }
+    })
 }
 
 /// A `str` from well-formed UTF-16 in the machine's byte order (pairs only for characters above
@@ -354,6 +376,37 @@ pub(crate) fn str_from_single_byte_input<'py>(
         Err(error) if error.is_instance_of::<PyUnicodeDecodeError>(py) => Ok(None),
         Err(error) => Err(error),
     }
+}
+
+/// Inputs longer than this are decoded by the engine this many bytes at a time when building a
+/// `str` (see [`str_from_engine_in_batches`]).
+pub(crate) const BATCH_LEN: usize = 1024 * 1024;
+
+/// The `str` of a whole input decoded by `decoder` under one of the engine's own policies (no
+/// Python error handler), decoded and built batch by batch: the UTF-8 of one batch at a time
+/// is turned into text and appended, so that neither the UTF-8 nor the UTF-16 between the
+/// engine and the `str` grows to the size of the text (their fresh pages would cost more than
+/// the transcoding). `None` when strict decoding meets a bad sequence: the caller then decodes
+/// the input again the usual way, which raises the exact exception.
+pub(crate) fn str_from_engine_in_batches<'py>(
+    py: Python<'py>,
+    decoder: &mut Decoder,
+    input: &Input<'_>,
+) -> PyResult<Option<Bound<'py, PyString>>> {
+    let mut out = Utf8Out::from_scratch();
+    let mut text = StrBuilder::new(py);
+    let mut batches = input.as_slice().chunks(BATCH_LEN).peekable();
+    while let Some(batch) = batches.next() {
+        out.clear();
+        let last = batches.peek().is_none();
+        let stable = input.stable_without_gil();
+        let progress = run_releasing_gil(py, decoder, batch, last, &mut out, stable)?;
+        if progress.error.is_some() {
+            return Ok(None);
+        }
+        text.push_valid_utf8(out.written())?;
+    }
+    Ok(Some(text.finish()))
 }
 
 /// Runs `fill` with this thread's UTF-16 buffer, at least `len` units long.
