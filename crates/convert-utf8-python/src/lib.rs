@@ -17,10 +17,10 @@ mod policy;
 mod text;
 
 use charset::{PooledDecoder, resolve};
-use convert_utf8::Charset;
+use convert_utf8::{Charset, Decoder};
 use input::Input;
 use output::Utf8Out;
-use policy::{ErrorMode, decode_input};
+use policy::{BATCH_LEN, ErrorMode, decode_input};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
@@ -36,6 +36,24 @@ fn decode_all(
     let mut out = Utf8Out::from_scratch();
     decode_input(py, &mut decoder, input, &[], true, &mode, &mut out)?;
     Ok(out)
+}
+
+/// The output of a large whole `input` under an engine policy, built by `build` from the engine's
+/// output batch by batch; `None` for a small input, a Python error handler, or a bad sequence
+/// under strict decoding (all of which [`decode_all`] then handles).
+fn in_batches<'py, T>(
+    py: Python<'py>,
+    input: &Input<'_>,
+    charset: Charset,
+    errors: &str,
+    build: impl FnOnce(Python<'py>, &mut Decoder, &Input<'_>) -> PyResult<Option<T>>,
+) -> PyResult<Option<T>> {
+    let mode = ErrorMode::new(errors);
+    if mode.calls_handler() || input.as_slice().len() <= BATCH_LEN {
+        return Ok(None);
+    }
+    let mut decoder = PooledDecoder::get(py, charset, mode.policy())?;
+    build(py, &mut decoder, input)
 }
 
 /// Decodes `data` (bytes, bytearray, memoryview or any buffer; not str) from `encoding` (any
@@ -65,12 +83,14 @@ fn decode<'py>(
     if let Some(text) = text::str_from_single_byte_input(py, charset, &input)? {
         return Ok(text);
     }
-    let mode = ErrorMode::new(errors);
-    if !mode.calls_handler() && input.as_slice().len() > text::BATCH_LEN {
-        let mut decoder = PooledDecoder::get(py, charset, mode.policy())?;
-        if let Some(text) = text::str_from_engine_in_batches(py, &mut decoder, &input)? {
-            return Ok(text);
-        }
+    if let Some(text) = in_batches(
+        py,
+        &input,
+        charset,
+        errors,
+        text::str_from_engine_in_batches,
+    )? {
+        return Ok(text);
     }
     decode_all(py, &input, charset, errors)?.to_str(py)
 }
@@ -86,6 +106,16 @@ fn to_utf8<'py>(
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = Input::from_object(data)?;
     let charset = resolve(py, encoding)?;
+    let batched = in_batches(
+        py,
+        &input,
+        charset,
+        errors,
+        output::bytes_from_engine_in_batches,
+    )?;
+    if let Some(utf8) = batched {
+        return Ok(utf8);
+    }
     decode_all(py, &input, charset, errors)?.to_bytes(py)
 }
 

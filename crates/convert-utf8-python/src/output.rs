@@ -7,7 +7,10 @@
 //! decoder, which turns exactly those back into lone surrogates. Output without them, the
 //! usual case, is turned into a `str` by the faster route in [`crate::text`].
 
+use crate::input::Input;
+use crate::policy::decode_in_batches;
 use crate::text::str_from_valid_utf8;
+use convert_utf8::Decoder;
 use pyo3::exceptions::{PyMemoryError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -137,6 +140,41 @@ impl Drop for Utf8Out {
             });
         }
     }
+}
+
+/// The UTF-8 `bytes` of a whole input decoded by `decoder` under one of the engine's own
+/// policies (no Python error handler), decoded batch by batch (see [`decode_in_batches`]) and
+/// appended to the `bytes` with `PyBytes_Concat`, which CPython grows in place while the object
+/// is referenced only here. `None` when strict decoding meets a bad sequence.
+pub(crate) fn bytes_from_engine_in_batches<'py>(
+    py: Python<'py>,
+    decoder: &mut Decoder,
+    input: &Input<'_>,
+) -> PyResult<Option<Bound<'py, PyBytes>>> {
+    let mut joined: Option<Bound<'py, PyBytes>> = None;
+    let decoded = decode_in_batches(py, decoder, input, |utf8| {
+        let Some(so_far) = joined.take() else {
+            joined = Some(PyBytes::new(py, utf8));
+            return Ok(());
+        };
+        let len = ffi::Py_ssize_t::try_from(utf8.len()).map_err(|_| PyMemoryError::new_err(()))?;
+        // SAFETY: the memoryview reads `utf8`, which outlives it: it is released below, and
+        // PyBytes_Concat keeps no reference to it (it copies the bytes). `so_far` is a reference
+        // we own; CPython replaces it with the joined bytes (a reference we own) or releases it
+        // and sets it to NULL with an exception set.
+        unsafe {
+            let view = Bound::from_owned_ptr_or_err(
+                py,
+                ffi::PyMemoryView_FromMemory(utf8.as_ptr().cast_mut().cast(), len, ffi::PyBUF_READ),
+            )?;
+            let mut so_far = so_far.into_ptr();
+            ffi::PyBytes_Concat(&mut so_far, view.as_ptr());
+            drop(view);
+            joined = Some(Bound::from_owned_ptr_or_err(py, so_far)?.cast_into_unchecked());
+        }
+        Ok(())
+    })?;
+    Ok(decoded.then(|| joined.unwrap_or_else(|| PyBytes::new(py, b""))))
 }
 
 /// A `str` from generalised UTF-8 (see the module comment), by CPython's UTF-8 constructor

@@ -80,9 +80,9 @@ impl ErrorMode {
 }
 
 /// How far one engine run got.
-pub(crate) struct Progress {
-    pub(crate) read: usize,
-    pub(crate) error: Option<EngineDecodeError>,
+struct Progress {
+    read: usize,
+    error: Option<EngineDecodeError>,
 }
 
 /// Decodes `src` into `out` until its end or the first bad sequence the policy stops at.
@@ -117,7 +117,7 @@ fn run(
 }
 
 /// [`run`], with the GIL released when the input is large and cannot change meanwhile.
-pub(crate) fn run_releasing_gil(
+fn run_releasing_gil(
     py: Python<'_>,
     decoder: &mut Decoder,
     src: &[u8],
@@ -131,6 +131,36 @@ pub(crate) fn run_releasing_gil(
         run(decoder, src, last, out)
     };
     progress.map_err(|_| PyMemoryError::new_err("out of memory for the decoded text"))
+}
+
+/// Whole inputs longer than this are decoded by the engine this many bytes at a time by
+/// [`decode_in_batches`].
+pub(crate) const BATCH_LEN: usize = 1024 * 1024;
+
+/// Decodes the whole `input` with `decoder` (under one of the engine's own policies) batch by
+/// batch into one reused buffer, handing the UTF-8 of each batch to `take`: the output of a
+/// large input then never sits whole in a buffer of its own, whose fresh pages would cost more
+/// than decoding it. Returns `false` as soon as strict decoding meets a bad sequence, for the
+/// caller to decode the input again the usual way, which raises the exact exception.
+pub(crate) fn decode_in_batches(
+    py: Python<'_>,
+    decoder: &mut Decoder,
+    input: &Input<'_>,
+    mut take: impl FnMut(&[u8]) -> PyResult<()>,
+) -> PyResult<bool> {
+    let mut out = Utf8Out::from_scratch();
+    let mut batches = input.as_slice().chunks(BATCH_LEN).peekable();
+    while let Some(batch) = batches.next() {
+        out.clear();
+        let last = batches.peek().is_none();
+        let stable = input.stable_without_gil();
+        let progress = run_releasing_gil(py, decoder, batch, last, &mut out, stable)?;
+        if progress.error.is_some() {
+            return Ok(false);
+        }
+        take(out.written())?;
+    }
+    Ok(true)
 }
 
 /// How many bytes of earlier inputs [`decode_input`] may need: a bad sequence and the bytes a

@@ -20,8 +20,7 @@
 //! engine's.
 
 use crate::input::Input;
-use crate::output::Utf8Out;
-use crate::policy::run_releasing_gil;
+use crate::policy::decode_in_batches;
 use convert_utf8::{
     Charset, Decoder, ErrorPolicy, Family, decode_whole_utf16_to_units, is_well_formed_utf8,
     whole_utf16_layout,
@@ -378,35 +377,17 @@ pub(crate) fn str_from_single_byte_input<'py>(
     }
 }
 
-/// Inputs longer than this are decoded by the engine this many bytes at a time when building a
-/// `str` (see [`str_from_engine_in_batches`]).
-pub(crate) const BATCH_LEN: usize = 1024 * 1024;
-
 /// The `str` of a whole input decoded by `decoder` under one of the engine's own policies (no
-/// Python error handler), decoded and built batch by batch: the UTF-8 of one batch at a time
-/// is turned into text and appended, so that neither the UTF-8 nor the UTF-16 between the
-/// engine and the `str` grows to the size of the text (their fresh pages would cost more than
-/// the transcoding). `None` when strict decoding meets a bad sequence: the caller then decodes
-/// the input again the usual way, which raises the exact exception.
+/// Python error handler), decoded batch by batch (see [`decode_in_batches`]) and built piece by
+/// piece. `None` when strict decoding meets a bad sequence.
 pub(crate) fn str_from_engine_in_batches<'py>(
     py: Python<'py>,
     decoder: &mut Decoder,
     input: &Input<'_>,
 ) -> PyResult<Option<Bound<'py, PyString>>> {
-    let mut out = Utf8Out::from_scratch();
     let mut text = StrBuilder::new(py);
-    let mut batches = input.as_slice().chunks(BATCH_LEN).peekable();
-    while let Some(batch) = batches.next() {
-        out.clear();
-        let last = batches.peek().is_none();
-        let stable = input.stable_without_gil();
-        let progress = run_releasing_gil(py, decoder, batch, last, &mut out, stable)?;
-        if progress.error.is_some() {
-            return Ok(None);
-        }
-        text.push_valid_utf8(out.written())?;
-    }
-    Ok(Some(text.finish()))
+    let decoded = decode_in_batches(py, decoder, input, |utf8| text.push_valid_utf8(utf8))?;
+    Ok(decoded.then(|| text.finish()))
 }
 
 /// Runs `fill` with this thread's UTF-16 buffer, at least `len` units long.
