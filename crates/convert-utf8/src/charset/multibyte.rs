@@ -236,13 +236,63 @@ fn put<const N: usize>(dst: &mut [u8], at: usize, bytes: [u8; N]) {
     unsafe { dst.get_unchecked_mut(at..at + N) }.copy_from_slice(&bytes);
 }
 
-/// Stores at `dst[written..]` the UTF-8 of the single byte or two-byte code that starts with
-/// the byte of `lead` followed by `next`, and returns its length, when the descriptor maps it to
-/// a character the pool holds as UTF-8 (the four bytes of the entry are stored; the bytes after
-/// the character's are overwritten by the next one or lie beyond what is counted as written).
-/// Returns `None`, storing nothing, for anything else.
+/// Decodes from `block[read..]` into `dst[written..]` (inside the hot loop's block) every
+/// single byte and two-byte code up to the block's last byte or the first one whose descriptor
+/// does not map it to a character the pool holds as UTF-8. Returns the new `(read, written)`.
+#[inline(never)]
+fn fast_run(
+    table: &MbTable,
+    block: &[u8],
+    dst: &mut [u8],
+    mut read: usize,
+    mut written: usize,
+) -> (usize, usize) {
+    // Positions before `last` have a next byte.
+    let last = block.len().saturating_sub(1);
+    while read < last {
+        // SAFETY: `read + 1 < block.len()`.
+        let (first, next) = unsafe { (*block.get_unchecked(read), *block.get_unchecked(read + 1)) };
+        let lead = &table.lead[usize::from(first)];
+        let Some((entry, len)) = fast_entry(lead, next) else {
+            break;
+        };
+        put(dst, written, entry);
+        written += len;
+        // The next position is a branch, not arithmetic on the step: predicted (two bytes in
+        // CJK text), it lets the processor run ahead to the next code instead of waiting for
+        // the loads that find the step.
+        if lead.step == 2 {
+            read += 2;
+            continue;
+        }
+        read += 1;
+        // A single byte: copy the ASCII run that may follow a word at a time.
+        if table.ascii_identity && block.get(read).is_some_and(|&b| b < 0x80) {
+            while read + 8 <= block.len() {
+                let word: [u8; 8] = block[read..read + 8].try_into().unwrap();
+                put(dst, written, word);
+                let high = u64::from_le_bytes(word) & 0x8080_8080_8080_8080;
+                if high != 0 {
+                    let n = high.trailing_zeros() as usize / 8;
+                    read += n;
+                    written += n;
+                    break;
+                }
+                read += 8;
+                written += 8;
+            }
+        }
+    }
+    (read, written)
+}
+
+/// The pool entry of the single byte or two-byte code that starts with the byte of `lead`
+/// followed by `next`, and the length of its character's UTF-8 (the entry's first bytes), when
+/// the descriptor maps it to a character the pool holds as UTF-8; `None` for anything else.
+/// The caller stores all four bytes: those after the character's are overwritten by the next
+/// one or lie beyond what is counted as written.
 #[inline(always)]
-fn fast_entry(lead: &Lead, next: u8, dst: &mut [u8], written: usize) -> Option<usize> {
+fn fast_entry(lead: &Lead, next: u8) -> Option<([u8; 4], usize)> {
     let k = next.wrapping_sub(lead.lo) & lead.mask;
     if k >= lead.limit {
         return None;
@@ -254,12 +304,10 @@ fn fast_entry(lead: &Lead, next: u8, dst: &mut [u8], written: usize) -> Option<u
     let entry: [u8; 4] = unsafe { POOL.get_unchecked(at..at + 4) }
         .try_into()
         .unwrap();
-    let len = UTF8_LEN[usize::from(entry[0])];
-    if len == 0 {
-        return None;
+    match UTF8_LEN[usize::from(entry[0])] {
+        0 => None,
+        len => Some((entry, usize::from(len))),
     }
-    put(dst, written, entry);
-    Some(usize::from(len))
 }
 
 fn write_char(dst: &mut [u8], cp: u32) -> usize {
@@ -447,7 +495,6 @@ impl RawDecoder for MultibyteDecoder {
             (read, written) = (r, w);
         }
         let table = self.table;
-        let leads = &table.lead;
         loop {
             // A block of input whose output surely fits: every step below starts with at least
             // one byte of the block left, consumes at least one, counts at most three output
@@ -455,39 +502,7 @@ impl RawDecoder for MultibyteDecoder {
             // eight), so no step checks the room.
             let fits = (dst.len() - written).saturating_sub(1) / 3;
             let block = &src[..read + (src.len() - read).min(fits)];
-            while read + 1 < block.len() {
-                // SAFETY: `read + 1 < block.len()`.
-                let (first, next) =
-                    unsafe { (*block.get_unchecked(read), *block.get_unchecked(read + 1)) };
-                let Some(len) = fast_entry(&leads[usize::from(first)], next, dst, written) else {
-                    break;
-                };
-                written += len;
-                // The next position is a branch, not arithmetic on the step: predicted (two
-                // bytes in CJK text), it lets the processor run ahead to the next code instead
-                // of waiting for the loads that find the step.
-                if leads[usize::from(first)].step == 2 {
-                    read += 2;
-                    continue;
-                }
-                read += 1;
-                // A single byte: copy the ASCII run that may follow a word at a time.
-                if table.ascii_identity && block.get(read).is_some_and(|&b| b < 0x80) {
-                    while read + 8 <= block.len() {
-                        let word: [u8; 8] = block[read..read + 8].try_into().unwrap();
-                        put(dst, written, word);
-                        let high = u64::from_le_bytes(word) & 0x8080_8080_8080_8080;
-                        if high != 0 {
-                            let n = high.trailing_zeros() as usize / 8;
-                            read += n;
-                            written += n;
-                            break;
-                        }
-                        read += 8;
-                        written += 8;
-                    }
-                }
-            }
+            (read, written) = fast_run(table, block, dst, read, written);
             if read == src.len() {
                 return RawStep::input_empty(read, written);
             }
