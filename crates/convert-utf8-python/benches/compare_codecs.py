@@ -51,17 +51,24 @@ CASES = [
 ]
 
 
-def best(fn, number: int, timer=time.process_time) -> float:
-    """Best of 5 runs, seconds per call; by default this process's CPU time, so that other
-    processes competing for the CPU disturb the figures less than wall-clock time would."""
-    return min(timeit.repeat(fn, number=number, repeat=5, timer=timer)) / number
+def best(contenders, number: int, rounds: int = 5, timer=time.process_time) -> list[float]:
+    """Seconds per call of each contender, the best of `rounds` rounds in which each runs
+    `number` calls in turn, so that a change of machine load weighs on every contender alike.
+    By default this process's CPU time, so that other processes competing for the CPU disturb
+    the figures less than wall-clock time would."""
+    seconds = [float("inf")] * len(contenders)
+    for _ in range(rounds):
+        for k, fn in enumerate(contenders):
+            elapsed = timeit.timeit(fn, number=number, timer=timer)
+            seconds[k] = min(seconds[k], elapsed / number)
+    return seconds
 
 
 def throughput(megabytes: int) -> None:
-    """Decodes `megabytes` MB of each charset's real text, best of 3 in CPU time."""
+    """Decodes `megabytes` MB of each charset's real text, best of 5 rounds in CPU time."""
     size = megabytes * 1_000_000
     print(f"Python {sys.version.split()[0]}, {megabytes} MB of real text per call "
-          f"(best of 3, CPU time, MB/s = 10^6 input bytes per second)")
+          f"(best of 5 rounds, CPU time, MB/s = 10^6 input bytes per second)")
     print(f"{'charset':10} {'bytes.decode':>13} {'decode':>9} {'ratio':>6}"
           f" {'.encode(utf8)':>14} {'to_utf8':>9} {'ratio':>6}")
     for ours, python, sources in THROUGHPUT_CASES:
@@ -72,14 +79,11 @@ def throughput(megabytes: int) -> None:
         assert convert_utf8.to_utf8(data, ours) == text.encode("utf-8")
         del text
 
-        def rate(fn) -> float:
-            seconds = min(timeit.repeat(fn, number=1, repeat=3, timer=time.process_time))
-            return len(data) / seconds / 1e6
-
-        theirs = rate(lambda: data.decode(python))
-        mine = rate(lambda: convert_utf8.decode(data, ours))
-        theirs8 = rate(lambda: data.decode(python).encode("utf-8"))
-        mine8 = rate(lambda: convert_utf8.to_utf8(data, ours))
+        contenders = [lambda: data.decode(python), lambda: convert_utf8.decode(data, ours),
+                      lambda: data.decode(python).encode("utf-8"),
+                      lambda: convert_utf8.to_utf8(data, ours)]
+        seconds = best(contenders, 1)
+        theirs, mine, theirs8, mine8 = (len(data) / s / 1e6 for s in seconds)
         print(f"{ours:10} {theirs:8.0f} MB/s {mine:4.0f} MB/s {mine / theirs:5.2f}x"
               f" {theirs8:9.0f} MB/s {mine8:4.0f} MB/s {mine8 / theirs8:5.2f}x", flush=True)
 
@@ -92,7 +96,8 @@ def main() -> None:
     if args.throughput is not None:
         throughput(args.throughput)
         return
-    print(f"Python {sys.version.split()[0]}, convert_utf8 vs bytes.decode (best of 5, CPU time)")
+    print(f"Python {sys.version.split()[0]}, convert_utf8 vs bytes.decode "
+          f"(best of 5 rounds, CPU time)")
     print(f"{'charset':10} {'size':>6} {'bytes.decode':>14} {'decode':>12} {'ratio':>6}"
           f" {'.encode(utf8)':>14} {'to_utf8':>12} {'ratio':>6}")
     for ours, python, text in CASES:
@@ -105,10 +110,10 @@ def main() -> None:
             data = data[: len(data.decode(python, "ignore").encode(python))]  # whole characters
             assert convert_utf8.decode(data, ours) == data.decode(python)
             number = 20000 if size == 1024 else 50
-            theirs = best(lambda: data.decode(python), number)
-            mine = best(lambda: convert_utf8.decode(data, ours), number)
-            theirs8 = best(lambda: data.decode(python).encode("utf-8"), number)
-            mine8 = best(lambda: convert_utf8.to_utf8(data, ours), number)
+            theirs, mine, theirs8, mine8 = best(
+                [lambda: data.decode(python), lambda: convert_utf8.decode(data, ours),
+                 lambda: data.decode(python).encode("utf-8"),
+                 lambda: convert_utf8.to_utf8(data, ours)], number)
             print(f"{ours:10} {size_name:>6} {theirs * 1e6:11.2f} µs {mine * 1e6:9.2f} µs"
                   f" {theirs / mine:5.2f}x {theirs8 * 1e6:11.2f} µs {mine8 * 1e6:9.2f} µs"
                   f" {theirs8 / mine8:5.2f}x")
@@ -116,10 +121,12 @@ def main() -> None:
     data = (CASES[2][2].encode("shift_jis") * 40)[:1024]
     data = data[: len(data.decode("shift_jis", "ignore").encode("shift_jis"))]
     if convert_utf8.lookup("SJIS").supported:
-        fork = best(lambda: subprocess.run(["iconv", "-f", "SHIFT_JIS", "-t", "UTF-8"], input=data,
-                                           check=True, capture_output=True), 200,
-                    timer=time.perf_counter)  # wall-clock: the child's CPU time counts too
-        mine = best(lambda: convert_utf8.decode(data, "SHIFT_JIS"), 20000, timer=time.perf_counter)
+        # Wall-clock: the child's CPU time counts too.
+        fork, = best([lambda: subprocess.run(["iconv", "-f", "SHIFT_JIS", "-t", "UTF-8"],
+                                             input=data, check=True, capture_output=True)],
+                     200, timer=time.perf_counter)
+        mine, = best([lambda: convert_utf8.decode(data, "SHIFT_JIS")], 20000,
+                     timer=time.perf_counter)
         print(f"1 KiB Shift_JIS per call: subprocess iconv {fork * 1e6:.0f} µs, "
               f"convert_utf8.decode {mine * 1e6:.2f} µs ({fork / mine:.0f}x)")
 
