@@ -266,22 +266,29 @@ fn fast_run(
             continue;
         }
         read += 1;
-        // A single byte: copy the ASCII run that may follow a word at a time.
-        if table.ascii_identity && block.get(read).is_some_and(|&b| b < 0x80) {
-            while read + 8 <= block.len() {
-                let word: [u8; 8] = block[read..read + 8].try_into().unwrap();
-                put(dst, written, word);
-                let high = u64::from_le_bytes(word) & 0x8080_8080_8080_8080;
-                if high != 0 {
-                    let n = high.trailing_zeros() as usize / 8;
-                    read += n;
-                    written += n;
-                    break;
-                }
-                read += 8;
-                written += 8;
-            }
+        // A single byte: copy the ASCII run that may follow (from `next`) a word at a time.
+        if table.ascii_identity && next < 0x80 {
+            (read, written) = ascii_run(block, dst, read, written);
         }
+    }
+    (read, written)
+}
+
+/// Copies the ASCII run at `block[read..]` into `dst[written..]` (inside the hot loop's block)
+/// a word at a time, as far as whole words of the block go. Returns the new `(read, written)`.
+/// Out of line: it keeps the registers of the run loop for the run loop's own work.
+#[inline(never)]
+fn ascii_run(block: &[u8], dst: &mut [u8], mut read: usize, mut written: usize) -> (usize, usize) {
+    while read + 8 <= block.len() {
+        let word: [u8; 8] = block[read..read + 8].try_into().unwrap();
+        put(dst, written, word);
+        let high = u64::from_le_bytes(word) & 0x8080_8080_8080_8080;
+        if high != 0 {
+            let n = high.trailing_zeros() as usize / 8;
+            return (read + n, written + n);
+        }
+        read += 8;
+        written += 8;
     }
     (read, written)
 }
