@@ -14,6 +14,13 @@
 //! glibc would have wanted more bytes to recognise it, a bad double-byte character drops one byte
 //! under `-c` (ISO-2022-CN's bad `ESC N` single shift drops two), and each new input starts in
 //! the initial state.
+//!
+//! Speed: the fast path ([`Iso2022Decoder::twin_run`]) rewrites a stretch of input into the
+//! twin's EUC form (ASCII as it is, pairs with their high bits set, behind the twin's prefix),
+//! stepping over the shifts and escapes between them, and decodes it in one call of the twin's
+//! hot loop. Where the twin stops early (an error, a full output), it rewrites again up to there
+//! to find the input position and the state. What it does not rewrite goes through the general
+//! path one unit at a time.
 
 use crate::charset::multibyte::{self, MultibyteDecoder};
 use crate::charset::single_byte::{self, SingleByteDecoder};
@@ -101,6 +108,54 @@ impl Twins {
     }
 }
 
+/// Which twin decodes a 94×94 set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TwinId {
+    EucJp,
+    EucJisx0213,
+    EucCn,
+    EucKr,
+    EucTw,
+}
+
+impl Twins {
+    fn get(&mut self, id: TwinId) -> &mut MultibyteDecoder {
+        match id {
+            TwinId::EucJp => &mut self.euc_jp,
+            TwinId::EucJisx0213 => &mut self.euc_jisx0213,
+            TwinId::EucCn => &mut self.euc_cn,
+            TwinId::EucKr => &mut self.euc_kr,
+            TwinId::EucTw => &mut self.euc_tw,
+        }
+    }
+}
+
+/// The twin of a 94×94 set and the prefix its pairs take there; `None` for the other sets.
+fn twin_of(set: Set) -> Option<(TwinId, Option<u8>)> {
+    Some(match set {
+        Set::Jis0208 => (TwinId::EucJp, None),
+        Set::Jis0212 => (TwinId::EucJp, Some(0x8F)),
+        Set::Jis0213Plane1 => (TwinId::EucJisx0213, None),
+        Set::Jis0213Plane2 => (TwinId::EucJisx0213, Some(0x8F)),
+        Set::Gb2312 => (TwinId::EucCn, None),
+        Set::Ksc5601 => (TwinId::EucKr, None),
+        Set::Cns1 => (TwinId::EucTw, None),
+        Set::Ascii | Set::JisRoman | Set::JisKana | Set::IsoIr165 => return None,
+    })
+}
+
+/// Input bytes the fast path rewrites for one call of a twin (its buffer's size).
+const RUN_BYTES: usize = 1024;
+/// The whole shift state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct State {
+    set: Set,
+    g2: G2,
+    so: SoDesignation,
+    ss3_plane: u8,
+    drop_next: u8,
+}
+
 /// Decodes one whole character of a twin charset into `out` (room for `MAX_CHAR_UTF8` bytes);
 /// `None` if it is not one.
 fn through(decoder: &mut impl RawDecoder, bytes: &[u8], out: &mut [u8]) -> Option<usize> {
@@ -169,13 +224,18 @@ pub(crate) struct Iso2022Decoder {
     pending_len: u8,
 }
 
-/// Whether all eight bytes of `x` are in `21..=7E`: below 0x80, at least 0x21 (adding 0x5F sets
-/// the high bit) and at most 0x7E (adding 1 leaves it clear); no byte carries into the next.
-fn all_in_94(x: u64) -> bool {
+/// How many of the bytes of `x` (little-endian), from the first, are in `low..=7E` (`low` is
+/// at least 1).
+fn leading_in_range(x: u64, low: u8) -> usize {
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    x & HIGH == 0
-        && x.wrapping_add(0x5F5F_5F5F_5F5F_5F5F) & HIGH == HIGH
-        && x.wrapping_add(0x0101_0101_0101_0101) & HIGH == 0
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // Without their high bits no byte carries into the next: adding `80 - low` sets the high
+    // bit of the bytes from `low` on, adding 1 that of 7F.
+    let low7 = x & !HIGH;
+    let below = !low7.wrapping_add(ONES * u64::from(0x80 - low)) & HIGH;
+    let del = low7.wrapping_add(ONES) & HIGH;
+    let outside = x & HIGH | below | del;
+    outside.trailing_zeros() as usize / 8
 }
 
 fn in_mask(mask: u128, byte: u8) -> bool {
@@ -185,16 +245,16 @@ fn in_mask(mask: u128, byte: u8) -> bool {
 impl Iso2022Decoder {
     /// Decodes a character of a 94×94 set whose lead byte `bytes[0]` is `21..=7E`.
     fn double(&mut self, set: Set, bytes: &[u8], out: &mut [u8]) -> Unit {
-        let (lead_mask, decoder, prefix): (u128, &mut MultibyteDecoder, &[u8]) = match set {
-            Set::Jis0208 => (leads::JIS0208, &mut self.twins.euc_jp, &[]),
-            Set::Jis0212 => (leads::JIS0212, &mut self.twins.euc_jp, &[0x8F]),
-            Set::Jis0213Plane1 => (leads::JIS0213, &mut self.twins.euc_jisx0213, &[]),
-            Set::Jis0213Plane2 => (leads::JIS0213, &mut self.twins.euc_jisx0213, &[0x8F]),
-            Set::Gb2312 => (leads::GB2312, &mut self.twins.euc_cn, &[]),
-            Set::Ksc5601 => (leads::KSC5601, &mut self.twins.euc_kr, &[]),
-            Set::Cns1 => (leads::CNS1, &mut self.twins.euc_tw, &[]),
+        let lead_mask = match set {
+            Set::Jis0208 => leads::JIS0208,
+            Set::Jis0212 => leads::JIS0212,
+            Set::Jis0213Plane1 | Set::Jis0213Plane2 => leads::JIS0213,
+            Set::Gb2312 => leads::GB2312,
+            Set::Ksc5601 => leads::KSC5601,
+            Set::Cns1 => leads::CNS1,
             _ => unreachable!("not a double-byte set"),
         };
+        let (twin, prefix) = twin_of(set).expect("a 94×94 set has a twin");
         if !in_mask(lead_mask, bytes[0]) {
             return Unit::Invalid { unit: 1 };
         }
@@ -204,11 +264,11 @@ impl Iso2022Decoder {
         if !(0x21..=0x7E).contains(&trail) {
             return Unit::Invalid { unit: 1 };
         }
-        let mut code = [0u8; 3];
-        code[..prefix.len()].copy_from_slice(prefix);
-        code[prefix.len()] = bytes[0] | 0x80;
-        code[prefix.len() + 1] = trail | 0x80;
-        match through(decoder, &code[..prefix.len() + 2], out) {
+        let code = match prefix {
+            Some(prefix) => &[prefix, bytes[0] | 0x80, trail | 0x80][..],
+            None => &[bytes[0] | 0x80, trail | 0x80][..],
+        };
+        match through(self.twins.get(twin), code, out) {
             Some(written) => Unit::Char { len: 2, written },
             None => Unit::Invalid { unit: 1 },
         }
@@ -309,12 +369,8 @@ impl Iso2022Decoder {
                     return Unit::Shift { len: 4 };
                 }
             }
-            SO => {
-                self.set = Set::Ksc5601;
-                return Unit::Shift { len: 1 };
-            }
-            SI => {
-                self.set = Set::Ascii;
+            SO | SI => {
+                self.shift_set(ch);
                 return Unit::Shift { len: 1 };
             }
             _ => {}
@@ -324,6 +380,26 @@ impl Iso2022Decoder {
             return Unit::Char { len: 1, written: 1 };
         }
         self.double(Set::Ksc5601, bytes, out)
+    }
+
+    /// ISO-2022-KR's and -CN's SO and SI where they only switch the set (all but
+    /// ISO-2022-CN-EXT's SO without a designation); returns whether `b` was one.
+    #[inline(always)]
+    fn shift_set(&mut self, b: u8) -> bool {
+        self.set = match (self.variant, b) {
+            (Variant::Kr, SO) => Set::Ksc5601,
+            (Variant::Kr | Variant::Cn | Variant::CnExt, SI) => Set::Ascii,
+            (Variant::Cn | Variant::CnExt, SO) => match self.so {
+                SoDesignation::Gb2312 => Set::Gb2312,
+                SoDesignation::Cns1 => Set::Cns1,
+                SoDesignation::IsoIr165 => Set::IsoIr165,
+                // Without a designation ISO-2022-CN takes GB 2312.
+                SoDesignation::None if self.variant == Variant::Cn => Set::Gb2312,
+                SoDesignation::None => return false,
+            },
+            _ => return false,
+        };
+        true
     }
 
     fn step_cn(&mut self, bytes: &[u8], out: &mut [u8]) -> Unit {
@@ -399,26 +475,13 @@ impl Iso2022Decoder {
                     _ => {}
                 }
             }
+            SO | SI if self.shift_set(ch) => return Unit::Shift { len: 1 },
             SO => {
-                self.set = match self.so {
-                    SoDesignation::Gb2312 => Set::Gb2312,
-                    SoDesignation::Cns1 => Set::Cns1,
-                    SoDesignation::IsoIr165 => Set::IsoIr165,
-                    // Without a designation ISO-2022-CN takes GB 2312; ISO-2022-CN-EXT
-                    // rejects the byte after the SO.
-                    SoDesignation::None if !ext => Set::Gb2312,
-                    SoDesignation::None => {
-                        if bytes.len() < 2 {
-                            return Unit::Incomplete;
-                        }
-                        self.drop_next = 1;
-                        self.set
-                    }
-                };
-                return Unit::Shift { len: 1 };
-            }
-            SI => {
-                self.set = Set::Ascii;
+                // ISO-2022-CN-EXT without a designation rejects the byte after the SO.
+                if bytes.len() < 2 {
+                    return Unit::Incomplete;
+                }
+                self.drop_next = 1;
                 return Unit::Shift { len: 1 };
             }
             _ => {}
@@ -480,52 +543,52 @@ impl Iso2022Decoder {
         }
     }
 
-    /// Decodes the run of 94×94 pairs at the start of `src` through the current set's twin in
-    /// one call (the pairs with their high bits set, behind the twin's prefix), stopping before
-    /// the first byte outside `21..=7E` or the first code the twin rejects, which are left to
-    /// [`Self::step`]. Returns `(read, written)`; `(0, 0)` outside a double-byte set.
-    fn double_run(&mut self, src: &[u8], dst: &mut [u8]) -> (usize, usize) {
-        let twins = &mut self.twins;
-        let (decoder, prefix): (&mut MultibyteDecoder, &[u8]) = match self.set {
-            Set::Jis0208 => (&mut twins.euc_jp, &[]),
-            Set::Jis0212 => (&mut twins.euc_jp, &[0x8F]),
-            Set::Jis0213Plane1 => (&mut twins.euc_jisx0213, &[]),
-            Set::Jis0213Plane2 => (&mut twins.euc_jisx0213, &[0x8F]),
-            Set::Gb2312 => (&mut twins.euc_cn, &[]),
-            Set::Ksc5601 => (&mut twins.euc_kr, &[]),
-            Set::Cns1 => (&mut twins.euc_tw, &[]),
-            _ => return (0, 0),
-        };
-        let per_pair = prefix.len() + 2;
-        let mut buf = [0u8; 288];
-        // The run: pairs of bytes in 21..=7E, eight bytes at a time while they all are.
-        let limit = (src.len() & !1).min(buf.len() / per_pair * 2);
-        let mut n = 0;
-        while n + 8 <= limit {
-            let chunk = u64::from_le_bytes(src[n..n + 8].try_into().unwrap());
-            if !all_in_94(chunk) {
-                break;
-            }
-            n += 8;
+    fn state(&self) -> State {
+        State {
+            set: self.set,
+            g2: self.g2,
+            so: self.so,
+            ss3_plane: self.ss3_plane,
+            drop_next: self.drop_next,
         }
-        let in_94 = |b: u8| (0x21..=0x7E).contains(&b);
-        while n + 2 <= limit && in_94(src[n]) && in_94(src[n + 1]) {
-            n += 2;
+    }
+
+    fn restore(&mut self, state: State) {
+        self.set = state.set;
+        self.g2 = state.g2;
+        self.so = state.so;
+        self.ss3_plane = state.ss3_plane;
+        self.drop_next = state.drop_next;
+    }
+
+    /// Whether `b` is a character of its own in the ASCII set (not the start of an escape or
+    /// shift, nor illegal).
+    fn is_plain_ascii(&self, b: u8) -> bool {
+        match self.variant {
+            Variant::Jp | Variant::Jp2 | Variant::Jp3 => b < 0x80 && b != ESC,
+            Variant::Kr => b < 0x80 && b != ESC && b != SO && b != SI,
+            Variant::Cn | Variant::CnExt => b < 0x7F && b != ESC && b != SO && b != SI,
         }
-        if n == 0 {
-            return (0, 0);
+    }
+
+    /// The fast path (see the module documentation): decodes from the start of `src` through
+    /// one twin while the input is ASCII, 94×94 pairs of sets that twin decodes, and the shifts
+    /// between them. Returns `(read, written)`, `(0, 0)` when it could not start; the state is
+    /// the one after the bytes read. `dst` has room for `MAX_CHAR_UTF8` bytes at least.
+    fn twin_run(&mut self, src: &[u8], dst: &mut [u8]) -> (usize, usize) {
+        let start = self.state();
+        let mut buf = [0u8; RUN_BYTES];
+        let (read, at, twin) = self.rewrite(src, &mut buf, usize::MAX);
+        if at == 0 {
+            return (read, 0);
         }
-        let len = n / 2 * per_pair;
-        if prefix.is_empty() {
-            for (to, from) in buf[..n].iter_mut().zip(&src[..n]) {
-                *to = from | 0x80;
-            }
-        } else {
-            for (to, pair) in buf[..len].chunks_exact_mut(3).zip(src[..n].chunks_exact(2)) {
-                to.copy_from_slice(&[prefix[0], pair[0] | 0x80, pair[1] | 0x80]);
-            }
-        }
-        let step = decoder.decode_raw(&buf[..len], dst, true);
+        let id = twin.unwrap_or(match self.variant {
+            Variant::Jp | Variant::Jp2 | Variant::Jp3 => TwinId::EucJp,
+            Variant::Kr => TwinId::EucKr,
+            Variant::Cn | Variant::CnExt => TwinId::EucCn,
+        });
+        let decoder = self.twins.get(id);
+        let step = decoder.decode_raw(&buf[..at], dst, true);
         let decoded = match step.status {
             RawStatus::InputEmpty | RawStatus::OutputFull => step.read,
             RawStatus::Malformed { len: bad, .. } => {
@@ -533,14 +596,117 @@ impl Iso2022Decoder {
                 step.read - usize::from(bad)
             }
         };
-        debug_assert_eq!(decoded % per_pair, 0);
-        (decoded / per_pair * 2, step.written)
+        if decoded == at {
+            return (read, step.written);
+        }
+        // The twin stopped early (an error, or a full output), where a unit of the rewritten
+        // bytes starts: rewrite again from the start up to there, for the input position and
+        // the state.
+        self.restore(start);
+        let (read, replayed, _) = self.rewrite(src, &mut buf, decoded);
+        debug_assert_eq!(replayed, decoded);
+        (read, step.written)
     }
 
-    /// Bytes that go straight through in the current state: ASCII text other than the bytes
-    /// that start escapes and shifts.
-    fn is_plain(&self, b: u8) -> bool {
-        self.set == Set::Ascii && b < 0x7F && b != ESC && b != SO && b != SI && self.drop_next == 0
+    /// Rewrites the start of `src` into `buf` for [`Self::twin_run`], taking shifts as it goes,
+    /// until the rewritten bytes reach `until` or the run must end. Returns the bytes read, the
+    /// bytes rewritten and the twin they are for (`None`: ASCII only).
+    fn rewrite(
+        &mut self,
+        src: &[u8],
+        buf: &mut [u8; RUN_BYTES],
+        until: usize,
+    ) -> (usize, usize, Option<TwinId>) {
+        // A unit (at most eight bytes: an ASCII or a pair word) starts only with room for it.
+        let room = |at: usize| at < until && at + 8 <= RUN_BYTES;
+        let jp = matches!(self.variant, Variant::Jp | Variant::Jp2 | Variant::Jp3);
+        let mut twin = twin_of(self.set).map(|(id, _)| id);
+        let (mut read, mut at) = (0, 0);
+        loop {
+            // Rewrite a stretch in the current set.
+            if self.set == Set::Ascii {
+                while read < src.len() && room(at) {
+                    if let Some(word) = src.get(read..read + 8) {
+                        // Copy the word, keep its printable bytes up to the first other one.
+                        let word = u64::from_le_bytes(word.try_into().unwrap());
+                        let n = leading_in_range(word, 0x20).min(until - at);
+                        buf[at..][..8].copy_from_slice(&word.to_le_bytes());
+                        (read, at) = (read + n, at + n);
+                        if n == 8 || !room(at) {
+                            continue;
+                        }
+                    }
+                    if !self.is_plain_ascii(src[read]) {
+                        break;
+                    }
+                    buf[at] = src[read];
+                    (read, at) = (read + 1, at + 1);
+                }
+            } else if let Some((_, prefix)) = twin_of(self.set) {
+                let in_94 = |b: u8| (0x21..=0x7E).contains(&b);
+                while read < src.len() && room(at) {
+                    if prefix.is_none()
+                        && let Some(word) = src.get(read..read + 8)
+                    {
+                        // Set the high bits of the word, keep its whole pairs up to the first
+                        // byte outside 21..=7E.
+                        let word = u64::from_le_bytes(word.try_into().unwrap());
+                        let n = (leading_in_range(word, 0x21) & !1).min(until - at);
+                        let high = word | 0x8080_8080_8080_8080;
+                        buf[at..][..8].copy_from_slice(&high.to_le_bytes());
+                        (read, at) = (read + n, at + n);
+                        if n == 8 || !room(at) {
+                            continue;
+                        }
+                    }
+                    let lead = src[read];
+                    if let Some(&trail) = src.get(read + 1)
+                        && in_94(lead)
+                        && in_94(trail)
+                    {
+                        let pair = [lead | 0x80, trail | 0x80];
+                        if let Some(prefix) = prefix {
+                            buf[at..at + 3].copy_from_slice(&[prefix, pair[0], pair[1]]);
+                            at += 3;
+                        } else {
+                            buf[at..at + 2].copy_from_slice(&pair);
+                            at += 2;
+                        }
+                        read += 2;
+                    } else if jp && prefix.is_none() && (lead < 0x21 && lead != ESC || lead == 0x7F)
+                    {
+                        // ISO-2022-JP takes controls as they are in any set.
+                        buf[at] = lead;
+                        (read, at) = (read + 1, at + 1);
+                    } else {
+                        break;
+                    }
+                }
+            }
+            // Then a shift, or the end of the run.
+            if read == src.len() || !room(at) {
+                break;
+            }
+            if self.shift_set(src[read]) {
+                read += 1;
+            } else {
+                let before = self.state();
+                let mut scratch = [0u8; MAX_CHAR_UTF8];
+                let Unit::Shift { len } = self.step(&src[read..], &mut scratch) else {
+                    // A character or error of the general path's: the general path redoes it.
+                    self.restore(before);
+                    break;
+                };
+                read += len;
+            }
+            let next = twin_of(self.set).map(|(id, _)| id);
+            if self.drop_next != 0 || next.is_some_and(|id| twin.is_some_and(|t| t != id)) {
+                // A two-step error, or a set of another twin: the run ends after the shift.
+                break;
+            }
+            twin = twin.or(next);
+        }
+        (read, at, twin)
     }
 
     /// The step for input that ends inside a unit whose `len` bytes are in `pending`: truncated,
@@ -638,21 +804,8 @@ impl RawDecoder for Iso2022Decoder {
             if dst.len() - written < MAX_CHAR_UTF8 {
                 return RawStep::output_full(read, written);
             }
-            if self.is_plain(src[read]) {
-                // Runs of plain ASCII are copied as they are.
-                let room = dst.len() - written;
-                let run = src[read..]
-                    .iter()
-                    .take(room)
-                    .position(|&b| !self.is_plain(b))
-                    .unwrap_or((src.len() - read).min(room));
-                dst[written..written + run].copy_from_slice(&src[read..read + run]);
-                read += run;
-                written += run;
-                continue;
-            }
             if self.drop_next == 0 {
-                let (r, w) = self.double_run(&src[read..], &mut dst[written..]);
+                let (r, w) = self.twin_run(&src[read..], &mut dst[written..]);
                 if r > 0 {
                     read += r;
                     written += w;
@@ -751,16 +904,83 @@ mod tests {
 
 #[cfg(test)]
 mod run_tests {
-    use super::all_in_94;
+    use super::*;
+
+    /// Decodes all of `src` with at most `room` bytes of output per call, going on after
+    /// errors; returns the output and where each error ended, with its status.
+    fn decode_with_room(name: &str, src: &[u8], room: usize) -> (Vec<u8>, Vec<(usize, RawStatus)>) {
+        let mut d = new_decoder(name).expect("an ISO-2022 charset");
+        let (mut out, mut errors, mut read) = (Vec::new(), Vec::new(), 0);
+        let mut buf = vec![0u8; room];
+        loop {
+            let step = d.decode_raw(&src[read..], &mut buf, true);
+            out.extend_from_slice(&buf[..step.written]);
+            read += step.read;
+            match step.status {
+                RawStatus::InputEmpty => return (out, errors),
+                RawStatus::OutputFull => {}
+                status => errors.push((read, status)),
+            }
+        }
+    }
 
     #[test]
-    fn all_in_94_checks_every_byte_against_both_bounds() {
-        assert!(all_in_94(u64::from_le_bytes(*b"!~0!~0!~")));
-        for bad in [0x00, 0x20, 0x7F, 0x80, 0xA1, 0xFF] {
+    fn the_twin_stopping_early_resumes_at_its_input_position_and_state() {
+        // Shifts every few bytes, then bad pairs and bytes late in the run, decoded with every
+        // output size from one character up: the twin stops at a full output or an error
+        // anywhere in the run, and the fast path must find the input and the state there.
+        let word_kr = b"\x0e\x30\x21\x30\x22\x0f a";
+        let word_jp = b"\x1b$B\x30\x21\x30\x22\x1b(B a";
+        let word_cn = b"\x1b$)A\x0e\x30\x21\x30\x22\x0f a";
+        for (name, word, bad) in [
+            (
+                "ISO-2022-KR",
+                &word_kr[..],
+                &b"\x0e\x30\x21\x22\x7f\x0f\x80"[..],
+            ),
+            (
+                "ISO-2022-JP",
+                &word_jp[..],
+                &b"\x1b$B\x30\x21\x29\x21\x1b(B\x80"[..],
+            ),
+            (
+                "ISO-2022-JP-2",
+                &word_jp[..],
+                &b"\x1b$(D\x30\x21\x22\x21\x1b(B\x80"[..],
+            ),
+            (
+                "ISO-2022-CN-EXT",
+                &word_cn[..],
+                &b"\x0e\x30\x21\x7f\x7f\x0f\x7f"[..],
+            ),
+        ] {
+            let mut src = word.repeat(40);
+            src.extend_from_slice(bad);
+            src.extend_from_slice(&word.repeat(40));
+            let whole = decode_with_room(name, &src, 4096);
+            assert!(!whole.1.is_empty(), "{name}: the bad bytes are errors");
+            for room in MAX_CHAR_UTF8..64 {
+                assert_eq!(
+                    decode_with_room(name, &src, room),
+                    whole,
+                    "{name}, room {room}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn leading_in_range_stops_at_the_first_byte_outside() {
+        assert_eq!(leading_in_range(u64::from_le_bytes(*b" !0~ !0~"), 0x20), 8);
+        assert_eq!(leading_in_range(u64::from_le_bytes(*b"!!0~~!0~"), 0x21), 8);
+        for bad in [0x00, 0x1F, 0x20, 0x7F, 0x80, 0xA1, 0xFF] {
             for at in 0..8 {
                 let mut bytes = *b"!!!!~~~~";
                 bytes[at] = bad;
-                assert!(!all_in_94(u64::from_le_bytes(bytes)), "{bad:02X} at {at}");
+                let n = leading_in_range(u64::from_le_bytes(bytes), 0x21);
+                assert_eq!(n, at, "{bad:02X} at {at}");
+                let n = leading_in_range(u64::from_le_bytes(bytes), 0x20);
+                assert_eq!(n, if bad == 0x20 { 8 } else { at }, "{bad:02X} at {at}");
             }
         }
     }
