@@ -617,6 +617,9 @@ impl Iso2022Decoder {
         buf: &mut [u8; RUN_BYTES],
         until: usize,
     ) -> (usize, usize, Option<TwinId>) {
+        if self.variant == Variant::Kr {
+            return self.rewrite_kr(src, buf, until);
+        }
         // A unit (at most eight bytes: an ASCII or a pair word) starts only with room for it.
         let room = |at: usize| at < until && at + 8 <= RUN_BYTES;
         let jp = matches!(self.variant, Variant::Jp | Variant::Jp2 | Variant::Jp3);
@@ -707,6 +710,58 @@ impl Iso2022Decoder {
             twin = twin.or(next);
         }
         (read, at, twin)
+    }
+
+    /// [`Self::rewrite`] for ISO-2022-KR, whose Korean text shifts out and in around nearly
+    /// every word: one loop that takes SO and SI where they fall.
+    fn rewrite_kr(
+        &mut self,
+        src: &[u8],
+        buf: &mut [u8; RUN_BYTES],
+        until: usize,
+    ) -> (usize, usize, Option<TwinId>) {
+        let room = |at: usize| at < until && at + 8 <= RUN_BYTES;
+        let in_94 = |b: u8| (0x21..=0x7E).contains(&b);
+        let mut shifted = self.set == Set::Ksc5601;
+        let (mut read, mut at) = (0, 0);
+        while read < src.len() && room(at) {
+            if let Some(word) = src.get(read..read + 8) {
+                // As many whole units of a word as it starts with (ASCII, or pairs).
+                let word = u64::from_le_bytes(word.try_into().unwrap());
+                let (n, rewritten) = if shifted {
+                    let n = leading_in_range(word, 0x21) & !1;
+                    (n, word | 0x8080_8080_8080_8080)
+                } else {
+                    (leading_in_range(word, 0x20), word)
+                };
+                let n = n.min(until - at);
+                if n > 0 {
+                    buf[at..][..8].copy_from_slice(&rewritten.to_le_bytes());
+                    (read, at) = (read + n, at + n);
+                    continue;
+                }
+            }
+            let b = src[read];
+            if b == SO || b == SI {
+                shifted = b == SO;
+                read += 1;
+            } else if !shifted && b < 0x80 && b != ESC {
+                buf[at] = b;
+                (read, at) = (read + 1, at + 1);
+            } else if let Some(&trail) = src.get(read + 1)
+                && shifted
+                && in_94(b)
+                && in_94(trail)
+            {
+                buf[at..at + 2].copy_from_slice(&[b | 0x80, trail | 0x80]);
+                (read, at) = (read + 2, at + 2);
+            } else {
+                // An escape, an error, or a pair cut by the end: the general path's.
+                break;
+            }
+        }
+        self.set = if shifted { Set::Ksc5601 } else { Set::Ascii };
+        (read, at, Some(TwinId::EucKr))
     }
 
     /// The step for input that ends inside a unit whose `len` bytes are in `pending`: truncated,
