@@ -1039,6 +1039,29 @@ mod tests {
     }
 
     #[test]
+    fn whole_utf16_layout_reads_the_bom_as_a_decoder_does() {
+        use super::{WholeUtf16Layout, whole_utf16_layout};
+        let layout =
+            |label: &str, src: &[u8]| whole_utf16_layout(Charset::for_label(label).unwrap(), src);
+        let read = |body_start, big_endian, surrogate_pairs| {
+            Some(WholeUtf16Layout {
+                body_start,
+                big_endian,
+                surrogate_pairs,
+            })
+        };
+        assert_eq!(layout("UTF-16", b"\xFE\xFF\x00A"), read(2, true, true));
+        assert_eq!(layout("UTF-16", b"\xFF\xFEA\x00"), read(2, false, true));
+        assert_eq!(layout("UTF-16", b"A\x00"), read(0, false, true));
+        assert_eq!(layout("UTF-16BE", b"\xFE\xFF\x00A"), read(0, true, true));
+        assert_eq!(layout("UTF-16LE", b"\xFF\xFE"), read(0, false, true));
+        assert_eq!(layout("UCS-2", b"\xFF\xFE"), read(0, false, false));
+        assert_eq!(layout("UNICODE", b"\xFE\xFF"), read(2, true, false));
+        assert_eq!(layout("UTF-32", b"\xFF\xFE\x00\x00"), None);
+        assert_eq!(layout("UTF-8", b""), None);
+    }
+
+    #[test]
     fn bom_is_consumed_only_by_sniffing_forms() {
         let text = |label: &str, bytes: &[u8]| {
             Charset::for_label(label)
