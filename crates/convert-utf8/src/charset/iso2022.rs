@@ -621,21 +621,21 @@ impl Iso2022Decoder {
             return self.rewrite_kr(src, buf, until);
         }
         // A unit (at most eight bytes: an ASCII or a pair word) starts only with room for it.
-        let room = |at: usize| at < until && at + 8 <= RUN_BYTES;
+        let stop = until.min(RUN_BYTES - 7);
         let jp = matches!(self.variant, Variant::Jp | Variant::Jp2 | Variant::Jp3);
         let mut twin = twin_of(self.set).map(|(id, _)| id);
         let (mut read, mut at) = (0, 0);
         loop {
             // Rewrite a stretch in the current set.
             if self.set == Set::Ascii {
-                while read < src.len() && room(at) {
+                while read < src.len() && at < stop {
                     if let Some(word) = src.get(read..read + 8) {
                         // Copy the word, keep its printable bytes up to the first other one.
                         let word = u64::from_le_bytes(word.try_into().unwrap());
                         let n = leading_in_range(word, 0x20).min(until - at);
                         buf[at..][..8].copy_from_slice(&word.to_le_bytes());
                         (read, at) = (read + n, at + n);
-                        if n == 8 || !room(at) {
+                        if n == 8 || at >= stop {
                             continue;
                         }
                     }
@@ -647,7 +647,7 @@ impl Iso2022Decoder {
                 }
             } else if let Some((_, prefix)) = twin_of(self.set) {
                 let in_94 = |b: u8| (0x21..=0x7E).contains(&b);
-                while read < src.len() && room(at) {
+                while read < src.len() && at < stop {
                     if prefix.is_none()
                         && let Some(word) = src.get(read..read + 8)
                     {
@@ -658,7 +658,7 @@ impl Iso2022Decoder {
                         let high = word | 0x8080_8080_8080_8080;
                         buf[at..][..8].copy_from_slice(&high.to_le_bytes());
                         (read, at) = (read + n, at + n);
-                        if n == 8 || !room(at) {
+                        if n == 8 || at >= stop {
                             continue;
                         }
                     }
@@ -687,7 +687,7 @@ impl Iso2022Decoder {
                 }
             }
             // Then a shift, or the end of the run.
-            if read == src.len() || !room(at) {
+            if read == src.len() || at >= stop {
                 break;
             }
             if self.shift_set(src[read]) {
@@ -720,11 +720,12 @@ impl Iso2022Decoder {
         buf: &mut [u8; RUN_BYTES],
         until: usize,
     ) -> (usize, usize, Option<TwinId>) {
-        let room = |at: usize| at < until && at + 8 <= RUN_BYTES;
+        // A unit (at most eight bytes) starts only with room for it.
+        let stop = until.min(RUN_BYTES - 7);
         let in_94 = |b: u8| (0x21..=0x7E).contains(&b);
         let mut shifted = self.set == Set::Ksc5601;
         let (mut read, mut at) = (0, 0);
-        while read < src.len() && room(at) {
+        while read < src.len() && at < stop {
             if let Some(word) = src.get(read..read + 8) {
                 // As many whole units of a word as it starts with (ASCII, or pairs).
                 let word = u64::from_le_bytes(word.try_into().unwrap());
