@@ -81,3 +81,15 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
   TSAN_OPTIONS=halt_on_error=1 "$tsan_dir/test_threads" >/dev/null
 done
 echo "test_threads: ThreadSanitizer clean in 10 runs"
+
+section "Memory checkers: the engine's unit tests under AddressSanitizer, and under Miri where installed"
+# scripts/sanitize.sh (docs/reliability.md, "Sanitizers and Miri"). ASan here runs the unit tests
+# (the SIMD and unchecked-indexing code among them); `scripts/sanitize.sh asan` adds the
+# integration tests. Miri needs a nightly toolchain with its component, which not every machine
+# can fetch: without it this says so and goes on.
+CU8_ASAN_TESTS=--lib scripts/sanitize.sh asan
+if cargo +nightly miri --version >/dev/null 2>&1; then
+  scripts/sanitize.sh miri
+else
+  echo "Miri not installed (rustup toolchain install nightly --component miri rust-src): skipped"
+fi
