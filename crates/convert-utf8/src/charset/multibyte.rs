@@ -311,6 +311,10 @@ fn fast_entry(lead: &Lead, next: u8) -> Option<([u8; 4], usize)> {
     let entry: [u8; 4] = unsafe { POOL.get_unchecked(at..at + 4) }
         .try_into()
         .unwrap();
+    // The common case first, without a load: a BMP character of three UTF-8 bytes.
+    if entry[0] & 0xF0 == 0xE0 {
+        return Some((entry, 3));
+    }
     match UTF8_LEN[usize::from(entry[0])] {
         0 => None,
         len => Some((entry, usize::from(len))),
