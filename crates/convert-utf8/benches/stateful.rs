@@ -2,8 +2,9 @@
 //! convert-utf8 against the system iconv in-process, and encoding_rs for ISO-2022-JP, side by
 //! side on the same real text in the language each charset serves.
 //!
-//! Run: `cargo bench -p convert-utf8 --bench stateful`; count instructions with
-//! `STATEFUL_BENCH_CALLS=<charset>` under callgrind (see `common`).
+//! Run: `cargo bench -p convert-utf8 --bench stateful`; with `STATEFUL_BENCH_INTERLEAVED=1`
+//! for the fastest of interleaved rounds, with `STATEFUL_BENCH_CALLS=<charset>` under callgrind
+//! to count instructions (see `common`).
 
 mod common;
 
@@ -33,7 +34,7 @@ const CASES: &[common::Case] = &[
 ];
 
 fn bench(c: &mut Criterion) {
-    common::bench_cases(c, "STATEFUL_BENCH_CALLS", CASES);
+    common::bench_cases(c, "STATEFUL_BENCH", CASES);
 }
 
 criterion_group!(benches, bench);

@@ -1,19 +1,28 @@
-//! What the text-decoding benches (`multibyte`, `stateful`) share: the committed real text, its
-//! encoding by the system iconv, the contenders, the check that every contender gives the
-//! original text back, and the two ways of running them (criterion, or a fixed number of calls
-//! for counting instructions under callgrind).
+//! What the text-decoding benches share: the committed real text, its encoding by the system
+//! iconv, the contenders, the check that every contender gives the original text back, and the
+//! three ways of running them.
 //!
 //! The text is committed as UTF-8 (`benches/multibyte-text/`) and encoded into each charset by
-//! iconv when the benchmark starts, repeated to about 256 KiB. With `<calls_var>=<name>` in the
-//! environment (a charset, or `<charset>/<text>` for a charset's further texts) the bench skips
-//! criterion and calls each contender ten times on that text through the functions `contender_*`, for counting instructions under
-//! `valgrind --tool=callgrind` (which the load of a shared machine does not disturb;
-//! `callgrind_annotate --inclusive=yes` gives each contender's total).
+//! iconv when the benchmark starts, repeated to about 256 KiB. Each bench names its environment
+//! variables by a prefix:
+//!
+//! - none set: criterion, one group `decode/<name>` per case;
+//! - `<prefix>_INTERLEAVED=1`: the contenders are timed in turn, round after round, and a table
+//!   of each one's fastest round is printed: on a machine whose load moves, criterion's
+//!   contenders, measured one after the other, see different loads, while interleaved rounds
+//!   share them and the fastest ones are those the load left alone;
+//! - `<prefix>_CALLS=<name>`: each contender is called ten times on that case's text through
+//!   the functions `contender_*`, for counting instructions under `valgrind --tool=callgrind`
+//!   (which the load of a shared machine does not disturb; `callgrind_annotate
+//!   --inclusive=yes` gives each contender's total for the ten calls).
+//!
+//! A case's name is its charset, followed by `/<text>` for a charset's second and further texts.
 
 use convert_utf8::{Charset, Decoder, ErrorPolicy};
 use criterion::{Criterion, Throughput};
 use iconv_oracle::Iconv;
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 /// One benchmark input: (glibc charset, WHATWG encoding that decodes the same text, if any,
 /// text file in `benches/multibyte-text/` without `.txt`).
@@ -21,6 +30,8 @@ pub type Case = (&'static str, Option<&'static str>, &'static str);
 
 /// How much text each charset is given: the sample repeated to at least this many bytes.
 const TEXT_BYTES: usize = 256 * 1024;
+/// Rounds of the interleaved mode.
+const INTERLEAVED_ROUNDS: usize = 1000;
 
 fn text(lang: &str) -> String {
     let path = format!(
@@ -66,11 +77,17 @@ fn contender_iconv(iconv: &mut Iconv, input: &[u8]) -> usize {
     iconv.convert(input).output.len()
 }
 
-/// Runs every case under criterion, as group `decode/<name>`, or, when `calls_var` holds a
-/// name, only the counting calls of that case. The name is the charset, followed by
-/// `/<text>` for a charset's second and further texts.
-pub fn bench_cases(c: &mut Criterion, calls_var: &str, cases: &[Case]) {
-    let count_only = std::env::var(calls_var).ok();
+/// Runs the cases in the mode the environment variables named by `env_prefix` ask for (see the
+/// module documentation).
+pub fn bench_cases(c: &mut Criterion, env_prefix: &str, cases: &[Case]) {
+    let count_only = std::env::var(format!("{env_prefix}_CALLS")).ok();
+    let interleaved = std::env::var_os(format!("{env_prefix}_INTERLEAVED")).is_some();
+    if interleaved {
+        println!(
+            "| charset | convert-utf8 MiB/s | encoding_rs MiB/s | iconv MiB/s | vs encoding_rs | vs iconv |"
+        );
+        println!("|---|---|---|---|---|---|");
+    }
     for (i, &(charset, whatwg, lang)) in cases.iter().enumerate() {
         let repeated = cases[..i].iter().any(|&(other, ..)| other == charset);
         let name = if repeated {
@@ -113,6 +130,37 @@ pub fn bench_cases(c: &mut Criterion, calls_var: &str, cases: &[Case]) {
         }
 
         let mut dst = vec![0u8; utf8.len() + 64];
+        if interleaved {
+            let mut best = [Duration::MAX; 3];
+            for _ in 0..INTERLEAVED_ROUNDS {
+                let start = Instant::now();
+                contender_convert_utf8(&mut decoder, black_box(&input), &mut out);
+                best[0] = best[0].min(start.elapsed());
+                if let Some(e) = whatwg {
+                    let start = Instant::now();
+                    contender_encoding_rs(e, black_box(&input), &mut dst);
+                    best[1] = best[1].min(start.elapsed());
+                }
+                let start = Instant::now();
+                contender_iconv(&mut iconv, black_box(&input));
+                best[2] = best[2].min(start.elapsed());
+            }
+            let mib_s = |d: Duration| input.len() as f64 / d.as_secs_f64() / (1024.0 * 1024.0);
+            let ours = mib_s(best[0]);
+            let (theirs, vs_theirs) = match whatwg {
+                Some(_) => {
+                    let theirs = mib_s(best[1]);
+                    (format!("{theirs:.0}"), format!("{:.2}×", ours / theirs))
+                }
+                None => ("—".into(), "—".into()),
+            };
+            let iconv = mib_s(best[2]);
+            println!(
+                "| {name} | {ours:.0} | {theirs} | {iconv:.0} | {vs_theirs} | {:.2}× |",
+                ours / iconv
+            );
+            continue;
+        }
         if count_only.is_some() {
             for _ in 0..10 {
                 contender_convert_utf8(&mut decoder, black_box(&input), &mut out);
