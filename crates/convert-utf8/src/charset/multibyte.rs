@@ -311,9 +311,13 @@ fn fast_entry(lead: &Lead, next: u8) -> Option<([u8; 4], usize)> {
     let entry: [u8; 4] = unsafe { POOL.get_unchecked(at..at + 4) }
         .try_into()
         .unwrap();
-    // The common case first, without a load: a BMP character of three UTF-8 bytes.
+    // The common cases first, without a load: a BMP character of three UTF-8 bytes, or ASCII
+    // (the spaces of Korean text), so that the output position does not wait for the table.
     if entry[0] & 0xF0 == 0xE0 {
         return Some((entry, 3));
+    }
+    if entry[0] < 0x80 {
+        return Some((entry, 1));
     }
     match UTF8_LEN[usize::from(entry[0])] {
         0 => None,
@@ -558,6 +562,8 @@ impl RawDecoder for MultibyteDecoder {
             .checked_add(MAX_CHAR_UTF8)
     }
 }
+
+pub(crate) mod utf16;
 
 #[cfg(test)]
 mod tests;
