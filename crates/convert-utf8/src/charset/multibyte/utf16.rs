@@ -1,0 +1,364 @@
+//! The CJK multi-byte charsets decoded straight to UTF-16 code units, for callers whose text
+//! type is built from UTF-16 (a Python `str`): no UTF-8 between the charset and the units.
+//!
+//! It reads the same tables as the UTF-8 decoder and decodes the same way, a prefix of the input
+//! at a time: single bytes and two-byte codes through the hot loop's first-byte descriptors
+//! ([`Lead`]), turning the pool entry's UTF-8 into its one unit, everything longer through the
+//! general sequence decoder. It stops before a bad or truncated sequence, which it leaves to a
+//! [`Decoder`](crate::Decoder) so that errors, their positions and the policies stay in one
+//! place. No code decodes to more units than it has bytes, which bounds the room a block needs.
+
+use super::{Lead, MbTable, MultibyteDecoder, POOL, Sequence, new_decoder};
+use crate::{Charset, Family};
+
+/// Decodes a CJK multi-byte charset (Shift_JIS, CP932, EUC-*, GBK, GB18030, Big5, UHC, JOHAB,
+/// ...) to UTF-16 code units in the machine's byte order, without state between calls.
+///
+/// ```
+/// use convert_utf8::{Charset, CjkToUtf16, Utf16Stop};
+/// let gbk = CjkToUtf16::new(Charset::for_label("GBK")?).unwrap();
+/// let mut units = [0u16; 8];
+/// // "中文" and a truncated code at the end.
+/// let step = gbk.decode(b"\xD6\xD0\xCE\xC4\xD6", &mut units);
+/// assert_eq!((step.read, step.written, step.stop), (4, 2, Utf16Stop::BadSequence));
+/// assert_eq!(String::from_utf16(&units[..2]).unwrap(), "中文");
+/// # Ok::<(), convert_utf8::Error>(())
+/// ```
+pub struct CjkToUtf16 {
+    /// Its table, and its general sequence decoder (never given pending bytes).
+    decoder: MultibyteDecoder,
+}
+
+/// Why [`CjkToUtf16::decode`] stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Utf16Stop {
+    /// It read all of the input.
+    InputEnd,
+    /// The next character's units do not fit in what is left of the output.
+    OutputFull,
+    /// The input at `read` is a bad or truncated sequence: a [`Decoder`](crate::Decoder) given
+    /// the input from there says which and handles it under its policy.
+    BadSequence,
+}
+
+/// How far [`CjkToUtf16::decode`] went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Utf16Step {
+    /// Input bytes decoded.
+    pub read: usize,
+    /// Code units written.
+    pub written: usize,
+    /// Why it stopped there.
+    pub stop: Utf16Stop,
+}
+
+impl CjkToUtf16 {
+    /// The UTF-16 decoder of `charset`; `None` unless it is one of the CJK multi-byte charsets
+    /// ([`Family::CjkMultibyte`]).
+    pub fn new(charset: Charset) -> Option<CjkToUtf16> {
+        if charset.family() != Family::CjkMultibyte {
+            return None;
+        }
+        new_decoder(charset.name()).map(|decoder| CjkToUtf16 { decoder })
+    }
+
+    /// Decodes a prefix of `src` into `dst`: as far as the end of `src`, the end of the room in
+    /// `dst`, or a bad or truncated sequence, whichever comes first. The units are those of the
+    /// UTF-8 a [`Decoder`](crate::Decoder) writes for the same bytes (a character beyond the BMP
+    /// as a surrogate pair). `src` is taken as the end of the input: a sequence it cuts is
+    /// truncated.
+    pub fn decode(&self, src: &[u8], dst: &mut [u16]) -> Utf16Step {
+        let table = self.decoder.table;
+        let (mut read, mut written) = (0, 0);
+        loop {
+            // A block of input whose units surely fit: every code writes at most as many units
+            // as it has bytes, so the fast loop checks no room.
+            let fits = dst.len() - written;
+            let block = &src[..read + (src.len() - read).min(fits)];
+            (read, written) = fast_run(table, block, dst, read, written);
+            let stop = if read == src.len() {
+                Utf16Stop::InputEnd
+            } else {
+                let end = (read + super::MAX_SEQUENCE).min(src.len());
+                match self.decoder.sequence(&src[read..end]) {
+                    Sequence::Chars { len, first, second } => {
+                        let mut units = [0u16; 4];
+                        let mut count = char_units(first, &mut units);
+                        if second != 0 {
+                            count += char_units(second, &mut units[count..]);
+                        }
+                        if dst.len() - written < count {
+                            Utf16Stop::OutputFull
+                        } else {
+                            dst[written..written + count].copy_from_slice(&units[..count]);
+                            written += count;
+                            read += len;
+                            continue;
+                        }
+                    }
+                    Sequence::Invalid { .. } | Sequence::Incomplete => Utf16Stop::BadSequence,
+                }
+            };
+            return Utf16Step {
+                read,
+                written,
+                stop,
+            };
+        }
+    }
+}
+
+/// Writes the UTF-16 of the code point `cp` to `dst` and returns how many units it took.
+fn char_units(cp: u32, dst: &mut [u16]) -> usize {
+    char::from_u32(cp)
+        .expect("tables hold only scalar values")
+        .encode_utf16(dst)
+        .len()
+}
+
+/// Decodes from `block[read..]` into `dst[written..]` every single byte and two-byte code up to
+/// the block's last byte or the first one whose descriptor does not map it to a BMP character
+/// held in the pool as UTF-8. `dst` has room for a unit per byte left in the block. Returns the
+/// new `(read, written)`.
+#[inline(never)]
+fn fast_run(
+    table: &MbTable,
+    block: &[u8],
+    dst: &mut [u16],
+    mut read: usize,
+    mut written: usize,
+) -> (usize, usize) {
+    debug_assert!(dst.len() - written >= block.len() - read);
+    // Positions before `last` have a next byte.
+    let last = block.len().saturating_sub(1);
+    while read < last {
+        let (first, next) = (block[read], block[read + 1]);
+        let lead = &table.lead[usize::from(first)];
+        let Some(unit) = fast_unit(lead, next) else {
+            break;
+        };
+        dst[written] = unit;
+        written += 1;
+        // A branch, not arithmetic on the step: predicted, it lets the processor run ahead
+        // (as in the UTF-8 loop).
+        if lead.step == 2 {
+            read += 2;
+            continue;
+        }
+        read += 1;
+        if table.ascii_identity && next < 0x80 {
+            (read, written) = ascii_run(block, dst, read, written);
+        }
+    }
+    (read, written)
+}
+
+/// Widens the ASCII run at `block[read..]` into `dst[written..]` a word at a time, as far as
+/// whole words of the block go. Returns the new `(read, written)`.
+#[inline(never)]
+fn ascii_run(block: &[u8], dst: &mut [u16], mut read: usize, mut written: usize) -> (usize, usize) {
+    while read + 8 <= block.len() {
+        let word: [u8; 8] = block[read..read + 8].try_into().unwrap();
+        let out: &mut [u16; 8] = (&mut dst[written..written + 8]).try_into().unwrap();
+        for (unit, byte) in out.iter_mut().zip(word) {
+            *unit = u16::from(byte);
+        }
+        let high = u64::from_le_bytes(word) & 0x8080_8080_8080_8080;
+        if high != 0 {
+            let n = high.trailing_zeros() as usize / 8;
+            return (read + n, written + n);
+        }
+        read += 8;
+        written += 8;
+    }
+    (read, written)
+}
+
+/// The one unit of the single byte or two-byte code that starts with the byte of `lead`
+/// followed by `next`, when the descriptor maps it to a character the pool holds as UTF-8 (all
+/// of them in the BMP); `None` for anything else.
+#[inline(always)]
+fn fast_unit(lead: &Lead, next: u8) -> Option<u16> {
+    let k = next.wrapping_sub(lead.lo) & lead.mask;
+    if k >= lead.limit {
+        return None;
+    }
+    let at = lead.base as usize + 3 * usize::from(k);
+    let [b0, b1, b2] = [POOL[at], POOL[at + 1], POOL[at + 2]].map(u16::from);
+    // The common case first: a BMP character of three UTF-8 bytes.
+    if b0 & 0xF0 == 0xE0 {
+        return Some((b0 & 0x0F) << 12 | (b1 & 0x3F) << 6 | b2 & 0x3F);
+    }
+    if b0 < 0x80 {
+        return Some(b0);
+    }
+    if b0 & 0xE0 == 0xC0 {
+        return Some((b0 & 0x1F) << 6 | b1 & 0x3F);
+    }
+    // A raw entry (no character, or an expansion): the general path.
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Decoder, ErrorPolicy};
+    use iconv_oracle::{Iconv, Outcome};
+
+    /// Real text in the four languages of the CJK benchmarks, plus characters beyond the BMP,
+    /// a two-code-point JIS X 0213 character and a Euro sign (GB18030's four-byte forms).
+    const TEXT: [&str; 5] = [
+        include_str!("../../../benches/multibyte-text/ja.txt"),
+        include_str!("../../../benches/multibyte-text/ko.txt"),
+        include_str!("../../../benches/multibyte-text/zh-hans.txt"),
+        include_str!("../../../benches/multibyte-text/zh-hant.txt"),
+        "ｶﾀｶﾅ 𠀋𪚲😀 か゚ € ¥ ~ \\ \u{3000}",
+    ];
+
+    fn cjk_charsets() -> Vec<Charset> {
+        let charsets: Vec<Charset> = Charset::all()
+            .filter(|c| c.family() == Family::CjkMultibyte)
+            .collect();
+        assert_eq!(charsets.len(), 17);
+        charsets
+    }
+
+    /// `TEXT` in `charset`: each character the charset has (the two-code-point one as a whole),
+    /// encoded by the system iconv.
+    fn encoded_text(charset: Charset) -> Vec<u8> {
+        let mut to = Iconv::open_to("UTF-8", charset.name()).expect("iconv knows the charset");
+        let mut encoded = Vec::new();
+        let mut encode = |piece: &str| {
+            to.reset();
+            let c = to.convert(piece.as_bytes());
+            if c.outcome == Outcome::Complete {
+                encoded.extend_from_slice(&c.output);
+            }
+        };
+        for text in TEXT {
+            let mut buf = [0u8; 4];
+            text.chars().for_each(|ch| encode(ch.encode_utf8(&mut buf)));
+        }
+        encode("か゚");
+        encoded
+    }
+
+    /// What a strict `Decoder` makes of `src` as a whole input: its text as UTF-16, or the
+    /// offset of its first bad sequence.
+    fn decoder_units(charset: Charset, src: &[u8]) -> Result<Vec<u16>, u64> {
+        let mut decoder = Decoder::new(charset, ErrorPolicy::Strict).unwrap();
+        let mut utf8 = Vec::new();
+        decoder
+            .decode_to_vec(src, &mut utf8)
+            .map_err(|e| e.offset())?;
+        Ok(String::from_utf8(utf8).unwrap().encode_utf16().collect())
+    }
+
+    /// Decodes all of `src` with `room` units of output per call, resuming where each call
+    /// stopped for room. Returns the units and the last step.
+    fn decode_with_room(fast: &CjkToUtf16, src: &[u8], room: usize) -> (Vec<u16>, Utf16Step) {
+        let (mut units, mut dst, mut pair) = (Vec::new(), vec![0u16; room], [0u16; 2]);
+        let mut read = 0;
+        loop {
+            let mut step = fast.decode(&src[read..], &mut dst);
+            units.extend_from_slice(&dst[..step.written]);
+            if step.stop == Utf16Stop::OutputFull && step.read == 0 {
+                // A character of two units with room for one: give it room for two.
+                assert_eq!(room, 1, "stopped for room with room left");
+                step = fast.decode(&src[read..], &mut pair);
+                assert_eq!(step.written, 2);
+                units.extend_from_slice(&pair);
+            }
+            read += step.read;
+            if step.stop != Utf16Stop::OutputFull {
+                let whole = Utf16Step {
+                    read,
+                    written: units.len(),
+                    stop: step.stop,
+                };
+                return (units, whole);
+            }
+            assert!(step.written + 2 > room, "stopped for room with room left");
+        }
+    }
+
+    /// Checks `fast` on `src` against a strict `Decoder`: the units are the decoder's for the
+    /// bytes read, and it stops at the end or exactly at the decoder's first bad sequence.
+    fn check(charset: Charset, fast: &CjkToUtf16, src: &[u8], room: usize) {
+        let (units, step) = decode_with_room(fast, src, room);
+        let name = charset.name();
+        assert_eq!(
+            decoder_units(charset, &src[..step.read]),
+            Ok(units),
+            "{name} {src:02X?} room {room}"
+        );
+        match step.stop {
+            Utf16Stop::InputEnd => assert_eq!(step.read, src.len(), "{name} {src:02X?}"),
+            Utf16Stop::BadSequence => assert_eq!(
+                decoder_units(charset, src),
+                Err(step.read as u64),
+                "{name} {src:02X?}"
+            ),
+            Utf16Stop::OutputFull => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn only_cjk_multibyte_charsets_are_served() {
+        for label in ["UTF-8", "ISO-2022-JP", "CP1251", "IBM930"] {
+            assert!(CjkToUtf16::new(Charset::for_label(label).unwrap()).is_none());
+        }
+    }
+
+    #[test]
+    fn real_text_gives_the_decoders_units_with_any_room() {
+        for charset in cjk_charsets() {
+            let fast = CjkToUtf16::new(charset).unwrap();
+            let text = encoded_text(charset);
+            assert!(text.len() > 500, "{}", charset.name());
+            for room in [1, 2, 3, 7, 64, text.len()] {
+                check(charset, &fast, &text, room);
+            }
+            let (_, step) = decode_with_room(&fast, &text, text.len());
+            assert_eq!(step.stop, Utf16Stop::InputEnd, "{}", charset.name());
+        }
+    }
+
+    #[test]
+    fn damaged_text_stops_where_the_decoder_reports_the_error() {
+        for charset in cjk_charsets() {
+            let fast = CjkToUtf16::new(charset).unwrap();
+            let text = encoded_text(charset);
+            let truncated = text.iter().position(|&b| b >= 0x80).unwrap() + 1;
+            let damages = [
+                (100, vec![0xFF]),
+                (57, vec![0x80]),
+                (text.len(), vec![0x81]),
+                (truncated, vec![]),
+            ];
+            for (at, bytes) in damages {
+                let mut damaged = text[..at].to_vec();
+                damaged.extend_from_slice(&bytes);
+                damaged.extend_from_slice(&text[at..]);
+                for room in [1, 3, damaged.len()] {
+                    check(charset, &fast, &damaged, room);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_one_and_two_byte_code_gives_the_decoders_units() {
+        for charset in cjk_charsets() {
+            let fast = CjkToUtf16::new(charset).unwrap();
+            for first in 0..=255u8 {
+                check(charset, &fast, &[first], 4);
+                for next in 0..=255u8 {
+                    check(charset, &fast, &[first, next], 4);
+                    // Room for one unit: a code of two stops for room, not for a bad sequence.
+                    check(charset, &fast, &[first, next], 1);
+                }
+            }
+        }
+    }
+}
