@@ -9,12 +9,13 @@
 //!
 //! The pool holds each character as its UTF-8 form, three bytes per entry. The hot loop works
 //! in blocks of input whose output surely fits in `dst` (at most three bytes per input byte), so
-//! it checks the room once per block. Inside a block it copies ASCII runs a word at a time and
-//! decodes every single byte and two-byte code the same way, without a branch that depends on
-//! which of the two it is: the first byte's descriptor ([`Lead`]) and the next byte give a pool
-//! entry, whose four bytes are stored at once and whose first byte tells how many of them count.
-//! Anything longer, illegal, expanding to two code points, or cut by the end of the block goes
-//! through [`decode_sequence`], which walks the rows.
+//! it checks the room once per block. Inside a block ([`fast_run`]) it decodes every single
+//! byte and two-byte code through the same lookup: the first byte's descriptor ([`Lead`]) and
+//! the next byte give a pool entry, whose four bytes are stored at once and whose first byte
+//! tells how many of them count; the step to the next code is a branch on the descriptor's
+//! length, which the processor predicts and runs ahead on. ASCII runs are copied a word at a
+//! time. Anything longer, illegal, expanding to two code points, or cut by the end of the block
+//! goes through [`decode_sequence`], which walks the rows.
 
 use crate::charset::{RawDecoder, RawStatus, RawStep};
 use crate::error::ErrorKind;
@@ -226,7 +227,7 @@ enum Sequence {
 #[inline(always)]
 fn put<const N: usize>(dst: &mut [u8], at: usize, bytes: [u8; N]) {
     debug_assert!(at + N <= dst.len(), "the block's output bound is broken");
-    // SAFETY: `decode_raw` calls this only inside a block: the block has at most
+    // SAFETY: this is called only inside a block of `decode_raw`, which has at most
     // `fits = (dst.len() - written_at_block_start - 1) / 3` input bytes, every step starts with
     // at least one of them left and advances `written` by at most three bytes per byte consumed,
     // so a step starts at `at <= written_at_block_start + 3 * (fits - 1)`; it stores at most
