@@ -274,6 +274,29 @@ impl Iso2022Decoder {
         }
     }
 
+    /// The set an ISO-2022-JP escape sequence at the start of `bytes` designates, and its
+    /// length; `None` for anything else (including a sequence cut short).
+    #[inline(always)]
+    fn jp_designation(&self, bytes: &[u8]) -> Option<(Set, usize)> {
+        let jp2 = self.variant == Variant::Jp2;
+        let jp3 = self.variant == Variant::Jp3;
+        let &[ESC, first, second, ..] = bytes else {
+            return None;
+        };
+        Some(match (first, second, bytes.get(3)) {
+            (b'(', b'B', _) => (Set::Ascii, 3),
+            (b'(', b'J', _) => (Set::JisRoman, 3),
+            (b'(', b'I', _) if jp2 || jp3 => (Set::JisKana, 3),
+            (b'$', b'(', Some(b'O' | b'Q')) if jp3 => (Set::Jis0213Plane1, 4),
+            (b'$', b'(', Some(b'P')) if jp3 => (Set::Jis0213Plane2, 4),
+            (b'$', b'@' | b'B', _) => (Set::Jis0208, 3),
+            (b'$', b'A', _) if jp2 => (Set::Gb2312, 3),
+            (b'$', b'(', Some(b'C')) if jp2 => (Set::Ksc5601, 4),
+            (b'$', b'(', Some(b'D')) if jp2 => (Set::Jis0212, 4),
+            _ => return None,
+        })
+    }
+
     fn step_jp(&mut self, bytes: &[u8], out: &mut [u8]) -> Unit {
         let jp2 = self.variant == Variant::Jp2;
         let jp3 = self.variant == Variant::Jp3;
@@ -283,19 +306,7 @@ impl Iso2022Decoder {
             if bytes.len() < 3 || (four && bytes.len() < 4) {
                 return Unit::Incomplete;
             }
-            let designated = match (bytes[1], bytes[2], bytes.get(3)) {
-                (b'(', b'B', _) => Some((Set::Ascii, 3)),
-                (b'(', b'J', _) => Some((Set::JisRoman, 3)),
-                (b'(', b'I', _) if jp2 || jp3 => Some((Set::JisKana, 3)),
-                (b'$', b'(', Some(b'O' | b'Q')) if jp3 => Some((Set::Jis0213Plane1, 4)),
-                (b'$', b'(', Some(b'P')) if jp3 => Some((Set::Jis0213Plane2, 4)),
-                (b'$', b'@' | b'B', _) => Some((Set::Jis0208, 3)),
-                (b'$', b'A', _) if jp2 => Some((Set::Gb2312, 3)),
-                (b'$', b'(', Some(b'C')) if jp2 => Some((Set::Ksc5601, 4)),
-                (b'$', b'(', Some(b'D')) if jp2 => Some((Set::Jis0212, 4)),
-                _ => None,
-            };
-            if let Some((set, len)) = designated {
+            if let Some((set, len)) = self.jp_designation(bytes) {
                 self.set = set;
                 return Unit::Shift { len };
             }
@@ -692,6 +703,10 @@ impl Iso2022Decoder {
             }
             if self.shift_set(src[read]) {
                 read += 1;
+            } else if let Some((set, len)) = jp.then(|| self.jp_designation(&src[read..])).flatten()
+            {
+                self.set = set;
+                read += len;
             } else {
                 let before = self.state();
                 let mut scratch = [0u8; MAX_CHAR_UTF8];
