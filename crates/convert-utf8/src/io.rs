@@ -668,6 +668,16 @@ mod tests {
             .collect()
     }
 
+    /// `path` holds `content` with permission bits `mode`, and no temporary file is left.
+    fn assert_replaced(path: &Path, content: &[u8], mode: u32) {
+        assert_eq!(fs::read(path).unwrap(), content);
+        assert_eq!(
+            fs::metadata(path).unwrap().permissions().mode() & 0o777,
+            mode
+        );
+        assert!(temp_files(path.parent().unwrap()).is_empty());
+    }
+
     #[test]
     fn in_place_conversion_of_a_big_file_keeps_permissions() {
         let dir = tempfile::tempdir().unwrap();
@@ -677,12 +687,7 @@ mod tests {
         fs::set_permissions(&path, Permissions::from_mode(0o640)).unwrap();
         let done = convert_file(&path, None, utf8(), ErrorPolicy::Strict).unwrap();
         assert_eq!(done.read, text.len() as u64);
-        assert_eq!(fs::read(&path).unwrap(), text);
-        assert_eq!(
-            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o640
-        );
-        assert!(temp_files(dir.path()).is_empty());
+        assert_replaced(&path, &text, 0o640);
     }
 
     #[test]
@@ -699,12 +704,7 @@ mod tests {
             assert!(temp_files(dir.path()).is_empty(), "a name before commit");
         }
         replacement.commit().unwrap();
-        assert_eq!(fs::read(&path).unwrap(), b"new");
-        assert_eq!(
-            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o604
-        );
-        assert!(temp_files(dir.path()).is_empty());
+        assert_replaced(&path, b"new", 0o604);
     }
 
     /// Where unnamed files are refused, a named temporary file does the same job.
@@ -718,12 +718,7 @@ mod tests {
         replacement.write_all(b"new").unwrap();
         assert_eq!(temp_files(dir.path()).len(), 1);
         replacement.commit().unwrap();
-        assert_eq!(fs::read(&path).unwrap(), b"new");
-        assert_eq!(
-            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o640
-        );
-        assert!(temp_files(dir.path()).is_empty());
+        assert_replaced(&path, b"new", 0o640);
 
         let mut abandoned = AtomicReplace::with_unnamed(&path, false).unwrap();
         abandoned.write_all(b"newer").unwrap();
