@@ -537,6 +537,25 @@ fn omitting_invalid_input_converts_everything_and_exits_1() {
     );
 }
 
+/// A bad byte at the very end is reported as the bad byte it is, not as an incomplete
+/// character (glibc's `-c` says nothing of incompleteness for it either); an input that ends
+/// inside a real sequence still is incomplete, under `-c` as without it.
+#[test]
+fn a_bad_last_byte_under_c_is_not_incomplete() {
+    for input in [&b"a\xFF"[..], b"\xFF\xFF\xFF"] {
+        let mine = ours(&["-c", "-f", "UTF-8"], input);
+        assert_eq!(mine.code, 1);
+        assert!(
+            mine.stderr.contains("illegal input sequence at position"),
+            "{mine:?}"
+        );
+        assert!(!mine.stderr.contains("incomplete"), "{mine:?}");
+    }
+    let cut = ours(&["-c", "-f", "UTF-8"], b"a\xE2\x82");
+    assert_eq!((cut.code, cut.stdout.as_slice()), (1, &b"a"[..]));
+    assert!(cut.stderr.contains("incomplete character"), "{cut:?}");
+}
+
 fn with_locale(vars: &[(&str, &str)], args: &[&str], stdin: &[u8], program: &str) -> Outcome {
     let mut c = command(program, args, Path::new("."));
     c.env_remove("LANG");

@@ -73,6 +73,8 @@ pub struct Decoder {
     replacement_pending: bool,
     error_count: u64,
     first_error: Option<DecodeError>,
+    /// Whether a sequence cut by the end of the input was found ([`ErrorKind::Truncated`]).
+    truncated: bool,
 }
 
 impl Decoder {
@@ -92,6 +94,7 @@ impl Decoder {
             replacement_pending: false,
             error_count: 0,
             first_error: None,
+            truncated: false,
         })
     }
 
@@ -121,6 +124,14 @@ impl Decoder {
         self.first_error
     }
 
+    /// Whether the input ended inside a sequence ([`ErrorKind::Truncated`], whatever the policy
+    /// did with it) since the start of this input. Under Ignore and Replace this is how a caller
+    /// tells glibc's "incomplete character" from dropped bad sequences: a byte held at the end
+    /// because it might have begun a sequence can still turn out to be plainly invalid.
+    pub fn truncated(&self) -> bool {
+        self.truncated
+    }
+
     /// Back to the state of a new decoder.
     pub fn reset(&mut self) {
         self.inner.reset();
@@ -141,6 +152,7 @@ impl Decoder {
         self.replacement_pending = false;
         self.error_count = 0;
         self.first_error = None;
+        self.truncated = false;
     }
 
     /// The most UTF-8 bytes the next [`decode`](Self::decode) call can write for `src_len` bytes
@@ -207,6 +219,7 @@ impl Decoder {
                     kind,
                 } => {
                     self.error_count += 1;
+                    self.truncated |= kind == ErrorKind::Truncated;
                     // Only Strict reports every error; the others keep the first and count the
                     // rest, so a run of bad bytes costs no locating or copying per byte.
                     if self.policy == ErrorPolicy::Strict || self.first_error.is_none() {

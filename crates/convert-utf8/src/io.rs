@@ -184,11 +184,8 @@ pub fn transcode_in_chunks<R: Read, W: Write>(
         read += n as u64;
         sink.decode(decoder, &input[..n], false)?;
     }
-    // Everything but a sequence cut by the end of the input has been decoded: bad sequences
-    // found by this last call are ones the input ended inside.
-    let errors_before_end = decoder.error_count();
     sink.decode(decoder, &[], true)?;
-    let truncated = decoder.error_count() > errors_before_end;
+    let truncated = decoder.truncated();
     sink.writer.flush().map_err(TranscodeError::Write)?;
     Ok(Transcoded {
         read,
@@ -597,6 +594,23 @@ mod tests {
         let done = transcode(&mut d, &b"x\xFFy"[..], &mut out).unwrap();
         assert!(!done.truncated, "a new input starts clean");
         assert_eq!((done.errors, out.as_slice()), (1, &b"xy"[..]));
+    }
+
+    /// A UTF-8 byte that can begin no sequence is held at the end of a chunk (it would take
+    /// continuation bytes along), so the end of input is where it is found to be bad; it is
+    /// still a bad byte, not an input ending inside a sequence. glibc's `iconv -c` says nothing
+    /// of incompleteness for it.
+    #[test]
+    fn a_bad_byte_found_at_the_end_is_not_truncation() {
+        for input in [&b"a\xFF"[..], b"\xFF\xFF\xFF", b"\x80"] {
+            for chunk in [1, 2, 4096] {
+                let mut out = Vec::new();
+                let mut d = decoder(ErrorPolicy::Ignore);
+                let done = transcode_in_chunks(&mut d, input, &mut out, chunk).unwrap();
+                assert!(!done.truncated, "{input:02X?} in chunks of {chunk}");
+                assert!(done.errors > 0);
+            }
+        }
     }
 
     #[test]
