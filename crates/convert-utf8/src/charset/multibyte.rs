@@ -562,6 +562,21 @@ impl RawDecoder for MultibyteDecoder {
             .checked_mul(4)?
             .checked_add(MAX_CHAR_UTF8)
     }
+
+    fn skip_invalid(&mut self, src: &[u8], max: usize) -> (usize, usize) {
+        if self.pending_len > 0 {
+            return (0, 0);
+        }
+        // A byte illegal by itself is one bad unit whatever follows (the generator asserts
+        // that glibc drops such a byte alone).
+        let first_row = &self.table.first_row;
+        let n = src
+            .iter()
+            .take(max)
+            .take_while(|&&b| first_row[usize::from(b)] == LEAD_INVALID)
+            .count();
+        (n, n)
+    }
 }
 
 pub(crate) mod utf16;
