@@ -85,11 +85,15 @@ echo "test_threads: ThreadSanitizer clean in 10 runs"
 section "Memory checkers: the engine's unit tests under AddressSanitizer, and under Miri where installed"
 # scripts/sanitize.sh (docs/reliability.md, "Sanitizers and Miri"). ASan here runs the unit tests
 # (the SIMD and unchecked-indexing code among them); `scripts/sanitize.sh asan` adds the
-# integration tests. Miri needs a nightly toolchain with its component, which not every machine
-# can fetch: without it this says so and goes on.
+# integration tests. Miri needs a nightly toolchain with its component: installed here when
+# missing; a machine that cannot fetch it says so and goes on.
 CU8_ASAN_TESTS=--lib scripts/sanitize.sh asan
+if ! cargo +nightly miri --version >/dev/null 2>&1; then
+  timeout 600 rustup toolchain install nightly --profile minimal --component miri --component rust-src ||
+    echo "could not install a nightly toolchain with Miri"
+fi
 if cargo +nightly miri --version >/dev/null 2>&1; then
   scripts/sanitize.sh miri
 else
-  echo "Miri not installed (rustup toolchain install nightly --component miri rust-src): skipped"
+  echo "Miri not available (rustup toolchain install nightly --component miri rust-src): skipped"
 fi
