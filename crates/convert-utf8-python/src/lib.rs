@@ -83,6 +83,9 @@ fn decode<'py>(
     if let Some(text) = text::str_from_single_byte_input(py, charset, &input)? {
         return Ok(text);
     }
+    if let Some(text) = text::str_from_cjk_input(py, charset, &input)? {
+        return Ok(text);
+    }
     if let Some(text) = in_batches(
         py,
         &input,
