@@ -10,7 +10,8 @@
 
 mod common;
 
-use convert_utf8::{Charset, Decoder, ErrorKind, ErrorPolicy, Family};
+use common::{ours, ours_ignoring};
+use convert_utf8::{Charset, ErrorPolicy, Family};
 use iconv_oracle::{Iconv, Outcome};
 use proptest::prelude::*;
 
@@ -28,30 +29,6 @@ fn all_charsets() -> Vec<Charset> {
         Family::Tscii,
     ];
     families.into_iter().flat_map(charsets_of).collect()
-}
-
-/// The whole-input result of our decoder: output up to the first error, and how it ended.
-fn ours(charset: Charset, input: &[u8]) -> (Vec<u8>, Outcome) {
-    let mut decoder = Decoder::new(charset, ErrorPolicy::Strict).unwrap();
-    let mut out = Vec::new();
-    match decoder.decode_to_vec(input, &mut out) {
-        Ok(()) => (out, Outcome::Complete),
-        Err(e) => {
-            let at = usize::try_from(e.offset()).unwrap();
-            match e.kind() {
-                ErrorKind::Truncated => (out, Outcome::Incomplete(at)),
-                _ => (out, Outcome::Invalid(at)),
-            }
-        }
-    }
-}
-
-/// Our output when bad sequences are dropped, as `iconv -c` does.
-fn ours_ignoring(charset: Charset, input: &[u8]) -> Vec<u8> {
-    let mut decoder = Decoder::new(charset, ErrorPolicy::Ignore).unwrap();
-    let mut out = Vec::new();
-    let _ = decoder.decode_to_vec(input, &mut out);
-    out
 }
 
 struct Oracle {
