@@ -8,7 +8,7 @@ use iconv_oracle::{Iconv, Outcome};
 use proptest::prelude::*;
 
 mod common;
-use common::{decode_in_chunks, ours, ours_ignoring};
+use common::{decode_in_chunks, lines_encoded_in, ours, ours_ignoring};
 
 const SO: u8 = 0x0E;
 const SI: u8 = 0x0F;
@@ -100,21 +100,10 @@ fn every_pair_in_the_double_byte_state() {
     }
 }
 
-/// Lines of the CJK text that iconv can write in `charset`, transcoded by iconv.
-fn text_in(charset: Charset) -> Vec<Vec<u8>> {
-    let mut encoder = Iconv::open_to("UTF-8", charset.name()).unwrap();
-    TEXT.lines()
-        .filter_map(|line| {
-            let c = encoder.convert(line.as_bytes());
-            (c.outcome == Outcome::Complete).then_some(c.output)
-        })
-        .collect()
-}
-
 #[test]
 fn real_text() {
     for charset in charsets() {
-        let lines = text_in(charset);
+        let lines = lines_encoded_in(charset, TEXT);
         assert!(lines.len() >= 2, "{charset}: only {} lines", lines.len());
         let mut oracle = Oracle::open(charset);
         let shifted = lines.iter().filter(|line| line.contains(&SO)).count();

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{ours, ours_ignoring};
+use common::{lines_encoded_in, ours, ours_ignoring};
 use convert_utf8::{Charset, ErrorPolicy, Family};
 use iconv_oracle::{Iconv, Outcome};
 use proptest::prelude::*;
@@ -151,23 +151,12 @@ fn random_sequences_in_contextual_charsets() {
     }
 }
 
-/// The lines of the multilingual text that iconv can encode in `charset`.
-fn text_in(charset: Charset) -> Vec<Vec<u8>> {
-    let mut encoder = Iconv::open_to("UTF-8", charset.name()).unwrap();
-    TEXT.lines()
-        .filter_map(|line| {
-            let c = encoder.convert(line.as_bytes());
-            (c.outcome == Outcome::Complete).then_some(c.output)
-        })
-        .collect()
-}
-
 #[test]
 fn multilingual_text() {
     let mut representable = 0;
     for charset in all_charsets() {
         let mut oracle = Oracle::open(charset);
-        let lines = text_in(charset);
+        let lines = lines_encoded_in(charset, TEXT);
         representable += lines.len();
         let joined = lines.join(&b"\n"[..]);
         check(charset, &mut oracle, &joined, true);
@@ -181,7 +170,7 @@ fn multilingual_text() {
 fn invalid_bytes_in_the_middle_of_text() {
     for charset in all_charsets() {
         let mut oracle = Oracle::open(charset);
-        let lines = text_in(charset);
+        let lines = lines_encoded_in(charset, TEXT);
         let text = if lines.is_empty() {
             vec![0x20; 40]
         } else {

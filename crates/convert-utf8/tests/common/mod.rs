@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use convert_utf8::{Charset, DecodeStatus, Decoder, ErrorKind, ErrorPolicy};
-use iconv_oracle::Outcome;
+use iconv_oracle::{Iconv, Outcome};
 
 /// Our whole-input result: output up to the first error, and how it ended.
 pub fn ours(charset: Charset, input: &[u8]) -> (Vec<u8>, Outcome) {
@@ -69,4 +69,15 @@ pub fn decode_in_chunks_into(
         start = end;
     }
     out
+}
+
+/// The lines of `text` that iconv can encode in `charset`, encoded by iconv.
+pub fn lines_encoded_in(charset: Charset, text: &str) -> Vec<Vec<u8>> {
+    let mut encoder = Iconv::open_to("UTF-8", charset.name()).unwrap();
+    text.lines()
+        .filter_map(|line| {
+            let c = encoder.convert(line.as_bytes());
+            (c.outcome == Outcome::Complete).then_some(c.output)
+        })
+        .collect()
 }
