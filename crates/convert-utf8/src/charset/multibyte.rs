@@ -213,6 +213,19 @@ pub(crate) struct MultibyteDecoder {
     pending_len: u8,
 }
 
+impl MultibyteDecoder {
+    /// The UTF-8 of the single byte or two-byte code `first next`, when the hot loop's lookup
+    /// maps it to a character the pool holds as UTF-8: four bytes to store at once and how many
+    /// of them count. `None` for anything else (longer or illegal sequences, expansions), which
+    /// needs the general path. For decoders of other charsets that carry this one's character
+    /// set (ISO-2022 through its EUC twin).
+    #[inline(always)]
+    #[allow(dead_code)] // until ISO-2022 decodes pairs through it
+    pub(crate) fn mapped_utf8(&self, first: u8, next: u8) -> Option<([u8; 4], usize)> {
+        fast_entry(&self.table.lead[usize::from(first)], next)
+    }
+}
+
 /// What the bytes at the start of a slice are.
 enum Sequence {
     /// `len` bytes decode to `first` (and `second`, unless 0).
