@@ -84,7 +84,7 @@ struct Row {
 
 /// First byte of a pool entry that is not a character's UTF-8: the `u16` follows, little-endian.
 /// No UTF-8 form starts with it.
-const RAW_ENTRY: u8 = 0xF8;
+pub(crate) const RAW_ENTRY: u8 = 0xF8;
 
 /// Everything laid out so far: the shared pool and rows.
 #[derive(Default)]
@@ -385,7 +385,7 @@ pub fn generate() -> Vec<GeneratedFile> {
 }
 
 /// The three bytes of a pool entry in the engine's pool: see the module documentation.
-fn entry_bytes(v: u16) -> [u8; 3] {
+pub(crate) fn entry_bytes(v: u16) -> [u8; 3] {
     match v {
         0 | 0xD800..=0xDFFF => {
             let [lo, hi] = v.to_le_bytes();

@@ -9,25 +9,29 @@
 //! a two-byte one; a lead byte at the end of the input is "incomplete"; a shift at the end is
 //! fine. Each new input starts in the single-byte state again.
 //!
-//! The hot loops work in blocks of input whose output surely fits in `dst` (at most three bytes
-//! per input byte), so they check the room once per block; a pair is one row load, one range
-//! check, one pool load and one word store. Shifts, pairs that expand to two code points, errors
-//! and a pair cut by the end of the block go through the general path one at a time.
+//! The tables hold characters as UTF-8: a single byte's entry is a word of its UTF-8 bytes and
+//! their count, a pair's is three bytes of the shared pool (as in the CJK pool). The hot loop
+//! ([`fast_run`]) works in blocks of input whose output surely fits in `dst` (at most three
+//! bytes per input byte), so it checks the room once per block and stores each character as
+//! four bytes at once: a pair is one row load, one range check, one pool load and one store, a
+//! single byte one table load and one store, and the shifts between them switch loops inside
+//! the block. Pairs that expand to two code points or lie beyond the BMP, errors and a pair cut
+//! by the end of the block go through the general path one at a time.
 
-use crate::charset::unicode::encode_utf8;
 use crate::charset::{RawDecoder, RawStep};
 use crate::tables::ebcdic_dbcs as tables;
 use crate::tables::ebcdic_dbcs::{EXTRA, POOL};
 
 const SO: u8 = 0x0E;
 const SI: u8 = 0x0F;
-/// `single` entry of an illegal byte (and of SO/SI, which the slow path handles).
-const INVALID: u32 = u32::MAX;
 /// The most UTF-8 one character writes: a pair may decode to two code points.
 const MAX_CHAR_UTF8: usize = 8;
+/// First byte of a pool entry that is not a character's UTF-8 (no character, or an `EXTRA`
+/// index): the entry's `u16` follows, little-endian. No UTF-8 form starts with it.
+const RAW_ENTRY: u8 = 0xF8;
 
 /// The pairs starting with one lead byte: trail bytes `lo..lo + width` have entries in `POOL`
-/// from `offset` on.
+/// from byte `offset` on, three bytes each.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct DbRow {
     lo: u8,
@@ -51,7 +55,9 @@ impl DbRow {
 
 /// One charset's two halves.
 pub(crate) struct EbcdicTable {
-    /// Single-byte state: a BMP code point per byte, or `INVALID`.
+    /// Single-byte state: per byte, the UTF-8 of its character in the low bytes of a
+    /// little-endian word and their count in the top byte; 0 for an illegal byte (and for SO
+    /// and SI, which shift).
     pub single: [u32; 256],
     /// Double-byte state: a row per lead byte.
     pub rows: [DbRow; 256],
@@ -90,98 +96,134 @@ pub(crate) struct EbcdicDbcsDecoder {
     pending_lead: Option<u8>,
 }
 
-/// Writes the pair `lead trail`, or returns `None` if it is illegal. `dst` has room for
-/// `MAX_CHAR_UTF8` bytes.
+/// The four pool bytes from the entry of the pair `lead trail` on, or `None` if the lead's row
+/// has no entry for `trail`. The entry is the first three: a character's UTF-8 (zero-padded)
+/// or a raw entry.
 #[inline(always)]
-fn write_pair(table: &EbcdicTable, lead: u8, trail: u8, dst: &mut [u8]) -> Option<usize> {
+fn pair_entry(table: &EbcdicTable, lead: u8, trail: u8) -> Option<[u8; 4]> {
     let row = table.rows[usize::from(lead)];
     let k = trail.wrapping_sub(row.lo);
     if u16::from(k) >= row.width {
         return None;
     }
-    let entry = POOL[row.offset as usize + usize::from(k)];
-    match entry {
+    let at = row.offset as usize + 3 * usize::from(k);
+    // SAFETY: `k < row.width`, and every row's entries lie inside the pool, whose byte of
+    // padding makes the last one readable as four bytes (asserted by the generator and by the
+    // test `every_row_lies_in_the_pool`).
+    let entry = unsafe { POOL.get_unchecked(at..at + 4) };
+    Some(entry.try_into().unwrap())
+}
+
+/// How many bytes of a pool entry are its character's UTF-8, by the entry's first byte; 0 for a
+/// raw entry.
+#[inline(always)]
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 0,
+    }
+}
+
+/// Writes the pair `lead trail`, or returns `None` if it is illegal. `dst` has room for
+/// `MAX_CHAR_UTF8` bytes.
+fn write_pair(table: &EbcdicTable, lead: u8, trail: u8, dst: &mut [u8]) -> Option<usize> {
+    let entry = pair_entry(table, lead, trail)?;
+    if entry[0] != RAW_ENTRY {
+        dst[..4].copy_from_slice(&entry);
+        return Some(utf8_len(entry[0]));
+    }
+    match u16::from_le_bytes([entry[1], entry[2]]) {
         0 => None,
-        0xD800..=0xDFFF => {
-            let (first, second) = EXTRA[usize::from(entry - 0xD800)];
-            let mut n = encode_utf8(first, dst);
+        raw => {
+            let (first, second) = EXTRA[usize::from(raw - 0xD800)];
+            let mut n = write_char(first, dst);
             if second != 0 {
-                n += encode_utf8(second, &mut dst[n..]);
+                n += write_char(second, &mut dst[n..]);
             }
             Some(n)
         }
-        cp => Some(encode_utf8(u32::from(cp), dst)),
     }
 }
 
-/// The 2 KiB blocks of the BMP (code point >> 11) whose code points are three UTF-8 bytes:
-/// all but block 0 (one or two bytes) and block 27 (surrogates, which mark `EXTRA` entries).
-const THREE_BYTE_BLOCKS: u32 = !(1 | 1 << 27);
-
-/// The UTF-8 form of `cp`, a BMP code point from 0x800 on, in the low three bytes of a
-/// little-endian word.
-#[inline(always)]
-fn utf8_word(cp: u32) -> u32 {
-    0x0080_80E0 | cp >> 12 | (cp << 2) & 0x3F00 | (cp << 16) & 0x3F_0000
+fn write_char(cp: u32, dst: &mut [u8]) -> usize {
+    char::from_u32(cp)
+        .expect("tables hold only scalar values")
+        .encode_utf8(dst)
+        .len()
 }
 
-/// Decodes the pairs from `block[read..]` on while they map to one BMP code point, writing at
-/// most three bytes per pair (and one byte of slack); returns the new `(read, written)`.
+/// Writes `bytes` at `dst[at..]` inside the hot loop's block.
 #[inline(always)]
-fn pair_run(
+fn put(dst: &mut [u8], at: usize, bytes: [u8; 4]) {
+    debug_assert!(at + 4 <= dst.len(), "the block's output bound is broken");
+    // SAFETY: this is called only inside a block of `decode_raw`, which has at most
+    // `fits = (dst.len() - written_at_block_start - 1) / 3` input bytes; every store comes with
+    // at least one of them left and `written` grows by at most three bytes per byte consumed,
+    // so a store starts at `at <= written_at_block_start + 3 * (fits - 1)` and
+    // `at + 4 <= dst.len()`. The chunking tests run this with output buffers of every small
+    // size, in debug builds, where the assertion above checks it.
+    unsafe { dst.get_unchecked_mut(at..at + 4) }.copy_from_slice(&bytes);
+}
+
+/// Decodes `block[read..]` into `dst[written..]` (inside the hot loop's block), in shift state
+/// `double`, up to the block's end or the first unit left to the general path: an illegal
+/// single byte, a pair that is illegal, expands or is cut by the block's end. Shifts switch
+/// between the two loops here. Returns the new `(read, written, double)`.
+#[inline(never)]
+fn fast_run(
     table: &EbcdicTable,
     block: &[u8],
     mut read: usize,
     dst: &mut [u8],
     mut written: usize,
-) -> (usize, usize) {
-    // SO and SI never lead a pair (their rows are empty: the test
-    // `shift_bytes_lead_no_pair` checks it), so they stop the run.
-    while read + 1 < block.len() {
-        let row = table.rows[usize::from(block[read])];
-        let k = block[read + 1].wrapping_sub(row.lo);
-        if u16::from(k) >= row.width {
-            break;
-        }
-        let entry = u32::from(POOL[row.offset as usize + usize::from(k)]);
-        if THREE_BYTE_BLOCKS >> (entry >> 11) & 1 != 0 {
-            // Stored as a word whose fourth byte the next character overwrites.
-            dst[written..written + 4].copy_from_slice(&utf8_word(entry).to_le_bytes());
-            written += 3;
-        } else if entry != 0 && entry < 0x800 {
-            written += encode_utf8(entry, &mut dst[written..]);
+    mut double: bool,
+) -> (usize, usize, bool) {
+    loop {
+        if double {
+            // SO and SI never lead a pair (their rows are empty: the test
+            // `shift_bytes_lead_no_pair` checks it), so they stop this loop.
+            while read + 1 < block.len() {
+                // SAFETY: `read + 1 < block.len()`.
+                let (lead, trail) =
+                    unsafe { (*block.get_unchecked(read), *block.get_unchecked(read + 1)) };
+                let Some(entry) = pair_entry(table, lead, trail) else {
+                    break;
+                };
+                // The common case first, without a table: a BMP character of three UTF-8 bytes.
+                let len = if entry[0] & 0xF0 == 0xE0 {
+                    3
+                } else {
+                    match utf8_len(entry[0]) {
+                        0 => break,
+                        len => len,
+                    }
+                };
+                put(dst, written, entry);
+                written += len;
+                read += 2;
+            }
         } else {
-            // Illegal, or two code points.
-            break;
+            while let Some(&byte) = block.get(read) {
+                let word = table.single[usize::from(byte)];
+                if word == 0 {
+                    break;
+                }
+                put(dst, written, word.to_le_bytes());
+                written += (word >> 24) as usize;
+                read += 1;
+            }
         }
-        read += 2;
-    }
-    (read, written)
-}
-
-/// Decodes the single bytes from `block[read..]` on up to the first shift or illegal byte;
-/// returns the new `(read, written)`.
-#[inline(always)]
-fn single_run(
-    table: &EbcdicTable,
-    block: &[u8],
-    mut read: usize,
-    dst: &mut [u8],
-    mut written: usize,
-) -> (usize, usize) {
-    while read < block.len() {
-        let cp = table.single[usize::from(block[read])];
-        if cp < 0x80 {
-            dst[written] = cp as u8;
-            written += 1;
-        } else if cp == INVALID {
-            break;
-        } else {
-            written += encode_utf8(cp, &mut dst[written..]);
+        // A shift at a unit's start switches state in either state; anything else is the
+        // general path's.
+        match block.get(read) {
+            Some(&SO) => double = true,
+            Some(&SI) => double = false,
+            _ => return (read, written, double),
         }
         read += 1;
     }
-    (read, written)
 }
 
 impl RawDecoder for EbcdicDbcsDecoder {
@@ -206,16 +248,12 @@ impl RawDecoder for EbcdicDbcsDecoder {
             }
         }
         loop {
-            // A block of input whose output surely fits: the runs write at most three bytes per
-            // byte they consume, plus one byte of slack for a character stored as a word.
+            // A block of input whose output surely fits: the hot loop writes at most three bytes
+            // per byte it consumes, plus one byte of slack for the fourth byte of its stores.
             let fits = (dst.len() - written).saturating_sub(1) / 3;
             let block = &src[..read + (src.len() - read).min(fits)];
-            (read, written) = if self.double {
-                pair_run(table, block, read, dst, written)
-            } else {
-                single_run(table, block, read, dst, written)
-            };
-            // The one unit the runs leave to this general path, if any.
+            (read, written, self.double) = fast_run(table, block, read, dst, written, self.double);
+            // The one unit the hot loop leaves to this general path, if any.
             if read == src.len() {
                 if last {
                     // Ending shifted out is no error: glibc just returns to the initial state.
@@ -234,11 +272,12 @@ impl RawDecoder for EbcdicDbcsDecoder {
                 read += 1;
                 self.double = false;
             } else if !self.double {
-                let cp = table.single[usize::from(b)];
-                if cp == INVALID {
+                let word = table.single[usize::from(b)];
+                if word == 0 {
                     return RawStep::invalid(read + 1, written, 1);
                 }
-                written += encode_utf8(cp, &mut dst[written..]);
+                dst[written..written + 4].copy_from_slice(&word.to_le_bytes());
+                written += (word >> 24) as usize;
                 read += 1;
             } else {
                 let Some(&trail) = src.get(read + 1) else {
@@ -271,6 +310,43 @@ impl RawDecoder for EbcdicDbcsDecoder {
             .checked_mul(4)?
             .checked_add(MAX_CHAR_UTF8)
     }
+
+    fn skip_invalid(&mut self, src: &[u8], max: usize) -> (usize, usize) {
+        if self.pending_lead.is_some() {
+            return (0, 0);
+        }
+        let table = self.table;
+        let (mut read, mut count) = (0, 0);
+        if self.double {
+            // Illegal pairs, two bytes each; a shift or a lead without its trail ends the run.
+            while count < max
+                && let [lead, trail, ..] = src[read..]
+                && lead != SO
+                && lead != SI
+                && pair_is_illegal(table, lead, trail)
+            {
+                read += 2;
+                count += 1;
+            }
+        } else {
+            // SO and SI have no single-byte entry either, but shift.
+            while count < max
+                && let Some(&b) = src.get(read)
+                && table.single[usize::from(b)] == 0
+                && b != SO
+                && b != SI
+            {
+                read += 1;
+                count += 1;
+            }
+        }
+        (read, count)
+    }
+}
+
+/// Whether the pair `lead trail` has no character (neither in the pool nor in `EXTRA`).
+fn pair_is_illegal(table: &EbcdicTable, lead: u8, trail: u8) -> bool {
+    pair_entry(table, lead, trail).is_none_or(|entry| entry[..3] == [RAW_ENTRY, 0, 0])
 }
 
 #[cfg(test)]
@@ -313,26 +389,57 @@ mod tests {
         assert!(!d.double && d.pending_lead.is_none());
     }
 
-    #[test]
-    fn shift_bytes_lead_no_pair() {
+    fn tables() -> Vec<(&'static str, &'static EbcdicTable)> {
         let names: Vec<&str> = crate::Charset::all()
             .filter(|c| c.family() == crate::Family::EbcdicDbcs)
             .map(crate::Charset::name)
             .collect();
         assert_eq!(names.len(), 10, "{names:?}");
-        for name in names {
-            let table = table(name).expect("an EBCDIC double-byte charset");
+        names
+            .into_iter()
+            .map(|name| (name, table(name).expect("an EBCDIC double-byte charset")))
+            .collect()
+    }
+
+    #[test]
+    fn every_row_lies_in_the_pool() {
+        // The hot loop loads four bytes from any entry of a row without a bounds check.
+        for (name, table) in tables() {
+            for (lead, row) in table.rows.iter().enumerate() {
+                let end = row.offset as usize + 3 * usize::from(row.width) + 1;
+                assert!(end <= POOL.len(), "{name} {lead:02X}");
+            }
+        }
+    }
+
+    #[test]
+    fn single_words_hold_their_utf8_length() {
+        for (name, table) in tables() {
+            for (byte, &word) in table.single.iter().enumerate() {
+                let [bytes @ .., len] = word.to_le_bytes();
+                if word != 0 {
+                    let len = usize::from(len);
+                    let text = std::str::from_utf8(&bytes[..len]);
+                    assert!(
+                        text.is_ok_and(|t| t.chars().count() == 1),
+                        "{name} {byte:02X}"
+                    );
+                    assert!(bytes[len..].iter().all(|&b| b == 0), "{name} {byte:02X}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn shift_bytes_lead_no_pair() {
+        for (name, table) in tables() {
             for shift in [SO, SI] {
                 assert_eq!(
                     table.rows[usize::from(shift)].width,
                     0,
                     "{name} {shift:02X}"
                 );
-                assert_eq!(
-                    table.single[usize::from(shift)],
-                    INVALID,
-                    "{name} {shift:02X}"
-                );
+                assert_eq!(table.single[usize::from(shift)], 0, "{name} {shift:02X}");
             }
         }
     }
@@ -351,5 +458,49 @@ mod tests {
                 kind: ErrorKind::Invalid
             }
         );
+    }
+
+    /// What `decode_raw` reports one call at a time from the start of `src`: the bad sequences
+    /// before anything else, as (bytes, count).
+    fn invalid_one_by_one(d: &mut EbcdicDbcsDecoder, src: &[u8]) -> (usize, usize) {
+        let mut out = [0u8; 64];
+        let (mut read, mut count) = (0, 0);
+        loop {
+            let step = d.decode_raw(&src[read..], &mut out[..MAX_CHAR_UTF8], false);
+            match step.status {
+                RawStatus::Malformed { len, .. }
+                    if step.written == 0 && step.read == usize::from(len) =>
+                {
+                    read += step.read;
+                    count += 1;
+                }
+                _ => return (read, count),
+            }
+        }
+    }
+
+    #[test]
+    fn skipping_bad_runs_matches_reporting_them_one_by_one() {
+        // Illegal single bytes (FE in IBM930), illegal pairs (neither 00 nor 01 leads one), a
+        // shift and a lead cut by the end stop a run.
+        let cases: [(&[u8], bool); 6] = [
+            (b"\xFE\xFE\xFE\xC1", false),
+            (b"\xFE\xFE\x0E\x45\x41", false),
+            (b"\x00\x00\x01\xFF\x45\x41", true),
+            (b"\x01\x01\x00\x0F\xC1", true),
+            (b"\x01\x01\x00", true),
+            (b"\x01\x0E\x0F", true),
+        ];
+        for (src, double) in cases {
+            let mut swept = decoder();
+            swept.double = double;
+            let mut stepped = decoder();
+            stepped.double = double;
+            let expected = invalid_one_by_one(&mut stepped, src);
+            assert!(expected.1 > 0, "{src:X?}");
+            assert_eq!(swept.skip_invalid(src, usize::MAX), expected, "{src:X?}");
+            assert_eq!(swept.double, double, "{src:X?}");
+            assert_eq!(swept.skip_invalid(src, 1), (expected.0 / expected.1, 1));
+        }
     }
 }

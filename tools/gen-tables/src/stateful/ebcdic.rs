@@ -6,12 +6,18 @@
 //! once (IBM930/IBM939 and IBM1390/IBM1399 share theirs). What the decoder hard-codes is checked
 //! here against glibc: SO and SI shift in either state (a redundant shift is no error), an
 //! illegal single byte drops one byte under `-c`, an illegal pair two.
+//!
+//! Both halves are emitted in the form the decoder writes, UTF-8: a single byte as a word of its
+//! UTF-8 bytes with their count in the top byte, the pool as the CJK pool is (three bytes per
+//! entry: a character's UTF-8, or [`RAW_ENTRY`] and the `u16` of no character or of an `EXTRA`
+//! index), so that the decoder stores a character without encoding it.
 
 use iconv_oracle::{Iconv, Outcome};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::GeneratedFile;
+use crate::multibyte::{RAW_ENTRY, entry_bytes};
 
 /// The charsets, by canonical name.
 pub const CHARSETS: [&str; 10] = [
@@ -168,6 +174,17 @@ impl Layout {
     }
 }
 
+/// A single byte's entry: the UTF-8 of `cp` (a BMP code point, so at most three bytes) in the
+/// low bytes of a little-endian word and their count in the top byte; 0 is an illegal byte.
+fn single_word(cp: u32) -> u32 {
+    let c = char::from_u32(cp).expect("iconv decodes to scalar values");
+    let mut utf8 = [0u8; 4];
+    let len = c.encode_utf8(&mut utf8).len();
+    assert!(len <= 3, "single byte decodes to U+{cp:04X}, beyond the BMP");
+    utf8[3] = len as u8;
+    u32::from_le_bytes(utf8)
+}
+
 /// The file this module owns.
 pub fn generate() -> GeneratedFile {
     let probed: Vec<Probed> = CHARSETS.iter().map(|&n| probe(n)).collect();
@@ -178,28 +195,43 @@ pub fn generate() -> GeneratedFile {
         row_offsets: HashMap::new(),
     };
     let rows: Vec<_> = probed.iter().map(|p| layout.rows(p)).collect();
+    // Every row's entries are read without a bounds check, as four bytes from the entry's
+    // first: the pool's byte of padding keeps the last entry's fourth byte inside.
+    for rows in &rows {
+        for &(lo, hi, offset) in rows.iter().filter(|&&(lo, hi, _)| lo <= hi) {
+            assert!(offset as usize + usize::from(hi - lo) < layout.pool.len());
+        }
+    }
     let mut s = crate::header();
     let _ = writeln!(
         s,
         "//! Decoding tables of the EBCDIC double-byte charsets, probed from the system iconv.\n//!\n\
-         //! One pool of {} `u16` entries holds the double-byte rows of all {} charsets ({} without \
-         sharing).\n\nuse crate::charset::ebcdic_dbcs::{{DbRow, EbcdicTable}};\n",
+         //! One pool of {} entries holds the double-byte rows of all {} charsets ({} without \
+         sharing). An entry is three bytes: a character's UTF-8, or `{RAW_ENTRY:#04X}` and a `u16` \
+         (0: no character; `D800 + i`: `EXTRA[i]`); one byte of padding lets the decoder load any \
+         entry as a `u32`.\n\nuse crate::charset::ebcdic_dbcs::{{DbRow, EbcdicTable}};\n",
         layout.pool.len(),
         CHARSETS.len(),
         layout.unshared
     );
     let _ = writeln!(
         s,
-        "/// Double-byte code points; 0 = illegal, `D800 + i` = `EXTRA[i]`.\npub(crate) static POOL: [u16; {}] = [",
-        layout.pool.len()
+        "/// Double-byte characters, three bytes per entry.\npub(crate) static POOL: &[u8; {}] = b\"\\",
+        3 * layout.pool.len() + 1
     );
-    for chunk in layout.pool.chunks(12) {
-        let line: Vec<String> = chunk.iter().map(|v| format!("{v:#06x}")).collect();
-        let _ = writeln!(s, "{},", line.join(", "));
+    // String continuation lines, which rustfmt leaves as they are.
+    for chunk in layout.pool.chunks(16) {
+        let line: String = chunk
+            .iter()
+            .flat_map(|&v| entry_bytes(v))
+            .map(|b| format!("\\x{b:02x}"))
+            .collect();
+        let _ = writeln!(s, "    {line}\\");
     }
+    let _ = writeln!(s, "    \\x00\";\n");
     let _ = writeln!(
         s,
-        "];\n\n/// Pairs decoding to a code point above the BMP (second 0) or to two code points.\n\
+        "/// Pairs decoding to a code point above the BMP (second 0) or to two code points.\n\
          pub(crate) static EXTRA: [(u32, u32); {}] = [",
         layout.extra.len()
     );
@@ -214,12 +246,12 @@ pub fn generate() -> GeneratedFile {
             p.name
         );
         for b in 0..256 {
-            let v = p.single[b].unwrap_or(u32::MAX);
+            let v = p.single[b].map_or(0, single_word);
             let _ = write!(s, "{v:#x},");
         }
         let _ = writeln!(s, "],\nrows: [");
         for &(lo, hi, offset) in rows {
-            let _ = writeln!(s, "DbRow::new({lo:#04x}, {hi:#04x}, {offset}),");
+            let _ = writeln!(s, "DbRow::new({lo:#04x}, {hi:#04x}, {}),", 3 * offset);
         }
         let _ = writeln!(s, "],\n}};\n");
     }
