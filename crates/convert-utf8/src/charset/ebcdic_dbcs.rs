@@ -184,25 +184,31 @@ fn fast_run(
         if double {
             // SO and SI never lead a pair (their rows are empty: the test
             // `shift_bytes_lead_no_pair` checks it), so they stop this loop.
-            while read + 1 < block.len() {
+            // Positions before `last` have a trail byte.
+            let last = block.len().saturating_sub(1);
+            while read < last {
                 // SAFETY: `read + 1 < block.len()`.
                 let (lead, trail) =
                     unsafe { (*block.get_unchecked(read), *block.get_unchecked(read + 1)) };
                 let Some(entry) = pair_entry(table, lead, trail) else {
                     break;
                 };
-                // The common case first, without a table: a BMP character of three UTF-8 bytes.
-                let len = if entry[0] & 0xF0 == 0xE0 {
-                    3
-                } else {
-                    match utf8_len(entry[0]) {
-                        0 => break,
-                        len => len,
-                    }
-                };
+                // Stored before it is judged: a raw entry's bytes lie beyond `written`, which
+                // does not move for it.
                 put(dst, written, entry);
-                written += len;
                 read += 2;
+                // The common case first, without a table: a BMP character of three UTF-8 bytes.
+                if entry[0] & 0xF0 == 0xE0 {
+                    written += 3;
+                    continue;
+                }
+                match utf8_len(entry[0]) {
+                    0 => {
+                        read -= 2;
+                        break;
+                    }
+                    len => written += len,
+                }
             }
         } else {
             while let Some(&byte) = block.get(read) {
