@@ -15,12 +15,11 @@
 //! under `-c` (ISO-2022-CN's bad `ESC N` single shift drops two), and each new input starts in
 //! the initial state.
 //!
-//! Speed: the fast path ([`Iso2022Decoder::twin_run`]) rewrites a stretch of input into the
-//! twin's EUC form (ASCII as it is, pairs with their high bits set, behind the twin's prefix),
-//! stepping over the shifts and escapes between them, and decodes it in one call of the twin's
-//! hot loop. Where the twin stops early (an error, a full output), it rewrites again up to there
-//! to find the input position and the state. What it does not rewrite goes through the general
-//! path one unit at a time.
+//! Speed: the fast path (`fast`) decodes segments between control bytes in one pass, pairs
+//! straight through the twin's lookup; what it does not take goes through the general path
+//! here, one unit at a time.
+
+mod fast;
 
 use crate::charset::multibyte::{self, MultibyteDecoder};
 use crate::charset::single_byte::{self, SingleByteDecoder};
@@ -144,18 +143,6 @@ fn twin_of(set: Set) -> Option<(TwinId, Option<u8>)> {
     })
 }
 
-/// Input bytes the fast path rewrites for one call of a twin (its buffer's size).
-const RUN_BYTES: usize = 1024;
-/// The whole shift state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct State {
-    set: Set,
-    g2: G2,
-    so: SoDesignation,
-    ss3_plane: u8,
-    drop_next: u8,
-}
-
 /// Decodes one whole character of a twin charset into `out` (room for `MAX_CHAR_UTF8` bytes);
 /// `None` if it is not one.
 fn through(decoder: &mut impl RawDecoder, bytes: &[u8], out: &mut [u8]) -> Option<usize> {
@@ -222,20 +209,6 @@ pub(crate) struct Iso2022Decoder {
     /// Bytes of an escape sequence or character cut by the end of an earlier call.
     pending: [u8; MAX_UNIT],
     pending_len: u8,
-}
-
-/// How many of the bytes of `x` (little-endian), from the first, are in `low..=7E` (`low` is
-/// at least 1).
-fn leading_in_range(x: u64, low: u8) -> usize {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    // Without their high bits no byte carries into the next: adding `80 - low` sets the high
-    // bit of the bytes from `low` on, adding 1 that of 7F.
-    let low7 = x & !HIGH;
-    let below = !low7.wrapping_add(ONES * u64::from(0x80 - low)) & HIGH;
-    let del = low7.wrapping_add(ONES) & HIGH;
-    let outside = x & HIGH | below | del;
-    outside.trailing_zeros() as usize / 8
 }
 
 fn in_mask(mask: u128, byte: u8) -> bool {
@@ -393,11 +366,11 @@ impl Iso2022Decoder {
         self.double(Set::Ksc5601, bytes, out)
     }
 
-    /// ISO-2022-KR's and -CN's SO and SI where they only switch the set (all but
-    /// ISO-2022-CN-EXT's SO without a designation); returns whether `b` was one.
+    /// The set ISO-2022-KR's and -CN's SO or SI `b` switches to, where it only switches the set
+    /// (all but ISO-2022-CN-EXT's SO without a designation); `None` for any other byte.
     #[inline(always)]
-    fn shift_set(&mut self, b: u8) -> bool {
-        self.set = match (self.variant, b) {
+    fn shift_target(&self, b: u8) -> Option<Set> {
+        Some(match (self.variant, b) {
             (Variant::Kr, SO) => Set::Ksc5601,
             (Variant::Kr | Variant::Cn | Variant::CnExt, SI) => Set::Ascii,
             (Variant::Cn | Variant::CnExt, SO) => match self.so {
@@ -406,11 +379,19 @@ impl Iso2022Decoder {
                 SoDesignation::IsoIr165 => Set::IsoIr165,
                 // Without a designation ISO-2022-CN takes GB 2312.
                 SoDesignation::None if self.variant == Variant::Cn => Set::Gb2312,
-                SoDesignation::None => return false,
+                SoDesignation::None => return None,
             },
-            _ => return false,
-        };
-        true
+            _ => return None,
+        })
+    }
+
+    /// [`Self::shift_target`], taken; returns whether `b` was such a shift.
+    fn shift_set(&mut self, b: u8) -> bool {
+        let target = self.shift_target(b);
+        if let Some(set) = target {
+            self.set = set;
+        }
+        target.is_some()
     }
 
     fn step_cn(&mut self, bytes: &[u8], out: &mut [u8]) -> Unit {
@@ -554,232 +535,6 @@ impl Iso2022Decoder {
         }
     }
 
-    fn state(&self) -> State {
-        State {
-            set: self.set,
-            g2: self.g2,
-            so: self.so,
-            ss3_plane: self.ss3_plane,
-            drop_next: self.drop_next,
-        }
-    }
-
-    fn restore(&mut self, state: State) {
-        self.set = state.set;
-        self.g2 = state.g2;
-        self.so = state.so;
-        self.ss3_plane = state.ss3_plane;
-        self.drop_next = state.drop_next;
-    }
-
-    /// Whether `b` is a character of its own in the ASCII set (not the start of an escape or
-    /// shift, nor illegal).
-    fn is_plain_ascii(&self, b: u8) -> bool {
-        match self.variant {
-            Variant::Jp | Variant::Jp2 | Variant::Jp3 => b < 0x80 && b != ESC,
-            Variant::Kr => b < 0x80 && b != ESC && b != SO && b != SI,
-            Variant::Cn | Variant::CnExt => b < 0x7F && b != ESC && b != SO && b != SI,
-        }
-    }
-
-    /// The fast path (see the module documentation): decodes from the start of `src` through
-    /// one twin while the input is ASCII, 94×94 pairs of sets that twin decodes, and the shifts
-    /// between them. Returns `(read, written)`, `(0, 0)` when it could not start; the state is
-    /// the one after the bytes read. `dst` has room for `MAX_CHAR_UTF8` bytes at least.
-    fn twin_run(&mut self, src: &[u8], dst: &mut [u8]) -> (usize, usize) {
-        let start = self.state();
-        let mut buf = [0u8; RUN_BYTES];
-        let (read, at, twin) = self.rewrite(src, &mut buf, usize::MAX);
-        if at == 0 {
-            return (read, 0);
-        }
-        let id = twin.unwrap_or(match self.variant {
-            Variant::Jp | Variant::Jp2 | Variant::Jp3 => TwinId::EucJp,
-            Variant::Kr => TwinId::EucKr,
-            Variant::Cn | Variant::CnExt => TwinId::EucCn,
-        });
-        let decoder = self.twins.get(id);
-        let step = decoder.decode_raw(&buf[..at], dst, true);
-        let decoded = match step.status {
-            RawStatus::InputEmpty | RawStatus::OutputFull => step.read,
-            RawStatus::Malformed { len: bad, .. } => {
-                decoder.reset();
-                step.read - usize::from(bad)
-            }
-        };
-        if decoded == at {
-            return (read, step.written);
-        }
-        // The twin stopped early (an error, or a full output), where a unit of the rewritten
-        // bytes starts: rewrite again from the start up to there, for the input position and
-        // the state.
-        self.restore(start);
-        let (read, replayed, _) = self.rewrite(src, &mut buf, decoded);
-        debug_assert_eq!(replayed, decoded);
-        (read, step.written)
-    }
-
-    /// Rewrites the start of `src` into `buf` for [`Self::twin_run`], taking shifts as it goes,
-    /// until the rewritten bytes reach `until` or the run must end. Returns the bytes read, the
-    /// bytes rewritten and the twin they are for (`None`: ASCII only).
-    fn rewrite(
-        &mut self,
-        src: &[u8],
-        buf: &mut [u8; RUN_BYTES],
-        until: usize,
-    ) -> (usize, usize, Option<TwinId>) {
-        if self.variant == Variant::Kr {
-            return self.rewrite_kr(src, buf, until);
-        }
-        // A unit (at most eight bytes: an ASCII or a pair word) starts only with room for it.
-        let stop = until.min(RUN_BYTES - 7);
-        let jp = matches!(self.variant, Variant::Jp | Variant::Jp2 | Variant::Jp3);
-        let mut twin = twin_of(self.set).map(|(id, _)| id);
-        let (mut read, mut at) = (0, 0);
-        loop {
-            // Rewrite a stretch in the current set.
-            if self.set == Set::Ascii {
-                while read < src.len() && at < stop {
-                    if let Some(word) = src.get(read..read + 8) {
-                        // Copy the word, keep its printable bytes up to the first other one.
-                        let word = u64::from_le_bytes(word.try_into().unwrap());
-                        let n = leading_in_range(word, 0x20).min(until - at);
-                        buf[at..][..8].copy_from_slice(&word.to_le_bytes());
-                        (read, at) = (read + n, at + n);
-                        if n == 8 || at >= stop {
-                            continue;
-                        }
-                    }
-                    if !self.is_plain_ascii(src[read]) {
-                        break;
-                    }
-                    buf[at] = src[read];
-                    (read, at) = (read + 1, at + 1);
-                }
-            } else if let Some((_, prefix)) = twin_of(self.set) {
-                let in_94 = |b: u8| (0x21..=0x7E).contains(&b);
-                while read < src.len() && at < stop {
-                    if prefix.is_none()
-                        && let Some(word) = src.get(read..read + 8)
-                    {
-                        // Set the high bits of the word, keep its whole pairs up to the first
-                        // byte outside 21..=7E.
-                        let word = u64::from_le_bytes(word.try_into().unwrap());
-                        let n = (leading_in_range(word, 0x21) & !1).min(until - at);
-                        let high = word | 0x8080_8080_8080_8080;
-                        buf[at..][..8].copy_from_slice(&high.to_le_bytes());
-                        (read, at) = (read + n, at + n);
-                        if n == 8 || at >= stop {
-                            continue;
-                        }
-                    }
-                    let lead = src[read];
-                    if let Some(&trail) = src.get(read + 1)
-                        && in_94(lead)
-                        && in_94(trail)
-                    {
-                        let pair = [lead | 0x80, trail | 0x80];
-                        if let Some(prefix) = prefix {
-                            buf[at..at + 3].copy_from_slice(&[prefix, pair[0], pair[1]]);
-                            at += 3;
-                        } else {
-                            buf[at..at + 2].copy_from_slice(&pair);
-                            at += 2;
-                        }
-                        read += 2;
-                    } else if jp && prefix.is_none() && (lead < 0x21 && lead != ESC || lead == 0x7F)
-                    {
-                        // ISO-2022-JP takes controls as they are in any set.
-                        buf[at] = lead;
-                        (read, at) = (read + 1, at + 1);
-                    } else {
-                        break;
-                    }
-                }
-            }
-            // Then a shift, or the end of the run.
-            if read == src.len() || at >= stop {
-                break;
-            }
-            if self.shift_set(src[read]) {
-                read += 1;
-            } else if let Some((set, len)) = jp.then(|| self.jp_designation(&src[read..])).flatten()
-            {
-                self.set = set;
-                read += len;
-            } else {
-                let before = self.state();
-                let mut scratch = [0u8; MAX_CHAR_UTF8];
-                let Unit::Shift { len } = self.step(&src[read..], &mut scratch) else {
-                    // A character or error of the general path's: the general path redoes it.
-                    self.restore(before);
-                    break;
-                };
-                read += len;
-            }
-            let next = twin_of(self.set).map(|(id, _)| id);
-            if self.drop_next != 0 || next.is_some_and(|id| twin.is_some_and(|t| t != id)) {
-                // A two-step error, or a set of another twin: the run ends after the shift.
-                break;
-            }
-            twin = twin.or(next);
-        }
-        (read, at, twin)
-    }
-
-    /// [`Self::rewrite`] for ISO-2022-KR, whose Korean text shifts out and in around nearly
-    /// every word: one loop that takes SO and SI where they fall.
-    fn rewrite_kr(
-        &mut self,
-        src: &[u8],
-        buf: &mut [u8; RUN_BYTES],
-        until: usize,
-    ) -> (usize, usize, Option<TwinId>) {
-        // A unit (at most eight bytes) starts only with room for it.
-        let stop = until.min(RUN_BYTES - 7);
-        let in_94 = |b: u8| (0x21..=0x7E).contains(&b);
-        let mut shifted = self.set == Set::Ksc5601;
-        let (mut read, mut at) = (0, 0);
-        while read < src.len() && at < stop {
-            if let Some(word) = src.get(read..read + 8) {
-                // As many whole units of a word as it starts with (ASCII, or pairs).
-                let word = u64::from_le_bytes(word.try_into().unwrap());
-                let (n, rewritten) = if shifted {
-                    let n = leading_in_range(word, 0x21) & !1;
-                    (n, word | 0x8080_8080_8080_8080)
-                } else {
-                    (leading_in_range(word, 0x20), word)
-                };
-                let n = n.min(until - at);
-                if n > 0 {
-                    buf[at..][..8].copy_from_slice(&rewritten.to_le_bytes());
-                    (read, at) = (read + n, at + n);
-                    continue;
-                }
-            }
-            let b = src[read];
-            if b == SO || b == SI {
-                shifted = b == SO;
-                read += 1;
-            } else if !shifted && b < 0x80 && b != ESC {
-                buf[at] = b;
-                (read, at) = (read + 1, at + 1);
-            } else if let Some(&trail) = src.get(read + 1)
-                && shifted
-                && in_94(b)
-                && in_94(trail)
-            {
-                buf[at..at + 2].copy_from_slice(&[b | 0x80, trail | 0x80]);
-                (read, at) = (read + 2, at + 2);
-            } else {
-                // An escape, an error, or a pair cut by the end: the general path's.
-                break;
-            }
-        }
-        self.set = if shifted { Set::Ksc5601 } else { Set::Ascii };
-        (read, at, Some(TwinId::EucKr))
-    }
-
     /// The step for input that ends inside a unit whose `len` bytes are in `pending`: truncated,
     /// except that ISO-2022-CN-EXT calls a final SO without designation illegal (glibc reports it
     /// one byte further on, past the end of the input, and its `-c` reads beyond the input).
@@ -876,7 +631,7 @@ impl RawDecoder for Iso2022Decoder {
                 return RawStep::output_full(read, written);
             }
             if self.drop_next == 0 {
-                let (r, w) = self.twin_run(&src[read..], &mut dst[written..]);
+                let (r, w) = self.fast_run(&src[read..], &mut dst[written..]);
                 if r > 0 {
                     read += r;
                     written += w;
@@ -996,10 +751,11 @@ mod run_tests {
     }
 
     #[test]
-    fn the_twin_stopping_early_resumes_at_its_input_position_and_state() {
+    fn the_fast_path_stopping_early_resumes_at_its_input_position_and_state() {
         // Shifts every few bytes, then bad pairs and bytes late in the run, decoded with every
-        // output size from one character up: the twin stops at a full output or an error
-        // anywhere in the run, and the fast path must find the input and the state there.
+        // output size from one character up: the fast path stops at a full output or an error
+        // anywhere in the run, and the general path must go on with the input and the state
+        // there.
         let word_kr = b"\x0e\x30\x21\x30\x22\x0f a";
         let word_jp = b"\x1b$B\x30\x21\x30\x22\x1b(B a";
         let word_cn = b"\x1b$)A\x0e\x30\x21\x30\x22\x0f a";
@@ -1040,18 +796,143 @@ mod run_tests {
         }
     }
 
+    /// The general path's decoding of `src`: with less output room than a block of the fast
+    /// path needs, the fast path never runs.
+    fn decode_general(name: &str, src: &[u8]) -> (Vec<u8>, Vec<(usize, RawStatus)>) {
+        decode_with_room(name, src, MAX_CHAR_UTF8)
+    }
+
     #[test]
-    fn leading_in_range_stops_at_the_first_byte_outside() {
-        assert_eq!(leading_in_range(u64::from_le_bytes(*b" !0~ !0~"), 0x20), 8);
-        assert_eq!(leading_in_range(u64::from_le_bytes(*b"!!0~~!0~"), 0x21), 8);
-        for bad in [0x00, 0x1F, 0x20, 0x7F, 0x80, 0xA1, 0xFF] {
-            for at in 0..8 {
-                let mut bytes = *b"!!!!~~~~";
-                bytes[at] = bad;
-                let n = leading_in_range(u64::from_le_bytes(bytes), 0x21);
-                assert_eq!(n, at, "{bad:02X} at {at}");
-                let n = leading_in_range(u64::from_le_bytes(bytes), 0x20);
-                assert_eq!(n, if bad == 0x20 { 8 } else { at }, "{bad:02X} at {at}");
+    fn every_pair_the_fast_path_maps_is_what_the_general_path_decodes() {
+        for (name, designation) in [
+            ("ISO-2022-JP", &b"\x1b$B"[..]),
+            ("ISO-2022-JP-3", b"\x1b$(Q"),
+            ("ISO-2022-KR", b"\x0e"),
+            ("ISO-2022-CN", b"\x1b$)A\x0e"),
+            ("ISO-2022-CN", b"\x1b$)G\x0e"),
+        ] {
+            let mut d = new_decoder(name).unwrap();
+            let mut out = [0u8; 64];
+            d.decode_raw(designation, &mut out, false);
+            let set = d.set;
+            let mut mapped = 0;
+            for lead in 0x21..=0x7E {
+                for trail in 0x21..=0x7E {
+                    let fast = d
+                        .pair_twin(set)
+                        .unwrap()
+                        .mapped_utf8(lead | 0x80, trail | 0x80);
+                    let Some((utf8, len)) = fast else { continue };
+                    mapped += 1;
+                    let mut general = [0u8; MAX_CHAR_UTF8];
+                    let unit = d.double(set, &[lead, trail], &mut general);
+                    assert!(
+                        matches!(unit, Unit::Char { len: 2, written } if written == len),
+                        "{name} {lead:02X}{trail:02X}"
+                    );
+                    assert_eq!(utf8[..len], general[..len], "{name} {lead:02X}{trail:02X}");
+                }
+            }
+            assert!(
+                mapped > 5000,
+                "{name}: {mapped} pairs through the fast path"
+            );
+        }
+    }
+
+    /// A pseudo-random text of ASCII, pairs, shifts, escapes and stray bytes, as
+    /// `(variant name, bytes)`: segments of every length, shifts at every position.
+    fn mixed_text(name: &str, seed: u64, pieces: usize) -> Vec<u8> {
+        let mut state = seed;
+        let mut next = move |n: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        let (into_pairs, out_of_pairs): (&[u8], &[u8]) = match name {
+            "ISO-2022-KR" => (b"\x0e", b"\x0f"),
+            "ISO-2022-CN" | "ISO-2022-CN-EXT" => (b"\x1b$)A\x0e", b"\x0f"),
+            _ => (b"\x1b$B", b"\x1b(B"),
+        };
+        let mut text = Vec::new();
+        if name == "ISO-2022-KR" {
+            text.extend_from_slice(b"\x1b$)C");
+        }
+        for _ in 0..pieces {
+            match next(16) {
+                0..=4 => {
+                    // Pairs, nearly all of them common characters (rows 30..=47).
+                    text.extend_from_slice(into_pairs);
+                    for _ in 0..next(24) {
+                        text.extend_from_slice(&[0x30 + next(0x18) as u8, 0x21 + next(0x5E) as u8]);
+                    }
+                    text.extend_from_slice(out_of_pairs);
+                }
+                5..=8 => text.extend((0..next(40)).map(|_| b' ' + next(0x5F) as u8)),
+                9 => text.extend_from_slice(b"\n\t"),
+                10 => text.push(*b"\x0e\x0f\x1b".get(next(3) as usize).unwrap()),
+                11 => text.extend_from_slice(&[0x21 + next(0x5E) as u8, 0x21 + next(0x5E) as u8]),
+                12 => text.push(0x80 + next(0x80) as u8),
+                13 => text.push(next(0x80) as u8),
+                14 => text.extend_from_slice(if next(2) == 0 {
+                    into_pairs
+                } else {
+                    out_of_pairs
+                }),
+                _ => text.extend_from_slice(b"\x1b$A\x1b(J\\\x1b(I1\x1b$(D\x30\x21"),
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn the_fast_path_decodes_like_the_general_path() {
+        for name in [
+            "ISO-2022-JP",
+            "ISO-2022-JP-2",
+            "ISO-2022-JP-3",
+            "ISO-2022-KR",
+            "ISO-2022-CN",
+            "ISO-2022-CN-EXT",
+        ] {
+            for seed in 0..40 {
+                let text = mixed_text(name, seed, 24);
+                let general = decode_general(name, &text);
+                // Whole, and with output sizes that end blocks at every position.
+                for room in [4096, 32, 33, 34, 35, 36, 37, 40, 47, 48, 63, 64, 80] {
+                    assert_eq!(
+                        decode_with_room(name, &text, room),
+                        general,
+                        "{name}, seed {seed}, room {room}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn segments_of_every_length_around_the_window_and_a_shift_at_every_position() {
+        let pair = b"\x30\x21";
+        for (name, into_pairs, out_of_pairs) in [
+            ("ISO-2022-JP", &b"\x1b$B"[..], &b"\x1b(B"[..]),
+            ("ISO-2022-KR", b"\x0e", b"\x0f"),
+            ("ISO-2022-CN", b"\x1b$)A\x0e", b"\x0f"),
+        ] {
+            for ascii in 0..40 {
+                for pairs in 0..20 {
+                    for end in [&b""[..], b"\x30", b"\x80", b"\x0f", b"\x0e"] {
+                        let mut text = b"x".repeat(ascii);
+                        text.extend_from_slice(into_pairs);
+                        text.extend_from_slice(&pair.repeat(pairs));
+                        text.extend_from_slice(end);
+                        text.extend_from_slice(out_of_pairs);
+                        text.extend_from_slice(&b"y".repeat(pairs));
+                        let general = decode_general(name, &text);
+                        let fast = decode_with_room(name, &text, 4096);
+                        assert_eq!(fast, general, "{name}: {ascii} + {pairs} pairs + {end:?}");
+                    }
+                }
             }
         }
     }

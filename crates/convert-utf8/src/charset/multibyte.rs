@@ -220,7 +220,6 @@ impl MultibyteDecoder {
     /// needs the general path. For decoders of other charsets that carry this one's character
     /// set (ISO-2022 through its EUC twin).
     #[inline(always)]
-    #[allow(dead_code)] // until ISO-2022 decodes pairs through it
     pub(crate) fn mapped_utf8(&self, first: u8, next: u8) -> Option<([u8; 4], usize)> {
         fast_entry(&self.table.lead[usize::from(first)], next)
     }

@@ -1,0 +1,372 @@
+//! The ISO-2022 fast path: decodes text in one pass, segment by segment.
+//!
+//! A segment is a stretch of bytes between control bytes: ASCII in the ASCII set, pairs in
+//! `21..=7E` in a 94×94 set. A window of 16 bytes is classified at once (SSE2 compares and a
+//! movemask, or a portable loop) to find where the segment ends; its ASCII is then copied a
+//! window at a time, or its pairs are decoded straight through the EUC twin's lookup
+//! ([`MultibyteDecoder::mapped_utf8`]) by a loop that tests nothing but the lookup's answer.
+//! The byte that ends a segment is a shift (SO, SI, an ISO-2022-JP designation) taken in
+//! place, a control byte ISO-2022-JP passes through in any set, or anything else, which
+//! ends the fast path: the general path then decodes that unit (errors, escapes other than
+//! ISO-2022-JP's designations, pairs the lookup does not map, such as JIS X 0213's two-code-
+//! point cells, and the sets without a two-byte twin form: JIS X 0201, JIS X 0212 and JIS X
+//! 0213 plane 2 behind EUC's `8F`, ISO-IR-165).
+//!
+//! Output room is checked once per block of input whose output surely fits, so that the loops
+//! store without bounds checks.
+
+use super::{ESC, Iso2022Decoder, Set, Variant};
+use crate::charset::multibyte::MultibyteDecoder;
+
+/// Bytes classified at once.
+const WINDOW: usize = 16;
+/// Room kept beyond a block's output bound: a whole window of ASCII is stored at once.
+const SLACK: usize = WINDOW;
+/// Output room below which the fast path leaves the rest to the general path.
+const MIN_ROOM: usize = 2 * SLACK;
+
+/// The 16 bytes of `src` from `at`, padded past its end with `80`, which ends every segment.
+#[inline(always)]
+fn window_at(src: &[u8], at: usize) -> [u8; WINDOW] {
+    match src.get(at..at + WINDOW) {
+        Some(bytes) => bytes.try_into().unwrap(),
+        None => {
+            let mut window = [0x80; WINDOW];
+            let rest = &src[at..];
+            window[..rest.len()].copy_from_slice(rest);
+            window
+        }
+    }
+}
+
+/// The bytes that end an ASCII segment, besides those from `80` on: the escape and the
+/// variant's shifts or illegal bytes (repeated where a variant has fewer).
+fn ascii_stops(variant: Variant) -> [u8; 4] {
+    match variant {
+        Variant::Jp | Variant::Jp2 | Variant::Jp3 => [ESC; 4],
+        Variant::Kr => [ESC, super::SO, super::SI, ESC],
+        // ISO-2022-CN rejects 7F; ISO-2022-CN-EXT's general path takes it.
+        Variant::Cn | Variant::CnExt => [ESC, super::SO, super::SI, 0x7F],
+    }
+}
+
+/// Bit `i` set when `window[i]` ends an ASCII segment.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn ascii_stop_mask(window: &[u8; WINDOW], stops: [u8; 4]) -> u32 {
+    use core::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: the build enables SSE2 (part of x86_64), and the load reads the window's 16
+    // bytes.
+    unsafe {
+        let v = _mm_loadu_si128(window.as_ptr().cast());
+        let is = |stop: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(stop as i8));
+        let hits = _mm_or_si128(
+            _mm_or_si128(is(stops[0]), is(stops[1])),
+            _mm_or_si128(is(stops[2]), is(stops[3])),
+        );
+        // The movemask takes each byte's high bit: the bytes from 80 on, and the hits.
+        _mm_movemask_epi8(_mm_or_si128(v, hits)) as u32
+    }
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(always)]
+fn ascii_stop_mask(window: &[u8; WINDOW], stops: [u8; 4]) -> u32 {
+    mask_of(window, |b| b >= 0x80 || stops.contains(&b))
+}
+
+/// Bit `i` set when `window[i]` ends a segment of pairs (is outside `21..=7E`).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn pair_stop_mask(window: &[u8; WINDOW]) -> u32 {
+    use core::arch::x86_64::{
+        _mm_and_si128, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+        _mm_set1_epi8,
+    };
+    // SAFETY: the build enables SSE2 (part of x86_64), and the load reads the window's 16
+    // bytes.
+    unsafe {
+        let v = _mm_loadu_si128(window.as_ptr().cast());
+        // Signed compares: the bytes from 80 on are negative, below 21.
+        let inside = _mm_and_si128(
+            _mm_cmpgt_epi8(v, _mm_set1_epi8(0x20)),
+            _mm_cmplt_epi8(v, _mm_set1_epi8(0x7F)),
+        );
+        !(_mm_movemask_epi8(inside) as u32) & 0xFFFF
+    }
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(always)]
+fn pair_stop_mask(window: &[u8; WINDOW]) -> u32 {
+    mask_of(window, |b| !(0x21..=0x7E).contains(&b))
+}
+
+#[cfg(any(not(all(target_arch = "x86_64", target_feature = "sse2")), test))]
+fn mask_of(window: &[u8; WINDOW], stops: impl Fn(u8) -> bool) -> u32 {
+    window
+        .iter()
+        .enumerate()
+        .fold(0, |mask, (i, &b)| mask | u32::from(stops(b)) << i)
+}
+
+/// How many bytes from the start of a window precede the first one its stop mask marks.
+#[inline(always)]
+fn leading(stop_mask: u32) -> usize {
+    (stop_mask | 1 << WINDOW).trailing_zeros() as usize
+}
+
+/// Stores `bytes` at `dst[at..]` inside a block of [`Iso2022Decoder::fast_run`].
+#[inline(always)]
+fn put<const N: usize>(dst: &mut [u8], at: usize, bytes: [u8; N]) {
+    debug_assert!(at + N <= dst.len(), "the block's output bound is broken");
+    // SAFETY: a block of `fast_run` starting at `r0` with `room = dst.len() - w0` bytes of
+    // output room (`room >= MIN_ROOM`) ends at `end = r0 + n`, `n <= (room - SLACK) / 2`, and
+    // every byte it consumes writes at most two bytes of UTF-8 (a pair at most four, ASCII and
+    // control bytes one, shifts none), so at a position `read <= end`, `written <= w0 + 2 * n
+    // <= dst.len() - SLACK`. Every store is made with `read <= end` (a pair's with `read + 2 <=
+    // end`) and is at most `SLACK` bytes long. The unit tests run this with every small output
+    // size in debug builds, where the assertion above checks it.
+    unsafe { dst.get_unchecked_mut(at..at + N) }.copy_from_slice(&bytes);
+}
+
+/// The end of a block that starts at `read` with `written` bytes of output written: as far as
+/// its output surely fits with `SLACK` bytes to spare (see [`put`]). `None` when `dst` has too
+/// little room left for a block.
+#[inline(always)]
+fn block_end(src: &[u8], dst: &[u8], read: usize, written: usize) -> Option<usize> {
+    let room = dst.len() - written;
+    (read < src.len() && room >= MIN_ROOM)
+        .then(|| read + (src.len() - read).min((room - SLACK) / 2))
+}
+
+/// Copies the ASCII segment at `src[read..]`, up to the first byte `stops` marks or `end`,
+/// to `dst[written..]`, a window at a time; returns the new `(read, written)`.
+#[inline(always)]
+fn copy_ascii(
+    src: &[u8],
+    dst: &mut [u8],
+    (mut read, mut written): (usize, usize),
+    end: usize,
+    stops: [u8; 4],
+) -> (usize, usize) {
+    loop {
+        let window = window_at(src, read);
+        // What follows the segment's end is overwritten or beyond what is counted written.
+        put(dst, written, window);
+        let n = leading(ascii_stop_mask(&window, stops)).min(end - read);
+        (read, written) = (read + n, written + n);
+        if n < WINDOW || read == end {
+            return (read, written);
+        }
+    }
+}
+
+/// Decodes the pairs at `src[read..]` through `twin`, up to the first byte outside `21..=7E`,
+/// `end`, or a pair the lookup does not map; returns the new `(read, written)` and whether no
+/// pair went unmapped.
+#[inline(always)]
+fn decode_pairs(
+    twin: &MultibyteDecoder,
+    src: &[u8],
+    dst: &mut [u8],
+    (mut read, mut written): (usize, usize),
+    end: usize,
+) -> (usize, usize, bool) {
+    loop {
+        let n = leading(pair_stop_mask(&window_at(src, read))).min(end - read);
+        let pairs_end = read + (n & !1);
+        while read < pairs_end {
+            // SAFETY: `read + 1 < pairs_end <= end <= src.len()`.
+            let (lead, trail) = unsafe { (*src.get_unchecked(read), *src.get_unchecked(read + 1)) };
+            let Some((utf8, len)) = twin.mapped_utf8(lead | 0x80, trail | 0x80) else {
+                return (read, written, false);
+            };
+            put(dst, written, utf8);
+            (read, written) = (read + 2, written + len);
+        }
+        if n < WINDOW || read == end {
+            return (read, written, true);
+        }
+    }
+}
+
+impl Iso2022Decoder {
+    /// The twin whose two-byte codes, with the high bits set, are `set`'s pairs; `None` for
+    /// the ASCII set and the sets the fast path leaves to the general one.
+    #[inline(always)]
+    pub(super) fn pair_twin(&self, set: Set) -> Option<&MultibyteDecoder> {
+        Some(match set {
+            Set::Jis0208 => &self.twins.euc_jp,
+            Set::Jis0213Plane1 => &self.twins.euc_jisx0213,
+            Set::Gb2312 => &self.twins.euc_cn,
+            Set::Ksc5601 => &self.twins.euc_kr,
+            Set::Cns1 => &self.twins.euc_tw,
+            _ => return None,
+        })
+    }
+
+    /// Decodes from the start of `src` while the input is ASCII, pairs the twin's lookup maps,
+    /// shifts, ISO-2022-JP's designations and control bytes, and `dst` has room for a block.
+    /// Returns `(read, written)`, `(0, 0)` when it could not start; the set is the one after
+    /// the bytes read. Called only when no dropped unit is pending (`drop_next == 0`).
+    pub(super) fn fast_run(&mut self, src: &[u8], dst: &mut [u8]) -> (usize, usize) {
+        match self.variant {
+            Variant::Jp | Variant::Jp2 | Variant::Jp3 => self.fast_run_jp(src, dst),
+            Variant::Kr | Variant::Cn | Variant::CnExt => self.fast_run_shifting(src, dst),
+        }
+    }
+
+    /// [`Self::fast_run`] for ISO-2022-KR and -CN, which shift with SO and SI between ASCII
+    /// and one set (designations change it through the general path): Korean text shifts
+    /// around nearly every word, so each segment hands over straight to the next one's loop.
+    fn fast_run_shifting(&mut self, src: &[u8], dst: &mut [u8]) -> (usize, usize) {
+        let stops = ascii_stops(self.variant);
+        let shifted_set = self.shift_target(super::SO);
+        let twin = shifted_set.and_then(|set| self.pair_twin(set));
+        let mut shifted = match self.set {
+            Set::Ascii => false,
+            set if twin.is_some() && Some(set) == shifted_set => true,
+            _ => return (0, 0),
+        };
+        let mut at = (0, 0);
+        'blocks: while let Some(end) = block_end(src, dst, at.0, at.1) {
+            while at.0 < end {
+                if let Some(twin) = twin.filter(|_| shifted) {
+                    let (read, written, mapped) = decode_pairs(twin, src, dst, at, end);
+                    at = (read, written);
+                    if !mapped {
+                        break 'blocks;
+                    }
+                    if read + 1 >= end && end < src.len() {
+                        // The block's end, or a pair it cuts: the next block goes on.
+                        break;
+                    }
+                    match src.get(read) {
+                        Some(&super::SI) => shifted = false,
+                        Some(&super::SO) => {
+                            at.0 += 1;
+                            continue;
+                        }
+                        _ => break 'blocks,
+                    }
+                    at.0 += 1;
+                }
+                at = copy_ascii(src, dst, at, end, stops);
+                if at.0 == end {
+                    break;
+                }
+                match src[at.0] {
+                    super::SO if twin.is_some() => shifted = true,
+                    super::SI => {}
+                    _ => break 'blocks,
+                }
+                at.0 += 1;
+            }
+        }
+        self.set = match shifted_set {
+            Some(set) if shifted => set,
+            _ => Set::Ascii,
+        };
+        at
+    }
+
+    /// [`Self::fast_run`] for ISO-2022-JP, -JP-2 and -JP-3, whose designations switch sets and
+    /// which take control bytes as they are in any set.
+    fn fast_run_jp(&mut self, src: &[u8], dst: &mut [u8]) -> (usize, usize) {
+        let stops = ascii_stops(self.variant);
+        let mut set = self.set;
+        // The twin of the current set's pairs; `None` in the ASCII set.
+        let mut pairs = match set {
+            Set::Ascii => None,
+            _ => match self.pair_twin(set) {
+                Some(twin) => Some(twin),
+                None => return (0, 0),
+            },
+        };
+        let mut at = (0, 0);
+        'blocks: while let Some(end) = block_end(src, dst, at.0, at.1) {
+            while at.0 < end {
+                if let Some(twin) = pairs {
+                    let (read, written, mapped) = decode_pairs(twin, src, dst, at, end);
+                    at = (read, written);
+                    if !mapped {
+                        break 'blocks;
+                    }
+                    if read + 1 >= end && end < src.len() {
+                        // The block's end, or a pair it cuts: the next block goes on.
+                        break;
+                    }
+                } else {
+                    at = copy_ascii(src, dst, at, end, stops);
+                    if at.0 == end {
+                        break;
+                    }
+                }
+                // The byte that ended the segment.
+                let Some(&b) = src.get(at.0) else {
+                    break 'blocks;
+                };
+                if b == ESC {
+                    let Some((target, len)) = self.jp_designation(&src[at.0..]) else {
+                        break 'blocks;
+                    };
+                    (set, at.0) = (target, at.0 + len);
+                    pairs = match target {
+                        Set::Ascii => None,
+                        // A set the general path decodes: it goes on from here.
+                        _ => match self.pair_twin(target) {
+                            Some(twin) => Some(twin),
+                            None => break 'blocks,
+                        },
+                    };
+                } else if pairs.is_some() && (b < 0x21 || b == 0x7F) {
+                    put(dst, at.1, [b]);
+                    at = (at.0 + 1, at.1 + 1);
+                } else {
+                    break 'blocks;
+                }
+            }
+        }
+        self.set = set;
+        at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stop_masks_mark_the_bytes_that_end_a_segment() {
+        for variant in [Variant::Jp, Variant::Kr, Variant::Cn] {
+            let stops = ascii_stops(variant);
+            for b in 0..=255u8 {
+                for at in 0..WINDOW {
+                    let mut window = *b"ab ~!\t\n0123456789";
+                    window[at] = b;
+                    let window: [u8; WINDOW] = window[..WINDOW].try_into().unwrap();
+                    assert_eq!(
+                        ascii_stop_mask(&window, stops),
+                        mask_of(&window, |b| b >= 0x80 || stops.contains(&b)),
+                        "{variant:?} {b:02X} at {at}"
+                    );
+                    let mut pairs = [b'!'; WINDOW];
+                    pairs[at] = b;
+                    let expected = u32::from(!(0x21..=0x7E).contains(&b)) << at;
+                    assert_eq!(pair_stop_mask(&pairs), expected, "{b:02X} at {at}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_window_past_the_end_is_padded_with_a_stop() {
+        let window = window_at(b"abc", 1);
+        assert_eq!(&window[..2], b"bc");
+        assert!(window[2..].iter().all(|&b| b == 0x80));
+        assert_eq!(leading(ascii_stop_mask(&window, [ESC; 4])), 2);
+    }
+}
