@@ -376,6 +376,44 @@ mod tests {
     }
 
     #[test]
+    fn the_hot_loop_gives_the_same_text_through_every_output_room() {
+        // Characters of one, two and three UTF-8 bytes in both states (C1 'A', 4A '£', 4141
+        // 'α', 4040 U+3000, 4541 U+4E00), shifts inside blocks, and an illegal pair (0000) that
+        // stops the run: every room from the smallest a call accepts to the whole, so that the
+        // block bound of the unchecked stores is tried at every position.
+        let src =
+            b"\xC1\x4A\x0E\x41\x41\x40\x40\x0F\x0F\xC1\x0E\x0E\x45\x41\x00\x00\x45\x41\x0F\x4A";
+        let expected = "A£α\u{3000}A\u{4E00}";
+        for room in MAX_CHAR_UTF8..=40 {
+            let mut d = decoder();
+            let (mut out, mut read) = (Vec::new(), 0);
+            let mut dst = vec![0u8; room];
+            loop {
+                let step = d.decode_raw(&src[read..], &mut dst, true);
+                read += step.read;
+                out.extend_from_slice(&dst[..step.written]);
+                match step.status {
+                    RawStatus::OutputFull => {}
+                    status => {
+                        assert_eq!(
+                            status,
+                            RawStatus::Malformed {
+                                len: 2,
+                                consumed_after: 0,
+                                kind: ErrorKind::Invalid
+                            },
+                            "room {room}"
+                        );
+                        break;
+                    }
+                }
+            }
+            assert_eq!(read, 16, "room {room}");
+            assert_eq!(std::str::from_utf8(&out), Ok(expected), "room {room}");
+        }
+    }
+
+    #[test]
     fn a_pair_cut_between_calls_is_held_then_truncated_at_the_end() {
         let mut d = decoder();
         let mut out = [0u8; 64];
