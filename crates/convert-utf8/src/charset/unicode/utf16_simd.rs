@@ -100,16 +100,13 @@ mod tables {
 mod x86 {
     use super::tables::{PACK_1_2, PACK_1_2_3};
     use std::arch::x86_64::{
-        __m128i, __m256i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi16, _mm_loadu_si128,
+        __m128i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi16, _mm_loadu_si128,
         _mm_maddubs_epi16, _mm_movemask_epi8, _mm_or_si128, _mm_packs_epi16, _mm_packus_epi16,
         _mm_set1_epi16, _mm_setr_epi8, _mm_setzero_si128, _mm_shuffle_epi8, _mm_slli_epi16,
         _mm_srli_epi16, _mm_storel_epi64, _mm_storeu_si128, _mm_unpackhi_epi16, _mm_unpacklo_epi16,
-        _mm_xor_si128, _mm256_and_si256, _mm256_andnot_si256, _mm256_castsi256_si128,
-        _mm256_cmpeq_epi16, _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_maddubs_epi16,
-        _mm256_movemask_epi8, _mm256_or_si256, _mm256_packs_epi16, _mm256_set_m128i,
-        _mm256_set1_epi16, _mm256_setr_epi8, _mm256_setzero_si256, _mm256_shuffle_epi8,
-        _mm256_slli_epi16, _mm256_srli_epi16, _mm256_unpackhi_epi16, _mm256_unpacklo_epi16,
-        _mm256_xor_si256,
+        _mm_xor_si128, _mm256_and_si256, _mm256_castsi256_si128, _mm256_cmpeq_epi16,
+        _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_set1_epi16,
+        _mm256_setr_epi8, _mm256_shuffle_epi8, _mm256_testz_si256,
     };
 
     /// Bytes of input in an SSSE3 block (8 units).
@@ -118,8 +115,9 @@ mod x86 {
     const BLOCK_ROOM: usize = 12 + 16;
     /// Bytes of input in an AVX2 block (16 units).
     const WIDE_BLOCK: usize = 32;
-    /// Room an AVX2 block needs in `dst`: its fourth 16-byte store starts at most 36 bytes in.
-    const WIDE_BLOCK_ROOM: usize = 36 + 16;
+    /// Room an AVX2 block needs in `dst`: its second half starts at most 24 bytes in and needs
+    /// the room of an SSSE3 block.
+    const WIDE_BLOCK_ROOM: usize = 24 + BLOCK_ROOM;
 
     /// Stores 16 bytes at `dst[at..]`.
     #[inline]
@@ -136,13 +134,6 @@ mod x86 {
     fn shuffle(row: &[u8; 16]) -> __m128i {
         // SAFETY: `row` is 16 readable bytes; the load is unaligned.
         unsafe { _mm_loadu_si128(row.as_ptr().cast()) }
-    }
-
-    /// Loads two 16-byte shuffles, `low` for the low lane and `high` for the high one.
-    #[inline]
-    #[target_feature(enable = "avx2")]
-    fn shuffles(low: &[u8; 16], high: &[u8; 16]) -> __m256i {
-        _mm256_set_m128i(shuffle(high), shuffle(low))
     }
 
     /// The SSSE3 loop: one block of 8 units a step.
@@ -172,18 +163,27 @@ mod x86 {
     #[inline]
     #[target_feature(enable = "ssse3")]
     fn convert_block(units: __m128i, out: &mut [u8]) -> Option<usize> {
-        let zero = _mm_setzero_si128();
         let top5 = _mm_and_si128(units, _mm_set1_epi16(0xF800u16 as i16));
         if _mm_movemask_epi8(_mm_cmpeq_epi16(top5, _mm_set1_epi16(0xD800u16 as i16))) != 0 {
             return None;
         }
+        Some(convert_surrogate_free_block(units, out))
+    }
+
+    /// Converts 8 units, none of them a surrogate, into the start of `out`; returns the UTF-8
+    /// length.
+    #[inline]
+    #[target_feature(enable = "ssse3")]
+    fn convert_surrogate_free_block(units: __m128i, out: &mut [u8]) -> usize {
+        let zero = _mm_setzero_si128();
+        let top5 = _mm_and_si128(units, _mm_set1_epi16(0xF800u16 as i16));
         let ascii = _mm_cmpeq_epi16(_mm_and_si128(units, _mm_set1_epi16(-0x80)), zero);
         let ascii_bits = _mm_movemask_epi8(ascii) as u32;
         if ascii_bits == 0xFFFF {
             let slot: &mut [u8; 8] = (&mut out[..8]).try_into().unwrap();
             // SAFETY: `slot` is 8 writable bytes; the store is unaligned.
             unsafe { _mm_storel_epi64(slot.as_mut_ptr().cast(), _mm_packus_epi16(units, units)) };
-            return Some(8);
+            return 8;
         }
         let below_800 = _mm_cmpeq_epi16(top5, zero);
         let below_800_bits = _mm_movemask_epi8(below_800) as u32;
@@ -202,7 +202,7 @@ mod x86 {
             );
             let key = _mm_movemask_epi8(_mm_packs_epi16(ascii, zero)) as usize;
             store(out, 0, _mm_shuffle_epi8(spread, shuffle(&PACK_1_2[key])));
-            return Some(16 - key.count_ones() as usize);
+            return 16 - key.count_ones() as usize;
         }
         let (first, second) = spread_to_four_bytes(units, below_800);
         let key = (ascii_bits & 0x5555) | (below_800_bits & 0xAAAA);
@@ -218,7 +218,7 @@ mod x86 {
             at,
             _mm_shuffle_epi8(second, shuffle(&PACK_1_2_3[usize::from(second_key)])),
         );
-        Some(at + 12 - second_key.count_ones() as usize)
+        at + 12 - second_key.count_ones() as usize
     }
 
     /// Spreads each of 8 units of the BMP, `[aaaa bbbb bbcc cccc]`, to four bytes (units 0..4 in
@@ -251,8 +251,8 @@ mod x86 {
         (_mm_unpacklo_epi16(low, high), _mm_unpackhi_epi16(low, high))
     }
 
-    /// The AVX2 loop: one block of 16 units a step, the same steps as [`convert_block`] on both
-    /// 128-bit lanes at once; the SSSE3 loop takes what is left.
+    /// The AVX2 loop: one block of 16 units a step, checked for surrogates and ASCII at once,
+    /// converted as two blocks of 8 otherwise; the SSSE3 loop takes what is left.
     #[target_feature(enable = "avx2")]
     pub(super) fn convert_avx2<const BIG: bool>(src: &[u8], dst: &mut [u8]) -> (usize, usize) {
         let byte_swap = _mm256_setr_epi8(
@@ -267,127 +267,29 @@ mod x86 {
             if BIG {
                 units = _mm256_shuffle_epi8(units, byte_swap);
             }
-            let out = &mut dst[written..written + WIDE_BLOCK_ROOM];
-            let Some(len) = convert_wide_block(units, out) else {
+            let top5 = _mm256_and_si256(units, _mm256_set1_epi16(0xF800u16 as i16));
+            let surrogates = _mm256_cmpeq_epi16(top5, _mm256_set1_epi16(0xD800u16 as i16));
+            if _mm256_movemask_epi8(surrogates) != 0 {
                 break;
+            }
+            let (low, high) = (
+                _mm256_castsi256_si128(units),
+                _mm256_extracti128_si256::<1>(units),
+            );
+            let out = &mut dst[written..written + WIDE_BLOCK_ROOM];
+            let above_ascii = _mm256_and_si256(units, _mm256_set1_epi16(-0x80));
+            let len = if _mm256_testz_si256(above_ascii, above_ascii) == 1 {
+                store(out, 0, _mm_packus_epi16(low, high));
+                16
+            } else {
+                let low_len = convert_surrogate_free_block(low, out);
+                low_len + convert_surrogate_free_block(high, &mut out[low_len..])
             };
             read += WIDE_BLOCK;
             written += len;
         }
         let (tail_read, tail_written) = convert_ssse3::<BIG>(&src[read..], &mut dst[written..]);
         (read + tail_read, written + tail_written)
-    }
-
-    /// Converts 16 units into the start of `out`; returns the UTF-8 length, or `None` (writing
-    /// nothing) if one of them is a surrogate.
-    #[inline]
-    #[target_feature(enable = "avx2")]
-    fn convert_wide_block(units: __m256i, out: &mut [u8]) -> Option<usize> {
-        let zero = _mm256_setzero_si256();
-        let top5 = _mm256_and_si256(units, _mm256_set1_epi16(0xF800u16 as i16));
-        let surrogates = _mm256_cmpeq_epi16(top5, _mm256_set1_epi16(0xD800u16 as i16));
-        if _mm256_movemask_epi8(surrogates) != 0 {
-            return None;
-        }
-        let (low_units, high_units) = (
-            _mm256_castsi256_si128(units),
-            _mm256_extracti128_si256::<1>(units),
-        );
-        let ascii = _mm256_cmpeq_epi16(_mm256_and_si256(units, _mm256_set1_epi16(-0x80)), zero);
-        let ascii_bits = _mm256_movemask_epi8(ascii) as u32;
-        if ascii_bits == u32::MAX {
-            store(out, 0, _mm_packus_epi16(low_units, high_units));
-            return Some(16);
-        }
-        let below_800 = _mm256_cmpeq_epi16(top5, zero);
-        let below_800_bits = _mm256_movemask_epi8(below_800) as u32;
-        if below_800_bits == u32::MAX {
-            let two_byte = _mm256_or_si256(
-                _mm256_or_si256(
-                    _mm256_and_si256(_mm256_slli_epi16::<2>(units), _mm256_set1_epi16(0x1F00)),
-                    _mm256_and_si256(units, _mm256_set1_epi16(0x003F)),
-                ),
-                _mm256_set1_epi16(0xC080u16 as i16),
-            );
-            let spread = _mm256_or_si256(
-                _mm256_and_si256(ascii, units),
-                _mm256_andnot_si256(ascii, two_byte),
-            );
-            // Per lane, the ASCII mask of its 8 units in the low 8 bytes.
-            let keys = _mm256_movemask_epi8(_mm256_packs_epi16(ascii, zero)) as u32;
-            let (low_key, high_key) = (keys as u8, (keys >> 16) as u8);
-            let packed = _mm256_shuffle_epi8(
-                spread,
-                shuffles(
-                    &PACK_1_2[usize::from(low_key)],
-                    &PACK_1_2[usize::from(high_key)],
-                ),
-            );
-            store(out, 0, _mm256_castsi256_si128(packed));
-            let at = 16 - low_key.count_ones() as usize;
-            store(out, at, _mm256_extracti128_si256::<1>(packed));
-            return Some(at + 16 - high_key.count_ones() as usize);
-        }
-        let (first, second) = wide_spread_to_four_bytes(units, below_800);
-        let key = (ascii_bits & 0x5555_5555) | (below_800_bits & 0xAAAA_AAAA);
-        let [key0, key1, key2, key3] = key.to_le_bytes();
-        // `first` holds units 0..4 and 8..12, `second` units 4..8 and 12..16.
-        let first = _mm256_shuffle_epi8(
-            first,
-            shuffles(
-                &PACK_1_2_3[usize::from(key0)],
-                &PACK_1_2_3[usize::from(key2)],
-            ),
-        );
-        let second = _mm256_shuffle_epi8(
-            second,
-            shuffles(
-                &PACK_1_2_3[usize::from(key1)],
-                &PACK_1_2_3[usize::from(key3)],
-            ),
-        );
-        let mut at = 0;
-        for (packed, key) in [
-            (_mm256_castsi256_si128(first), key0),
-            (_mm256_castsi256_si128(second), key1),
-            (_mm256_extracti128_si256::<1>(first), key2),
-            (_mm256_extracti128_si256::<1>(second), key3),
-        ] {
-            store(out, at, packed);
-            at += 12 - key.count_ones() as usize;
-        }
-        Some(at)
-    }
-
-    /// [`spread_to_four_bytes`] on both lanes: units 0..4 and 8..12 in the first vector, 4..8
-    /// and 12..16 in the second.
-    #[inline]
-    #[target_feature(enable = "avx2")]
-    fn wide_spread_to_four_bytes(units: __m256i, below_800: __m256i) -> (__m256i, __m256i) {
-        let low_byte_twice = _mm256_setr_epi8(
-            0, 0, 2, 2, 4, 4, 6, 6, 8, 8, 10, 10, 12, 12, 14, 14, 0, 0, 2, 2, 4, 4, 6, 6, 8, 8, 10,
-            10, 12, 12, 14, 14,
-        );
-        let low = _mm256_or_si256(
-            _mm256_and_si256(
-                _mm256_shuffle_epi8(units, low_byte_twice),
-                _mm256_set1_epi16(0b0011_1111_0111_1111),
-            ),
-            _mm256_set1_epi16(0x8000u16 as i16),
-        );
-        let shifted = _mm256_and_si256(
-            _mm256_srli_epi16::<4>(units),
-            _mm256_set1_epi16(0b0000_1111_1111_1100),
-        );
-        let high = _mm256_maddubs_epi16(shifted, _mm256_set1_epi16(0x0140));
-        let high = _mm256_xor_si256(
-            _mm256_or_si256(high, _mm256_set1_epi16(0b1100_0000_1110_0000u16 as i16)),
-            _mm256_andnot_si256(below_800, _mm256_set1_epi16(0b0100_0000_0000_0000)),
-        );
-        (
-            _mm256_unpacklo_epi16(low, high),
-            _mm256_unpackhi_epi16(low, high),
-        )
     }
 }
 
