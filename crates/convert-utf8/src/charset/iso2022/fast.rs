@@ -39,21 +39,18 @@ fn window_at(src: &[u8], at: usize) -> [u8; WINDOW] {
     }
 }
 
-/// The bytes that end an ASCII segment, besides those from `80` on: the escape and the
-/// variant's shifts or illegal bytes (repeated where a variant has fewer).
-fn ascii_stops(variant: Variant) -> [u8; 4] {
-    match variant {
-        Variant::Jp | Variant::Jp2 | Variant::Jp3 => [ESC; 4],
-        Variant::Kr => [ESC, super::SO, super::SI, ESC],
-        // ISO-2022-CN rejects 7F; ISO-2022-CN-EXT's general path takes it.
-        Variant::Cn | Variant::CnExt => [ESC, super::SO, super::SI, 0x7F],
-    }
+/// Whether `b` ends an ASCII segment: a byte from `80` on, ESC, SO and SI where they shift
+/// (`SHIFTS`: ISO-2022-KR and -CN) and 7F where it is illegal (`DEL`: ISO-2022-CN;
+/// ISO-2022-CN-EXT and -KR take it as text).
+#[cfg(any(not(all(target_arch = "x86_64", target_feature = "sse2")), test))]
+fn ends_ascii<const SHIFTS: bool, const DEL: bool>(b: u8) -> bool {
+    b >= 0x80 || b == ESC || SHIFTS && (b == super::SO || b == super::SI) || DEL && b == 0x7F
 }
 
-/// Bit `i` set when `window[i]` ends an ASCII segment.
+/// Bit `i` set when `window[i]` ends an ASCII segment (see [`ends_ascii`]).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
-fn ascii_stop_mask(window: &[u8; WINDOW], stops: [u8; 4]) -> u32 {
+fn ascii_stop_mask<const SHIFTS: bool, const DEL: bool>(window: &[u8; WINDOW]) -> u32 {
     use core::arch::x86_64::{
         _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
@@ -61,11 +58,18 @@ fn ascii_stop_mask(window: &[u8; WINDOW], stops: [u8; 4]) -> u32 {
     // bytes.
     unsafe {
         let v = _mm_loadu_si128(window.as_ptr().cast());
-        let is = |stop: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(stop as i8));
-        let hits = _mm_or_si128(
-            _mm_or_si128(is(stops[0]), is(stops[1])),
-            _mm_or_si128(is(stops[2]), is(stops[3])),
-        );
+        let mut hits = _mm_cmpeq_epi8(v, _mm_set1_epi8(ESC as i8));
+        if SHIFTS {
+            // SO and SI are 0E and 0F: both are 0F with the low bit set.
+            let low_set = _mm_or_si128(v, _mm_set1_epi8(1));
+            hits = _mm_or_si128(
+                hits,
+                _mm_cmpeq_epi8(low_set, _mm_set1_epi8(super::SI as i8)),
+            );
+        }
+        if DEL {
+            hits = _mm_or_si128(hits, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
+        }
         // The movemask takes each byte's high bit: the bytes from 80 on, and the hits.
         _mm_movemask_epi8(_mm_or_si128(v, hits)) as u32
     }
@@ -73,8 +77,8 @@ fn ascii_stop_mask(window: &[u8; WINDOW], stops: [u8; 4]) -> u32 {
 
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 #[inline(always)]
-fn ascii_stop_mask(window: &[u8; WINDOW], stops: [u8; 4]) -> u32 {
-    mask_of(window, |b| b >= 0x80 || stops.contains(&b))
+fn ascii_stop_mask<const SHIFTS: bool, const DEL: bool>(window: &[u8; WINDOW]) -> u32 {
+    mask_of(window, ends_ascii::<SHIFTS, DEL>)
 }
 
 /// Bit `i` set when `window[i]` ends a segment of pairs (is outside `21..=7E`).
@@ -142,21 +146,21 @@ fn block_end(src: &[u8], dst: &[u8], read: usize, written: usize) -> Option<usiz
         .then(|| read + (src.len() - read).min((room - SLACK) / 2))
 }
 
-/// Copies the ASCII segment at `src[read..]`, up to the first byte `stops` marks or `end`,
-/// to `dst[written..]`, a window at a time; returns the new `(read, written)`.
+/// Copies the ASCII segment at `src[read..]`, up to the first byte that ends it (see
+/// [`ends_ascii`]) or `end`, to `dst[written..]`, a window at a time; returns the new
+/// `(read, written)`.
 #[inline(always)]
-fn copy_ascii(
+fn copy_ascii<const SHIFTS: bool, const DEL: bool>(
     src: &[u8],
     dst: &mut [u8],
     (mut read, mut written): (usize, usize),
     end: usize,
-    stops: [u8; 4],
 ) -> (usize, usize) {
     loop {
         let window = window_at(src, read);
         // What follows the segment's end is overwritten or beyond what is counted written.
         put(dst, written, window);
-        let n = leading(ascii_stop_mask(&window, stops)).min(end - read);
+        let n = leading(ascii_stop_mask::<SHIFTS, DEL>(&window)).min(end - read);
         (read, written) = (read + n, written + n);
         if n < WINDOW || read == end {
             return (read, written);
@@ -193,6 +197,73 @@ fn decode_pairs(
     }
 }
 
+/// The ASCII side of [`Iso2022Decoder::fast_run_shifting`]: copies ASCII segments, block after
+/// block, taking SIs; returns true after an SO it consumed (when `can_shift_out`), false where
+/// the fast path ends.
+#[inline(always)]
+fn ascii_until_shift_out<const DEL: bool>(
+    src: &[u8],
+    dst: &mut [u8],
+    at: &mut (usize, usize),
+    end: &mut usize,
+    can_shift_out: bool,
+) -> bool {
+    loop {
+        *at = copy_ascii::<true, DEL>(src, dst, *at, *end);
+        if at.0 == *end {
+            match block_end(src, dst, at.0, at.1) {
+                Some(next) => *end = next,
+                None => return false,
+            }
+            continue;
+        }
+        match src[at.0] {
+            super::SO if can_shift_out => {
+                at.0 += 1;
+                return true;
+            }
+            super::SI => at.0 += 1,
+            _ => return false,
+        }
+    }
+}
+
+/// The pair side of [`Iso2022Decoder::fast_run_shifting`]: decodes pair segments through
+/// `twin`, block after block, taking SOs; returns true after an SI it consumed, false where
+/// the fast path ends.
+#[inline(always)]
+fn pairs_until_shift_in(
+    twin: &MultibyteDecoder,
+    src: &[u8],
+    dst: &mut [u8],
+    at: &mut (usize, usize),
+    end: &mut usize,
+) -> bool {
+    loop {
+        let (read, written, mapped) = decode_pairs(twin, src, dst, *at, *end);
+        *at = (read, written);
+        if !mapped {
+            return false;
+        }
+        if read == *end || read + 1 == *end && *end < src.len() {
+            // The block's end, or a pair it cuts: the next block goes on.
+            match block_end(src, dst, read, written) {
+                Some(next) => *end = next,
+                None => return false,
+            }
+            continue;
+        }
+        match src.get(read) {
+            Some(&super::SI) => {
+                at.0 += 1;
+                return true;
+            }
+            Some(&super::SO) => at.0 += 1,
+            _ => return false,
+        }
+    }
+}
+
 impl Iso2022Decoder {
     /// The twin whose two-byte codes, with the high bits set, are `set`'s pairs; `None` for
     /// the ASCII set and the sets the fast path leaves to the general one.
@@ -215,59 +286,41 @@ impl Iso2022Decoder {
     pub(super) fn fast_run(&mut self, src: &[u8], dst: &mut [u8]) -> (usize, usize) {
         match self.variant {
             Variant::Jp | Variant::Jp2 | Variant::Jp3 => self.fast_run_jp(src, dst),
-            Variant::Kr | Variant::Cn | Variant::CnExt => self.fast_run_shifting(src, dst),
+            Variant::Kr | Variant::CnExt => self.fast_run_shifting::<false>(src, dst),
+            Variant::Cn => self.fast_run_shifting::<true>(src, dst),
         }
     }
 
     /// [`Self::fast_run`] for ISO-2022-KR and -CN, which shift with SO and SI between ASCII
-    /// and one set (designations change it through the general path): Korean text shifts
-    /// around nearly every word, so each segment hands over straight to the next one's loop.
-    fn fast_run_shifting(&mut self, src: &[u8], dst: &mut [u8]) -> (usize, usize) {
-        let stops = ascii_stops(self.variant);
+    /// and one set (designations change it through the general path); `DEL`: 7F is illegal.
+    /// Korean text shifts around nearly every word, so the state is where the code is: the
+    /// ASCII loop hands over to the pair loop at an SO, and back at an SI.
+    fn fast_run_shifting<const DEL: bool>(&mut self, src: &[u8], dst: &mut [u8]) -> (usize, usize) {
         let shifted_set = self.shift_target(super::SO);
         let twin = shifted_set.and_then(|set| self.pair_twin(set));
-        let mut shifted = match self.set {
+        let mut in_pairs = match self.set {
             Set::Ascii => false,
             set if twin.is_some() && Some(set) == shifted_set => true,
             _ => return (0, 0),
         };
+        let Some(mut end) = block_end(src, dst, 0, 0) else {
+            return (0, 0);
+        };
         let mut at = (0, 0);
-        'blocks: while let Some(end) = block_end(src, dst, at.0, at.1) {
-            while at.0 < end {
-                if let Some(twin) = twin.filter(|_| shifted) {
-                    let (read, written, mapped) = decode_pairs(twin, src, dst, at, end);
-                    at = (read, written);
-                    if !mapped {
-                        break 'blocks;
-                    }
-                    if read + 1 >= end && end < src.len() {
-                        // The block's end, or a pair it cuts: the next block goes on.
-                        break;
-                    }
-                    match src.get(read) {
-                        Some(&super::SI) => shifted = false,
-                        Some(&super::SO) => {
-                            at.0 += 1;
-                            continue;
-                        }
-                        _ => break 'blocks,
-                    }
-                    at.0 += 1;
-                }
-                at = copy_ascii(src, dst, at, end, stops);
-                if at.0 == end {
-                    break;
-                }
-                match src[at.0] {
-                    super::SO if twin.is_some() => shifted = true,
-                    super::SI => {}
-                    _ => break 'blocks,
-                }
-                at.0 += 1;
+        let ends_shifted = loop {
+            if !in_pairs
+                && !ascii_until_shift_out::<DEL>(src, dst, &mut at, &mut end, twin.is_some())
+            {
+                break false;
             }
-        }
+            in_pairs = false;
+            match twin {
+                Some(twin) if pairs_until_shift_in(twin, src, dst, &mut at, &mut end) => {}
+                _ => break true,
+            }
+        };
         self.set = match shifted_set {
-            Some(set) if shifted => set,
+            Some(set) if ends_shifted => set,
             _ => Set::Ascii,
         };
         at
@@ -276,7 +329,6 @@ impl Iso2022Decoder {
     /// [`Self::fast_run`] for ISO-2022-JP, -JP-2 and -JP-3, whose designations switch sets and
     /// which take control bytes as they are in any set.
     fn fast_run_jp(&mut self, src: &[u8], dst: &mut [u8]) -> (usize, usize) {
-        let stops = ascii_stops(self.variant);
         let mut set = self.set;
         // The twin of the current set's pairs; `None` in the ASCII set.
         let mut pairs = match set {
@@ -300,7 +352,7 @@ impl Iso2022Decoder {
                         break;
                     }
                 } else {
-                    at = copy_ascii(src, dst, at, end, stops);
+                    at = copy_ascii::<false, false>(src, dst, at, end);
                     if at.0 == end {
                         break;
                     }
@@ -339,25 +391,34 @@ impl Iso2022Decoder {
 mod tests {
     use super::*;
 
+    /// [`ascii_stop_mask`] against [`ends_ascii`] byte by byte, for one variant family.
+    fn check_ascii_stops<const SHIFTS: bool, const DEL: bool>() {
+        for b in 0..=255u8 {
+            for at in 0..WINDOW {
+                let mut window = *b"ab ~!\t\n012345678";
+                window[at] = b;
+                assert_eq!(
+                    ascii_stop_mask::<SHIFTS, DEL>(&window),
+                    mask_of(&window, ends_ascii::<SHIFTS, DEL>),
+                    "{SHIFTS} {DEL}: {b:02X} at {at}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn the_stop_masks_mark_the_bytes_that_end_a_segment() {
-        for variant in [Variant::Jp, Variant::Kr, Variant::Cn] {
-            let stops = ascii_stops(variant);
-            for b in 0..=255u8 {
-                for at in 0..WINDOW {
-                    let mut window = *b"ab ~!\t\n0123456789";
-                    window[at] = b;
-                    let window: [u8; WINDOW] = window[..WINDOW].try_into().unwrap();
-                    assert_eq!(
-                        ascii_stop_mask(&window, stops),
-                        mask_of(&window, |b| b >= 0x80 || stops.contains(&b)),
-                        "{variant:?} {b:02X} at {at}"
-                    );
-                    let mut pairs = [b'!'; WINDOW];
-                    pairs[at] = b;
-                    let expected = u32::from(!(0x21..=0x7E).contains(&b)) << at;
-                    assert_eq!(pair_stop_mask(&pairs), expected, "{b:02X} at {at}");
-                }
+        check_ascii_stops::<false, false>();
+        check_ascii_stops::<true, false>();
+        check_ascii_stops::<true, true>();
+        assert!(ends_ascii::<true, true>(0x7F) && !ends_ascii::<true, false>(0x7F));
+        assert!(ends_ascii::<true, false>(0x0E) && !ends_ascii::<false, false>(0x0E));
+        for b in 0..=255u8 {
+            for at in 0..WINDOW {
+                let mut pairs = [b'!'; WINDOW];
+                pairs[at] = b;
+                let expected = u32::from(!(0x21..=0x7E).contains(&b)) << at;
+                assert_eq!(pair_stop_mask(&pairs), expected, "{b:02X} at {at}");
             }
         }
     }
@@ -367,6 +428,6 @@ mod tests {
         let window = window_at(b"abc", 1);
         assert_eq!(&window[..2], b"bc");
         assert!(window[2..].iter().all(|&b| b == 0x80));
-        assert_eq!(leading(ascii_stop_mask(&window, [ESC; 4])), 2);
+        assert_eq!(leading(ascii_stop_mask::<true, true>(&window)), 2);
     }
 }
