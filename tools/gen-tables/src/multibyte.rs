@@ -384,8 +384,28 @@ pub fn generate() -> Vec<GeneratedFile> {
     }]
 }
 
+/// Emits `pool` as the engine's `POOL`: each entry's three bytes (see [`entry_bytes`]) and one
+/// byte of padding, so that the decoder can load any entry as a `u32`.
+pub(crate) fn emit_pool(s: &mut String, pool: &[u16]) {
+    let _ = writeln!(
+        s,
+        "pub(crate) static POOL: &[u8; {}] = b\"\\",
+        3 * pool.len() + 1
+    );
+    // String continuation lines, which rustfmt leaves as they are.
+    for chunk in pool.chunks(16) {
+        let line: String = chunk
+            .iter()
+            .flat_map(|&v| entry_bytes(v))
+            .map(|b| format!("\\x{b:02x}"))
+            .collect();
+        let _ = writeln!(s, "    {line}\\");
+    }
+    let _ = writeln!(s, "    \\x00\";\n");
+}
+
 /// The three bytes of a pool entry in the engine's pool: see the module documentation.
-pub(crate) fn entry_bytes(v: u16) -> [u8; 3] {
+fn entry_bytes(v: u16) -> [u8; 3] {
     match v {
         0 | 0xD800..=0xDFFF => {
             let [lo, hi] = v.to_le_bytes();
@@ -441,21 +461,7 @@ fn emit(layout: &Layout, tables: &[CharsetTables]) -> String {
         tables.len(),
         layout.unshared_entries
     );
-    let _ = writeln!(
-        s,
-        "pub(crate) static POOL: &[u8; {}] = b\"\\",
-        3 * layout.pool.len() + 1
-    );
-    // String continuation lines, which rustfmt leaves as they are.
-    for chunk in layout.pool.chunks(16) {
-        let line: String = chunk
-            .iter()
-            .flat_map(|&v| entry_bytes(v))
-            .map(|b| format!("\\x{b:02x}"))
-            .collect();
-        let _ = writeln!(s, "    {line}\\");
-    }
-    let _ = writeln!(s, "    \\x00\";\n");
+    emit_pool(&mut s, &layout.pool);
     let _ = writeln!(
         s,
         "pub(crate) static ROWS: [Row; {}] = [",

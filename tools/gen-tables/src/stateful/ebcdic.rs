@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::GeneratedFile;
-use crate::multibyte::{RAW_ENTRY, entry_bytes};
+use crate::multibyte::{RAW_ENTRY, emit_pool};
 
 /// The charsets, by canonical name.
 pub const CHARSETS: [&str; 10] = [
@@ -180,7 +180,10 @@ fn single_word(cp: u32) -> u32 {
     let c = char::from_u32(cp).expect("iconv decodes to scalar values");
     let mut utf8 = [0u8; 4];
     let len = c.encode_utf8(&mut utf8).len();
-    assert!(len <= 3, "single byte decodes to U+{cp:04X}, beyond the BMP");
+    assert!(
+        len <= 3,
+        "single byte decodes to U+{cp:04X}, beyond the BMP"
+    );
     utf8[3] = len as u8;
     u32::from_le_bytes(utf8)
 }
@@ -214,21 +217,8 @@ pub fn generate() -> GeneratedFile {
         CHARSETS.len(),
         layout.unshared
     );
-    let _ = writeln!(
-        s,
-        "/// Double-byte characters, three bytes per entry.\npub(crate) static POOL: &[u8; {}] = b\"\\",
-        3 * layout.pool.len() + 1
-    );
-    // String continuation lines, which rustfmt leaves as they are.
-    for chunk in layout.pool.chunks(16) {
-        let line: String = chunk
-            .iter()
-            .flat_map(|&v| entry_bytes(v))
-            .map(|b| format!("\\x{b:02x}"))
-            .collect();
-        let _ = writeln!(s, "    {line}\\");
-    }
-    let _ = writeln!(s, "    \\x00\";\n");
+    let _ = writeln!(s, "/// Double-byte characters, three bytes per entry.");
+    emit_pool(&mut s, &layout.pool);
     let _ = writeln!(
         s,
         "/// Pairs decoding to a code point above the BMP (second 0) or to two code points.\n\
