@@ -862,10 +862,15 @@ mod run_tests {
         for _ in 0..pieces {
             match next(16) {
                 0..=4 => {
-                    // Pairs, nearly all of them common characters (rows 30..=47).
+                    // Pairs, most of them common characters (rows 30..=47), some from any row
+                    // (unassigned cells among them).
                     text.extend_from_slice(into_pairs);
                     for _ in 0..next(24) {
-                        text.extend_from_slice(&[0x30 + next(0x18) as u8, 0x21 + next(0x5E) as u8]);
+                        let lead = match next(12) {
+                            0 => 0x21 + next(0x5E),
+                            _ => 0x30 + next(0x18),
+                        };
+                        text.extend_from_slice(&[lead as u8, 0x21 + next(0x5E) as u8]);
                     }
                     text.extend_from_slice(out_of_pairs);
                 }

@@ -181,6 +181,15 @@ fn decode_pairs(
 ) -> (usize, usize, bool) {
     loop {
         let n = leading(pair_stop_mask(&window_at(src, read))).min(end - read);
+        if n == WINDOW {
+            // A long segment (Japanese or Chinese text, rather than a Korean word).
+            let mapped;
+            (read, written, mapped) = decode_pair_windows(twin, src, dst, (read, written), end);
+            if !mapped {
+                return (read, written, false);
+            }
+            continue;
+        }
         let pairs_end = read + (n & !1);
         while read < pairs_end {
             // SAFETY: `read + 1 < pairs_end <= end <= src.len()`.
@@ -262,6 +271,36 @@ fn pairs_until_shift_in(
             _ => return false,
         }
     }
+}
+
+/// [`decode_pairs`] for whole windows of pairs: decodes windows of eight pairs while the next
+/// one is all pairs and inside the block, with at least the window at `read` so. Out of line,
+/// so that this loop has the registers to itself; unrolled, so that it tests only what the
+/// lookup answers.
+#[inline(never)]
+fn decode_pair_windows(
+    twin: &MultibyteDecoder,
+    src: &[u8],
+    dst: &mut [u8],
+    (mut read, mut written): (usize, usize),
+    end: usize,
+) -> (usize, usize, bool) {
+    while let Some(window) = src.get(read..read + WINDOW)
+        && read + WINDOW <= end
+    {
+        let window: &[u8; WINDOW] = window.try_into().unwrap();
+        if pair_stop_mask(window) != 0 {
+            break;
+        }
+        for pair in window.chunks_exact(2) {
+            let Some((utf8, len)) = twin.mapped_utf8(pair[0] | 0x80, pair[1] | 0x80) else {
+                return (read, written, false);
+            };
+            put(dst, written, utf8);
+            (read, written) = (read + 2, written + len);
+        }
+    }
+    (read, written, true)
 }
 
 impl Iso2022Decoder {
