@@ -850,10 +850,11 @@ mod run_tests {
                 .wrapping_add(1442695040888963407);
             (state >> 33) % n
         };
-        let (into_pairs, out_of_pairs): (&[u8], &[u8]) = match name {
-            "ISO-2022-KR" => (b"\x0e", b"\x0f"),
-            "ISO-2022-CN" | "ISO-2022-CN-EXT" => (b"\x1b$)A\x0e", b"\x0f"),
-            _ => (b"\x1b$B", b"\x1b(B"),
+        let (designations, out_of_pairs): (&[&[u8]], &[u8]) = match name {
+            "ISO-2022-KR" => (&[b"\x0e"], b"\x0f"),
+            "ISO-2022-CN" | "ISO-2022-CN-EXT" => (&[b"\x1b$)A\x0e", b"\x1b$)G\x0e"], b"\x0f"),
+            "ISO-2022-JP-2" => (&[b"\x1b$B", b"\x1b$(C", b"\x1b$A", b"\x1b$@"], b"\x1b(B"),
+            _ => (&[b"\x1b$B", b"\x1b$@"], b"\x1b(B"),
         };
         let mut text = Vec::new();
         if name == "ISO-2022-KR" {
@@ -864,7 +865,8 @@ mod run_tests {
                 0..=4 => {
                     // Pairs, most of them common characters (rows 30..=47), some from any row
                     // (unassigned cells among them).
-                    text.extend_from_slice(into_pairs);
+                    let designation = designations[next(designations.len() as u64) as usize];
+                    text.extend_from_slice(designation);
                     for _ in 0..next(24) {
                         let lead = match next(12) {
                             0 => 0x21 + next(0x5E),
@@ -881,7 +883,7 @@ mod run_tests {
                 12 => text.push(0x80 + next(0x80) as u8),
                 13 => text.push(next(0x80) as u8),
                 14 => text.extend_from_slice(if next(2) == 0 {
-                    into_pairs
+                    designations[0]
                 } else {
                     out_of_pairs
                 }),

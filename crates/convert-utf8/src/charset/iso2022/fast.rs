@@ -18,6 +18,8 @@
 use super::{ESC, Iso2022Decoder, Set, Variant};
 use crate::charset::multibyte::MultibyteDecoder;
 
+/// `ESC ( B`, ISO-2022-JP's designation of ASCII, as the low bytes of a little-endian word.
+const TO_ASCII: u32 = u32::from_le_bytes([ESC, b'(', b'B', 0]);
 /// Bytes classified at once.
 const WINDOW: usize = 16;
 /// Room kept beyond a block's output bound: a whole window of ASCII is stored at once.
@@ -377,6 +379,9 @@ impl Iso2022Decoder {
                 None => return (0, 0),
             },
         };
+        // The last designation of a set with pairs: its bytes (as a little-endian word, under
+        // the mask of its length), length, set and twin.
+        let mut recent = None;
         let mut at = (0, 0);
         'blocks: while let Some(end) = block_end(src, dst, at.0, at.1) {
             while at.0 < end {
@@ -401,6 +406,23 @@ impl Iso2022Decoder {
                     break 'blocks;
                 };
                 if b == ESC {
+                    // Text designates back and forth between ASCII and one set (a Korean
+                    // word in ISO-2022-JP-2, say): those two are told by one compare each.
+                    let word = src
+                        .get(at.0..at.0 + 4)
+                        .map(|four| u32::from_le_bytes(four.try_into().unwrap()));
+                    if let Some(word) = word {
+                        if word & 0xFF_FFFF == TO_ASCII {
+                            (set, pairs, at.0) = (Set::Ascii, None, at.0 + 3);
+                            continue;
+                        }
+                        if let Some((designation, mask, len, target, twin)) = recent
+                            && word & mask == designation
+                        {
+                            (set, pairs, at.0) = (target, Some(twin), at.0 + len);
+                            continue;
+                        }
+                    }
                     let Some((target, len)) = self.jp_designation(&src[at.0..]) else {
                         break 'blocks;
                     };
@@ -413,6 +435,10 @@ impl Iso2022Decoder {
                             None => break 'blocks,
                         },
                     };
+                    if let (Some(word), Some(twin)) = (word, pairs) {
+                        let mask = if len == 3 { 0xFF_FFFF } else { u32::MAX };
+                        recent = Some((word & mask, mask, len, target, twin));
+                    }
                 } else if pairs.is_some() && (b < 0x21 || b == 0x7F) {
                     put(dst, at.1, [b]);
                     at = (at.0 + 1, at.1 + 1);
