@@ -158,6 +158,7 @@ fn copy_ascii<const SHIFTS: bool, const DEL: bool>(
     (mut read, mut written): (usize, usize),
     end: usize,
 ) -> (usize, usize) {
+    debug_assert!(read <= end);
     loop {
         let window = window_at(src, read);
         // What follows the segment's end is overwritten or beyond what is counted written.
@@ -181,6 +182,7 @@ fn decode_pairs(
     (mut read, mut written): (usize, usize),
     end: usize,
 ) -> (usize, usize, bool) {
+    debug_assert!(read <= end);
     loop {
         let n = leading(pair_stop_mask(&window_at(src, read))).min(end - read);
         if n == WINDOW {
@@ -220,6 +222,16 @@ fn ascii_until_shift_out<const DEL: bool>(
     can_shift_out: bool,
 ) -> bool {
     loop {
+        // The space between two Korean words: one printable byte, then the next word's SO.
+        if can_shift_out
+            && let Some(&[b, super::SO]) = src.get(at.0..at.0 + 2)
+            && b.wrapping_sub(b' ') < 0x5F
+            && at.0 + 2 <= *end
+        {
+            put(dst, at.1, [b]);
+            *at = (at.0 + 2, at.1 + 1);
+            return true;
+        }
         *at = copy_ascii::<true, DEL>(src, dst, *at, *end);
         if at.0 == *end {
             match block_end(src, dst, at.0, at.1) {
@@ -395,6 +407,13 @@ impl Iso2022Decoder {
                         // The block's end, or a pair it cuts: the next block goes on.
                         break;
                     }
+                } else if let Some(&[b, ESC]) = src.get(at.0..at.0 + 2)
+                    && b.wrapping_sub(b' ') < 0x5F
+                    && at.0 + 2 <= end
+                {
+                    // The space between two words of another set (Korean in ISO-2022-JP-2).
+                    put(dst, at.1, [b]);
+                    at = (at.0 + 1, at.1 + 1);
                 } else {
                     at = copy_ascii::<false, false>(src, dst, at, end);
                     if at.0 == end {
