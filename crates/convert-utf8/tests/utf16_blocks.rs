@@ -7,6 +7,8 @@
 //!   through the least output buffer, where the vector loop never has room for a block and the
 //!   scalar loop does everything, both whole and cut around the odd unit (a pair split between
 //!   calls included).
+//!
+//! And mixed text must decode alike through every output room, wherever that stops a block.
 
 mod common;
 
@@ -169,5 +171,30 @@ fn vector_and_scalar_loops_agree_whole_and_cut() {
                 assert_eq!(cut_vector, vector, "{}, cut at {cut}", ctx());
             }
         });
+    }
+}
+
+/// Mixed text with a pair and lone surrogates among runs long enough for several blocks,
+/// through every output room from the least to more than it needs: the vector loop stops for
+/// room at every place of a block, and the scalar loop must go on from there.
+#[test]
+fn every_output_room_gives_the_same_output() {
+    let mut units: Vec<u16> =
+        "Plain ASCII words, then Ελληνικά and Русский, then 日本語のテキスト."
+            .encode_utf16()
+            .collect();
+    units.extend([0xD83D, 0xDE00, 0x0041, 0xDC00, 0x3042, 0xD800, 0x0436]);
+    units.extend(
+        "and once more: ASCII, Ελληνικά, Русский, 日本語のテキスト, 한국어 텍스트.".encode_utf16(),
+    );
+    for form in &FORMS {
+        let charset = Charset::for_label(form.name).unwrap();
+        let input = encode(form, &units);
+        let expected = decode_in_chunks(charset, &input, &[]);
+        for room in convert_utf8::MIN_OUTPUT_SPACE..=3 * input.len() / 2 + 64 {
+            let mut dst = vec![0u8; room];
+            let out = decode_in_chunks_into(charset, &input, &[], ErrorPolicy::Ignore, &mut dst);
+            assert_eq!(out, expected, "{} through {room} bytes", form.name);
+        }
     }
 }
