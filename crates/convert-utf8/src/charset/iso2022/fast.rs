@@ -276,6 +276,15 @@ fn pairs_until_shift_in(
             }
             continue;
         }
+        if let Some(&[super::SI, b, super::SO]) = src.get(read..read + 3)
+            && b.wrapping_sub(b' ') < 0x5F
+            && read + 3 <= *end
+        {
+            // The space between two Korean words: shifted out again at once.
+            put(dst, written, [b]);
+            *at = (read + 3, written + 1);
+            continue;
+        }
         match src.get(read) {
             Some(&super::SI) => {
                 at.0 += 1;
@@ -432,6 +441,21 @@ impl Iso2022Decoder {
                         .map(|four| u32::from_le_bytes(four.try_into().unwrap()));
                     if let Some(word) = word {
                         if word & 0xFF_FFFF == TO_ASCII {
+                            if let (Some(_), Some((designation, mask, len, target, _))) =
+                                (pairs, recent)
+                                && target == set
+                                && let Some(&[b, ref next @ ..]) = src.get(at.0 + 3..at.0 + 8)
+                                && b.wrapping_sub(b' ') < 0x5F
+                                && u32::from_le_bytes(next.try_into().unwrap()) & mask
+                                    == designation
+                                && at.0 + 4 + len <= end
+                            {
+                                // The space between two words of the set: designated again
+                                // at once.
+                                put(dst, at.1, [b]);
+                                at = (at.0 + 4 + len, at.1 + 1);
+                                continue;
+                            }
                             (set, pairs, at.0) = (Set::Ascii, None, at.0 + 3);
                             continue;
                         }
