@@ -211,6 +211,32 @@ pub(crate) struct Iso2022Decoder {
     pending_len: u8,
 }
 
+/// The set ISO-2022-KR's or -CN's SO invokes with ISO-2022-CN's SO designation `so`; `None`
+/// where SO does not just switch the set (ISO-2022-JP, ISO-2022-CN-EXT without a designation).
+fn shifted_out_set(variant: Variant, so: SoDesignation) -> Option<Set> {
+    Some(match (variant, so) {
+        (Variant::Kr, _) => Set::Ksc5601,
+        (Variant::Cn | Variant::CnExt, SoDesignation::Gb2312) => Set::Gb2312,
+        (Variant::Cn | Variant::CnExt, SoDesignation::Cns1) => Set::Cns1,
+        (Variant::Cn | Variant::CnExt, SoDesignation::IsoIr165) => Set::IsoIr165,
+        // Without a designation ISO-2022-CN takes GB 2312.
+        (Variant::Cn, SoDesignation::None) => Set::Gb2312,
+        _ => return None,
+    })
+}
+
+/// The SO designation of ISO-2022-CN (-EXT) an escape sequence at the start of `bytes`
+/// makes (`ESC $ ) A`, `G`, and `E` in ISO-2022-CN-EXT); `None` for anything else.
+fn so_designation(variant: Variant, bytes: &[u8]) -> Option<SoDesignation> {
+    let ext = variant == Variant::CnExt;
+    match bytes {
+        [ESC, b'$', b')', b'A', ..] if ext || variant == Variant::Cn => Some(SoDesignation::Gb2312),
+        [ESC, b'$', b')', b'G', ..] if ext || variant == Variant::Cn => Some(SoDesignation::Cns1),
+        [ESC, b'$', b')', b'E', ..] if ext => Some(SoDesignation::IsoIr165),
+        _ => None,
+    }
+}
+
 fn in_mask(mask: u128, byte: u8) -> bool {
     byte < 0x80 && mask >> byte & 1 != 0
 }
@@ -370,19 +396,13 @@ impl Iso2022Decoder {
     /// (all but ISO-2022-CN-EXT's SO without a designation); `None` for any other byte.
     #[inline(always)]
     fn shift_target(&self, b: u8) -> Option<Set> {
-        Some(match (self.variant, b) {
-            (Variant::Kr, SO) => Set::Ksc5601,
-            (Variant::Kr | Variant::Cn | Variant::CnExt, SI) => Set::Ascii,
-            (Variant::Cn | Variant::CnExt, SO) => match self.so {
-                SoDesignation::Gb2312 => Set::Gb2312,
-                SoDesignation::Cns1 => Set::Cns1,
-                SoDesignation::IsoIr165 => Set::IsoIr165,
-                // Without a designation ISO-2022-CN takes GB 2312.
-                SoDesignation::None if self.variant == Variant::Cn => Set::Gb2312,
-                SoDesignation::None => return None,
-            },
-            _ => return None,
-        })
+        match b {
+            SO => shifted_out_set(self.variant, self.so),
+            SI if !matches!(self.variant, Variant::Jp | Variant::Jp2 | Variant::Jp3) => {
+                Some(Set::Ascii)
+            }
+            _ => None,
+        }
     }
 
     /// [`Self::shift_target`], taken; returns whether `b` was such a shift.
@@ -425,13 +445,7 @@ impl Iso2022Decoder {
                 if bytes.len() < wants {
                     return Unit::Incomplete;
                 }
-                let designated = match &bytes[1..] {
-                    [b'$', b')', b'A', ..] => Some(SoDesignation::Gb2312),
-                    [b'$', b')', b'G', ..] => Some(SoDesignation::Cns1),
-                    [b'$', b')', b'E', ..] if ext => Some(SoDesignation::IsoIr165),
-                    _ => None,
-                };
-                if let Some(designation) = designated {
+                if let Some(designation) = so_designation(self.variant, bytes) {
                     self.so = designation;
                     return Unit::Shift { len: 4 };
                 }

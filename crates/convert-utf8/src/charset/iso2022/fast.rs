@@ -15,7 +15,7 @@
 //! Output room is checked once per block of input whose output surely fits, so that the loops
 //! store without bounds checks.
 
-use super::{ESC, Iso2022Decoder, Set, Variant};
+use super::{ESC, Iso2022Decoder, Set, Variant, shifted_out_set, so_designation};
 use crate::charset::multibyte::MultibyteDecoder;
 
 /// `ESC ( B`, ISO-2022-JP's designation of ASCII, as the low bytes of a little-endian word.
@@ -210,9 +210,18 @@ fn decode_pairs(
     }
 }
 
+/// Where [`ascii_until_shift_out`] stopped.
+enum AsciiEnd {
+    /// After an SO it consumed.
+    ShiftOut,
+    /// At an ESC, inside the block.
+    Escape,
+    /// Where the fast path ends (another byte, or no room for another block).
+    Other,
+}
+
 /// The ASCII side of [`Iso2022Decoder::fast_run_shifting`]: copies ASCII segments, block after
-/// block, taking SIs; returns true after an SO it consumed (when `can_shift_out`), false where
-/// the fast path ends.
+/// block, taking SIs, and SO when `can_shift_out`.
 #[inline(always)]
 fn ascii_until_shift_out<const DEL: bool>(
     src: &[u8],
@@ -220,7 +229,7 @@ fn ascii_until_shift_out<const DEL: bool>(
     at: &mut (usize, usize),
     end: &mut usize,
     can_shift_out: bool,
-) -> bool {
+) -> AsciiEnd {
     loop {
         // The space between two Korean words: one printable byte, then the next word's SO.
         if can_shift_out
@@ -230,23 +239,24 @@ fn ascii_until_shift_out<const DEL: bool>(
         {
             put(dst, at.1, [b]);
             *at = (at.0 + 2, at.1 + 1);
-            return true;
+            return AsciiEnd::ShiftOut;
         }
         *at = copy_ascii::<true, DEL>(src, dst, *at, *end);
         if at.0 == *end {
             match block_end(src, dst, at.0, at.1) {
                 Some(next) => *end = next,
-                None => return false,
+                None => return AsciiEnd::Other,
             }
             continue;
         }
         match src[at.0] {
             super::SO if can_shift_out => {
                 at.0 += 1;
-                return true;
+                return AsciiEnd::ShiftOut;
             }
             super::SI => at.0 += 1,
-            _ => return false,
+            ESC => return AsciiEnd::Escape,
+            _ => return AsciiEnd::Other,
         }
     }
 }
@@ -358,8 +368,9 @@ impl Iso2022Decoder {
     /// Korean text shifts around nearly every word, so the state is where the code is: the
     /// ASCII loop hands over to the pair loop at an SO, and back at an SI.
     fn fast_run_shifting<const DEL: bool>(&mut self, src: &[u8], dst: &mut [u8]) -> (usize, usize) {
-        let shifted_set = self.shift_target(super::SO);
-        let twin = shifted_set.and_then(|set| self.pair_twin(set));
+        let mut so = self.so;
+        let mut shifted_set = shifted_out_set(self.variant, so);
+        let mut twin = shifted_set.and_then(|set| self.pair_twin(set));
         let mut in_pairs = match self.set {
             Set::Ascii => false,
             set if twin.is_some() && Some(set) == shifted_set => true,
@@ -370,10 +381,28 @@ impl Iso2022Decoder {
         };
         let mut at = (0, 0);
         let ends_shifted = loop {
-            if !in_pairs
-                && !ascii_until_shift_out::<DEL>(src, dst, &mut at, &mut end, twin.is_some())
-            {
-                break false;
+            if !in_pairs {
+                match ascii_until_shift_out::<DEL>(src, dst, &mut at, &mut end, twin.is_some()) {
+                    AsciiEnd::ShiftOut => {}
+                    AsciiEnd::Escape => {
+                        // ISO-2022-CN designates its SO set at the start of every line.
+                        let Some(designation) = so_designation(self.variant, &src[at.0..]) else {
+                            break false;
+                        };
+                        so = designation;
+                        shifted_set = shifted_out_set(self.variant, so);
+                        twin = shifted_set.and_then(|set| self.pair_twin(set));
+                        at.0 += 4;
+                        if at.0 >= end {
+                            match block_end(src, dst, at.0, at.1) {
+                                Some(next) => end = next,
+                                None => break false,
+                            }
+                        }
+                        continue;
+                    }
+                    AsciiEnd::Other => break false,
+                }
             }
             in_pairs = false;
             match twin {
@@ -385,6 +414,7 @@ impl Iso2022Decoder {
             Some(set) if ends_shifted => set,
             _ => Set::Ascii,
         };
+        self.so = so;
         at
     }
 
