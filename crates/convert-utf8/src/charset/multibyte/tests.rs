@@ -138,7 +138,7 @@ impl Checker {
 }
 
 fn leads(name: &str) -> Vec<u8> {
-    let table = table(name).unwrap();
+    let table = table(name).unwrap().0;
     (0..=255u8)
         .filter(|&b| !matches!(table.first_row[usize::from(b)], LEAD_CHAR | LEAD_INVALID))
         .collect()
@@ -278,7 +278,7 @@ fn real_text_matches_iconv_in_any_chunking() {
 #[test]
 fn every_lead_range_lies_in_the_pool() {
     for name in cjk_charsets() {
-        for (b, lead) in table(name).unwrap().lead.iter().enumerate() {
+        for (b, lead) in table(name).unwrap().0.lead.iter().enumerate() {
             let end = lead.base as usize + 3 * usize::from(lead.limit) + 1;
             assert!(lead.limit == 0 || end <= POOL.len(), "{name} lead {b:02X}");
         }
@@ -290,7 +290,7 @@ fn every_lead_range_lies_in_the_pool() {
 #[test]
 fn single_byte_characters_are_in_the_pool() {
     for name in cjk_charsets() {
-        let table = table(name).unwrap();
+        let table = table(name).unwrap().0;
         for b in 0..=255u8 {
             let lead = table.lead[usize::from(b)];
             if table.first_row[usize::from(b)] == LEAD_CHAR {
@@ -448,4 +448,109 @@ fn drop_units_hold_whatever_follows() {
     checker.check(b"\x84\x84\x4B");
     checker.check(b"\x84\x84\x84\x84\x4B");
     checker.finish();
+}
+
+/// The charsets whose hot loop takes the step from the lead bits, and their floors: every
+/// one but those with single bytes among the leads (Shift_JIS's kana, EUC-JP's C1 bytes).
+#[test]
+fn lead_floors() {
+    let floors: Vec<_> = cjk_charsets()
+        .into_iter()
+        .filter_map(|name| table(name).unwrap().1.map(|floor| (name, floor)))
+        .collect();
+    assert_eq!(
+        floors,
+        [
+            ("BIG5", 0xA1),
+            ("BIG5HKSCS", 0x87),
+            ("EUC-CN", 0xA1),
+            ("EUC-JISX0213", 0x8E),
+            ("EUC-KR", 0xA1),
+            ("EUC-TW", 0xA1),
+            ("GB18030", 0x81),
+            ("GBK", 0x81),
+            ("JOHAB", 0x84),
+            ("UHC", 0x81),
+        ]
+    );
+}
+
+/// The SIMD lead bits are the portable ones, for every floor and every byte at every place.
+#[test]
+fn chunk_lead_bits_are_the_portable_ones() {
+    let mut chunk = [0u8; PAIR_CHUNK];
+    for floor in 0x80..=0xFF {
+        for start in 0..=255u8 {
+            for (i, b) in chunk.iter_mut().enumerate() {
+                *b = start.wrapping_add(i as u8 * 37);
+            }
+            assert_eq!(
+                chunk_lead_bits(&chunk, floor),
+                chunk_lead_bits_portable(&chunk, floor),
+                "floor {floor:02X} start {start:02X}"
+            );
+        }
+    }
+}
+
+/// The chunks of pairs and the one-by-one loop between them give what the general path gives
+/// code by code, on text made from the tables alone (so that it runs under Miri too): runs of
+/// two-byte codes of every length up to 40, each followed by a single byte or an ASCII run of
+/// up to 20 bytes, through output rooms of every small size (blocks ending everywhere).
+#[test]
+fn pair_chunks_decode_as_the_general_path() {
+    let stride = if cfg!(miri) { 97 } else { 7 };
+    for name in ["EUC-KR", "GBK", "BIG5HKSCS", "EUC-TW", "JOHAB"] {
+        let decoder = new_decoder(name).unwrap();
+        let floor = decoder.lead_floor.unwrap();
+        let decode_alone = |code: &[u8], out: &mut Vec<u8>| {
+            let Sequence::Chars { len, first, second } = decoder.sequence(code) else {
+                panic!("{name} {code:02X?} is no character");
+            };
+            assert_eq!(len, code.len(), "{name} {code:02X?}");
+            let mut utf8 = [0u8; 8];
+            let mut n = write_char(&mut utf8, first);
+            if second != 0 {
+                n += write_char(&mut utf8[n..], second);
+            }
+            out.extend_from_slice(&utf8[..n]);
+        };
+        let pairs: Vec<[u8; 2]> = (floor..=0xFF)
+            .flat_map(|first| (0x21..=0xFF).map(move |next| [first, next]))
+            .step_by(stride)
+            .filter(|pair| matches!(decoder.sequence(pair), Sequence::Chars { len: 2, .. }))
+            .collect();
+        let singles: Vec<u8> = (0..floor)
+            .filter(|&b| decoder.table.first_row[usize::from(b)] == LEAD_CHAR)
+            .collect();
+        let (mut input, mut expected) = (Vec::new(), Vec::new());
+        let mut pairs_left = pairs.iter();
+        for run in 0.. {
+            let codes: Vec<_> = pairs_left.by_ref().take(run % 41).collect();
+            if codes.is_empty() && run > 0 {
+                break;
+            }
+            for pair in codes {
+                input.extend_from_slice(pair);
+                decode_alone(pair, &mut expected);
+            }
+            let gap: Vec<u8> = if run % 3 == 0 {
+                vec![singles[run * 31 % singles.len()]]
+            } else {
+                (0..run % 21).map(|i| b'a' + (i % 26) as u8).collect()
+            };
+            for &byte in &gap {
+                input.push(byte);
+                decode_alone(&[byte], &mut expected);
+            }
+        }
+        let rooms = (crate::MIN_OUTPUT_SPACE..=40).chain([expected.len() + 16]);
+        for room in rooms.step_by(if cfg!(miri) { 5 } else { 1 }) {
+            assert_eq!(
+                run_with_room(name, &input, room),
+                expected,
+                "{name} room {room}"
+            );
+        }
+    }
 }
