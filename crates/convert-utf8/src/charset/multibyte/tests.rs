@@ -482,7 +482,7 @@ fn chunk_lead_bits_are_the_portable_ones() {
     for floor in 0x80..=0xFF {
         for start in 0..=255u8 {
             for (i, b) in chunk.iter_mut().enumerate() {
-                *b = start.wrapping_add(i as u8 * 37);
+                *b = start.wrapping_add((i as u8).wrapping_mul(37));
             }
             assert_eq!(
                 chunk_lead_bits(&chunk, floor),
