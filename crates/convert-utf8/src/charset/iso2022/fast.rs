@@ -306,10 +306,21 @@ fn pairs_until_shift_in(
     }
 }
 
-/// [`decode_pairs`] for whole windows of pairs: decodes windows of eight pairs while the next
-/// one is all pairs and inside the block, with at least the window at `read` so. Out of line,
-/// so that this loop has the registers to itself; unrolled, so that it tests only what the
-/// lookup answers.
+/// Whether all eight bytes of `word` are in `21..=7E`.
+#[inline(always)]
+fn all_in_94(word: u64) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // With no high bit set no addition carries into the next byte: adding 5F sets the high bit
+    // of the bytes from 21 on, adding 1 that of 7F.
+    word & HIGH == 0
+        && word.wrapping_add(0x5F * ONES) & HIGH == HIGH
+        && word.wrapping_add(ONES) & HIGH == 0
+}
+
+/// [`decode_pairs`] for long segments: decodes words of four pairs while the next one is all
+/// pairs and inside the block. Out of line, so that this loop has the registers to itself;
+/// unrolled, so that it tests only what the lookup answers.
 #[inline(never)]
 fn decode_pair_windows(
     twin: &MultibyteDecoder,
@@ -318,19 +329,27 @@ fn decode_pair_windows(
     (mut read, mut written): (usize, usize),
     end: usize,
 ) -> (usize, usize, bool) {
-    while let Some(window) = src.get(read..read + WINDOW)
-        && read + WINDOW <= end
+    while let Some(window) = src.get(read..read + 16)
+        && read + 16 <= end
     {
-        let window: &[u8; WINDOW] = window.try_into().unwrap();
-        if pair_stop_mask(window) != 0 {
+        // The pairs are taken from two words, registers, rather than loaded again.
+        let (low, high) = window.split_at(8);
+        let words = [
+            u64::from_le_bytes(low.try_into().unwrap()),
+            u64::from_le_bytes(high.try_into().unwrap()),
+        ];
+        if !all_in_94(words[0]) || !all_in_94(words[1]) {
             break;
         }
-        for pair in window.chunks_exact(2) {
-            let Some((utf8, len)) = twin.mapped_utf8(pair[0] | 0x80, pair[1] | 0x80) else {
-                return (read, written, false);
-            };
-            put(dst, written, utf8);
-            (read, written) = (read + 2, written + len);
+        for word in words {
+            for pair in 0..4 {
+                let [lead, trail] = ((word >> (16 * pair)) as u16).to_le_bytes();
+                let Some((utf8, len)) = twin.mapped_utf8(lead | 0x80, trail | 0x80) else {
+                    return (read, written, false);
+                };
+                put(dst, written, utf8);
+                (read, written) = (read + 2, written + len);
+            }
         }
     }
     (read, written, true)
@@ -557,6 +576,23 @@ mod tests {
                 pairs[at] = b;
                 let expected = u32::from(!(0x21..=0x7E).contains(&b)) << at;
                 assert_eq!(pair_stop_mask(&pairs), expected, "{b:02X} at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_word_is_all_in_94_only_when_every_byte_is() {
+        assert!(all_in_94(u64::from_le_bytes(*b"!~0~!!zA")));
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut bytes = *b"!~0~!!zA";
+                bytes[at] = b;
+                let expected = (0x21..=0x7E).contains(&b);
+                assert_eq!(
+                    all_in_94(u64::from_le_bytes(bytes)),
+                    expected,
+                    "{b:02X} at {at}"
+                );
             }
         }
     }
