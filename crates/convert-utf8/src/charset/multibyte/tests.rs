@@ -475,12 +475,14 @@ fn lead_floors() {
     );
 }
 
-/// The SIMD lead bits are the portable ones, for every floor and every byte at every place.
+/// The SIMD lead bits are the portable ones, for every floor and every byte at every place
+/// (under Miri, which interprets each SIMD operation, for every 15th floor and start).
 #[test]
 fn chunk_lead_bits_are_the_portable_ones() {
+    let every = if cfg!(miri) { 15 } else { 1 };
     let mut chunk = [0u8; PAIR_CHUNK];
-    for floor in 0x80..=0xFF {
-        for start in 0..=255u8 {
+    for floor in (0x80..=0xFF).step_by(every) {
+        for start in (0..=255u8).step_by(every) {
             for (i, b) in chunk.iter_mut().enumerate() {
                 *b = start.wrapping_add((i as u8).wrapping_mul(37));
             }
