@@ -4,13 +4,14 @@
 //! `21..=7E` in a 94×94 set. A window of 16 bytes is classified at once (SSE2 compares and a
 //! movemask, or a portable loop) to find where the segment ends; its ASCII is then copied a
 //! window at a time, or its pairs are decoded straight through the EUC twin's lookup
-//! ([`MultibyteDecoder::mapped_utf8`]) by a loop that tests nothing but the lookup's answer.
-//! The byte that ends a segment is a shift (SO, SI, an ISO-2022-JP designation) taken in
-//! place, a control byte ISO-2022-JP passes through in any set, or anything else, which
-//! ends the fast path: the general path then decodes that unit (errors, escapes other than
-//! ISO-2022-JP's designations, pairs the lookup does not map, such as JIS X 0213's two-code-
-//! point cells, and the sets without a two-byte twin form: JIS X 0201, JIS X 0212 and JIS X
-//! 0213 plane 2 behind EUC's `8F`, ISO-IR-165).
+//! ([`MultibyteDecoder::mapped_utf8`]) by a loop that tests nothing but the lookup's answer (a
+//! long run of pairs by an out-of-line loop that takes them from 64-bit words). The byte that
+//! ends a segment is taken in place when it is a shift (SO, SI, an ISO-2022-JP designation,
+//! ISO-2022-CN's SO designation) or a control byte ISO-2022-JP passes through in any set, and
+//! so is the space between two words of a set (Korean text). Anything else ends the fast path:
+//! the general path then decodes that unit (errors, other escapes, pairs the lookup does not
+//! map, such as JIS X 0213's two-code-point cells, and the sets without a two-byte twin form:
+//! JIS X 0201, JIS X 0212 and JIS X 0213 plane 2 behind EUC's `8F`, ISO-IR-165).
 //!
 //! Output room is checked once per block of input whose output surely fits, so that the loops
 //! store without bounds checks.
@@ -318,8 +319,8 @@ fn all_in_94(word: u64) -> bool {
         && word.wrapping_add(ONES) & HIGH == 0
 }
 
-/// [`decode_pairs`] for long segments: decodes words of four pairs while the next one is all
-/// pairs and inside the block. Out of line, so that this loop has the registers to itself;
+/// [`decode_pairs`] for long segments: decodes eight pairs (two 64-bit words) at a time while
+/// the next sixteen bytes are all pairs and inside the block. Out of line, so that this loop has the registers to itself;
 /// unrolled, so that it tests only what the lookup answers.
 #[inline(never)]
 fn decode_pair_windows(
@@ -329,8 +330,8 @@ fn decode_pair_windows(
     (mut read, mut written): (usize, usize),
     end: usize,
 ) -> (usize, usize, bool) {
-    while let Some(window) = src.get(read..read + 16)
-        && read + 16 <= end
+    while let Some(window) = src.get(read..read + WINDOW)
+        && read + WINDOW <= end
     {
         // The pairs are taken from two words, registers, rather than loaded again.
         let (low, high) = window.split_at(8);
