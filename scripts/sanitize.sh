@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Memory checkers over the engine's own `unsafe` code (the SIMD loads and stores of
-# charset/single_byte.rs, the unchecked indexing of charset/multibyte.rs and
-# charset/ebcdic_dbcs.rs), in addition to the
+# charset/single_byte.rs and charset/iso2022/fast.rs, the unchecked indexing of
+# charset/multibyte.rs and charset/ebcdic_dbcs.rs), in addition to the
 # fuzz targets, which run under AddressSanitizer too (docs/reliability.md, "Sanitizers and Miri").
 #
 # Usage: scripts/sanitize.sh [asan] [miri] [MIRI_TEST_FILTER...]   (default: both)
@@ -11,7 +11,7 @@
 #         CU8_ASAN_TESTS picks the test targets (default "--lib --tests"; "--lib" for the unit
 #         tests alone, which is what scripts/test-all.sh runs).
 #   miri  The unit tests of the modules with `unsafe` code (charset::single_byte,
-#         charset::multibyte, charset::ebcdic_dbcs) under Miri, which checks every access
+#         charset::multibyte, charset::ebcdic_dbcs, charset::iso2022) under Miri, which checks every access
 #         against Rust's rules (bounds, initialisation, aliasing, validity), not only what
 #         ASan's shadow memory sees. It needs a nightly toolchain with the miri component
 #         (rustup toolchain install nightly --component miri rust-src). Tests that compare with
@@ -31,7 +31,7 @@ for arg in "$@"; do
   esac
 done
 [ ${#checks[@]} -gt 0 ] || checks=(asan miri)
-[ ${#miri_filters[@]} -gt 0 ] || miri_filters=(charset::single_byte:: charset::multibyte:: charset::ebcdic_dbcs::)
+[ ${#miri_filters[@]} -gt 0 ] || miri_filters=(charset::single_byte:: charset::multibyte:: charset::ebcdic_dbcs:: charset::iso2022::)
 target_dir=${CARGO_TARGET_DIR:-target}
 host=$(rustc -vV | sed -n 's/^host: //p')
 

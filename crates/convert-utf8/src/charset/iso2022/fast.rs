@@ -551,8 +551,9 @@ mod tests {
 
     /// [`ascii_stop_mask`] against [`ends_ascii`] byte by byte, for one variant family.
     fn check_ascii_stops<const SHIFTS: bool, const DEL: bool>() {
+        // Under Miri, which interprets the SSE2 compares, every byte at a few positions.
         for b in 0..=255u8 {
-            for at in 0..WINDOW {
+            for at in (0..WINDOW).step_by(if cfg!(miri) { 5 } else { 1 }) {
                 let mut window = *b"ab ~!\t\n012345678";
                 window[at] = b;
                 assert_eq!(
