@@ -320,8 +320,8 @@ fn all_in_94(word: u64) -> bool {
 }
 
 /// [`decode_pairs`] for long segments: decodes eight pairs (two 64-bit words) at a time while
-/// the next sixteen bytes are all pairs and inside the block. Out of line, so that this loop has the registers to itself;
-/// unrolled, so that it tests only what the lookup answers.
+/// the next sixteen bytes are all pairs and inside the block. Out of line, so that this loop has
+/// the registers to itself; unrolled, so that it tests only what the lookup answers.
 #[inline(never)]
 fn decode_pair_windows(
     twin: &MultibyteDecoder,
