@@ -205,9 +205,8 @@ fn decode_pairs(
             put(dst, written, utf8);
             (read, written) = (read + 2, written + len);
         }
-        if n < WINDOW || read == end {
-            return (read, written, true);
-        }
+        // The segment ends inside this window (or at `end`): its pairs are all decoded.
+        return (read, written, true);
     }
 }
 
