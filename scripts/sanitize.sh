@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Memory checkers over the engine's own `unsafe` code (the SIMD loads and stores of
-# charset/single_byte.rs and charset/iso2022/fast.rs, the unchecked indexing of
-# charset/multibyte.rs and charset/ebcdic_dbcs.rs), in addition to the
+# charset/single_byte.rs, charset/multibyte.rs, charset/iso2022/fast.rs and
+# charset/unicode/utf16_simd.rs, the unchecked indexing of charset/multibyte.rs and
+# charset/ebcdic_dbcs.rs), in addition to the
 # fuzz targets, which run under AddressSanitizer too (docs/reliability.md, "Sanitizers and Miri").
 #
 # Usage: scripts/sanitize.sh [asan] [miri] [MIRI_TEST_FILTER...]   (default: both)
@@ -11,14 +12,16 @@
 #         CU8_ASAN_TESTS picks the test targets (default "--lib --tests"; "--lib" for the unit
 #         tests alone, which is what scripts/test-all.sh runs).
 #   miri  The unit tests of the modules with `unsafe` code (charset::single_byte,
-#         charset::multibyte, charset::ebcdic_dbcs, charset::iso2022) under Miri, which checks every access
+#         charset::multibyte, charset::ebcdic_dbcs, charset::iso2022,
+#         charset::unicode::utf16_simd) under Miri, which checks every access
 #         against Rust's rules (bounds, initialisation, aliasing, validity), not only what
 #         ASan's shadow memory sees. It needs a nightly toolchain with the miri component
 #         (rustup toolchain install nightly --component miri rust-src). Tests that compare with
 #         the system iconv (Miri cannot call foreign code) and the exhaustive every-charset
 #         loop test (hours under Miri) are marked `#[cfg_attr(miri, ignore = ...)]`. Built
 #         with AVX2 enabled, so that Miri's AVX2 support runs the AVX2 loop (the AVX-512 one it
-#         cannot interpret; the portable one runs anyway). Other modules' tests run too when named: scripts/sanitize.sh miri unicode::
+#         cannot interpret; the portable one runs anyway) and the SSSE3 and AVX2 UTF-16 kernels.
+#         Other modules' tests run too when named: scripts/sanitize.sh miri unicode::
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +34,7 @@ for arg in "$@"; do
   esac
 done
 [ ${#checks[@]} -gt 0 ] || checks=(asan miri)
-[ ${#miri_filters[@]} -gt 0 ] || miri_filters=(charset::single_byte:: charset::multibyte:: charset::ebcdic_dbcs:: charset::iso2022::)
+[ ${#miri_filters[@]} -gt 0 ] || miri_filters=(charset::single_byte:: charset::multibyte:: charset::ebcdic_dbcs:: charset::iso2022:: charset::unicode::utf16_simd::)
 target_dir=${CARGO_TARGET_DIR:-target}
 host=$(rustc -vV | sed -n 's/^host: //p')
 

@@ -9,15 +9,15 @@
 //! Only well-formed blocks are converted here. Any block holding a surrogate, paired or not, and
 //! the last units before the end of `src` or of the room in `dst`, are left to the scalar loop
 //! of [`super::Utf16Units`], which goes on at the exact unit where this stopped: what is an
-//! error, where it is and how a cut unit is held stay the scalar loop's alone. Under Miri there
-//! is no vector path at all, and the scalar loop does everything.
+//! error, where it is and how a cut unit is held stay the scalar loop's alone. Miri interprets
+//! the vector path too (its unit tests, sized down, run under `scripts/sanitize.sh miri`).
 
 /// Converts the whole blocks at the start of `src` (16-bit units, big-endian if `BIG`) that hold
 /// no surrogate, while `dst` has room for a block's stores; returns the bytes read (a multiple
 /// of 16) and written. Converts nothing on a CPU without SSSE3.
 #[inline]
 pub(super) fn convert_bmp_blocks<const BIG: bool>(src: &[u8], dst: &mut [u8]) -> (usize, usize) {
-    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    #[cfg(target_arch = "x86_64")]
     if src.len() >= x86::BLOCK {
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2, checked just above.
@@ -33,7 +33,7 @@ pub(super) fn convert_bmp_blocks<const BIG: bool>(src: &[u8], dst: &mut [u8]) ->
 }
 
 /// The shuffle tables, computed at compile time from the layout the kernels spread units to.
-#[cfg(all(target_arch = "x86_64", not(miri)))]
+#[cfg(target_arch = "x86_64")]
 mod tables {
     /// For 8 units spread to two bytes each (`[continuation, lead]` for a two-byte unit, the
     /// unit itself in the first byte for ASCII), keyed by which units are ASCII (bit `k` for
@@ -96,7 +96,7 @@ mod tables {
     };
 }
 
-#[cfg(all(target_arch = "x86_64", not(miri)))]
+#[cfg(target_arch = "x86_64")]
 mod x86 {
     use super::tables::{PACK_1_2, PACK_1_2_3};
     use std::arch::x86_64::{
@@ -296,7 +296,7 @@ mod x86 {
 /// Each vector loop against a plain conversion of the same units: what it converts must be
 /// exactly that conversion, and it must stop exactly where a block holds a surrogate or the
 /// input or room runs short.
-#[cfg(all(test, target_arch = "x86_64", not(miri)))]
+#[cfg(all(test, target_arch = "x86_64"))]
 mod tests {
     use super::x86;
 
@@ -385,6 +385,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "tens of thousands of blocks: hours under Miri; the random test runs instead"
+    )]
     fn every_kind_at_every_place_of_a_window() {
         for (name, big, run) in loops() {
             for &background in &KINDS {
@@ -418,6 +422,10 @@ mod tests {
     /// Every mix of ASCII, two-byte and three-byte units over 8 units, so every key of both
     /// shuffle tables, in each half of a 16-unit block.
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "tens of thousands of blocks: hours under Miri; the random test runs instead"
+    )]
     fn every_mix_of_lengths() {
         const LENGTHS: [u16; 3] = [0x0061, 0x0416, 0x3042];
         for (name, big, run) in loops() {
@@ -444,7 +452,8 @@ mod tests {
             state
         };
         for (name, big, run) in loops() {
-            for _ in 0..20_000 {
+            // Under Miri, enough blocks to take every kernel through every kind of store.
+            for _ in 0..if cfg!(miri) { 50 } else { 20_000 } {
                 let len = (next() % 120) as usize;
                 let units: Vec<u16> = (0..len)
                     .map(|_| match next() % 64 {
