@@ -201,12 +201,15 @@ fn table(name: &str) -> Option<(&'static MbTable, Option<u8>)> {
     })
 }
 
-/// The byte (80 or above) from which on every byte the hot loop decodes is the lead of a
-/// two-byte code, when every one below it is a character by itself: whether a code is one or
-/// two bytes is then whether its first byte is at least the floor, which SIMD tells for many
-/// bytes at once ([`fast_run_by_lead_bits`]). EUC-KR (A1), GBK (81), Big5 (A1) and the other
-/// EUC, GB and Big5 charsets, UHC and JOHAB have one; Shift_JIS (whose A1-DF are single-byte
-/// kana among the leads) and EUC-JP (whose 8E leads, 90-A0 do not) do not.
+/// The byte (80 or above) such that, of the bytes the hot loop decodes (its descriptor has a
+/// range), those from it on are all leads of two-byte codes and those below it all characters by
+/// themselves: whether a code the hot loop takes is one or two bytes is then whether its first
+/// byte is at least the floor, which SIMD tells for many bytes at once
+/// ([`fast_run_by_lead_bits`]). Bytes the hot loop leaves to the general path (EUC-TW's
+/// four-byte lead 8E below its floor, EUC-JISX0213's three-byte lead 8F and illegal 90-A0
+/// above it) do not count: the chunk path stops at them too. EUC-KR (A1), GBK (81), Big5 (A1)
+/// and the other EUC, GB and Big5 charsets, UHC and JOHAB have one; Shift_JIS (whose A1-DF are
+/// single-byte kana among the leads) and EUC-JP (whose 8E leads, 90-A0 do not) do not.
 const fn lead_floor(table: &MbTable) -> Option<u8> {
     let mut floor = 0x80;
     while floor < 256 && !(table.lead[floor].limit > 0 && table.lead[floor].step == 2) {
@@ -249,11 +252,15 @@ pub(crate) struct MultibyteDecoder {
 }
 
 impl MultibyteDecoder {
-    /// The UTF-8 of the single byte or two-byte code `first next`, when the hot loop's lookup
-    /// maps it to a character the pool holds as UTF-8: four bytes to store at once and how many
-    /// of them count. `None` for anything else (longer or illegal sequences, expansions), which
-    /// needs the general path. For decoders of other charsets that carry this one's character
-    /// set (ISO-2022 through its EUC twin).
+    /// The UTF-8 of the code that starts with `first` (followed by `next`), when the hot
+    /// loop's lookup maps it to a character the pool holds as UTF-8: four bytes to store at
+    /// once and how many of them count. `None` for anything else (longer or illegal sequences,
+    /// expansions), which needs the general path. For decoders of other charsets that carry
+    /// this one's character set (ISO-2022 through its EUC twin). The answer does not say how
+    /// many bytes the code took: where `first` is a character by itself, `next` is not part of
+    /// it. ISO-2022's callers pass pairs with the high bits set, and A1-FE are leads of
+    /// two-byte codes in every EUC twin (the test
+    /// `every_pair_the_fast_path_maps_is_what_the_general_path_decodes` checks it).
     #[inline(always)]
     pub(crate) fn mapped_utf8(&self, first: u8, next: u8) -> Option<([u8; 4], usize)> {
         fast_entry(&self.table.lead[usize::from(first)], next)
@@ -388,15 +395,15 @@ fn fast_run_by_lead_bits(
 }
 
 /// Which bytes of `chunk` are at least `floor` (80 or above): bit `i` for `chunk[i]`.
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
 fn chunk_lead_bits(chunk: &[u8; PAIR_CHUNK], floor: u8) -> u32 {
     use std::arch::x86_64::{
         __m128i, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8, _mm_subs_epu8,
     };
     debug_assert!(floor >= 0x80);
-    // SAFETY: `chunk` is 16 readable bytes, which an unaligned load may read; SSE2 is part of
-    // every x86_64. Less `floor - 80` (saturating), a byte keeps its high bit exactly when it
+    // SAFETY: `chunk` is 16 readable bytes, which an unaligned load may read; SSE2 is enabled
+    // (the `cfg` above; every x86_64 target but bare-metal ones has it). Less `floor - 80` (saturating), a byte keeps its high bit exactly when it
     // is at least `floor`.
     // (Through `black_box`, the compiler does not see that the pairs are the bytes of this
     // load, which it would then take apart from the register through the stack, a load and a
@@ -409,7 +416,7 @@ fn chunk_lead_bits(chunk: &[u8; PAIR_CHUNK], floor: u8) -> u32 {
 }
 
 /// [`chunk_lead_bits`] without SIMD.
-#[cfg(any(not(target_arch = "x86_64"), test))]
+#[cfg(any(not(all(target_arch = "x86_64", target_feature = "sse2")), test))]
 fn chunk_lead_bits_portable(chunk: &[u8; PAIR_CHUNK], floor: u8) -> u32 {
     let mut bits = 0;
     for (i, &b) in chunk.iter().enumerate() {
@@ -418,7 +425,7 @@ fn chunk_lead_bits_portable(chunk: &[u8; PAIR_CHUNK], floor: u8) -> u32 {
     bits
 }
 
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 use chunk_lead_bits_portable as chunk_lead_bits;
 
 /// Copies the ASCII run at `block[read..]` into `dst[written..]` (inside the hot loop's block)
