@@ -52,6 +52,41 @@ def test_latin1_output_of_a_single_byte_charset():
     assert convert_utf8.decode(data, "ISO-8859-1") == data.decode("latin-1")
 
 
+# Single-byte charsets whose text CPython's Latin-1 or ASCII constructor builds (every byte, or
+# every ASCII byte, is the character of its own value), next to ones that take the charmap route.
+SINGLE_BYTE_ROUTES = ["ISO-8859-1", "latin1", "ANSI_X3.4-1968", "ascii", "CP1251", "KOI8-R",
+                      "ISO-8859-15", "IBM037", "ISO646-DE"]
+
+
+@pytest.mark.parametrize("label", SINGLE_BYTE_ROUTES)
+def test_single_byte_routes_give_the_engines_text_and_errors(label):
+    ascii_text = bytes(range(0x80)) * 40
+    cases = [b"", ascii_text, bytes(range(0x100))]
+    # One byte from 80 up at every place of a few 8-byte words, and at the very end.
+    cases += [ascii_text[:at] + bytes([high]) + ascii_text[at:70]
+              for at in range(0, 70, 3) for high in (0x80, 0xA4, 0xFF)]
+    for data in cases:
+        try:
+            expected = convert_utf8.to_utf8(data, label).decode("utf-8")
+        except UnicodeDecodeError as engine_error:
+            with pytest.raises(UnicodeDecodeError) as ours:
+                convert_utf8.decode(data, label)
+            assert (ours.value.start, ours.value.end, ours.value.reason) == (
+                engine_error.start, engine_error.end, engine_error.reason)
+            assert ours.value.encoding == engine_error.encoding
+            continue
+        assert convert_utf8.decode(data, label) == expected
+
+
+def test_ascii_and_latin1_agree_with_pythons_codecs():
+    data = bytes(range(0x80)) * 100
+    assert convert_utf8.decode(data, "ascii") == data.decode("ascii")
+    assert convert_utf8.decode(bytes(range(0x100)), "latin1") == bytes(range(0x100)).decode("latin-1")
+    with pytest.raises(UnicodeDecodeError) as ours:
+        convert_utf8.decode(data + b"\xe9" + data, "ascii")
+    assert (ours.value.start, ours.value.end) == (len(data), len(data) + 1)
+
+
 def test_surrogates_from_a_handler_next_to_every_width():
     data = "aé€🙂".encode("utf-8") + b"\xff" + "z".encode("utf-8")
     assert (convert_utf8.decode(data, "UTF-8", "surrogateescape")

@@ -347,10 +347,50 @@ pub(crate) fn str_from_cjk_input<'py>(
 /// what CPython's charmap decoder takes for a byte the charset leaves undefined.
 const UNDEFINED_BYTE: u16 = 0xFFFE;
 
+/// Which of CPython's constructors builds the text of a single-byte charset, by what its bytes
+/// decode to: the Latin-1 and ASCII ones copy (after one check) where the charmap decoder maps
+/// byte by byte, many times slower.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ByteMapShape {
+    /// Every byte is the character of its own value (ISO-8859-1): CPython's Latin-1 constructor.
+    Latin1,
+    /// 00-7F are themselves, 80-FF undefined (ASCII): CPython's strict ASCII constructor, which
+    /// refuses exactly the inputs the engine refuses.
+    AsciiOnly,
+    /// 00-7F are themselves: an all-ASCII input is its own text (the Latin-1 constructor);
+    /// other inputs go through the charmap decoder.
+    AsciiLow,
+    /// Anything else: the charmap decoder.
+    Other,
+}
+
+impl ByteMapShape {
+    fn of(table: &[u16; 256]) -> ByteMapShape {
+        let identity =
+            |range: std::ops::Range<usize>| range.clone().all(|b| usize::from(table[b]) == b);
+        if !identity(0..0x80) {
+            ByteMapShape::Other
+        } else if identity(0x80..0x100) {
+            ByteMapShape::Latin1
+        } else if table[0x80..].iter().all(|&unit| unit == UNDEFINED_BYTE) {
+            ByteMapShape::AsciiOnly
+        } else {
+            ByteMapShape::AsciiLow
+        }
+    }
+}
+
+/// A single-byte charset's byte map (see [`byte_map`]) and its shape.
+struct ByteMap {
+    charset: Charset,
+    map: Py<PyString>,
+    shape: ByteMapShape,
+}
+
 thread_local! {
     /// Per single-byte charset, a 256-character `str`: the character each byte value decodes
     /// to, found by decoding that byte alone with the engine.
-    static BYTE_MAPS: RefCell<Vec<(Charset, Py<PyString>)>> = const { RefCell::new(Vec::new()) };
+    static BYTE_MAPS: RefCell<Vec<ByteMap>> = const { RefCell::new(Vec::new()) };
 }
 
 /// How many single-byte charsets' byte maps each thread keeps.
@@ -359,7 +399,7 @@ const BYTE_MAPS_PER_THREAD: usize = 8;
 /// The character each byte decodes to in `charset` (a [`Family::SingleByte`] charset: one byte,
 /// one character from the BMP, no state), asked of the engine byte by byte, as a `str` of 256
 /// characters with U+FFFE for an undefined byte.
-fn byte_map(py: Python<'_>, charset: Charset) -> PyResult<Py<PyString>> {
+fn byte_map(py: Python<'_>, charset: Charset) -> PyResult<ByteMap> {
     let mut table = [UNDEFINED_BYTE; 256];
     for (byte, entry) in (0..=255u8).zip(table.iter_mut()) {
         if let Ok(text) = charset.decode_to_string(&[byte], ErrorPolicy::Strict) {
@@ -369,7 +409,11 @@ fn byte_map(py: Python<'_>, charset: Charset) -> PyResult<Py<PyString>> {
             }
         }
     }
-    Ok(str_from_native_utf16(py, &table)?.unbind())
+    Ok(ByteMap {
+        charset,
+        map: str_from_native_utf16(py, &table)?.unbind(),
+        shape: ByteMapShape::of(&table),
+    })
 }
 
 /// The `str` of a whole input of a plain single-byte charset, without the UTF-8 step: CPython's
@@ -377,7 +421,9 @@ fn byte_map(py: Python<'_>, charset: Charset) -> PyResult<Py<PyString>> {
 /// characters the engine decodes each byte value to. `None` when `charset` is of another family
 /// or the input has a byte the charset leaves undefined (or that decodes to U+FFFE, which the
 /// charmap decoder cannot tell from one): the caller then decodes it the usual way, which raises
-/// or handles the error exactly.
+/// or handles the error exactly. Where every byte, or every byte of an all-ASCII input, is the
+/// character of its own value, CPython's Latin-1 or ASCII constructor builds the text instead
+/// ([`ByteMapShape`]), as `bytes.decode("latin-1")` and `bytes.decode("ascii")` do.
 pub(crate) fn str_from_single_byte_input<'py>(
     py: Python<'py>,
     charset: Charset,
@@ -388,30 +434,43 @@ pub(crate) fn str_from_single_byte_input<'py>(
     }
     let cached = BYTE_MAPS.with_borrow(|maps| {
         maps.iter()
-            .find(|(known, _)| *known == charset)
-            .map(|(_, map)| map.clone_ref(py))
+            .find(|known| known.charset == charset)
+            .map(|known| (known.map.clone_ref(py), known.shape))
     });
-    let map = match cached {
-        Some(map) => map,
+    let (map, shape) = match cached {
+        Some(known) => known,
         None => {
-            let map = byte_map(py, charset)?;
+            let made = byte_map(py, charset)?;
+            let known = (made.map.clone_ref(py), made.shape);
             BYTE_MAPS.with_borrow_mut(|maps| {
                 if maps.len() == BYTE_MAPS_PER_THREAD {
                     maps.remove(0);
                 }
-                maps.push((charset, map.clone_ref(py)));
+                maps.push(made);
             });
-            map
+            known
         }
     };
     let src = input.as_slice();
     let len = ssize(src.len())?;
-    // SAFETY: `src` is valid for `len` bytes during the call, `map` is a live str; CPython
-    // returns a new reference or NULL with an exception set.
+    let src_ptr = src.as_ptr().cast();
+    let latin1 = match shape {
+        ByteMapShape::Latin1 => true,
+        ByteMapShape::AsciiLow => input.run_detached_if_large(py, || src.is_ascii()),
+        ByteMapShape::AsciiOnly | ByteMapShape::Other => false,
+    };
+    // SAFETY: `src` is valid for `len` bytes during each call, `map` is a live str; CPython
+    // copies what it reads and returns a new reference or NULL with an exception set.
     let built = unsafe {
         owned_str(
             py,
-            ffi::PyUnicode_DecodeCharmap(src.as_ptr().cast(), len, map.as_ptr(), std::ptr::null()),
+            if latin1 {
+                ffi::PyUnicode_DecodeLatin1(src_ptr, len, std::ptr::null())
+            } else if shape == ByteMapShape::AsciiOnly {
+                ffi::PyUnicode_DecodeASCII(src_ptr, len, c"strict".as_ptr())
+            } else {
+                ffi::PyUnicode_DecodeCharmap(src_ptr, len, map.as_ptr(), std::ptr::null())
+            },
         )
     };
     match built {
