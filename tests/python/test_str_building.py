@@ -52,6 +52,21 @@ def test_latin1_output_of_a_single_byte_charset():
     assert convert_utf8.decode(data, "ISO-8859-1") == data.decode("latin-1")
 
 
+def assert_decode_is_the_engines(data: bytes, label: str) -> bool:
+    """decode() gives the text of to_utf8() (always the engine), or raises its error with the
+    same span, reason and encoding; says whether the input decoded."""
+    try:
+        expected = convert_utf8.to_utf8(data, label).decode("utf-8")
+    except UnicodeDecodeError as engine_error:
+        with pytest.raises(UnicodeDecodeError) as ours:
+            convert_utf8.decode(data, label)
+        assert (ours.value.start, ours.value.end, ours.value.reason, ours.value.encoding) == (
+            engine_error.start, engine_error.end, engine_error.reason, engine_error.encoding)
+        return False
+    assert convert_utf8.decode(data, label) == expected
+    return True
+
+
 # Single-byte charsets whose text CPython's Latin-1 or ASCII constructor builds (every byte, or
 # every ASCII byte, is the character of its own value), next to ones that take the charmap route.
 SINGLE_BYTE_ROUTES = ["ISO-8859-1", "latin1", "ANSI_X3.4-1968", "ascii", "CP1251", "KOI8-R",
@@ -66,16 +81,7 @@ def test_single_byte_routes_give_the_engines_text_and_errors(label):
     cases += [ascii_text[:at] + bytes([high]) + ascii_text[at:70]
               for at in range(0, 70, 3) for high in (0x80, 0xA4, 0xFF)]
     for data in cases:
-        try:
-            expected = convert_utf8.to_utf8(data, label).decode("utf-8")
-        except UnicodeDecodeError as engine_error:
-            with pytest.raises(UnicodeDecodeError) as ours:
-                convert_utf8.decode(data, label)
-            assert (ours.value.start, ours.value.end, ours.value.reason) == (
-                engine_error.start, engine_error.end, engine_error.reason)
-            assert ours.value.encoding == engine_error.encoding
-            continue
-        assert convert_utf8.decode(data, label) == expected
+        assert_decode_is_the_engines(data, label)
 
 
 def test_ascii_and_latin1_agree_with_pythons_codecs():
@@ -193,17 +199,9 @@ def test_utf16_constructor_agrees_with_the_engine(units, odd):
     refuses raises the engine's error: the same one to_utf8 (always the engine) raises."""
     for label, order in [("UTF-16LE", "little"), ("UTF-16BE", "big"), ("UTF-16", "little")]:
         data = b"".join(unit.to_bytes(2, order) for unit in units) + (b"\x00" if odd else b"")
-        try:
-            expected = convert_utf8.to_utf8(data, label).decode("utf-8")
-        except UnicodeDecodeError as engine_error:
-            with pytest.raises(UnicodeDecodeError) as caught:
-                convert_utf8.decode(data, label)
-            assert (caught.value.start, caught.value.end, caught.value.reason) == (
-                engine_error.start, engine_error.end, engine_error.reason)
+        if not assert_decode_is_the_engines(data, label):
             assert convert_utf8.decode(data, label, "replace") == (
                 convert_utf8.to_utf8(data, label, "replace").decode("utf-8"))
-        else:
-            assert convert_utf8.decode(data, label) == expected
 
 
 def test_utf16_error_positions_count_the_bom():
