@@ -34,6 +34,9 @@ fn window_at(src: &[u8], at: usize) -> [u8; WINDOW] {
     match src.get(at..at + WINDOW) {
         Some(bytes) => bytes.try_into().unwrap(),
         None => {
+            // Only near the input's end: its copy is a call, whose clobbered registers the hot
+            // loops' values would otherwise stay out of.
+            cold_path();
             let mut window = [0x80; WINDOW];
             let rest = &src[at..];
             window[..rest.len()].copy_from_slice(rest);
@@ -41,6 +44,12 @@ fn window_at(src: &[u8], at: usize) -> [u8; WINDOW] {
         }
     }
 }
+
+/// Marks the branch that calls it as rarely taken (`core::hint::cold_path`, which is newer
+/// than the crate's minimum Rust version).
+#[cold]
+#[inline(never)]
+fn cold_path() {}
 
 /// Whether `b` ends an ASCII segment: a byte from `80` on, ESC, SO and SI where they shift
 /// (`SHIFTS`: ISO-2022-KR and -CN) and 7F where it is illegal (`DEL`: ISO-2022-CN;
