@@ -18,6 +18,7 @@
 //! the block. Pairs that expand to two code points or lie beyond the BMP, errors and a pair cut
 //! by the end of the block go through the general path one at a time.
 
+use crate::charset::multibyte::{RAW_ENTRY, entry_utf8_len, write_char};
 use crate::charset::{RawDecoder, RawStep};
 use crate::tables::ebcdic_dbcs as tables;
 use crate::tables::ebcdic_dbcs::{EXTRA, POOL};
@@ -26,9 +27,6 @@ const SO: u8 = 0x0E;
 const SI: u8 = 0x0F;
 /// The most UTF-8 one character writes: a pair may decode to two code points.
 const MAX_CHAR_UTF8: usize = 8;
-/// First byte of a pool entry that is not a character's UTF-8 (no character, or an `EXTRA`
-/// index): the entry's `u16` follows, little-endian. No UTF-8 form starts with it.
-const RAW_ENTRY: u8 = 0xF8;
 
 /// The pairs starting with one lead byte: trail bytes `lo..lo + width` have entries in `POOL`
 /// from byte `offset` on, three bytes each.
@@ -114,44 +112,25 @@ fn pair_entry(table: &EbcdicTable, lead: u8, trail: u8) -> Option<[u8; 4]> {
     Some(entry.try_into().unwrap())
 }
 
-/// How many bytes of a pool entry are its character's UTF-8, by the entry's first byte; 0 for a
-/// raw entry.
-#[inline(always)]
-fn utf8_len(first: u8) -> usize {
-    match first {
-        0x00..=0x7F => 1,
-        0xC0..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        _ => 0,
-    }
-}
-
 /// Writes the pair `lead trail`, or returns `None` if it is illegal. `dst` has room for
 /// `MAX_CHAR_UTF8` bytes.
 fn write_pair(table: &EbcdicTable, lead: u8, trail: u8, dst: &mut [u8]) -> Option<usize> {
     let entry = pair_entry(table, lead, trail)?;
     if entry[0] != RAW_ENTRY {
         dst[..4].copy_from_slice(&entry);
-        return Some(utf8_len(entry[0]));
+        return Some(entry_utf8_len(entry[0]));
     }
     match u16::from_le_bytes([entry[1], entry[2]]) {
         0 => None,
         raw => {
             let (first, second) = EXTRA[usize::from(raw - 0xD800)];
-            let mut n = write_char(first, dst);
+            let mut n = write_char(dst, first);
             if second != 0 {
-                n += write_char(second, &mut dst[n..]);
+                n += write_char(&mut dst[n..], second);
             }
             Some(n)
         }
     }
-}
-
-fn write_char(cp: u32, dst: &mut [u8]) -> usize {
-    char::from_u32(cp)
-        .expect("tables hold only scalar values")
-        .encode_utf8(dst)
-        .len()
 }
 
 /// Writes `bytes` at `dst[at..]` inside the hot loop's block.
@@ -202,7 +181,7 @@ fn fast_run(
                     written += 3;
                     continue;
                 }
-                match utf8_len(entry[0]) {
+                match entry_utf8_len(entry[0]) {
                     0 => {
                         read -= 2;
                         break;

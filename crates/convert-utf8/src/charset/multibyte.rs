@@ -123,7 +123,7 @@ impl Lead {
 
 /// First byte of a pool entry that is not a character's UTF-8 (no character, or an expansion's
 /// marker or data): the entry's `u16` follows, little-endian.
-const RAW_ENTRY: u8 = 0xF8;
+pub(crate) const RAW_ENTRY: u8 = 0xF8;
 
 /// The pool entry at `index` (three bytes from `3 * index`) as the generator's `u16`: a BMP code
 /// point, 0 for no character, or `D800 + k` for the k-th expansion of its row.
@@ -142,17 +142,24 @@ fn pool_entry(index: usize) -> u16 {
 }
 
 /// How many bytes of a pool entry are its character's UTF-8, by the entry's first byte; 0 for a
-/// raw entry, which the hot loop leaves to the general path.
+/// raw entry. The EBCDIC double-byte pool has the same entries.
+#[inline(always)]
+pub(crate) const fn entry_utf8_len(first: u8) -> usize {
+    match first {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 0,
+    }
+}
+
+/// [`entry_utf8_len`] as a table, for the hot loop's less common entries, which leaves a raw
+/// entry to the general path.
 static UTF8_LEN: [u8; 256] = {
     let mut len = [0u8; 256];
     let mut b = 0;
     while b < 256 {
-        len[b] = match b {
-            0x00..=0x7F => 1,
-            0xC0..=0xDF => 2,
-            0xE0..=0xEF => 3,
-            _ => 0,
-        };
+        len[b] = entry_utf8_len(b as u8) as u8;
         b += 1;
     }
     len
@@ -479,7 +486,8 @@ fn fast_entry(lead: &Lead, next: u8) -> Option<([u8; 4], usize)> {
     }
 }
 
-fn write_char(dst: &mut [u8], cp: u32) -> usize {
+/// Writes the code point `cp` of a table as UTF-8 at the start of `dst`; returns its length.
+pub(crate) fn write_char(dst: &mut [u8], cp: u32) -> usize {
     char::from_u32(cp)
         .expect("tables hold only scalar values")
         .encode_utf8(dst)
