@@ -367,7 +367,7 @@ enum ByteMapShape {
 impl ByteMapShape {
     fn of(table: &[u16; 256]) -> ByteMapShape {
         let identity =
-            |range: std::ops::Range<usize>| range.clone().all(|b| usize::from(table[b]) == b);
+            |mut range: std::ops::Range<usize>| range.all(|b| usize::from(table[b]) == b);
         if !identity(0..0x80) {
             ByteMapShape::Other
         } else if identity(0x80..0x100) {
