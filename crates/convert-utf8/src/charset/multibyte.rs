@@ -10,11 +10,11 @@
 //! The pool holds each character as its UTF-8 form, three bytes per entry. The hot loop works
 //! in blocks of input whose output surely fits in `dst` (at most three bytes per input byte), so
 //! it checks the room once per block. Inside a block ([`fast_run`]) it decodes every single
-//! byte and two-byte code through the same lookup: the first byte's descriptor ([`Lead`]) and
-//! the next byte give a pool entry, whose four bytes are stored at once and whose first byte
-//! tells how many of them count; the step to the next code is a branch on the descriptor's
-//! length, which the processor predicts and runs ahead on. ASCII runs are copied a word at a
-//! time. In a charset whose leads are all the bytes from some byte on ([`lead_floor`]: the EUC,
+//! byte and two-byte code through the same lookup ([`DirectTable`], built on first use from
+//! the descriptors): the first and next byte give an entry, the character's UTF-8 as the pool
+//! holds it, whose four bytes are stored at once and whose first byte tells how many of them
+//! count; the step to the next code is a branch on the first byte's length, which the processor
+//! predicts and runs ahead on. ASCII runs are copied a word at a time. In a charset whose leads are all the bytes from some byte on ([`lead_floor`]: the EUC,
 //! GB and Big5 charsets, UHC, JOHAB), a chunk of input whose codes are all two-byte ones, found
 //! by SIMD, is decoded without the step ([`fast_run_by_lead_bits`]). Anything longer, illegal,
 //! expanding to two code points, or cut by the end of the block goes through
@@ -23,6 +23,8 @@
 use crate::charset::{RawDecoder, RawStatus, RawStep};
 use crate::error::ErrorKind;
 use crate::tables::dbcs::{self, POOL, ROWS, UNIT_SETS};
+use direct::{DirectTable, utf8_len};
+use std::sync::OnceLock;
 
 /// One incomplete prefix of a charset (a lead byte, or a lead and the bytes after it).
 #[derive(Clone, Copy, Debug)]
@@ -91,11 +93,12 @@ impl FourByteRange {
     }
 }
 
-/// How the hot loop decodes what starts with one first byte, in eight bytes (one load): for
-/// next byte `x` and `k = (x - lo) & mask`, when `k < limit`, the sequence is `step` bytes long
-/// and its character is the pool entry at byte `base + 3k`. A byte that is a character by itself
-/// has `mask` 0 and `limit` 1 (its own entry, whatever follows); the lead of a row of two-byte
-/// codes has `mask` FF and the row's range; any other byte has `limit` 0 (the general path).
+/// The generated descriptor of what starts with one first byte, from which the hot loop's
+/// lookup ([`DirectTable`]) is built: for next byte `x` and `k = (x - lo) & mask`, when
+/// `k < limit`, the sequence is `step` bytes long and its character is the pool entry at byte
+/// `base + 3k`. A byte that is a character by itself has `mask` 0 and `limit` 1 (its own entry,
+/// whatever follows); the lead of a row of two-byte codes has `mask` FF and the row's range; any
+/// other byte has `limit` 0 (the general path).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Lead {
     base: u32,
@@ -178,13 +181,15 @@ pub(crate) struct MbTable {
     pub first_row: [u16; 256],
 }
 
-/// The table of a CJK multi-byte charset by its canonical name, and its
-/// [lead floor](lead_floor) (worked out when compiling).
-fn table(name: &str) -> Option<(&'static MbTable, Option<u8>)> {
+/// The table of a CJK multi-byte charset by its canonical name, its
+/// [lead floor](lead_floor) (worked out when compiling) and the place of its hot loop's
+/// lookup (built on first use).
+fn table(name: &str) -> Option<(&'static MbTable, Option<u8>, &'static OnceLock<DirectTable>)> {
     macro_rules! with_lead_floor {
-        ($table:path) => {
-            (&$table, const { lead_floor(&$table) })
-        };
+        ($table:path) => {{
+            static DIRECT: OnceLock<DirectTable> = OnceLock::new();
+            (&$table, const { lead_floor(&$table) }, &DIRECT)
+        }};
     }
     Some(match name {
         "BIG5" => with_lead_floor!(dbcs::BIG5),
@@ -235,9 +240,10 @@ const fn lead_floor(table: &MbTable) -> Option<u8> {
 }
 
 pub(crate) fn new_decoder(name: &str) -> Option<MultibyteDecoder> {
-    table(name).map(|(table, lead_floor)| MultibyteDecoder {
+    table(name).map(|(table, lead_floor, direct)| MultibyteDecoder {
         table,
         lead_floor,
+        direct: direct.get_or_init(|| DirectTable::build(table)),
         pending: [0; 4],
         pending_len: 0,
     })
@@ -253,6 +259,8 @@ pub(crate) struct MultibyteDecoder {
     table: &'static MbTable,
     /// The table's [lead floor](lead_floor).
     lead_floor: Option<u8>,
+    /// The hot loop's lookup.
+    direct: &'static DirectTable,
     /// Bytes of a sequence cut by the end of an earlier call (or left after a short drop).
     pending: [u8; MAX_SEQUENCE],
     pending_len: u8,
@@ -270,7 +278,8 @@ impl MultibyteDecoder {
     /// `every_pair_the_fast_path_maps_is_what_the_general_path_decodes` checks it).
     #[inline(always)]
     pub(crate) fn mapped_utf8(&self, first: u8, next: u8) -> Option<([u8; 4], usize)> {
-        fast_entry(&self.table.lead[usize::from(first)], next)
+        let (entry, _) = self.direct.lookup(first, next);
+        utf8_len(entry).map(|len| (entry, len))
     }
 }
 
@@ -300,12 +309,13 @@ fn put<const N: usize>(dst: &mut [u8], at: usize, bytes: [u8; N]) {
 
 /// Decodes from `block[read..]` into `dst[written..]` (inside the hot loop's block) every
 /// single byte and two-byte code that starts before `until` (at most the block's last byte, so
-/// that every code has a next byte) up to the first one whose descriptor does not map it to a
-/// character the pool holds as UTF-8. Returns the new `(read, written)`: `read` is at least
+/// that every code has a next byte) up to the first one the lookup does not map to a character
+/// the pool holds as UTF-8. Returns the new `(read, written)`: `read` is at least
 /// `until` unless it stopped at such a code.
 #[inline(never)]
 fn fast_run(
-    table: &MbTable,
+    direct: &DirectTable,
+    ascii_identity: bool,
     block: &[u8],
     dst: &mut [u8],
     mut read: usize,
@@ -316,8 +326,8 @@ fn fast_run(
     while read < until {
         // SAFETY: `read + 1 < block.len()`: `read < until` and `until < block.len()`.
         let (first, next) = unsafe { (*block.get_unchecked(read), *block.get_unchecked(read + 1)) };
-        let lead = &table.lead[usize::from(first)];
-        let Some((entry, len)) = fast_entry(lead, next) else {
+        let (entry, step) = direct.lookup(first, next);
+        let Some(len) = utf8_len(entry) else {
             break;
         };
         put(dst, written, entry);
@@ -325,13 +335,13 @@ fn fast_run(
         // The next position is a branch, not arithmetic on the step: predicted (two bytes in
         // CJK text), it lets the processor run ahead to the next code instead of waiting for
         // the loads that find the step.
-        if lead.step == 2 {
+        if step == 2 {
             read += 2;
             continue;
         }
         read += 1;
         // A single byte: copy the ASCII run that may follow (from `next`) a word at a time.
-        if table.ascii_identity && next < 0x80 {
+        if ascii_identity && next < 0x80 {
             (read, written) = ascii_run(block, dst, read, written);
         }
     }
@@ -356,7 +366,8 @@ const PAIR_LEADS: u32 = 0x5555;
 /// mostly such chunks; Korean, with a space every few characters, mostly not.
 #[inline(never)]
 fn fast_run_by_lead_bits(
-    table: &MbTable,
+    direct: &DirectTable,
+    ascii_identity: bool,
     floor: u8,
     block: &[u8],
     dst: &mut [u8],
@@ -380,7 +391,8 @@ fn fast_run_by_lead_bits(
                 // SAFETY: `at + 1 < read + PAIR_CHUNK <= block.len()`.
                 let (first, next) =
                     unsafe { (*block.get_unchecked(at), *block.get_unchecked(at + 1)) };
-                let Some((entry, len)) = fast_entry(&table.lead[usize::from(first)], next) else {
+                let (entry, _) = direct.lookup(first, next);
+                let Some(len) = utf8_len(entry) else {
                     return (at, written);
                 };
                 put(dst, written, entry);
@@ -394,7 +406,7 @@ fn fast_run_by_lead_bits(
             (2 * one_by_one).min(MAX_ONE_BY_ONE)
         };
         let until = (read + one_by_one).min(last);
-        (read, written) = fast_run(table, block, dst, read, written, until);
+        (read, written) = fast_run(direct, ascii_identity, block, dst, read, written, until);
         if read < until || until == last {
             return (read, written);
         }
@@ -455,35 +467,18 @@ fn ascii_run(block: &[u8], dst: &mut [u8], mut read: usize, mut written: usize) 
 }
 
 /// The pool entry of the single byte or two-byte code that starts with the byte of `lead`
-/// followed by `next`, and the length of its character's UTF-8 (the entry's first bytes), when
-/// the descriptor maps it to a character the pool holds as UTF-8; `None` for anything else.
-/// The caller stores all four bytes: those after the character's are overwritten by the next
-/// one or lie beyond what is counted as written.
-#[inline(always)]
+/// followed by `next` (four bytes: the pool's byte of padding makes the last entry readable so),
+/// and the length of its character's UTF-8 (the entry's first bytes), when the descriptor maps
+/// it to a character the pool holds as UTF-8; `None` for anything else. What the hot loop's
+/// lookup holds for the pair.
 fn fast_entry(lead: &Lead, next: u8) -> Option<([u8; 4], usize)> {
     let k = next.wrapping_sub(lead.lo) & lead.mask;
     if k >= lead.limit {
         return None;
     }
     let at = lead.base as usize + 3 * usize::from(k);
-    // SAFETY: `k < lead.limit`, and the entries of every lead's range lie inside the pool, whose
-    // byte of padding makes the last one readable as four bytes (asserted by the generator and
-    // by the test `every_lead_range_lies_in_the_pool`).
-    let entry: [u8; 4] = unsafe { POOL.get_unchecked(at..at + 4) }
-        .try_into()
-        .unwrap();
-    // The common cases first, without a load: a BMP character of three UTF-8 bytes, or ASCII
-    // (the spaces of Korean text), so that the output position does not wait for the table.
-    if entry[0] & 0xF0 == 0xE0 {
-        return Some((entry, 3));
-    }
-    if entry[0] < 0x80 {
-        return Some((entry, 1));
-    }
-    match UTF8_LEN[usize::from(entry[0])] {
-        0 => None,
-        len => Some((entry, usize::from(len))),
-    }
+    let entry: [u8; 4] = POOL[at..at + 4].try_into().unwrap();
+    utf8_len(entry).map(|len| (entry, len))
 }
 
 /// Writes the code point `cp` of a table as UTF-8 at the start of `dst`; returns its length.
@@ -671,7 +666,7 @@ impl RawDecoder for MultibyteDecoder {
             }
             (read, written) = (r, w);
         }
-        let table = self.table;
+        let (direct, ascii_identity) = (self.direct, self.table.ascii_identity);
         loop {
             // A block of input whose output surely fits: every step below starts with at least
             // one byte of the block left, consumes at least one, counts at most three output
@@ -680,10 +675,11 @@ impl RawDecoder for MultibyteDecoder {
             let fits = (dst.len() - written).saturating_sub(1) / 3;
             let block = &src[..read + (src.len() - read).min(fits)];
             (read, written) = if let Some(floor) = self.lead_floor {
-                fast_run_by_lead_bits(table, floor, block, dst, read, written)
+                fast_run_by_lead_bits(direct, ascii_identity, floor, block, dst, read, written)
             } else {
                 fast_run(
-                    table,
+                    direct,
+                    ascii_identity,
                     block,
                     dst,
                     read,
@@ -751,6 +747,7 @@ impl RawDecoder for MultibyteDecoder {
     }
 }
 
+mod direct;
 pub(crate) mod utf16;
 
 #[cfg(test)]

@@ -273,8 +273,8 @@ fn real_text_matches_iconv_in_any_chunking() {
     }
 }
 
-/// The hot loop reads the four bytes at `POOL[lead.base + 3k]` for `k < lead.limit` without a
-/// bounds check.
+/// The UTF-16 hot loop reads the unit of `POOL[lead.base + 3k]` for `k < lead.limit` without a
+/// bounds check (and building the UTF-8 one's lookup reads its four bytes).
 #[test]
 fn every_lead_range_lies_in_the_pool() {
     for name in cjk_charsets() {
@@ -304,6 +304,53 @@ fn single_byte_characters_are_in_the_pool() {
                 assert!(lead.limit == 0 || lead.step == 2, "{name} {b:02X}");
             }
         }
+    }
+}
+
+/// The hot loop's lookup gives, for every first and next byte, exactly what the generated
+/// descriptors give (so the hot loop takes every code it took before), and every code it maps
+/// to a character is one the general path decodes to that character, in the bytes it steps.
+#[test]
+#[cfg_attr(miri, ignore = "every pair of 17 charsets: hours under Miri")]
+fn the_direct_lookup_gives_what_the_descriptors_and_the_general_path_give() {
+    for name in cjk_charsets() {
+        let decoder = new_decoder(name).unwrap();
+        let mut mapped = 0;
+        for first in 0..=255u8 {
+            let lead = &decoder.table.lead[usize::from(first)];
+            for next in 0..=255u8 {
+                let (entry, step) = decoder.direct.lookup(first, next);
+                let direct = utf8_len(entry).map(|len| (entry, len));
+                assert_eq!(
+                    direct,
+                    fast_entry(lead, next),
+                    "{name} {first:02X}{next:02X}"
+                );
+                let Some((entry, len)) = direct else { continue };
+                mapped += 1;
+                assert_eq!(step, lead.step, "{name} {first:02X}{next:02X}");
+                let Sequence::Chars {
+                    len: taken,
+                    first: cp,
+                    second: 0,
+                } = decoder.sequence(&[first, next])
+                else {
+                    panic!("{name} {first:02X}{next:02X}: the general path decodes no character");
+                };
+                let mut utf8 = [0; 4];
+                let utf8 = char::from_u32(cp)
+                    .unwrap()
+                    .encode_utf8(&mut utf8)
+                    .as_bytes();
+                assert_eq!(
+                    (taken, utf8),
+                    (usize::from(step), &entry[..len]),
+                    "{name} {first:02X}{next:02X}"
+                );
+            }
+        }
+        // Every charset maps its ASCII or Roman bytes and thousands of two-byte codes.
+        assert!(mapped > 128 * 256 + 5000, "{name}: {mapped}");
     }
 }
 

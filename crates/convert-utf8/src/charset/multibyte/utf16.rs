@@ -221,7 +221,7 @@ fn fast_unit(units: &[u16], lead: &Lead, next: u8) -> Option<u16> {
     // Entries are three bytes from a multiple of three.
     let at = lead.base as usize / 3 + usize::from(k);
     // SAFETY: `k < lead.limit`, and the entries of every lead's range lie inside the pool
-    // (as in the UTF-8 loop, `super::fast_entry`), so `at` is below `POOL.len() / 3`, the
+    // (the test `every_lead_range_lies_in_the_pool`), so `at` is below `POOL.len() / 3`, the
     // length of `units`.
     let unit = unsafe { *units.get_unchecked(at) };
     (unit & 0xF800 != NOT_A_UNIT).then_some(unit)

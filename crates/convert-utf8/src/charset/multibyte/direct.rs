@@ -1,0 +1,103 @@
+//! The hot loop's lookup of a CJK charset: an entry for every first byte and, after a lead of
+//! two-byte codes, for every next byte, so that finding a code's character takes one
+//! descriptor load and one entry load, with no range check on the way. Built once per charset
+//! and process, on first use, from the generated compact descriptors ([`Lead`]), which hold
+//! only each lead's range of next bytes: for a charset with 126 leads that is 126 KiB of heap,
+//! where the range check cost a quarter of the hot loop's instructions per code.
+
+use super::{Lead, MbTable, RAW_ENTRY, UTF8_LEN, fast_entry};
+
+/// Where the entries of codes that start with one first byte are.
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C, align(8))]
+pub(super) struct DirectLead {
+    /// Index in [`DirectTable::entries`] of the entry for next byte 00.
+    base: u32,
+    /// FF when there is an entry per next byte (a lead of two-byte codes), 0 when there is one
+    /// entry whatever follows (a character by itself, or a byte the hot loop leaves to the
+    /// general path).
+    mask: u8,
+    /// How many bytes the code takes when its entry is a character.
+    step: u8,
+}
+
+/// The entry of a code the hot loop leaves to the general path (longer or illegal sequences,
+/// expansions, pool entries that are not a character): a raw entry's marker byte.
+const GENERAL_PATH: u32 = RAW_ENTRY as u32;
+
+/// One charset's lookup for the hot loop.
+pub(crate) struct DirectTable {
+    first: [DirectLead; 256],
+    /// Each a character's UTF-8 as the pool holds it (four bytes, little-endian, of which the
+    /// first tells how many count), or [`GENERAL_PATH`]. (As `u32`, so that an entry is loaded
+    /// and stored whole, not byte by byte.)
+    entries: Box<[u32]>,
+}
+
+impl DirectTable {
+    /// The lookup that gives, for every first and next byte, what the descriptors of `table`
+    /// give (the test `the_direct_table_gives_what_the_descriptors_give` checks every pair).
+    pub(super) fn build(table: &MbTable) -> DirectTable {
+        let mut first = [DirectLead::default(); 256];
+        let mut entries = vec![GENERAL_PATH];
+        for (b, lead) in table.lead.iter().enumerate() {
+            let entry = |next| {
+                fast_entry(lead, next).map_or(GENERAL_PATH, |(entry, _)| u32::from_le_bytes(entry))
+            };
+            let base = entries.len() as u32;
+            first[b] = match lead {
+                Lead { limit: 0, .. } => DirectLead::default(),
+                Lead { mask: 0, .. } => {
+                    entries.push(entry(0));
+                    DirectLead {
+                        base,
+                        mask: 0,
+                        step: lead.step,
+                    }
+                }
+                _ => {
+                    entries.extend((0..=255).map(entry));
+                    DirectLead {
+                        base,
+                        mask: 0xFF,
+                        step: lead.step,
+                    }
+                }
+            };
+        }
+        DirectTable {
+            first,
+            entries: entries.into_boxed_slice(),
+        }
+    }
+
+    /// The entry of the code that starts with `first` followed by `next`, and how many bytes
+    /// that code takes when the entry is a character ([`utf8_len`] says whether it is).
+    #[inline(always)]
+    pub(super) fn lookup(&self, first: u8, next: u8) -> ([u8; 4], u8) {
+        let lead = self.first[usize::from(first)];
+        let at = lead.base as usize + usize::from(next & lead.mask);
+        debug_assert!(at < self.entries.len());
+        // SAFETY: `build` gives every first byte either one entry from `base` (mask 0) or 256
+        // (mask FF), so `base + (next & mask)` is an entry; nothing else makes a `DirectLead`.
+        let entry = *unsafe { self.entries.get_unchecked(at) };
+        (entry.to_le_bytes(), lead.step)
+    }
+}
+
+/// How many of an entry's bytes are its character's UTF-8; `None` for [`GENERAL_PATH`].
+/// Three bytes (CJK) and ASCII (the spaces of Korean text) are tested first, without a load,
+/// so that the output position does not wait for the length table.
+#[inline(always)]
+pub(super) fn utf8_len(entry: [u8; 4]) -> Option<usize> {
+    if entry[0] & 0xF0 == 0xE0 {
+        return Some(3);
+    }
+    if entry[0] < 0x80 {
+        return Some(1);
+    }
+    match UTF8_LEN[usize::from(entry[0])] {
+        0 => None,
+        len => Some(usize::from(len)),
+    }
+}
