@@ -351,8 +351,9 @@ fn fast_run(
 /// The chunk of input [`fast_run_by_lead_bits`] tests for pairs at once.
 const PAIR_CHUNK: usize = 16;
 
-/// The most [`fast_run_by_lead_bits`] decodes one by one before it tries a chunk of pairs again.
-const MAX_ONE_BY_ONE: usize = 1024;
+/// The most [`fast_run_by_lead_bits`] decodes one by one before it tries a chunk of pairs again
+/// (a limit that text of pairs after a long stretch of other text waits for at most once).
+const MAX_ONE_BY_ONE: usize = 1 << 16;
 
 /// The bits of a chunk's even places: where its codes start when it is all two-byte codes.
 const PAIR_LEADS: u32 = 0x5555;
@@ -375,9 +376,9 @@ fn fast_run_by_lead_bits(
     mut written: usize,
 ) -> (usize, usize) {
     let last = block.len().saturating_sub(1);
-    // How far the one-by-one loop goes before the next chunk is tried: a chunk of pairs puts it
-    // back to one chunk, each one that is not doubles it, so that text with few chunks of pairs
-    // (Korean) spends little on trying them.
+    // How far the one-by-one loop goes before the next chunk is tried: a chunk of pairs halves
+    // it (down to one chunk), each one that is not doubles it, so that text with few chunks of
+    // pairs (Korean, where one comes now and then) spends little on trying them.
     let mut one_by_one = PAIR_CHUNK;
     loop {
         let start = read;
@@ -401,7 +402,7 @@ fn fast_run_by_lead_bits(
             read += PAIR_CHUNK;
         }
         one_by_one = if read > start {
-            PAIR_CHUNK
+            (one_by_one / 2).max(PAIR_CHUNK)
         } else {
             (2 * one_by_one).min(MAX_ONE_BY_ONE)
         };
