@@ -695,6 +695,17 @@ impl RawDecoder for Iso2022Decoder {
             .checked_mul(3)?
             .checked_add(MAX_CHAR_UTF8)
     }
+
+    fn skip_invalid(&mut self, src: &[u8], max: usize) -> (usize, usize) {
+        // These are 7-bit charsets: with nothing held, a byte from 80 on is one illegal unit in
+        // every set and shift state, and leaves the state as it was. (Illegal pairs of a 94×94
+        // set are left to `decode_raw`.)
+        if self.pending_len > 0 || self.drop_next > 0 {
+            return (0, 0);
+        }
+        let run = src.iter().take(max).take_while(|&&b| b >= 0x80).count();
+        (run, run)
+    }
 }
 
 #[cfg(test)]
@@ -731,6 +742,108 @@ mod tests {
                 kind: ErrorKind::Truncated
             }
         );
+    }
+
+    /// How many bytes and illegal units `decode_raw` reports one by one at the start of `src`
+    /// (each with nothing written and nothing held).
+    fn invalid_one_by_one(d: &mut Iso2022Decoder, src: &[u8]) -> (usize, usize) {
+        let mut out = [0u8; MAX_CHAR_UTF8];
+        let (mut read, mut count) = (0, 0);
+        loop {
+            let step = d.decode_raw(&src[read..], &mut out, false);
+            match step.status {
+                RawStatus::Malformed { len, .. }
+                    if step.written == 0 && step.read == usize::from(len) && d.pending_len == 0 =>
+                {
+                    read += step.read;
+                    count += 1;
+                }
+                _ => return (read, count),
+            }
+        }
+    }
+
+    #[test]
+    fn skipping_bad_runs_matches_reporting_them_one_by_one() {
+        // Every charset, in ASCII and after its shifts into a 94×94 set, a run of high bytes
+        // ended by ASCII, a pair, an escape, a shift, a high byte cut by the end.
+        let prefixes: [(&str, &[u8]); 9] = [
+            ("ISO-2022-JP", b""),
+            ("ISO-2022-JP", b"\x1b$B"),
+            ("ISO-2022-JP-2", b"\x1b$(C"),
+            ("ISO-2022-JP-3", b"\x1b$(Q"),
+            ("ISO-2022-KR", b"\x1b$)C"),
+            ("ISO-2022-KR", b"\x1b$)C\x0e"),
+            ("ISO-2022-CN", b"\x1b$)A\x0e"),
+            ("ISO-2022-CN-EXT", b"\x1b$)G\x0e"),
+            ("ISO-2022-CN-EXT", b"\x1b$)E\x0e"),
+        ];
+        let runs: [&[u8]; 5] = [
+            b"\x80\xFE\xA4\xA2A",
+            b"\xFF\xFF\x30\x21",
+            b"\xA1\x1b(B",
+            b"\xC8\xC8\x0f\x0e",
+            b"\x90\x90\x90",
+        ];
+        for (name, prefix) in prefixes {
+            for run in runs {
+                let mut swept = new_decoder(name).unwrap();
+                let mut stepped = new_decoder(name).unwrap();
+                // Reports the run one by one and stops there (`stepped` goes on into the rest).
+                let mut reference = new_decoder(name).unwrap();
+                let mut out = [0u8; 64];
+                for d in [&mut swept, &mut stepped, &mut reference] {
+                    assert_eq!(d.decode_raw(prefix, &mut out, false).read, prefix.len());
+                }
+                let one_by_one = invalid_one_by_one(&mut stepped, run);
+                // The sweep takes the high bytes, each one unit, and stops at anything else
+                // (an ESC the shifted-out state rejects is left to `decode_raw`).
+                let high = run.iter().take_while(|&&b| b >= 0x80).count();
+                assert!(
+                    one_by_one.0 >= high && one_by_one.1 >= high,
+                    "{name} {run:X?}"
+                );
+                assert_eq!(
+                    swept.skip_invalid(run, usize::MAX),
+                    (high, high),
+                    "{name} {run:X?}"
+                );
+                assert_eq!(swept.skip_invalid(run, 1), (1, 1), "{name} {run:X?}");
+                let rest = &run[high..];
+                assert_eq!(
+                    swept.skip_invalid(rest, usize::MAX),
+                    (0, 0),
+                    "{name} {run:X?}"
+                );
+                let mut read = 0;
+                while read < high {
+                    let step = reference.decode_raw(&run[read..high], &mut out, false);
+                    assert_eq!(step.written, 0, "{name} {run:X?}");
+                    read += step.read;
+                }
+                assert_eq!(swept.set, reference.set, "{name} {prefix:X?} {run:X?}");
+                let (a, b) = (
+                    swept.decode_raw(rest, &mut out, true),
+                    reference.decode_raw(rest, &mut out.clone(), true),
+                );
+                assert_eq!(
+                    (a.read, a.written, a.status),
+                    (b.read, b.written, b.status),
+                    "{name} {run:X?}"
+                );
+            }
+        }
+        // Held state: bytes ISO-2022-CN-EXT drops as one unit whatever they are (after an SO
+        // without designation, a bad `ESC N`), and a cut escape; neither is skipped.
+        let mut d = new_decoder("ISO-2022-CN-EXT").unwrap();
+        let mut out = [0u8; 64];
+        d.drop_next = 2;
+        assert_eq!(d.skip_invalid(b"\xFE\xFE", usize::MAX), (0, 0));
+        let mut d = new_decoder("ISO-2022-JP").unwrap();
+        assert_eq!(d.decode_raw(b"\x1b$", &mut out, false).read, 2);
+        assert_eq!(d.skip_invalid(b"\xFE\xFE", usize::MAX), (0, 0));
+        let mut d = new_decoder("ISO-2022-JP").unwrap();
+        assert_eq!(d.skip_invalid(b"\xFE\xFE\xFE", 2), (2, 2));
     }
 
     #[test]
