@@ -14,11 +14,11 @@
 //! the descriptors): the first and next byte give an entry, the character's UTF-8 as the pool
 //! holds it, whose four bytes are stored at once and whose first byte tells how many of them
 //! count; the step to the next code is a branch on the first byte's length, which the processor
-//! predicts and runs ahead on. ASCII runs are copied a word at a time. In a charset whose leads are all the bytes from some byte on ([`lead_floor`]: the EUC,
-//! GB and Big5 charsets, UHC, JOHAB), a chunk of input whose codes are all two-byte ones, found
-//! by SIMD, is decoded without the step ([`fast_run_by_lead_bits`]). Anything longer, illegal,
-//! expanding to two code points, or cut by the end of the block goes through
-//! [`decode_sequence`], which walks the rows.
+//! predicts and runs ahead on. ASCII runs are copied a word at a time. In a charset whose leads
+//! are all the bytes from some byte on ([`lead_floor`]: the EUC, GB and Big5 charsets, UHC,
+//! JOHAB), a chunk of input whose codes are all two-byte ones, found by SIMD, is decoded without
+//! the step ([`fast_run_by_lead_bits`]). Anything longer, illegal, expanding to two code points,
+//! or cut by the end of the block goes through [`decode_sequence`], which walks the rows.
 
 use crate::charset::{RawDecoder, RawStatus, RawStep};
 use crate::error::ErrorKind;
@@ -423,8 +423,8 @@ fn chunk_lead_bits(chunk: &[u8; PAIR_CHUNK], floor: u8) -> u32 {
     };
     debug_assert!(floor >= 0x80);
     // SAFETY: `chunk` is 16 readable bytes, which an unaligned load may read; SSE2 is enabled
-    // (the `cfg` above; every x86_64 target but bare-metal ones has it). Less `floor - 80` (saturating), a byte keeps its high bit exactly when it
-    // is at least `floor`.
+    // (the `cfg` above; every x86_64 target but bare-metal ones has it). Less `floor - 80`
+    // (saturating), a byte keeps its high bit exactly when it is at least `floor`.
     // (Through `black_box`, the compiler does not see that the pairs are the bytes of this
     // load, which it would then take apart from the register through the stack, a load and a
     // store per byte, instead of loading each byte.)
