@@ -6,6 +6,7 @@
 //! where the range check cost a quarter of the hot loop's instructions per code.
 
 use super::{Lead, MbTable, POOL, RAW_ENTRY, UTF8_LEN, fast_entry};
+use std::sync::OnceLock;
 
 /// Where the entries of codes that start with one first byte are.
 #[derive(Clone, Copy, Debug, Default)]
@@ -32,6 +33,9 @@ pub(crate) struct DirectTable {
     /// first tells how many count), or [`GENERAL_PATH`]. (As `u32`, so that an entry is loaded
     /// and stored whole, not byte by byte.)
     entries: Box<[u32]>,
+    /// The entries as UTF-16 units ([`entry_unit`]), for the UTF-16 decoder; built on its first
+    /// use.
+    units: OnceLock<Box<[u16]>>,
 }
 
 impl DirectTable {
@@ -85,20 +89,41 @@ impl DirectTable {
         DirectTable {
             first,
             entries: entries.into_boxed_slice(),
+            units: OnceLock::new(),
         }
+    }
+
+    /// Where the entry of the code that starts with `first` followed by `next` is, in the
+    /// entries and in the [`units`](Self::units) alike, and how many bytes that code takes when
+    /// the entry is a character.
+    #[inline(always)]
+    pub(super) fn position(&self, first: u8, next: u8) -> (usize, u8) {
+        let lead = self.first[usize::from(first)];
+        let at = lead.base as usize + usize::from(next & lead.mask);
+        debug_assert!(at < self.entries.len());
+        (at, lead.step)
+    }
+
+    /// The entries as the UTF-16 units of their characters, or [`NOT_A_UNIT`], at the same
+    /// positions (as long as the entries).
+    pub(super) fn units(&self) -> &[u16] {
+        self.units.get_or_init(|| {
+            self.entries
+                .iter()
+                .map(|&entry| entry_unit(entry))
+                .collect()
+        })
     }
 
     /// The entry of the code that starts with `first` followed by `next`, and how many bytes
     /// that code takes when the entry is a character ([`utf8_len`] says whether it is).
     #[inline(always)]
     pub(super) fn lookup(&self, first: u8, next: u8) -> ([u8; 4], u8) {
-        let lead = self.first[usize::from(first)];
-        let at = lead.base as usize + usize::from(next & lead.mask);
-        debug_assert!(at < self.entries.len());
+        let (at, step) = self.position(first, next);
         // SAFETY: `build` gives every first byte either one entry from `base` (mask 0) or 256
         // (mask FF), so `base + (next & mask)` is an entry; nothing else makes a `DirectLead`.
         let entry = *unsafe { self.entries.get_unchecked(at) };
-        (entry.to_le_bytes(), lead.step)
+        (entry.to_le_bytes(), step)
     }
 }
 
@@ -121,5 +146,20 @@ pub(super) fn utf8_len(entry: [u8; 4]) -> Option<usize> {
     match UTF8_LEN[usize::from(entry[0])] {
         0 => None,
         len => Some(usize::from(len)),
+    }
+}
+
+/// What [`DirectTable::units`] holds for an entry that is not a character: a surrogate, which no
+/// entry's character is (the pool holds BMP characters only).
+pub(super) const NOT_A_UNIT: u16 = 0xD800;
+
+/// The UTF-16 unit of an entry's character, or [`NOT_A_UNIT`].
+fn entry_unit(entry: u32) -> u16 {
+    let [b0, b1, b2, _] = entry.to_le_bytes().map(u16::from);
+    match b0 {
+        0x00..=0x7F => b0,
+        0xC0..=0xDF => (b0 & 0x1F) << 6 | b1 & 0x3F,
+        0xE0..=0xEF => (b0 & 0x0F) << 12 | (b1 & 0x3F) << 6 | b2 & 0x3F,
+        _ => NOT_A_UNIT,
     }
 }

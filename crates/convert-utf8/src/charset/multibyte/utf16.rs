@@ -2,15 +2,16 @@
 //! type is built from UTF-16 (a Python `str`): no UTF-8 between the charset and the units.
 //!
 //! It reads the same tables as the UTF-8 decoder and decodes the same way, a prefix of the input
-//! at a time: single bytes and two-byte codes through the hot loop's first-byte descriptors
-//! ([`Lead`]), loading the unit of the pool entry they select from a copy of the pool derived
-//! as units ([`pool_units`]), everything longer through the general sequence decoder. It stops before a bad or truncated sequence, which it leaves to a
+//! at a time: single bytes and two-byte codes through the UTF-8 hot loop's direct table
+//! ([`DirectTable`]), loading the unit at the place of the entry the first and next byte select
+//! from the table's entries as units ([`DirectTable::units`]), everything longer through the
+//! general sequence decoder. It stops before a bad or truncated sequence, which it leaves to a
 //! [`Decoder`](crate::Decoder) so that errors, their positions and the policies stay in one
 //! place. No code decodes to more units than it has bytes, which bounds the room a block needs.
 
-use super::{Lead, MbTable, MultibyteDecoder, POOL, Sequence, new_decoder};
+use super::direct::{DirectTable, NOT_A_UNIT};
+use super::{MultibyteDecoder, Sequence, new_decoder};
 use crate::{Charset, Family};
-use std::sync::OnceLock;
 
 /// Decodes a CJK multi-byte charset (Shift_JIS, CP932, EUC-*, GBK, GB18030, Big5, UHC, JOHAB,
 /// ...) to UTF-16 code units in the machine's byte order, without state between calls.
@@ -28,7 +29,7 @@ use std::sync::OnceLock;
 pub struct CjkToUtf16 {
     /// Its table, and its general sequence decoder (never given pending bytes).
     decoder: MultibyteDecoder,
-    /// The pool's entries as units ([`pool_units`]).
+    /// Its direct table's entries as units ([`DirectTable::units`]).
     units: &'static [u16],
 }
 
@@ -63,8 +64,8 @@ impl CjkToUtf16 {
             return None;
         }
         new_decoder(charset.name()).map(|decoder| CjkToUtf16 {
+            units: decoder.direct.units(),
             decoder,
-            units: pool_units(),
         })
     }
 
@@ -74,14 +75,22 @@ impl CjkToUtf16 {
     /// as a surrogate pair). `src` is taken as the end of the input: a sequence it cuts is
     /// truncated.
     pub fn decode(&self, src: &[u8], dst: &mut [u16]) -> Utf16Step {
-        let table = self.decoder.table;
+        let (direct, ascii_identity) = (self.decoder.direct, self.decoder.table.ascii_identity);
         let (mut read, mut written) = (0, 0);
         loop {
             // A block of input whose units surely fit: every code writes at most as many units
             // as it has bytes, so the fast loop checks no room.
             let fits = dst.len() - written;
             let block = &src[..read + (src.len() - read).min(fits)];
-            (read, written) = fast_run(table, self.units, block, dst, read, written);
+            (read, written) = fast_run(
+                direct,
+                self.units,
+                ascii_identity,
+                block,
+                dst,
+                read,
+                written,
+            );
             let stop = if read == src.len() {
                 Utf16Stop::InputEnd
             } else {
@@ -123,28 +132,34 @@ fn char_units(cp: u32, dst: &mut [u16]) -> usize {
 }
 
 /// Decodes from `block[read..]` into `dst[written..]` every single byte and two-byte code up to
-/// the block's last byte or the first one whose descriptor does not map it to a BMP character
-/// held in the pool as UTF-8. `dst` has room for a unit per byte left in the block. Returns the
-/// new `(read, written)`.
+/// the block's last byte or the first one the direct table does not map to a character. `units`
+/// are the table's units; `dst` has room for a unit per byte left in the block. Returns the new
+/// `(read, written)`.
 #[inline(never)]
+#[allow(clippy::too_many_arguments)]
 fn fast_run(
-    table: &MbTable,
+    direct: &DirectTable,
     units: &[u16],
+    ascii_identity: bool,
     block: &[u8],
     dst: &mut [u16],
     mut read: usize,
     mut written: usize,
 ) -> (usize, usize) {
     assert!(dst.len() - written >= block.len() - read);
+    debug_assert_eq!(units.len(), direct.units().len());
     // Positions before `last` have a next byte.
     let last = block.len().saturating_sub(1);
     while read < last {
         // SAFETY: `read + 1 < block.len()`.
         let (first, next) = unsafe { (*block.get_unchecked(read), *block.get_unchecked(read + 1)) };
-        let lead = &table.lead[usize::from(first)];
-        let Some(unit) = fast_unit(units, lead, next) else {
+        let (at, step) = direct.position(first, next);
+        // SAFETY: `at` is a place of the direct table's entries, and `units` (the table's
+        // units) is as long as they are.
+        let unit = unsafe { *units.get_unchecked(at) };
+        if unit & 0xF800 == NOT_A_UNIT {
             break;
-        };
+        }
         // SAFETY: every step consumes at least one byte of the block for the one unit it
         // writes, so the room asserted above for the bytes left lasts: `written < dst.len()`
         // while `read < block.len()`.
@@ -152,12 +167,12 @@ fn fast_run(
         written += 1;
         // A branch, not arithmetic on the step: predicted, it lets the processor run ahead
         // (as in the UTF-8 loop).
-        if lead.step == 2 {
+        if step == 2 {
             read += 2;
             continue;
         }
         read += 1;
-        if table.ascii_identity && next < 0x80 {
+        if ascii_identity && next < 0x80 {
             (read, written) = ascii_run(block, dst, read, written);
         }
     }
@@ -183,48 +198,6 @@ fn ascii_run(block: &[u8], dst: &mut [u16], mut read: usize, mut written: usize)
         written += 8;
     }
     (read, written)
-}
-
-/// What [`pool_units`] holds for an entry that is not a BMP character's UTF-8 (no character,
-/// or an expansion's marker or data): a surrogate, which no entry's character is.
-const NOT_A_UNIT: u16 = 0xD800;
-
-/// The pool with each entry as its character's UTF-16 unit, or [`NOT_A_UNIT`]: derived from
-/// `POOL` on first use (570 KB), so that the hot loop loads a unit where it would otherwise
-/// take apart the entry's UTF-8 (a third fewer instructions per code).
-fn pool_units() -> &'static [u16] {
-    static UNITS: OnceLock<Box<[u16]>> = OnceLock::new();
-    UNITS.get_or_init(|| {
-        POOL.chunks_exact(3)
-            .map(|entry| {
-                let [b0, b1, b2] = [entry[0], entry[1], entry[2]].map(u16::from);
-                match b0 {
-                    0x00..=0x7F => b0,
-                    0xC0..=0xDF => (b0 & 0x1F) << 6 | b1 & 0x3F,
-                    0xE0..=0xEF => (b0 & 0x0F) << 12 | (b1 & 0x3F) << 6 | b2 & 0x3F,
-                    _ => NOT_A_UNIT,
-                }
-            })
-            .collect()
-    })
-}
-
-/// The one unit of the single byte or two-byte code that starts with the byte of `lead`
-/// followed by `next`, when the descriptor maps it to a character the pool holds as UTF-8 (all
-/// of them in the BMP); `None` for anything else.
-#[inline(always)]
-fn fast_unit(units: &[u16], lead: &Lead, next: u8) -> Option<u16> {
-    let k = next.wrapping_sub(lead.lo) & lead.mask;
-    if k >= lead.limit {
-        return None;
-    }
-    // Entries are three bytes from a multiple of three.
-    let at = lead.base as usize / 3 + usize::from(k);
-    // SAFETY: `k < lead.limit`, and the entries of every lead's range lie inside the pool
-    // (the test `every_lead_range_lies_in_the_pool`), so `at` is below `POOL.len() / 3`, the
-    // length of `units`.
-    let unit = unsafe { *units.get_unchecked(at) };
-    (unit & 0xF800 != NOT_A_UNIT).then_some(unit)
 }
 
 #[cfg(test)]
@@ -331,36 +304,35 @@ mod tests {
         }
     }
 
-    /// The hot loop reads `pool_units()[lead.base / 3 + k]` for `k < lead.limit` unchecked.
+    /// The units are the characters of the direct table's entries, place by place.
     #[test]
-    #[cfg_attr(
-        miri,
-        ignore = "derives the whole unit pool: over ten minutes under Miri"
-    )]
-    fn every_lead_range_lies_in_the_pool_units() {
-        let units = pool_units();
-        assert_eq!(units.len(), POOL.len() / 3);
+    #[cfg_attr(miri, ignore = "every pair of 17 charsets: hours under Miri")]
+    fn the_units_are_the_characters_of_the_direct_entries() {
         for charset in cjk_charsets() {
             let fast = CjkToUtf16::new(charset).unwrap();
-            for (b, lead) in fast.decoder.table.lead.iter().enumerate() {
-                let name = charset.name();
-                assert!(lead.limit == 0 || lead.base % 3 == 0, "{name} lead {b:02X}");
-                let end = lead.base as usize / 3 + usize::from(lead.limit);
-                assert!(lead.limit == 0 || end <= units.len(), "{name} lead {b:02X}");
+            let direct = fast.decoder.direct;
+            assert_eq!(fast.units.len(), direct.units().len());
+            for first in 0..=255u8 {
+                for next in 0..=255u8 {
+                    let (at, _) = direct.position(first, next);
+                    let (entry, _) = direct.lookup(first, next);
+                    let unit = fast.units[at];
+                    let utf8 = super::super::utf8_len(entry).map(|len| &entry[..len]);
+                    let name = charset.name();
+                    match utf8 {
+                        None => assert_eq!(unit, NOT_A_UNIT, "{name} {first:02X}{next:02X}"),
+                        Some(utf8) => {
+                            let c = char::from_u32(u32::from(unit)).unwrap();
+                            let mut bytes = [0; 4];
+                            assert_eq!(
+                                c.encode_utf8(&mut bytes).as_bytes(),
+                                utf8,
+                                "{name} {first:02X}{next:02X}"
+                            );
+                        }
+                    }
+                }
             }
-        }
-    }
-
-    #[test]
-    #[cfg_attr(
-        miri,
-        ignore = "derives the whole unit pool: over ten minutes under Miri"
-    )]
-    fn pool_units_are_the_entries_bmp_characters() {
-        for (index, &unit) in pool_units().iter().enumerate() {
-            let entry = super::super::pool_entry(index);
-            let raw = POOL[3 * index] >= 0xF0;
-            assert_eq!(unit, if raw { NOT_A_UNIT } else { entry }, "entry {index}");
         }
     }
 
