@@ -78,36 +78,43 @@ enum SoDesignation {
     IsoIr165,
 }
 
-/// The CJK and single-byte decoders the sets are looked up in.
+/// The CJK and single-byte decoders the sets are looked up in: those of the sets the variant
+/// can invoke, the others `None` (a CJK decoder builds its lookup table on its charset's first
+/// use in the process, which a variant that never needs it should not pay for).
 struct Twins {
-    euc_jp: MultibyteDecoder,
-    euc_cn: MultibyteDecoder,
-    euc_kr: MultibyteDecoder,
-    euc_tw: MultibyteDecoder,
-    euc_jisx0213: MultibyteDecoder,
-    sjis: MultibyteDecoder,
-    greek: SingleByteDecoder,
-}
-
-fn twin(name: &str) -> MultibyteDecoder {
-    multibyte::new_decoder(name).expect("the CJK twins are built in")
+    euc_jp: Option<MultibyteDecoder>,
+    euc_cn: Option<MultibyteDecoder>,
+    euc_kr: Option<MultibyteDecoder>,
+    euc_tw: Option<MultibyteDecoder>,
+    euc_jisx0213: Option<MultibyteDecoder>,
+    sjis: Option<MultibyteDecoder>,
+    greek: Option<SingleByteDecoder>,
 }
 
 impl Twins {
-    fn new() -> Twins {
+    fn new(variant: Variant) -> Twins {
+        use Variant::{Cn, CnExt, Jp, Jp2, Jp3, Kr};
+        let twin = |needed: bool, name: &str| {
+            needed.then(|| multibyte::new_decoder(name).expect("the CJK twins are built in"))
+        };
         Twins {
-            euc_jp: twin("EUC-JP"),
-            euc_cn: twin("EUC-CN"),
-            euc_kr: twin("EUC-KR"),
-            euc_tw: twin("EUC-TW"),
-            euc_jisx0213: twin("EUC-JISX0213"),
-            sjis: twin("SJIS"),
-            greek: single_byte::new_decoder("ISO-8859-7").expect("ISO-8859-7 is built in"),
+            // JIS X 0208 (all three), JIS X 0212 (-JP-2).
+            euc_jp: twin(matches!(variant, Jp | Jp2 | Jp3), "EUC-JP"),
+            // GB 2312 (-JP-2, both -CN), and ISO-IR-165 beyond its own cells (-CN-EXT).
+            euc_cn: twin(matches!(variant, Jp2 | Cn | CnExt), "EUC-CN"),
+            euc_kr: twin(matches!(variant, Jp2 | Kr), "EUC-KR"),
+            // CNS 11643 planes 1-7.
+            euc_tw: twin(matches!(variant, Cn | CnExt), "EUC-TW"),
+            euc_jisx0213: twin(variant == Jp3, "EUC-JISX0213"),
+            // JIS X 0201 Roman and kana.
+            sjis: twin(matches!(variant, Jp | Jp2 | Jp3), "SJIS"),
+            greek: (variant == Jp2)
+                .then(|| single_byte::new_decoder("ISO-8859-7").expect("ISO-8859-7 is built in")),
         }
     }
 }
 
-/// Which twin decodes a 94×94 set.
+/// Which CJK twin decodes a set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum TwinId {
     EucJp,
@@ -115,9 +122,11 @@ enum TwinId {
     EucCn,
     EucKr,
     EucTw,
+    Sjis,
 }
 
 impl Twins {
+    /// The twin `id`, which the variant has wherever one of its sets asks for it.
     fn get(&mut self, id: TwinId) -> &mut MultibyteDecoder {
         match id {
             TwinId::EucJp => &mut self.euc_jp,
@@ -125,7 +134,10 @@ impl Twins {
             TwinId::EucCn => &mut self.euc_cn,
             TwinId::EucKr => &mut self.euc_kr,
             TwinId::EucTw => &mut self.euc_tw,
+            TwinId::Sjis => &mut self.sjis,
         }
+        .as_mut()
+        .expect("every set a variant invokes has its twin")
     }
 }
 
@@ -187,7 +199,7 @@ pub(crate) fn new_decoder(name: &str) -> Option<Iso2022Decoder> {
         so: SoDesignation::None,
         ss3_plane: 0,
         drop_next: 0,
-        twins: Twins::new(),
+        twins: Twins::new(variant),
         pending: [0; MAX_UNIT],
         pending_len: 0,
     })
@@ -334,7 +346,7 @@ impl Iso2022Decoder {
             Set::JisKana => ch + 0x80,
             set => return self.double(set, bytes, out),
         };
-        match through(&mut self.twins.sjis, &[sjis_byte], out) {
+        match through(self.twins.get(TwinId::Sjis), &[sjis_byte], out) {
             Some(written) => Unit::Char { len: 1, written },
             None => Unit::Invalid { unit: 1 },
         }
@@ -352,7 +364,12 @@ impl Iso2022Decoder {
                 }
             }
             G2::Greek if (0x20..0x80).contains(&byte) => {
-                match through(&mut self.twins.greek, &[byte | 0x80], out) {
+                let greek = self
+                    .twins
+                    .greek
+                    .as_mut()
+                    .expect("only -JP-2 designates Greek");
+                match through(greek, &[byte | 0x80], out) {
                     Some(written) => Unit::Char { len: 3, written },
                     None => Unit::Invalid { unit: 3 },
                 }
@@ -526,7 +543,7 @@ impl Iso2022Decoder {
             return None;
         }
         let code = [0x8E, 0xA0 + plane, lead | 0x80, trail | 0x80];
-        through(&mut self.twins.euc_tw, &code, out)
+        through(self.twins.get(TwinId::EucTw), &code, out)
     }
 
     /// ISO-IR-165: GB 2312 plus the cells listed in `tables::iso2022::ISO_IR_165`.
@@ -537,7 +554,11 @@ impl Iso2022Decoder {
                 let cp = char::from_u32(leads::ISO_IR_165[i].1)?;
                 Some(cp.encode_utf8(out).len())
             }
-            Err(_) => through(&mut self.twins.euc_cn, &[lead | 0x80, trail | 0x80], out),
+            Err(_) => through(
+                self.twins.get(TwinId::EucCn),
+                &[lead | 0x80, trail | 0x80],
+                out,
+            ),
         }
     }
 

@@ -369,14 +369,14 @@ impl Iso2022Decoder {
     /// the ASCII set and the sets the fast path leaves to the general one.
     #[inline(always)]
     pub(super) fn pair_twin(&self, set: Set) -> Option<&MultibyteDecoder> {
-        Some(match set {
-            Set::Jis0208 => &self.twins.euc_jp,
-            Set::Jis0213Plane1 => &self.twins.euc_jisx0213,
-            Set::Gb2312 => &self.twins.euc_cn,
-            Set::Ksc5601 => &self.twins.euc_kr,
-            Set::Cns1 => &self.twins.euc_tw,
-            _ => return None,
-        })
+        match set {
+            Set::Jis0208 => self.twins.euc_jp.as_ref(),
+            Set::Jis0213Plane1 => self.twins.euc_jisx0213.as_ref(),
+            Set::Gb2312 => self.twins.euc_cn.as_ref(),
+            Set::Ksc5601 => self.twins.euc_kr.as_ref(),
+            Set::Cns1 => self.twins.euc_tw.as_ref(),
+            _ => None,
+        }
     }
 
     /// Decodes from the start of `src` while the input is ASCII, pairs the twin's lookup maps,

@@ -343,6 +343,22 @@ mod tests {
         }
     }
 
+    /// The committed Shift_JIS sample through several output rooms (block ends everywhere):
+    /// the hot loop's unchecked unit loads and stores on real text, with nothing from the
+    /// system iconv, so that it runs under Miri too.
+    #[test]
+    fn the_sample_decodes_to_its_units_through_output_rooms() {
+        let sjis = include_bytes!("../../../../../samples/wagahai.sjis.txt");
+        let utf8 = include_str!("../../../../../samples/wagahai.utf8.txt");
+        let expected: Vec<u16> = utf8.encode_utf16().collect();
+        let fast = CjkToUtf16::new(Charset::for_label("SJIS").unwrap()).unwrap();
+        for room in [1, 2, 3, 7, 16, 33, expected.len()] {
+            let (units, step) = decode_with_room(&fast, sjis, room);
+            assert_eq!(step.stop, Utf16Stop::InputEnd, "room {room}");
+            assert_eq!(units, expected, "room {room}");
+        }
+    }
+
     #[test]
     #[cfg_attr(miri, ignore = "calls the system iconv")]
     fn real_text_gives_the_decoders_units_with_any_room() {
