@@ -43,11 +43,12 @@ impl DirectTable {
     /// give (the test `the_direct_lookup_gives_what_the_descriptors_and_the_general_path_give`
     /// checks every pair).
     pub(super) fn build(table: &MbTable) -> DirectTable {
-        let rows = table
-            .lead
-            .iter()
-            .filter(|lead| lead.limit > 0 && lead.mask != 0);
-        let mut entries = Vec::with_capacity(1 + 256 * rows.count() + 256);
+        let size = |lead: &Lead| match lead {
+            Lead { limit: 0, .. } => 0,
+            Lead { mask: 0, .. } => 1,
+            _ => 256,
+        };
+        let mut entries = Vec::with_capacity(1 + table.lead.iter().map(size).sum::<usize>());
         entries.push(GENERAL_PATH);
         let mut first = [DirectLead::default(); 256];
         for (b, lead) in table.lead.iter().enumerate() {
@@ -94,10 +95,14 @@ impl DirectTable {
     }
 
     /// Where the entry of the code that starts with `first` followed by `next` is, in the
-    /// entries and in the [`units`](Self::units) alike, and how many bytes that code takes when
-    /// the entry is a character.
+    /// entries and in the [`units`](Self::units) alike (always a place of theirs), and how many
+    /// bytes that code takes when the entry is a character.
     #[inline(always)]
-    pub(super) fn position(&self, first: u8, next: u8) -> (usize, u8) {
+    fn position(&self, first: u8, next: u8) -> (usize, u8) {
+        // `first` and `entries` are private and written only by `build`, which gives each first
+        // byte one entry from `base` (mask 0), 256 (mask FF), or the default `DirectLead`
+        // (base 0, mask 0): entry 0, which it always makes. So `base + (next & mask)` is a
+        // place of the entries, whatever the bytes.
         let lead = self.first[usize::from(first)];
         let at = lead.base as usize + usize::from(next & lead.mask);
         debug_assert!(at < self.entries.len());
@@ -105,8 +110,8 @@ impl DirectTable {
     }
 
     /// The entries as the UTF-16 units of their characters, or [`NOT_A_UNIT`], at the same
-    /// positions (as long as the entries).
-    pub(super) fn units(&self) -> &[u16] {
+    /// places (as many as the entries).
+    fn units(&self) -> &[u16] {
         self.units.get_or_init(|| {
             self.entries
                 .iter()
@@ -115,13 +120,20 @@ impl DirectTable {
         })
     }
 
+    /// The lookup of the UTF-16 unit of a code (building the units on first use).
+    pub(super) fn unit_lookup(&self) -> UnitLookup<'_> {
+        UnitLookup {
+            table: self,
+            units: self.units(),
+        }
+    }
+
     /// The entry of the code that starts with `first` followed by `next`, and how many bytes
     /// that code takes when the entry is a character ([`utf8_len`] says whether it is).
     #[inline(always)]
     pub(super) fn lookup(&self, first: u8, next: u8) -> ([u8; 4], u8) {
         let (at, step) = self.position(first, next);
-        // SAFETY: `build` gives every first byte either one entry from `base` (mask 0) or 256
-        // (mask FF), so `base + (next & mask)` is an entry; nothing else makes a `DirectLead`.
+        // SAFETY: `at` is a place of the entries (`position`).
         let entry = *unsafe { self.entries.get_unchecked(at) };
         (entry.to_le_bytes(), step)
     }
@@ -161,5 +173,26 @@ fn entry_unit(entry: u32) -> u16 {
         0xC0..=0xDF => (b0 & 0x1F) << 6 | b1 & 0x3F,
         0xE0..=0xEF => (b0 & 0x0F) << 12 | (b1 & 0x3F) << 6 | b2 & 0x3F,
         _ => NOT_A_UNIT,
+    }
+}
+
+/// A direct table's lookup of UTF-16 units: the table and its [units](DirectTable::units),
+/// which only [`DirectTable::unit_lookup`] puts together.
+#[derive(Clone, Copy)]
+pub(crate) struct UnitLookup<'a> {
+    table: &'a DirectTable,
+    units: &'a [u16],
+}
+
+impl UnitLookup<'_> {
+    /// The UTF-16 unit of the code that starts with `first` followed by `next` ([`NOT_A_UNIT`]
+    /// when its entry is not a character), and how many bytes that code takes when it is one.
+    #[inline(always)]
+    pub(super) fn lookup(&self, first: u8, next: u8) -> (u16, u8) {
+        let (at, step) = self.table.position(first, next);
+        debug_assert_eq!(self.units.len(), self.table.entries.len());
+        // SAFETY: `at` is a place of the table's entries (`DirectTable::position`), and `units`
+        // are the table's units, as many as its entries (`DirectTable::unit_lookup`).
+        (unsafe { *self.units.get_unchecked(at) }, step)
     }
 }

@@ -9,7 +9,7 @@
 //! [`Decoder`](crate::Decoder) so that errors, their positions and the policies stay in one
 //! place. No code decodes to more units than it has bytes, which bounds the room a block needs.
 
-use super::direct::{DirectTable, NOT_A_UNIT};
+use super::direct::{NOT_A_UNIT, UnitLookup};
 use super::{MultibyteDecoder, Sequence, new_decoder};
 use crate::{Charset, Family};
 
@@ -29,8 +29,8 @@ use crate::{Charset, Family};
 pub struct CjkToUtf16 {
     /// Its table, and its general sequence decoder (never given pending bytes).
     decoder: MultibyteDecoder,
-    /// Its direct table's entries as units ([`DirectTable::units`]).
-    units: &'static [u16],
+    /// Its direct table's lookup of units.
+    units: UnitLookup<'static>,
 }
 
 /// Why [`CjkToUtf16::decode`] stopped.
@@ -64,7 +64,7 @@ impl CjkToUtf16 {
             return None;
         }
         new_decoder(charset.name()).map(|decoder| CjkToUtf16 {
-            units: decoder.direct.units(),
+            units: decoder.direct.unit_lookup(),
             decoder,
         })
     }
@@ -75,22 +75,14 @@ impl CjkToUtf16 {
     /// as a surrogate pair). `src` is taken as the end of the input: a sequence it cuts is
     /// truncated.
     pub fn decode(&self, src: &[u8], dst: &mut [u16]) -> Utf16Step {
-        let (direct, ascii_identity) = (self.decoder.direct, self.decoder.table.ascii_identity);
+        let ascii_identity = self.decoder.table.ascii_identity;
         let (mut read, mut written) = (0, 0);
         loop {
             // A block of input whose units surely fit: every code writes at most as many units
             // as it has bytes, so the fast loop checks no room.
             let fits = dst.len() - written;
             let block = &src[..read + (src.len() - read).min(fits)];
-            (read, written) = fast_run(
-                direct,
-                self.units,
-                ascii_identity,
-                block,
-                dst,
-                read,
-                written,
-            );
+            (read, written) = fast_run(self.units, ascii_identity, block, dst, read, written);
             let stop = if read == src.len() {
                 Utf16Stop::InputEnd
             } else {
@@ -132,14 +124,11 @@ fn char_units(cp: u32, dst: &mut [u16]) -> usize {
 }
 
 /// Decodes from `block[read..]` into `dst[written..]` every single byte and two-byte code up to
-/// the block's last byte or the first one the direct table does not map to a character. `units`
-/// are the table's units; `dst` has room for a unit per byte left in the block. Returns the new
-/// `(read, written)`.
+/// the block's last byte or the first one the direct table does not map to a character. `dst`
+/// has room for a unit per byte left in the block. Returns the new `(read, written)`.
 #[inline(never)]
-#[allow(clippy::too_many_arguments)]
 fn fast_run(
-    direct: &DirectTable,
-    units: &[u16],
+    units: UnitLookup,
     ascii_identity: bool,
     block: &[u8],
     dst: &mut [u16],
@@ -147,16 +136,12 @@ fn fast_run(
     mut written: usize,
 ) -> (usize, usize) {
     assert!(dst.len() - written >= block.len() - read);
-    debug_assert_eq!(units.len(), direct.units().len());
     // Positions before `last` have a next byte.
     let last = block.len().saturating_sub(1);
     while read < last {
         // SAFETY: `read + 1 < block.len()`.
         let (first, next) = unsafe { (*block.get_unchecked(read), *block.get_unchecked(read + 1)) };
-        let (at, step) = direct.position(first, next);
-        // SAFETY: `at` is a place of the direct table's entries, and `units` (the table's
-        // units) is as long as they are.
-        let unit = unsafe { *units.get_unchecked(at) };
+        let (unit, step) = units.lookup(first, next);
         if unit & 0xF800 == NOT_A_UNIT {
             break;
         }
@@ -310,16 +295,13 @@ mod tests {
     fn the_units_are_the_characters_of_the_direct_entries() {
         for charset in cjk_charsets() {
             let fast = CjkToUtf16::new(charset).unwrap();
-            let direct = fast.decoder.direct;
-            assert_eq!(fast.units.len(), direct.units().len());
+            let name = charset.name();
             for first in 0..=255u8 {
                 for next in 0..=255u8 {
-                    let (at, _) = direct.position(first, next);
-                    let (entry, _) = direct.lookup(first, next);
-                    let unit = fast.units[at];
-                    let utf8 = super::super::utf8_len(entry).map(|len| &entry[..len]);
-                    let name = charset.name();
-                    match utf8 {
+                    let (unit, unit_step) = fast.units.lookup(first, next);
+                    let (entry, step) = fast.decoder.direct.lookup(first, next);
+                    assert_eq!(unit_step, step, "{name} {first:02X}{next:02X}");
+                    match super::super::utf8_len(entry).map(|len| &entry[..len]) {
                         None => assert_eq!(unit, NOT_A_UNIT, "{name} {first:02X}{next:02X}"),
                         Some(utf8) => {
                             let c = char::from_u32(u32::from(unit)).unwrap();
