@@ -438,7 +438,7 @@ fn lead_descriptor(layout: &Layout, first: First) -> ((u32, u8, u8, u8, u8), u16
             if row.kind == KIND_MAP && row.lo <= row.hi {
                 let limit = u8::try_from(usize::from(row.hi - row.lo) + 1)
                     .expect("a row of characters leaves out some next byte");
-                // The decoder reads these entries without a bounds check.
+                // The decoder builds its lookup from these entries.
                 assert!(row.offset as usize + usize::from(limit) <= layout.pool.len());
                 ((3 * row.offset, row.lo, limit, 0xFF, 2), index)
             } else {

@@ -273,8 +273,8 @@ fn real_text_matches_iconv_in_any_chunking() {
     }
 }
 
-/// The UTF-16 hot loop reads the unit of `POOL[lead.base + 3k]` for `k < lead.limit` without a
-/// bounds check (and building the UTF-8 one's lookup reads its four bytes).
+/// Building the hot loop's lookup reads the four bytes of `POOL[lead.base + 3k]` for
+/// `k < lead.limit`: every lead's range lies in the pool.
 #[test]
 fn every_lead_range_lies_in_the_pool() {
     for name in cjk_charsets() {
