@@ -334,7 +334,12 @@ mod tests {
         let utf8 = include_str!("../../../../../samples/wagahai.utf8.txt");
         let expected: Vec<u16> = utf8.encode_utf16().collect();
         let fast = CjkToUtf16::new(Charset::for_label("SJIS").unwrap()).unwrap();
-        for room in [1, 2, 3, 7, 16, 33, expected.len()] {
+        let rooms: &[usize] = if cfg!(miri) {
+            &[7, 33, expected.len()]
+        } else {
+            &[1, 2, 3, 7, 16, 33, expected.len()]
+        };
+        for &room in rooms {
             let (units, step) = decode_with_room(&fast, sjis, room);
             assert_eq!(step.stop, Utf16Stop::InputEnd, "room {room}");
             assert_eq!(units, expected, "room {room}");
