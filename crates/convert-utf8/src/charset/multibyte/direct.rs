@@ -3,7 +3,9 @@
 //! descriptor load and one entry load, with no range check on the way. Built once per charset
 //! and process, on first use, from the generated compact descriptors ([`Lead`]), which hold
 //! only each lead's range of next bytes: for a charset with 126 leads that is 126 KiB of heap,
-//! where the range check cost a quarter of the hot loop's instructions per code.
+//! where the range check cost a quarter of the hot loop's instructions per code. The UTF-16
+//! decoder reads the same places of the entries as UTF-16 units ([`UnitLookup`]), built on its
+//! first use (half the entries' size).
 
 use super::{Lead, MbTable, POOL, RAW_ENTRY, UTF8_LEN, fast_entry};
 use std::sync::OnceLock;
