@@ -59,7 +59,7 @@ fn ends_ascii<const SHIFTS: bool, const DEL: bool>(b: u8) -> bool {
     b >= 0x80 || b == ESC || SHIFTS && (b == super::SO || b == super::SI) || DEL && b == 0x7F
 }
 
-/// Bit `i` set when `window[i]` ends an ASCII segment (see [`ends_ascii`]).
+/// Bit `i` set when `window[i]` ends an ASCII segment (see `ends_ascii`).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
 fn ascii_stop_mask<const SHIFTS: bool, const DEL: bool>(window: &[u8; WINDOW]) -> u32 {
@@ -159,7 +159,7 @@ fn block_end(src: &[u8], dst: &[u8], read: usize, written: usize) -> Option<usiz
 }
 
 /// Copies the ASCII segment at `src[read..]`, up to the first byte that ends it (see
-/// [`ends_ascii`]) or `end`, to `dst[written..]`, a window at a time; returns the new
+/// `ends_ascii`) or `end`, to `dst[written..]`, a window at a time; returns the new
 /// `(read, written)`.
 #[inline(always)]
 fn copy_ascii<const SHIFTS: bool, const DEL: bool>(

@@ -3,9 +3,9 @@
 //!
 //! It reads the same tables as the UTF-8 decoder and decodes the same way, a prefix of the input
 //! at a time: single bytes and two-byte codes through the UTF-8 hot loop's direct table
-//! ([`DirectTable`]), loading the unit at the place of the entry the first and next byte select
-//! from the table's entries as units ([`DirectTable::units`]), everything longer through the
-//! general sequence decoder. It stops before a bad or truncated sequence, which it leaves to a
+//! ([`DirectTable`](super::direct::DirectTable)), loading the unit at the place of the entry the
+//! first and next byte select from the table's entries as units ([`UnitLookup`]), everything
+//! longer through the general sequence decoder. It stops before a bad or truncated sequence, which it leaves to a
 //! [`Decoder`](crate::Decoder) so that errors, their positions and the policies stay in one
 //! place. No code decodes to more units than it has bytes, which bounds the room a block needs.
 
