@@ -132,16 +132,23 @@ pub(crate) const RAW_ENTRY: u8 = 0xF8;
 /// point, 0 for no character, or `D800 + k` for the k-th expansion of its row.
 fn pool_entry(index: usize) -> u16 {
     let at = 3 * index;
-    let [b0, b1, b2] = [POOL[at], POOL[at + 1], POOL[at + 2]].map(u16::from);
-    match b0 {
+    let bytes = [POOL[at], POOL[at + 1], POOL[at + 2]];
+    entry_char(bytes).unwrap_or_else(|| {
+        debug_assert_eq!(bytes[0], RAW_ENTRY);
+        u16::from_le_bytes([bytes[1], bytes[2]])
+    })
+}
+
+/// The character of an entry's first three bytes (a pool entry, or a direct table's) when they
+/// are its UTF-8 (all the pool's characters are in the BMP); `None` for a raw entry.
+fn entry_char(bytes: [u8; 3]) -> Option<u16> {
+    let [b0, b1, b2] = bytes.map(u16::from);
+    Some(match b0 {
         0x00..=0x7F => b0,
         0xC0..=0xDF => (b0 & 0x1F) << 6 | b1 & 0x3F,
         0xE0..=0xEF => (b0 & 0x0F) << 12 | (b1 & 0x3F) << 6 | b2 & 0x3F,
-        _ => {
-            debug_assert_eq!(b0, u16::from(RAW_ENTRY));
-            b1 | b2 << 8
-        }
-    }
+        _ => return None,
+    })
 }
 
 /// How many bytes of a pool entry are its character's UTF-8, by the entry's first byte; 0 for a

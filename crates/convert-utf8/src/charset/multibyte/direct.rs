@@ -7,7 +7,7 @@
 //! decoder reads the same places of the entries as UTF-16 units ([`UnitLookup`]), built on its
 //! first use (half the entries' size).
 
-use super::{Lead, MbTable, POOL, RAW_ENTRY, UTF8_LEN, fast_entry};
+use super::{Lead, MbTable, POOL, RAW_ENTRY, UTF8_LEN, entry_char, fast_entry};
 use std::sync::OnceLock;
 
 /// Where the entries of codes that start with one first byte are.
@@ -169,13 +169,8 @@ pub(super) const NOT_A_UNIT: u16 = 0xD800;
 
 /// The UTF-16 unit of an entry's character, or [`NOT_A_UNIT`].
 fn entry_unit(entry: u32) -> u16 {
-    let [b0, b1, b2, _] = entry.to_le_bytes().map(u16::from);
-    match b0 {
-        0x00..=0x7F => b0,
-        0xC0..=0xDF => (b0 & 0x1F) << 6 | b1 & 0x3F,
-        0xE0..=0xEF => (b0 & 0x0F) << 12 | (b1 & 0x3F) << 6 | b2 & 0x3F,
-        _ => NOT_A_UNIT,
-    }
+    let [b0, b1, b2, _] = entry.to_le_bytes();
+    entry_char([b0, b1, b2]).unwrap_or(NOT_A_UNIT)
 }
 
 /// A direct table's lookup of UTF-16 units: the table and its [units](DirectTable::units),
