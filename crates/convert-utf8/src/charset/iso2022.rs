@@ -78,6 +78,17 @@ enum SoDesignation {
     IsoIr165,
 }
 
+/// Which CJK twin decodes a set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TwinId {
+    EucJp,
+    EucJisx0213,
+    EucCn,
+    EucKr,
+    EucTw,
+    Sjis,
+}
+
 /// The CJK and single-byte decoders the sets are looked up in: those of the sets the variant
 /// can invoke, the others `None` (a CJK decoder builds its lookup table on its charset's first
 /// use in the process, which a variant that never needs it should not pay for).
@@ -112,20 +123,7 @@ impl Twins {
                 .then(|| single_byte::new_decoder("ISO-8859-7").expect("ISO-8859-7 is built in")),
         }
     }
-}
 
-/// Which CJK twin decodes a set.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum TwinId {
-    EucJp,
-    EucJisx0213,
-    EucCn,
-    EucKr,
-    EucTw,
-    Sjis,
-}
-
-impl Twins {
     /// The twin `id`, which the variant has wherever one of its sets asks for it.
     fn get(&mut self, id: TwinId) -> &mut MultibyteDecoder {
         match id {
