@@ -69,8 +69,8 @@ impl DirectTable {
                     entries.resize(entries.len() + 256, GENERAL_PATH);
                     // A lead of two-byte codes (mask FF, `Lead`): next byte `lo + k` has the
                     // pool entry at `base + 3k`, for `k < limit`. Read straight from the pool
-                    // (a quarter of the work of asking `fast_entry` for every next byte, which
-                    // counts under Miri).
+                    // rather than by asking `fast_entry` for every next byte, which counts under
+                    // Miri (a test building GB18030's table: 6 s instead of 15).
                     debug_assert_eq!(lead.mask, 0xFF);
                     let row = &mut entries[base as usize..];
                     let pool = &POOL[lead.base as usize..][..3 * usize::from(lead.limit) + 1];
