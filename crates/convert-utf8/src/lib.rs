@@ -42,6 +42,7 @@
 
 mod charset;
 mod decoder;
+pub mod detect;
 mod error;
 pub mod io;
 mod label;
@@ -53,6 +54,7 @@ pub use charset::unicode::{
 };
 pub use charset::{Charset, Family};
 pub use decoder::{DecodeStatus, DecodeStep, Decoder, MIN_OUTPUT_SPACE};
+pub use detect::{Detection, Detector, detect, detect_with_declared};
 pub use error::{DecodeError, Error, ErrorKind, ErrorPolicy, MAX_BAD_SEQUENCE_LEN};
 pub use label::{LabelMode, ParsedLabel, normalize_glibc, parse_label};
 

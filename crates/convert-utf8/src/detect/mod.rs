@@ -1,0 +1,561 @@
+//! Charset detection: which charset a text is in when its label is missing or wrong.
+//!
+//! The detector decides on a bounded prefix of the input (at most [`SAMPLE_LIMIT`] bytes, taken
+//! from where the first non-ASCII byte appears), in layers, cheapest first:
+//!
+//! 1. a byte order mark;
+//! 2. UTF-32 and UTF-16 without a mark, by where their NUL bytes fall;
+//! 3. bytes no text charset explains: *binary*, not a guess;
+//! 4. all-ASCII text: the 7-bit charsets by their escape sequences (ISO-2022-JP/-KR/-CN, UTF-7),
+//!    else ASCII;
+//! 5. valid UTF-8 with multi-byte characters;
+//! 6. statistics: every plausible legacy charset that decodes the bytes is scored by how natural
+//!    its text is in some language ([`letters`] for single-byte charsets, EBCDIC ones included
+//!    when the layout says EBCDIC; [`ideographs`] for the CJK charsets).
+//!
+//! The costs become probabilities: candidates that decode the sample to the same text count as
+//! one answer, and an "unknown" rival stands for text no model explains, so the confidence is the
+//! probability that decoding with the answer gives the right text. A declared label is evidence
+//! too ([`detect_with_declared`]): kept unless the bytes are invalid in it or clearly more natural
+//! in another charset.
+//!
+//! The language models are generated (`models.rs`, by tools/gen-detect-models); everything else
+//! is built from the engine's own decoders on first use.
+
+mod ideographs;
+mod letters;
+#[rustfmt::skip]
+mod models;
+mod structure;
+
+use crate::{Charset, ErrorPolicy};
+
+/// The most input the detector looks at: it decides on this much from the first non-ASCII byte.
+pub const SAMPLE_LIMIT: usize = 64 * 1024;
+
+/// Below this confidence the faces treat a detection as too uncertain to convert with.
+pub const DEFAULT_THRESHOLD: f32 = 0.5;
+
+/// How much ASCII before the first non-ASCII byte the sample keeps, as context for its letters.
+const ASCII_CONTEXT: usize = 256;
+
+/// Costs are in eighths of a nat; the models' costs are divided by this temperature before they
+/// become probabilities, because their byte pairs are not as independent as they assume.
+const TEMPERATURE: f64 = 2.5;
+/// What a scored unit costs when the text is in no modelled language, in eighths of a nat: a byte
+/// pair of a single-byte candidate, a character of a CJK one.
+const UNKNOWN_PAIR_COST: u64 = 60;
+const UNKNOWN_CHAR_COST: u64 = 110;
+/// The prior a declared label gets against each rival answer, in nats: labels are usually right.
+const DECLARED_PRIOR: f64 = 4.0;
+
+/// How a detection was decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Basis {
+    /// The input was empty: any charset decodes it to the empty text.
+    Empty,
+    /// A byte order mark.
+    ByteOrderMark,
+    /// Where the NUL bytes fall (UTF-16 or UTF-32 without a mark).
+    NulPattern,
+    /// Only ASCII bytes and no escape sequences.
+    Ascii,
+    /// The escape sequences of a 7-bit charset (ISO-2022-*, UTF-7).
+    Escapes,
+    /// Valid UTF-8 with multi-byte characters.
+    Utf8,
+    /// Statistics: how natural each candidate's text is.
+    Statistics,
+    /// A declared label that the bytes do not contradict.
+    Declared,
+    /// Bytes no text charset explains.
+    Binary,
+    /// Text, but in no charset the detector can name with any confidence.
+    Unknown,
+}
+
+/// What happened to a declared label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DeclaredVerdict {
+    /// Kept: the bytes are valid in it and no other charset reads clearly better.
+    Kept,
+    /// Overridden: the bytes are invalid in the declared charset.
+    Invalid,
+    /// Overridden: the bytes are valid in it but clearly more natural in another charset.
+    LessNatural,
+}
+
+/// A runner-up answer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Alternative {
+    /// The charset.
+    pub charset: Charset,
+    /// The probability that decoding with it gives the right text.
+    pub confidence: f32,
+    /// The language its text reads best in, where known.
+    pub language: Option<&'static str>,
+}
+
+/// The answer of the detector.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Detection {
+    charset: Option<Charset>,
+    confidence: f32,
+    language: Option<&'static str>,
+    bom_len: usize,
+    basis: Basis,
+    alternatives: Vec<Alternative>,
+    declared: Option<(Charset, DeclaredVerdict)>,
+}
+
+impl Detection {
+    /// The charset to decode with; `None` for binary input and text the detector cannot place.
+    pub fn charset(&self) -> Option<Charset> {
+        self.charset
+    }
+
+    /// The probability that decoding with [`charset`](Self::charset) gives the right text
+    /// (charsets that decode these bytes alike count as one answer).
+    pub fn confidence(&self) -> f32 {
+        self.confidence
+    }
+
+    /// The language the text reads best in, where the detector knows (`"ru"`, `"zh-Hant"`, ...).
+    pub fn language(&self) -> Option<&'static str> {
+        self.language
+    }
+
+    /// Whether the input starts with a byte order mark.
+    pub fn bom(&self) -> bool {
+        self.bom_len > 0
+    }
+
+    /// How many bytes the byte order mark takes (0 without one).
+    pub fn bom_len(&self) -> usize {
+        self.bom_len
+    }
+
+    /// How the answer was reached.
+    pub fn basis(&self) -> Basis {
+        self.basis
+    }
+
+    /// Whether the input looks binary rather than text.
+    pub fn is_binary(&self) -> bool {
+        self.basis == Basis::Binary
+    }
+
+    /// The runners-up, most likely first.
+    pub fn alternatives(&self) -> &[Alternative] {
+        &self.alternatives
+    }
+
+    /// The declared label given to [`detect_with_declared`] and what became of it.
+    pub fn declared(&self) -> Option<(Charset, DeclaredVerdict)> {
+        self.declared
+    }
+
+    /// The charset if the confidence reaches `threshold`.
+    pub fn charset_at(&self, threshold: f32) -> Option<Charset> {
+        self.charset.filter(|_| self.confidence >= threshold)
+    }
+
+    fn fixed(charset: &str, confidence: f32, basis: Basis, bom_len: usize) -> Detection {
+        Detection {
+            charset: Some(Charset::for_label(charset).expect("detector charsets are known")),
+            confidence,
+            language: None,
+            bom_len,
+            basis,
+            alternatives: Vec::new(),
+            declared: None,
+        }
+    }
+
+    fn without_charset(basis: Basis, confidence: f32) -> Detection {
+        Detection {
+            charset: None,
+            confidence,
+            language: None,
+            bom_len: 0,
+            basis,
+            alternatives: Vec::new(),
+            declared: None,
+        }
+    }
+}
+
+/// Detects the charset of `bytes` (of its first [`SAMPLE_LIMIT`] bytes from the first non-ASCII
+/// one).
+///
+/// ```
+/// // "Съешь же ещё этих мягких французских булок, да выпей чаю." in KOI8-R.
+/// let bytes = b"\xf3\xdf\xc5\xdb\xd8 \xd6\xc5 \xc5\xdd\xa3 \xdc\xd4\xc9\xc8 \xcd\xd1\xc7\xcb\xc9\xc8 \
+///     \xc6\xd2\xc1\xce\xc3\xd5\xda\xd3\xcb\xc9\xc8 \xc2\xd5\xcc\xcf\xcb, \xc4\xc1 \xd7\xd9\xd0\xc5\xca \xde\xc1\xc0.";
+/// let detection = convert_utf8::detect(bytes);
+/// assert_eq!(detection.charset().map(|c| c.name()), Some("KOI8-R"));
+/// assert_eq!(detection.language(), Some("ru"));
+/// ```
+pub fn detect(bytes: &[u8]) -> Detection {
+    let mut detector = Detector::new();
+    detector.feed(bytes);
+    detector.finish()
+}
+
+/// Detects the charset of `bytes` labelled `declared`: the label is kept unless the bytes are
+/// invalid in it or clearly more natural in another charset; [`Detection::declared`] says which.
+pub fn detect_with_declared(bytes: &[u8], declared: Charset) -> Detection {
+    let mut detector = Detector::new();
+    detector.declare(declared);
+    detector.feed(bytes);
+    detector.finish()
+}
+
+/// A streaming detector: feed it chunks until it has seen enough, then finish.
+///
+/// It keeps at most [`SAMPLE_LIMIT`] bytes. All-ASCII input is passed over (only its last few
+/// hundred bytes kept as context) until the first non-ASCII byte, from which the sample is taken.
+#[derive(Clone, Debug, Default)]
+pub struct Detector {
+    sample: Vec<u8>,
+    /// Whether input was passed over or left out: the sample may end inside a character.
+    cut: bool,
+    ascii_so_far: bool,
+    seen: u64,
+    declared: Option<Charset>,
+}
+
+impl Detector {
+    /// A detector with no input yet.
+    pub fn new() -> Detector {
+        Detector {
+            sample: Vec::new(),
+            cut: false,
+            ascii_so_far: true,
+            seen: 0,
+            declared: None,
+        }
+    }
+
+    /// Gives the label the input came with, as evidence to weigh ([`detect_with_declared`]).
+    pub fn declare(&mut self, charset: Charset) {
+        self.declared = Some(charset);
+    }
+
+    /// Feeds the next chunk of input. Returns whether the detector wants more: `false` once its
+    /// sample is full, after which further input is ignored.
+    pub fn feed(&mut self, chunk: &[u8]) -> bool {
+        self.seen += chunk.len() as u64;
+        if !self.ascii_so_far {
+            let room = SAMPLE_LIMIT - self.sample.len();
+            if chunk.len() > room {
+                self.cut = true;
+            }
+            self.sample
+                .extend_from_slice(&chunk[..room.min(chunk.len())]);
+            return self.sample.len() < SAMPLE_LIMIT;
+        }
+        let first_high = chunk.iter().position(|&b| b >= 0x80);
+        match first_high {
+            None => {
+                // Keep the start (for NUL patterns and escapes) and then the latest context.
+                let room = SAMPLE_LIMIT - self.sample.len();
+                if chunk.len() <= room {
+                    self.sample.extend_from_slice(chunk);
+                } else {
+                    self.sample.extend_from_slice(&chunk[..room]);
+                    self.cut = true;
+                }
+                true
+            }
+            Some(at) => {
+                self.ascii_so_far = false;
+                if self.sample.len() + at > SAMPLE_LIMIT / 2 {
+                    // Start the sample at the first non-ASCII byte, with some context before.
+                    let mut context: Vec<u8> = self.sample.clone();
+                    context.extend_from_slice(&chunk[..at]);
+                    let keep = context.len().min(ASCII_CONTEXT);
+                    self.sample.clear();
+                    self.sample
+                        .extend_from_slice(&context[context.len() - keep..]);
+                    self.cut = true;
+                    let rest = &chunk[at..];
+                    let room = SAMPLE_LIMIT - self.sample.len();
+                    self.cut |= rest.len() > room;
+                    self.sample.extend_from_slice(&rest[..room.min(rest.len())]);
+                } else {
+                    let room = SAMPLE_LIMIT - self.sample.len();
+                    self.cut |= chunk.len() > room;
+                    self.sample
+                        .extend_from_slice(&chunk[..room.min(chunk.len())]);
+                }
+                self.sample.len() < SAMPLE_LIMIT
+            }
+        }
+    }
+
+    /// Decides on what was fed.
+    pub fn finish(self) -> Detection {
+        let mut detection = decide(&self.sample, self.cut);
+        if let Some(declared) = self.declared {
+            detection = weigh_declared(&self.sample, self.cut, detection, declared);
+        }
+        detection
+    }
+}
+
+/// A candidate's cost (eighths of a nat) for the units it scored.
+pub(super) struct Score {
+    unit: Unit,
+    language: Option<&'static str>,
+    cost: u64,
+    units: u32,
+}
+
+/// What a score is for: a single-byte charset of [`letters`] (by index, so that identical
+/// decodings can be found from its byte table) or any other charset.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Unit {
+    SingleByte(usize),
+    Charset(Charset),
+}
+
+fn decide(sample: &[u8], cut: bool) -> Detection {
+    if sample.is_empty() {
+        return Detection::fixed("ANSI_X3.4-1968", 1.0, Basis::Empty, 0);
+    }
+    if let Some((name, len)) = structure::byte_order_mark(sample) {
+        return Detection::fixed(name, 1.0, Basis::ByteOrderMark, len);
+    }
+    if let Some((name, units)) = structure::nul_pattern(sample) {
+        let charset = Charset::for_label(name).expect("known");
+        if decodes(charset, sample, cut) {
+            // Each unit with the pattern is a coin legacy text would rarely toss that way.
+            let confidence = 1.0 - 0.5f32.powi(units.min(60) as i32) * 0.5;
+            return Detection::fixed(name, confidence, Basis::NulPattern, 0);
+        }
+    }
+    let ascii = sample.is_ascii();
+    // The 7-bit charsets shift with control bytes (SO, SI) that would otherwise say binary.
+    if ascii && let Some(name) = structure::escapes(sample) {
+        let charset = Charset::for_label(name).expect("known");
+        if decodes(charset, sample, cut) {
+            return Detection::fixed(name, 0.99, Basis::Escapes, 0);
+        }
+    }
+    let ebcdic = structure::looks_ebcdic(sample) && structure::ebcdic_controls_only(sample);
+    let (odd_bytes, nuls) = structure::binary_bytes(sample);
+    if !ebcdic && (nuls > 0 || odd_bytes * 100 > sample.len()) {
+        let confidence = if nuls > 0 { 0.99 } else { 0.9 };
+        return Detection::without_charset(Basis::Binary, confidence);
+    }
+    if ascii {
+        return Detection::fixed("ANSI_X3.4-1968", 0.99, Basis::Ascii, 0);
+    }
+    if let Some(sequences) = structure::utf8_sequences(sample, cut)
+        && sequences > 0
+    {
+        // Legacy text happens to be valid UTF-8 about once in fifty multi-byte characters,
+        // and the chance falls with each one.
+        let confidence = 1.0 - 0.02f32.powi(sequences.min(10) as i32);
+        return Detection::fixed("UTF-8", confidence, Basis::Utf8, 0);
+    }
+    statistics(sample, ebcdic)
+}
+
+/// Whether `charset` decodes the sample (a character cut by its end allowed when it was cut).
+fn decodes(charset: Charset, sample: &[u8], cut: bool) -> bool {
+    if cut {
+        ideographs::decode_prefix(charset, sample).is_some()
+    } else {
+        charset.decode_to_vec(sample, ErrorPolicy::Strict).is_ok()
+    }
+}
+
+/// One answer: the candidates that decode the sample to the same text.
+struct Group {
+    charset: Charset,
+    prior: u16,
+    language: Option<&'static str>,
+    /// The best member's cost, and the group's weight relative to the best answer.
+    cost: u64,
+    weight: f64,
+}
+
+fn statistics(sample: &[u8], ebcdic: bool) -> Detection {
+    let mut scores = Vec::new();
+    letters::score(sample, ebcdic, &mut scores);
+    let mut decoded = Vec::new();
+    if !ebcdic {
+        ideographs::score(sample, &mut scores, &mut decoded);
+    }
+    let groups = group(sample, &scores, &decoded);
+    let Some(best) = groups.first() else {
+        return Detection::without_charset(Basis::Unknown, 0.0);
+    };
+    let best_units = scores
+        .iter()
+        .filter(|s| s.cost == best.cost)
+        .map(|s| (s.units, matches!(s.unit, Unit::SingleByte(_))))
+        .next()
+        .unwrap_or((1, true));
+    let unknown_cost = u64::from(best_units.0)
+        * if best_units.1 {
+            UNKNOWN_PAIR_COST
+        } else {
+            UNKNOWN_CHAR_COST
+        };
+    let unknown_weight = relative_weight(unknown_cost, best.cost);
+    let total: f64 = groups.iter().map(|g| g.weight).sum::<f64>() + unknown_weight;
+    let alternatives = groups
+        .iter()
+        .skip(1)
+        .take(4)
+        .map(|g| Alternative {
+            charset: g.charset,
+            confidence: (g.weight / total) as f32,
+            language: g.language,
+        })
+        .collect();
+    Detection {
+        charset: Some(best.charset),
+        confidence: (best.weight / total) as f32,
+        language: best.language,
+        bom_len: 0,
+        basis: Basis::Statistics,
+        alternatives,
+        declared: None,
+    }
+}
+
+fn relative_weight(cost: u64, best: u64) -> f64 {
+    (-(cost as f64 - best as f64) / (8.0 * TEMPERATURE)).exp()
+}
+
+/// Merges the scores into answers, most likely first: for each charset its best language, then
+/// the charsets that decode the sample alike.
+fn group(sample: &[u8], scores: &[Score], decoded: &[(Charset, Vec<u8>)]) -> Vec<Group> {
+    let tables = letters::tables();
+    let mut present = [false; 256];
+    for &b in sample {
+        present[usize::from(b)] = true;
+    }
+    let mut order: Vec<&Score> = scores.iter().collect();
+    order.sort_by_key(|s| s.cost);
+    let Some(best_cost) = order.first().map(|s| s.cost) else {
+        return Vec::new();
+    };
+    // The best score of each charset.
+    let mut per_charset: Vec<&Score> = Vec::new();
+    for score in order {
+        if !per_charset.iter().any(|s| s.unit == score.unit) {
+            per_charset.push(score);
+        }
+    }
+    let charset_of = |unit: Unit| match unit {
+        Unit::SingleByte(i) => tables.charset(i),
+        Unit::Charset(c) => c,
+    };
+    let prior_of = |unit: Unit| match unit {
+        Unit::SingleByte(i) => tables.prior(i),
+        Unit::Charset(_) => 0,
+    };
+    let same_text = |a: Unit, b: Unit| match (a, b) {
+        (Unit::SingleByte(x), Unit::SingleByte(y)) => tables.same_text(x, y, &present),
+        (Unit::Charset(x), Unit::Charset(y)) => {
+            let text = |c: Charset| decoded.iter().find(|(d, _)| *d == c).map(|(_, t)| t);
+            text(x).is_some() && text(x) == text(y)
+        }
+        _ => false,
+    };
+    let mut groups: Vec<(Unit, Group)> = Vec::new();
+    for score in per_charset {
+        let weight = relative_weight(score.cost, best_cost);
+        if let Some((unit, group)) = groups.iter_mut().find(|(u, _)| same_text(*u, score.unit)) {
+            group.weight += weight;
+            // The most common charset of the group names it.
+            if prior_of(score.unit) < group.prior {
+                *unit = score.unit;
+                group.charset = charset_of(score.unit);
+                group.prior = prior_of(score.unit);
+            }
+        } else {
+            groups.push((
+                score.unit,
+                Group {
+                    charset: charset_of(score.unit),
+                    prior: prior_of(score.unit),
+                    language: score.language,
+                    cost: score.cost,
+                    weight,
+                },
+            ));
+        }
+    }
+    let mut groups: Vec<Group> = groups.into_iter().map(|(_, g)| g).collect();
+    groups.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+    groups
+}
+
+/// Weighs a declared label against the detection.
+fn weigh_declared(sample: &[u8], cut: bool, detection: Detection, declared: Charset) -> Detection {
+    let valid = decodes(declared, sample, cut);
+    if !valid {
+        return Detection {
+            declared: Some((declared, DeclaredVerdict::Invalid)),
+            ..detection
+        };
+    }
+    let keep = |confidence: f32| Detection {
+        charset: Some(declared),
+        confidence,
+        language: detection.language,
+        bom_len: detection.bom_len,
+        basis: Basis::Declared,
+        alternatives: detection.alternatives.clone(),
+        declared: Some((declared, DeclaredVerdict::Kept)),
+    };
+    let Some(detected) = detection.charset else {
+        return keep(detection.confidence.max(0.5));
+    };
+    // Decoding alike (ASCII text under any ASCII-based label, say) agrees with the label.
+    let same = detected == declared || same_decoding(detected, declared, sample, cut);
+    if same {
+        return keep(detection.confidence.max(0.9));
+    }
+    // The label's own standing among the answers.
+    let declared_share = detection
+        .alternatives
+        .iter()
+        .filter(|a| a.charset == declared || same_decoding(a.charset, declared, sample, cut))
+        .map(|a| a.confidence)
+        .fold(0.0f32, f32::max);
+    let prior = DECLARED_PRIOR.exp() as f32;
+    let against = detection.confidence;
+    let for_label = declared_share * prior;
+    // A label counts against an answer only where the structure left doubt.
+    if detection.basis == Basis::Statistics && for_label >= against {
+        let total = for_label + against + (1.0 - against - declared_share).max(0.0);
+        return keep(for_label / total);
+    }
+    Detection {
+        declared: Some((declared, DeclaredVerdict::LessNatural)),
+        ..detection
+    }
+}
+
+fn same_decoding(a: Charset, b: Charset, sample: &[u8], cut: bool) -> bool {
+    let decode = |c: Charset| {
+        if cut {
+            ideographs::decode_prefix(c, sample)
+        } else {
+            c.decode_to_vec(sample, ErrorPolicy::Strict).ok()
+        }
+    };
+    matches!((decode(a), decode(b)), (Some(x), Some(y)) if x == y)
+}
+
+#[cfg(test)]
+mod tests;

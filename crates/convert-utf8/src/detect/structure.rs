@@ -1,0 +1,225 @@
+//! What the bytes' structure alone tells, cheapest first: a byte order mark, UTF-16/32 by where
+//! the NUL bytes fall, escape sequences of the 7-bit charsets, UTF-8 validity, EBCDIC's space, and
+//! bytes no text charset explains (binary).
+
+/// A byte order mark at the start: the charset that reads it (and drops it) and its length.
+pub(super) fn byte_order_mark(sample: &[u8]) -> Option<(&'static str, usize)> {
+    // UTF-32LE's mark starts with UTF-16LE's: test it first.
+    const MARKS: [(&[u8], &str); 5] = [
+        (b"\xEF\xBB\xBF", "UTF-8"),
+        (b"\xFF\xFE\x00\x00", "UTF-32"),
+        (b"\x00\x00\xFE\xFF", "UTF-32"),
+        (b"\xFF\xFE", "UTF-16"),
+        (b"\xFE\xFF", "UTF-16"),
+    ];
+    MARKS
+        .iter()
+        .find(|(mark, _)| sample.starts_with(mark))
+        .map(|(mark, name)| (*name, mark.len()))
+}
+
+/// UTF-32 or UTF-16 without a mark, told by NUL bytes in the high positions of most units and
+/// almost never in the low ones. Returns the charset and how many units showed the pattern.
+pub(super) fn nul_pattern(sample: &[u8]) -> Option<(&'static str, usize)> {
+    if sample.len() < 4 {
+        return None;
+    }
+    let units4 = sample.len() / 4;
+    if units4 >= 1 {
+        let (mut le, mut be) = (0usize, 0usize);
+        for unit in sample.chunks_exact(4) {
+            le += usize::from(unit[2] == 0 && unit[3] == 0 && unit[0] != 0);
+            be += usize::from(unit[0] == 0 && unit[1] == 0 && unit[3] != 0);
+        }
+        if le * 10 >= units4 * 9 {
+            return Some(("UTF-32LE", le));
+        }
+        if be * 10 >= units4 * 9 {
+            return Some(("UTF-32BE", be));
+        }
+    }
+    // In UTF-16 text of one alphabet the high byte of almost every unit is one of two values:
+    // NUL (ASCII: spaces, digits, punctuation) and the alphabet's block (0x04 Cyrillic, 0x03
+    // Greek, ...), while the low bytes vary. In legacy text both positions vary alike.
+    let units = sample.len() / 2;
+    let (mut even, mut odd) = ([0u32; 256], [0u32; 256]);
+    for unit in sample.chunks_exact(2) {
+        even[usize::from(unit[0])] += 1;
+        odd[usize::from(unit[1])] += 1;
+    }
+    let top_two = |counts: &[u32; 256]| {
+        let (mut first, mut second) = (0u32, 0u32);
+        for &n in counts {
+            if n > first {
+                (first, second) = (n, first);
+            } else if n > second {
+                second = n;
+            }
+        }
+        (first + second) as usize
+    };
+    let (even_top, odd_top) = (top_two(&even), top_two(&odd));
+    let concentrated = |top: usize| top * 20 >= units * 19;
+    let varied = |top: usize| top * 3 <= units * 2;
+    if units >= 4 && concentrated(odd_top) && varied(even_top) && odd[0] > 0 {
+        return Some(("UTF-16LE", odd_top));
+    }
+    if units >= 4 && concentrated(even_top) && varied(odd_top) && even[0] > 0 {
+        return Some(("UTF-16BE", even_top));
+    }
+    None
+}
+
+/// The 7-bit charset whose designations appear in all-ASCII text, if one does.
+pub(super) fn escapes(sample: &[u8]) -> Option<&'static str> {
+    let has = |needle: &[u8]| sample.windows(needle.len()).any(|w| w == needle);
+    if !sample.contains(&0x1B) {
+        return utf7(sample).then_some("UTF-7");
+    }
+    if has(b"\x1B$)C") {
+        Some("ISO-2022-KR")
+    } else if has(b"\x1B$)A") || has(b"\x1B$)G") || has(b"\x1B$*H") {
+        if has(b"\x1B$+I") || has(b"\x1B$+J") || has(b"\x1B$+K") || has(b"\x1B$+L") {
+            Some("ISO-2022-CN-EXT")
+        } else {
+            Some("ISO-2022-CN")
+        }
+    } else if has(b"\x1B$B") || has(b"\x1B$@") || has(b"\x1B(J") || has(b"\x1B(I") {
+        if has(b"\x1B$(D") || has(b"\x1B.A") || has(b"\x1B.F") || has(b"\x1B$A") {
+            Some("ISO-2022-JP-2")
+        } else if has(b"\x1B$(O") || has(b"\x1B$(P") || has(b"\x1B$(Q") {
+            Some("ISO-2022-JP-3")
+        } else {
+            Some("ISO-2022-JP")
+        }
+    } else {
+        None
+    }
+}
+
+/// Whether all-ASCII text reads as UTF-7: shifted runs (`+` then base64) that stand for
+/// non-ASCII characters. A `+` followed by `-` is a plain plus sign and proves nothing.
+fn utf7(sample: &[u8]) -> bool {
+    let mut runs = 0usize;
+    let mut i = 0;
+    while let Some(offset) = sample[i..].iter().position(|&b| b == b'+') {
+        let start = i + offset + 1;
+        let len = sample[start..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'+' || **b == b'/')
+            .count();
+        // A UTF-16 unit takes at least three base64 digits, and text shifts for words, not
+        // for single letters of base64 that are English words ("C++", "a+b").
+        if len >= 3 && (sample.get(start + len) == Some(&b'-') || len % 8 == 3 || len % 8 == 6) {
+            runs += 1;
+        }
+        i = start + len;
+        if i >= sample.len() {
+            break;
+        }
+    }
+    runs > 0
+}
+
+/// What the control bytes say: a count of bytes no text explains (NUL and the C0 controls other
+/// than tab, line feed, vertical tab, form feed, carriage return, escape and the DOS end-of-file
+/// mark) and of NULs.
+pub(super) fn binary_bytes(sample: &[u8]) -> (usize, usize) {
+    let mut odd = 0;
+    let mut nul = 0;
+    for &b in sample {
+        if b < 0x20 && !matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | 0x1A | 0x1B | 0x08) {
+            odd += 1;
+            nul += usize::from(b == 0);
+        }
+    }
+    (odd, nul)
+}
+
+/// Whether the text is laid out like EBCDIC: its space (0x40) common, ASCII's space rare, and
+/// most bytes from 0x80 up (EBCDIC's letters).
+pub(super) fn looks_ebcdic(sample: &[u8]) -> bool {
+    let (mut space, mut ascii_space, mut high) = (0usize, 0usize, 0usize);
+    for &b in sample {
+        space += usize::from(b == 0x40);
+        ascii_space += usize::from(b == 0x20);
+        high += usize::from(b >= 0x80);
+    }
+    let n = sample.len();
+    n >= 8 && space * 25 >= n && ascii_space * 100 <= n && high * 5 >= n * 2
+}
+
+/// Whether EBCDIC's control bytes explain the odd bytes: its new line (0x15, 0x25), tab (0x05)
+/// and carriage return (0x0D).
+pub(super) fn ebcdic_controls_only(sample: &[u8]) -> bool {
+    sample
+        .iter()
+        .all(|&b| b >= 0x40 || matches!(b, 0x05 | 0x0D | 0x15 | 0x25 | 0x0C))
+}
+
+/// How a UTF-8 sample looks: `None` if it is not UTF-8 (an error before its last four bytes),
+/// else the number of multi-byte characters.
+pub(super) fn utf8_sequences(sample: &[u8], cut: bool) -> Option<usize> {
+    let valid = match simdutf8::compat::from_utf8(sample) {
+        Ok(_) => sample.len(),
+        Err(e) => {
+            // A character cut by the end of a sample taken from longer input is no evidence.
+            if !cut || e.error_len().is_some() || sample.len() - e.valid_up_to() > 3 {
+                return None;
+            }
+            e.valid_up_to()
+        }
+    };
+    Some(sample[..valid].iter().filter(|&&b| b >= 0xC0).count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_and_nul_patterns() {
+        assert_eq!(byte_order_mark(b"\xFF\xFE\x00\x00a"), Some(("UTF-32", 4)));
+        assert_eq!(byte_order_mark(b"\xFF\xFEa\x00"), Some(("UTF-16", 2)));
+        assert_eq!(byte_order_mark(b"abc"), None);
+        assert_eq!(
+            nul_pattern(b"h\x00e\x00l\x00l\x00o\x00").map(|p| p.0),
+            Some("UTF-16LE")
+        );
+        assert_eq!(
+            nul_pattern(b"\x00h\x00e\x00l\x00l\x00o").map(|p| p.0),
+            Some("UTF-16BE")
+        );
+        assert_eq!(
+            nul_pattern(b"h\x00\x00\x00i\x00\x00\x00").map(|p| p.0),
+            Some("UTF-32LE")
+        );
+        assert_eq!(nul_pattern(b"plain ascii text"), None);
+    }
+
+    #[test]
+    fn escape_sequences_name_their_charset() {
+        assert_eq!(escapes(b"a\x1B$B$3\x1B(Bb"), Some("ISO-2022-JP"));
+        assert_eq!(escapes(b"\x1B$)C\x0E!!\x0F"), Some("ISO-2022-KR"));
+        assert_eq!(escapes(b"\x1B$)A\x0E!!\x0F"), Some("ISO-2022-CN"));
+        assert_eq!(escapes(b"Hi Mom -+Jjo--!"), Some("UTF-7"));
+        assert_eq!(escapes(b"C++ and a+b and 1+1-2"), None);
+        assert_eq!(escapes(b"plain"), None);
+    }
+
+    #[test]
+    fn utf8_cut_at_the_end_counts_only_when_cut() {
+        assert_eq!(utf8_sequences("caf\u{e9}".as_bytes(), false), Some(1));
+        assert_eq!(utf8_sequences(b"caf\xC3", true), Some(0));
+        assert_eq!(utf8_sequences(b"caf\xC3", false), None);
+        assert_eq!(utf8_sequences(b"caf\xE9 ok", true), None);
+    }
+
+    #[test]
+    fn ebcdic_layout() {
+        // "HELLO WORLD THIS IS EBCDIC" in IBM037.
+        let text = b"\xC8\xC5\xD3\xD3\xD6\x40\xE6\xD6\xD9\xD3\xC4\x40\xE3\xC8\xC9\xE2\x40\xC9\xE2";
+        assert!(looks_ebcdic(text));
+        assert!(!looks_ebcdic(b"HELLO WORLD THIS IS ASCII"));
+    }
+}

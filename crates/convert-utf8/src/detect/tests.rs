@@ -1,0 +1,243 @@
+//! Detector tests on text encoded by the system iconv.
+
+use super::*;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// `text` encoded in `charset` by the system iconv.
+fn encode(text: &str, charset: &str) -> Vec<u8> {
+    let mut child = Command::new("iconv")
+        .args(["-f", "UTF-8", "-t", charset])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("iconv runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "iconv -t {charset} failed");
+    out.stdout
+}
+
+fn right(detection: &Detection, bytes: &[u8], text: &str) -> bool {
+    detection
+        .charset()
+        .and_then(|c| {
+            c.decode_to_string(&bytes[detection.bom_len()..], ErrorPolicy::Strict)
+                .ok()
+        })
+        .is_some_and(|decoded| decoded == text)
+}
+
+const SAMPLES: &[(&str, &str, &[&str])] = &[
+    (
+        "ru",
+        "Съешь же ещё этих мягких французских булок, да выпей чаю. Широкая электрификация южных губерний даст мощный толчок подъёму сельского хозяйства.",
+        &[
+            "CP1251",
+            "KOI8-R",
+            "IBM866",
+            "ISO-8859-5",
+            "UTF-8",
+            "UTF-16LE",
+            "UTF-16BE",
+        ],
+    ),
+    (
+        "uk",
+        "Чуєш їх, доцю, га? Кумедна ж ти, прощайся без ґольфів! Жебракують філософи при ґанку церкви в Гадячі, ще й шатро їхнє п'яне знаємо.",
+        &["CP1251", "KOI8-U"],
+    ),
+    (
+        "el",
+        "Ξεσκεπάζω την ψυχοφθόρα βδελυγμία. Η γλώσσα μου έδωσαν ελληνική το σπίτι φτωχικό στις αμμουδιές του Ομήρου.",
+        &["CP1253", "ISO-8859-7"],
+    ),
+    (
+        "he",
+        "דג סקרן שט בים מאוכזב ולפתע מצא חברה. עטלף אבק נס דרך מזגן שהתפוצץ כי חם.",
+        &["CP1255", "ISO-8859-8"],
+    ),
+    (
+        "ar",
+        "نص حكيم له سر قاطع وذو شأن عظيم مكتوب على ثوب أخضر ومغلف بجلد أزرق. صِف خَلقَ خَودِ كَمِثلِ الشَمسِ إِذ بَزَغَت",
+        &["CP1256"],
+    ),
+    (
+        "pl",
+        "Pchnąć w tę łódź jeża lub ośm skrzyń fig. Zażółć gęślą jaźń, a potem idź spać bez żadnego żalu.",
+        &["CP1250", "ISO-8859-2"],
+    ),
+    (
+        "cs",
+        "Příliš žluťoučký kůň úpěl ďábelské ódy. Nechť již hříšné saxofony ďáblů rozezvučí síň úděsnými tóny waltzu, tanga a quickstepu.",
+        &["CP1250", "ISO-8859-2"],
+    ),
+    (
+        "de",
+        "Victor jagt zwölf Boxkämpfer quer über den großen Sylter Deich. Falsches Üben von Xylophonmusik quält jeden größeren Zwerg.",
+        &["CP1252", "IBM850", "IBM273", "IBM037", "IBM500"],
+    ),
+    (
+        "fr",
+        "Voix ambiguë d'un cœur qui, au zéphyr, préfère les jattes de kiwis. Le cœur déçu mais l'âme plutôt naïve, Louÿs rêva de crapaüter en canoë au delà des îles.",
+        &["CP1252", "ISO-8859-15"],
+    ),
+    (
+        "tr",
+        "Pijamalı hasta yağız şoföre çabucak güvendi. Fahiş bluz güvencesi yağmurda ağır çıktı, işçi öğleden sonra döndü.",
+        &["CP1254", "ISO-8859-9"],
+    ),
+    (
+        "lt",
+        "Įlinkdama fechtuotojo špaga sublykčiojusi pragręžė apvalų arbūzą. Ąžuolo šakos linksta į žemę, ūkininkai čia gyvena.",
+        &["CP1257", "ISO-8859-13"],
+    ),
+    (
+        "th",
+        "เป็นมนุษย์สุดประเสริฐเลิศคุณค่า กว่าบรรดาฝูงสัตว์เดรัจฉาน จงฝ่าฟันพัฒนาวิชาการ อย่าล้างผลาญฤๅเข่นฆ่าบีฑาใคร",
+        &["TIS-620", "CP874"],
+    ),
+    (
+        "ja",
+        "いろはにほへとちりぬるを、わかよたれそつねならむ。日本語の文章を正しく判定できるかどうかを確かめるための例文です。",
+        &["SJIS", "EUC-JP", "ISO-2022-JP"],
+    ),
+    (
+        "zh-Hans",
+        "我们在这里测试简体中文的文本，看看检测器能否正确地判断出它的编码。中华人民共和国成立于一九四九年。",
+        &["GBK", "GB18030"],
+    ),
+    (
+        "zh-Hant",
+        "我們在這裡測試繁體中文的文本，看看偵測器能否正確地判斷出它的編碼。臺灣的經濟發展十分迅速。",
+        &["BIG5"],
+    ),
+    (
+        "ko",
+        "다람쥐 헌 쳇바퀴에 타고파. 한국어 문장을 올바르게 판별할 수 있는지 확인하기 위한 예문입니다.",
+        &["EUC-KR", "UHC", "ISO-2022-KR"],
+    ),
+];
+
+#[test]
+#[cfg_attr(miri, ignore = "runs the system iconv")]
+fn detects_each_language_in_each_charset() {
+    let mut failures = Vec::new();
+    for (language, text, charsets) in SAMPLES {
+        for charset in *charsets {
+            let bytes = encode(text, charset);
+            let detection = detect(&bytes);
+            if !right(&detection, &bytes, text) {
+                failures.push(format!("{language} in {charset}: {detection:?}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "runs the system iconv")]
+fn languages_are_named() {
+    for (language, text, charsets) in SAMPLES {
+        let bytes = encode(text, charsets[0]);
+        let detection = detect(&bytes);
+        if detection.basis() == Basis::Statistics {
+            assert_eq!(
+                detection.language(),
+                Some(*language),
+                "{charsets:?} {detection:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn structure_decides_first() {
+    assert_eq!(detect(b"").basis(), Basis::Empty);
+    assert_eq!(
+        detect(b"plain text").charset().unwrap().name(),
+        "ANSI_X3.4-1968"
+    );
+    let bom = detect(b"\xEF\xBB\xBFcaf\xC3\xA9");
+    assert_eq!((bom.charset().unwrap().name(), bom.bom_len()), ("UTF-8", 3));
+    assert_eq!(detect("café crème".as_bytes()).basis(), Basis::Utf8);
+    assert!(detect(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR").is_binary());
+    assert!(
+        detect(b"\x7FELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00>\x00").is_binary()
+    );
+    assert!(detect(&[0u8; 100]).is_binary());
+}
+
+#[test]
+fn bad_input_never_panics_and_stays_bounded() {
+    let mut state = 0x1234_5678u32;
+    for len in [1usize, 2, 3, 7, 64, 511, 4096, 70_000] {
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                state as u8
+            })
+            .collect();
+        let detection = detect(&bytes);
+        assert!(
+            (0.0..=1.0).contains(&detection.confidence()),
+            "{detection:?}"
+        );
+    }
+    for byte in 0..=255u8 {
+        let detection = detect(&[byte]);
+        assert!((0.0..=1.0).contains(&detection.confidence()));
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "runs the system iconv")]
+fn streaming_gives_the_one_shot_answer() {
+    let text = "Съешь же ещё этих мягких французских булок, да выпей чаю. ".repeat(40);
+    let bytes = [b"ascii prologue ".repeat(3000), encode(&text, "KOI8-R")].concat();
+    let one_shot = detect(&bytes);
+    for chunk in [1usize, 7, 100, 4096, 65_536] {
+        let mut detector = Detector::new();
+        for piece in bytes.chunks(chunk) {
+            if !detector.feed(piece) {
+                break;
+            }
+        }
+        assert_eq!(detector.finish(), one_shot, "chunks of {chunk}");
+    }
+    assert_eq!(one_shot.charset().unwrap().name(), "KOI8-R");
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "runs the system iconv")]
+fn declared_labels_are_kept_unless_contradicted() {
+    let ru = SAMPLES[0].1;
+    let cp1251 = encode(ru, "CP1251");
+    let koi8 = Charset::for_label("KOI8-R").unwrap();
+    let win = Charset::for_label("CP1251").unwrap();
+    // koi8-r declared over windows-1251: more natural in windows-1251.
+    let d = detect_with_declared(&cp1251, koi8);
+    assert_eq!(d.charset(), Some(win));
+    assert_eq!(d.declared(), Some((koi8, DeclaredVerdict::LessNatural)));
+    // A right label is kept.
+    let d = detect_with_declared(&cp1251, win);
+    assert_eq!(d.declared(), Some((win, DeclaredVerdict::Kept)));
+    // iso-8859-1 declared over UTF-8.
+    let latin1 = Charset::for_label("ISO-8859-1").unwrap();
+    let d = detect_with_declared("naïve café".as_bytes(), latin1);
+    assert_eq!(d.charset().unwrap().name(), "UTF-8");
+    // us-ascii over 8-bit text: invalid.
+    let ascii = Charset::for_label("US-ASCII").unwrap();
+    let d = detect_with_declared(&cp1251, ascii);
+    assert_eq!(d.declared(), Some((ascii, DeclaredVerdict::Invalid)));
+    // ASCII text keeps any ASCII-based label.
+    let d = detect_with_declared(b"plain", koi8);
+    assert_eq!(d.charset(), Some(koi8));
+}
