@@ -11,7 +11,7 @@
 use std::ffi::OsString;
 
 /// What the command line asks for.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Options {
     /// `-f`: the last one given, `None` if none.
     pub from: Option<String>,
@@ -29,6 +29,10 @@ pub struct Options {
     pub verbose: bool,
     /// `--whatwg`: labels take their WHATWG Encoding Standard meaning.
     pub whatwg: bool,
+    /// `--detect`: print each input's charset instead of converting.
+    pub detect: bool,
+    /// `--threshold`: the confidence `-f auto` and `--detect` need, 0 to 1.
+    pub threshold: Option<f32>,
     /// Input files in order; empty means stdin.
     pub files: Vec<OsString>,
 }
@@ -65,6 +69,8 @@ enum Opt {
     Silent,
     Verbose,
     Whatwg,
+    Detect,
+    Threshold,
     Help,
     Usage,
     ProgramName,
@@ -82,6 +88,8 @@ const LONG: &[(&str, Opt, Arg)] = &[
     ("silent", Opt::Silent, Arg::None),
     ("verbose", Opt::Verbose, Arg::None),
     ("whatwg", Opt::Whatwg, Arg::None),
+    ("detect", Opt::Detect, Arg::None),
+    ("threshold", Opt::Threshold, Arg::Required),
     ("help", Opt::Help, Arg::None),
     ("usage", Opt::Usage, Arg::None),
     ("program-name", Opt::ProgramName, Arg::Required),
@@ -109,9 +117,17 @@ Convert the encoding of the given files from any charset glibc iconv knows to
 UTF-8.
 
  Input/Output format specification:
-  -f, --from-code=NAME       encoding of original text
+  -f, --from-code=NAME       encoding of original text; `auto' detects it for
+                             each input (--verbose says what it chose)
   -t, --to-code=NAME         encoding for output (UTF-8, under any of its names)
       --whatwg               give labels their WHATWG (web and mail) meaning
+
+ Detection:
+      --detect               print `FILE: CHARSET (confidence C, language L)'
+                             for each input instead of converting it; with
+                             -f NAME, NAME is the declared label to check
+      --threshold=P          confidence from 0 to 1 that -f auto and --detect
+                             need to name a charset (default 0.5)
 
  Information:
   -l, --list                 list all known coded character sets
@@ -130,13 +146,15 @@ Mandatory or optional arguments to long options are also mandatory or optional
 for any corresponding short options.
 
 Exit status: 0 success; 1 invalid or truncated input (also with -c), unknown or
-unsupported charset, or an I/O error; 64 usage error.
+unsupported charset, an input whose charset cannot be told (-f auto, --detect),
+or an I/O error; 64 usage error.
 ";
 
 pub const USAGE: &str = "\
 Usage: convert-utf8 [-lcs?V] [-f NAME] [-t NAME] [-o FILE] [--from-code=NAME]
             [--to-code=NAME] [--list] [--output=FILE] [--silent] [--verbose]
-            [--whatwg] [--help] [--usage] [--version] [FILE...]
+            [--whatwg] [--detect] [--threshold=P] [--help] [--usage]
+            [--version] [FILE...]
 ";
 
 fn version() -> String {
@@ -281,6 +299,18 @@ impl Parser {
             Opt::Silent => o.silent = true,
             Opt::Verbose => o.verbose = true,
             Opt::Whatwg => o.whatwg = true,
+            Opt::Detect => o.detect = true,
+            Opt::Threshold => {
+                let given = text().unwrap_or_default();
+                match given.trim().parse::<f32>() {
+                    Ok(p) if (0.0..=1.0).contains(&p) => o.threshold = Some(p),
+                    _ => {
+                        return Err(self.usage_error(format!(
+                            "invalid threshold '{given}': a number from 0 to 1"
+                        )));
+                    }
+                }
+            }
             Opt::Help => return Err(Exit::Info(HELP.to_owned())),
             Opt::Usage => return Err(Exit::Info(USAGE.to_owned())),
             Opt::Version => return Err(Exit::Info(version())),
@@ -370,6 +400,12 @@ mod tests {
             usage(&["--he=x"]),
             "option '--help' doesn't allow an argument"
         );
+        assert_eq!(
+            usage(&["--threshold=2"]),
+            "invalid threshold '2': a number from 0 to 1"
+        );
+        assert_eq!(run(&["--thr", "0.8"]).unwrap().threshold, Some(0.8));
+        assert!(run(&["--det"]).unwrap().detect);
         assert_eq!(
             usage(&["--ver"]),
             "option '--ver' is ambiguous; possibilities: '--verbose' '--version'"

@@ -2,9 +2,11 @@
 //! constant memory, converts in place safely, and always writes valid UTF-8.
 //!
 //! Exit status: 0 success; 1 invalid or truncated input (also with `-c`), unknown or unsupported
-//! charset, or an I/O error; 64 usage error.
+//! charset, an input whose charset cannot be told (`-f auto`, `--detect`), or an I/O error; 64
+//! usage error.
 
 mod args;
+mod detect;
 mod locale;
 mod output;
 mod run;

@@ -2,13 +2,15 @@
 //! report what went wrong in `iconv`'s words, and decide the exit status.
 
 use crate::args::{Options, PROGRAM};
+use crate::detect::{self, AUTO};
 use crate::locale;
 use crate::output::{Output, Target};
+use convert_utf8::detect::DEFAULT_THRESHOLD;
 use convert_utf8::io::{TranscodeError, describe_io_error, is_same_file, transcode};
 use convert_utf8::{Charset, Decoder, Error, ErrorPolicy, LabelMode, parse_label};
 use std::ffi::OsString;
 use std::fs::{self, File};
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::os::fd::AsFd;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -22,8 +24,37 @@ pub fn complain(message: impl std::fmt::Display) {
     let _ = writeln!(io::stderr().lock(), "{PROGRAM}: {message}");
 }
 
-/// The source charset and whether `-t ...//IGNORE` asked for invalid input to be dropped.
-fn charsets(options: &Options, mode: LabelMode) -> Result<(Charset, bool), Error> {
+/// Whether `-f auto` asks for each input's charset to be detected.
+fn is_auto(options: &Options) -> bool {
+    options
+        .from
+        .as_deref()
+        .is_some_and(|label| parse_label(label).name.eq_ignore_ascii_case(AUTO))
+}
+
+/// The source charset (`None` for `-f auto`) and whether `-t ...//IGNORE` asked for invalid
+/// input to be dropped.
+fn charsets(options: &Options, mode: LabelMode) -> Result<(Option<Charset>, bool), Error> {
+    let from = if is_auto(options) {
+        None
+    } else {
+        Some(source_charset(options, mode)?)
+    };
+    let to = parse_label(options.to.as_deref().unwrap_or(""));
+    // An omitted or empty target is UTF-8 whatever the locale: UTF-8 is all this tool writes.
+    // `//TRANSLIT` needs no action: every character has a UTF-8 form.
+    if !to.name.is_empty()
+        && !Charset::for_label_in(to.name, mode).is_ok_and(|c| c.name() == "UTF-8")
+    {
+        return Err(Error::UnsupportedTarget {
+            label: options.to.clone().unwrap_or_default(),
+        });
+    }
+    Ok((from, to.ignore))
+}
+
+/// The charset `-f` names, or the locale's.
+fn source_charset(options: &Options, mode: LabelMode) -> Result<Charset, Error> {
     let from_label = match options.from.as_deref() {
         Some(label) if !parse_label(label).name.is_empty() => label.to_owned(),
         _ => locale::codeset(mode),
@@ -36,17 +67,7 @@ fn charsets(options: &Options, mode: LabelMode) -> Result<(Charset, bool), Error
         },
         other => other,
     })?;
-    let to = parse_label(options.to.as_deref().unwrap_or(""));
-    // An omitted or empty target is UTF-8 whatever the locale: UTF-8 is all this tool writes.
-    // `//TRANSLIT` needs no action: every character has a UTF-8 form.
-    if !to.name.is_empty()
-        && !Charset::for_label_in(to.name, mode).is_ok_and(|c| c.name() == "UTF-8")
-    {
-        return Err(Error::UnsupportedTarget {
-            label: options.to.clone().unwrap_or_default(),
-        });
-    }
-    Ok((from, to.ignore))
+    Ok(from)
 }
 
 /// `-l`: one line per charset, its canonical name first, then its aliases. When stdout is not a
@@ -125,6 +146,81 @@ enum Flow {
     Stop,
 }
 
+/// The inputs named on the command line, `-` (stdin) when there are none.
+fn inputs(options: &Options) -> Vec<OsString> {
+    if options.files.is_empty() {
+        vec![OsString::from("-")]
+    } else {
+        options.files.clone()
+    }
+}
+
+fn open_input(name: &OsString) -> io::Result<File> {
+    if name == "-" {
+        stdin_file()
+    } else {
+        File::open(name)
+    }
+}
+
+/// `--detect`: one line per input on stdout, `FILE: CHARSET (confidence C, language L)`, with the
+/// file's name exactly as given. A `-f` label other than `auto` is the declared label to check.
+fn detect_files(options: &Options, mode: LabelMode) -> u8 {
+    let declared = match options.from.as_deref() {
+        Some(_) if !is_auto(options) => match source_charset(options, mode) {
+            Ok(charset) => Some(charset),
+            Err(e) => {
+                complain(e);
+                return FAILURE;
+            }
+        },
+        _ => None,
+    };
+    let threshold = options.threshold.unwrap_or(DEFAULT_THRESHOLD);
+    let mut status = SUCCESS;
+    let mut stdout = io::stdout().lock();
+    for name in inputs(options) {
+        let detection = match open_input(&name).and_then(|f| detect::detect_input(f, declared)) {
+            Ok((detection, _)) => detection,
+            Err(e) => {
+                complain(format_args!(
+                    "cannot open input file `{}': {}",
+                    name.to_string_lossy(),
+                    describe_io_error(&e)
+                ));
+                status = FAILURE;
+                continue;
+            }
+        };
+        if detect::refusal(&detection, threshold).is_some() {
+            status = FAILURE;
+        }
+        let mut line = name.as_encoded_bytes().to_vec();
+        line.extend_from_slice(format!(": {}\n", detect::describe(&detection)).as_bytes());
+        match stdout.write_all(&line) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return status,
+            Err(e) => {
+                complain(format_args!(
+                    "cannot write the output: {}",
+                    describe_io_error(&e)
+                ));
+                return FAILURE;
+            }
+        }
+    }
+    if let Err(e) = stdout.flush()
+        && e.kind() != io::ErrorKind::BrokenPipe
+    {
+        complain(format_args!(
+            "cannot write the output: {}",
+            describe_io_error(&e)
+        ));
+        return FAILURE;
+    }
+    status
+}
+
 pub fn run(options: Options) -> u8 {
     if options.list {
         return list();
@@ -134,6 +230,10 @@ pub fn run(options: Options) -> u8 {
     } else {
         LabelMode::Glibc
     };
+    if options.detect {
+        return detect_files(&options, mode);
+    }
+    let threshold = options.threshold.unwrap_or(DEFAULT_THRESHOLD);
     let (charset, ignore_suffix) = match charsets(&options, mode) {
         Ok(found) => found,
         Err(e) => {
@@ -146,7 +246,11 @@ pub fn run(options: Options) -> u8 {
     } else {
         ErrorPolicy::Strict
     };
-    let mut decoder = match Decoder::new(charset, policy) {
+    // One decoder for all inputs, as iconv has, unless each input's charset is detected.
+    let mut shared = match charset
+        .map(|charset| Decoder::new(charset, policy))
+        .transpose()
+    {
         Ok(decoder) => decoder,
         Err(e) => {
             complain(e);
@@ -159,16 +263,10 @@ pub fn run(options: Options) -> u8 {
         _ => None,
     };
     let mut output = Output::new(target);
-    let implicit_stdin = [OsString::from("-")];
-    let inputs = if options.files.is_empty() {
-        &implicit_stdin[..]
-    } else {
-        &options.files[..]
-    };
     let mut status = SUCCESS;
     // Set by errors after which a file being replaced must keep its old content.
     let mut hard_error = false;
-    for name in inputs {
+    for name in &inputs(&options) {
         let stdin = name == "-";
         if options.verbose && !options.files.is_empty() {
             let _ = writeln!(io::stderr().lock(), "{}:", name.to_string_lossy());
@@ -179,12 +277,7 @@ pub fn run(options: Options) -> u8 {
         } else {
             format!("{}: ", name.to_string_lossy())
         };
-        let input = if stdin {
-            stdin_file()
-        } else {
-            File::open(name)
-        };
-        let input = match input {
+        let input = match open_input(name) {
             Ok(input) => input,
             Err(e) => {
                 complain(format_args!(
@@ -197,7 +290,49 @@ pub fn run(options: Options) -> u8 {
                 continue;
             }
         };
-        let flow = match transcode(&mut decoder, input, &mut output) {
+        let mut detected;
+        let (decoder, reader): (&mut Decoder, Box<dyn Read>) = match shared.as_mut() {
+            Some(decoder) => (decoder, Box::new(input)),
+            None => {
+                let (detection, rewound) = match detect::detect_input(input, None) {
+                    Ok(found) => found,
+                    Err(e) => {
+                        complain(format_args!("{prefix}{}", describe_io_error(&e)));
+                        status = FAILURE;
+                        hard_error = true;
+                        continue;
+                    }
+                };
+                if options.verbose {
+                    complain(format_args!(
+                        "{}: detected {}",
+                        name.to_string_lossy(),
+                        detect::describe(&detection)
+                    ));
+                }
+                let Some(charset) = detection
+                    .charset_at(threshold)
+                    .filter(|_| !detection.is_binary())
+                else {
+                    let why = detect::refusal(&detection, threshold).unwrap_or_default();
+                    complain(format_args!("{prefix}{why}"));
+                    status = FAILURE;
+                    hard_error = true;
+                    continue;
+                };
+                detected = match Decoder::new(charset, policy) {
+                    Ok(decoder) => decoder,
+                    Err(e) => {
+                        complain(e);
+                        status = FAILURE;
+                        hard_error = true;
+                        continue;
+                    }
+                };
+                (&mut detected, Box::new(rewound))
+            }
+        };
+        let flow = match transcode(decoder, reader, &mut output) {
             Ok(done) => {
                 let invalid = done.errors - u64::from(done.truncated);
                 if let Some(first) = done.first_error.filter(|_| invalid > 0) {
@@ -286,6 +421,15 @@ mod tests {
                 ..Options::default()
             };
             assert!(charsets(&options, LabelMode::Glibc).is_ok(), "{to}");
+            let auto = Options {
+                from: Some("auto".into()),
+                ..options
+            };
+            assert_eq!(
+                charsets(&auto, LabelMode::Glibc).map(|(c, _)| c),
+                Ok(None),
+                "{to}"
+            );
         }
         let options = Options {
             from: Some("UTF-8".into()),
