@@ -233,6 +233,9 @@ class Detector:
     batch: bool = False          # detect_files instead of detect
     takes_declared: bool = False
 
+    def __init__(self) -> None:
+        self.raised: collections.Counter[str] = collections.Counter()
+
     def detect(self, data: bytes) -> Guess:
         raise NotImplementedError
 
@@ -258,6 +261,7 @@ class Ours(Detector):
                               "(bench/detect/run.sh --with-ours builds it)") from None
         if not hasattr(cu8, "detect"):
             raise Unavailable("convert_utf8 has no detect() yet")
+        super().__init__()
         self._detect = cu8.detect
         self.version = _version("convert-utf8", cu8)
 
@@ -267,11 +271,21 @@ class Ours(Detector):
                      getattr(d, "bom", None),
                      _alternative_names(getattr(d, "alternatives", None)))
 
+    # A call that raises (a label the engine does not know, a bug) is counted and has no
+    # answer, rather than stopping the run.
     def detect(self, data: bytes) -> Guess:
-        return self._guess(self._detect(data))
+        try:
+            return self._guess(self._detect(data))
+        except Exception as e:  # noqa: BLE001
+            self.raised[type(e).__name__] += 1
+            return Guess(None)
 
     def detect_declared(self, data: bytes, declared: str) -> Guess:
-        return self._guess(self._detect(data, declared=declared))
+        try:
+            return self._guess(self._detect(data, declared=declared))
+        except Exception as e:  # noqa: BLE001
+            self.raised[f"{type(e).__name__} (declared {declared})"] += 1
+            return Guess(None)
 
 
 class OursCli(Detector):
@@ -282,6 +296,7 @@ class OursCli(Detector):
     NO_ANSWER = {"none", "unknown", "binary", "-", "?"}
 
     def __init__(self, path: str, batch_size: int = 256) -> None:
+        super().__init__()
         self.path, self.batch_size = path, batch_size
         try:
             out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30)
@@ -332,6 +347,7 @@ class Chardet(Detector):
     name = "chardet"
 
     def __init__(self) -> None:
+        super().__init__()
         self.mod = _import("chardet", "chardet")
         self.version = _version("chardet", self.mod)
 
@@ -345,6 +361,7 @@ class CharsetNormalizer(Detector):
     note = "no confidence figure (.best() of from_bytes)"
 
     def __init__(self) -> None:
+        super().__init__()
         self.mod = _import("charset_normalizer", "charset-normalizer")
         self.version = _version("charset-normalizer", self.mod)
 
@@ -359,6 +376,7 @@ class Cchardet(Detector):
     name = "cchardet"
 
     def __init__(self) -> None:
+        super().__init__()
         self.mod = _import("cchardet", "faust-cchardet")
         self.version = _version("faust-cchardet", self.mod)
 
@@ -373,6 +391,7 @@ class Chardetng(Detector):
            "called with allow_utf8=True"
 
     def __init__(self) -> None:
+        super().__init__()
         self.mod = _import("chardetng_py", "chardetng-py")
         self.version = _version("chardetng-py", self.mod)
 
@@ -479,6 +498,7 @@ def summarize(runs: list[Run], main: list[Sample], mislabel: list[Sample], judge
             "by_cell": by(lambda s: s.cell),
             "by_group_size": by(lambda s: f"{s.group} / {s.size}"),
             "mistakes": [[t, g, n] for (t, g), n in mistakes.most_common(15)],
+            "raised": dict(run.detector.raised),
         }
         alternatives = [bool(g.alternatives) for g in run.guesses]
         if any(alternatives):
@@ -646,6 +666,9 @@ def write_report(results: dict, png: Path | None, command: str) -> str:
            f"{len(next(iter(dets.values()))['seconds_per_pass']) if dets else 0} passes over the "
            "main set, detector call only."]
     notes = [f"{n}: {d['note']}" for n, d in dets.items() if d["note"]]
+    notes += [f"{n}: calls that raised (no answer): "
+              + ", ".join(f"{k} × {v}" for k, v in d["raised"].items())
+              for n, d in dets.items() if d["raised"]]
     if notes:
         md += ["", "Notes: " + "; ".join(notes) + "."]
     md.append("")
