@@ -25,6 +25,11 @@
  * the caller's buffer, allocating nothing; see its documentation for src_read, dst_written,
  * last, CU8_OUTPUT_FULL, resuming after CU8_INVALID_INPUT, and error offsets, which count from
  * the start of the input across all calls.
+ *
+ * Detection. cu8_detect names the charset of bytes that came without a label or with a
+ * doubtful one, with a confidence, the language and the length of a byte order mark. Binary
+ * input and text it cannot place are result codes of their own (CU8_BINARY_INPUT,
+ * CU8_UNDETECTED_CHARSET), never a guess.
  */
 
 #ifndef CONVERT_UTF8_H
@@ -85,6 +90,22 @@
 #define CU8_NO_ERROR 18446744073709551615ull
 
 /**
+ * A buffer this long always holds the charset name cu8_detect writes, NUL included.
+ */
+#define CU8_CHARSET_NAME_SIZE 64
+
+/**
+ * A buffer this long always holds the language cu8_detect writes, NUL included.
+ */
+#define CU8_LANGUAGE_SIZE 16
+
+/**
+ * The confidence below which the project's own tools (command line, Python) treat a detection
+ * as too uncertain to convert with; a suggestion for callers of cu8_detect.
+ */
+#define CU8_DETECT_THRESHOLD 0.5
+
+/**
  * What a call did. Every function that can fail returns one of these.
  *
  * The values are stable: new codes are only ever appended.
@@ -130,6 +151,14 @@ typedef enum cu8_result {
      * The charset is known but this build of the library has no decoder for it.
      */
     CU8_UNSUPPORTED_CHARSET = 8,
+    /**
+     * cu8_detect: the bytes look binary rather than text, so no charset is named.
+     */
+    CU8_BINARY_INPUT = 9,
+    /**
+     * cu8_detect: the bytes look like text, but in no charset the detector can name.
+     */
+    CU8_UNDETECTED_CHARSET = 10,
 } cu8_result;
 
 /**
@@ -337,6 +366,62 @@ enum cu8_result cu8_decoder_reset(struct cu8_decoder *dec);
  * `dec` is NULL or a decoder from cu8_decoder_new, not freed before and not in use.
  */
 void cu8_decoder_free(struct cu8_decoder *dec);
+
+/**
+ * Detects the charset of `src` (`src_len` bytes; `src` may be NULL when `src_len` is 0): which
+ * charset to decode it with when its label is missing or doubtful. Allocates nothing the caller
+ * must free.
+ *
+ * The detector decides on at most 64 KiB from the first non-ASCII byte, in layers: a byte order
+ * mark, UTF-16/UTF-32 by where their NUL bytes fall, binary bytes, ASCII and the escapes of the
+ * 7-bit charsets, UTF-8, then statistics of how natural each legacy charset's text is in some
+ * language. `declared` is NULL or the label the bytes came with (matched as cu8_decode matches
+ * labels without CU8_WHATWG_LABELS); it is kept unless the bytes are invalid in it or clearly
+ * more natural in another charset.
+ *
+ * - CU8_OK: `name_buf` receives the charset's name, NUL-terminated; pass it to cu8_decode or
+ *   cu8_decoder_new (without CU8_WHATWG_LABELS). `*confidence` is the probability (0 to 1) that
+ *   decoding with it gives the right text: compare it with CU8_DETECT_THRESHOLD or a threshold
+ *   of your own. `*bom_len` is the length of the byte order mark `src` starts with (0 if none).
+ *   The UTF-16 and UTF-32 decoders named for a mark read it for the byte order and drop it, so
+ *   decode `src` whole (skipping the mark would lose the byte order); the UTF-8 decoder keeps
+ *   it as U+FEFF, so skip `*bom_len` bytes where that character is unwanted. When
+ *   `language_buf_len` > 0, `language_buf` receives the language the text reads best in (`ru`,
+ *   `zh-Hant`, ...), or an empty string where the detector cannot tell.
+ * - CU8_BINARY_INPUT: the bytes look binary, not text; `*confidence` is how sure the detector
+ *   is of that. No name is written (an empty string).
+ * - CU8_UNDETECTED_CHARSET: text, but in no charset the detector can name; no name is written
+ *   and `*confidence` is 0.
+ * - CU8_OUTPUT_FULL: a charset was detected but its name does not fit in `name_buf`, or its
+ *   language does not fit in `language_buf` (CU8_CHARSET_NAME_SIZE and CU8_LANGUAGE_SIZE bytes
+ *   always suffice). A string that does not fit is not cut (a cut name could name another
+ *   charset: `UTF-16LE` cut to `UTF-16`): its buffer receives an empty string instead, and the
+ *   other values are written as for CU8_OK.
+ * - CU8_UNKNOWN_CHARSET: `declared` names no charset. CU8_UNSUPPORTED_CHARSET: it names one
+ *   this build cannot decode, so the detector cannot weigh it.
+ * - CU8_NULL_ARGUMENT (a NULL buffer with a non-zero length), CU8_INVALID_ARGUMENT (a length
+ *   larger than PTRDIFF_MAX, or buffers that overlap one another or `src`), CU8_INTERNAL_ERROR.
+ *
+ * Before anything else `*confidence` and `*bom_len` are set to 0; once the arguments pass their
+ * checks, each buffer with room holds an empty string until its value is written (on
+ * CU8_NULL_ARGUMENT and CU8_INVALID_ARGUMENT the buffers are left untouched). `confidence` and
+ * `bom_len` may be NULL; `language_buf` may be NULL when `language_buf_len` is 0, which means
+ * the language is not wanted.
+ *
+ * # Safety
+ * `src` points to `src_len` readable bytes; `declared` is NULL or a NUL-terminated string;
+ * `name_buf` points to `name_buf_len` and `language_buf` to `language_buf_len` writable bytes;
+ * `confidence` and `bom_len` are NULL or writable.
+ */
+enum cu8_result cu8_detect(const uint8_t *src,
+                           size_t src_len,
+                           const char *declared,
+                           char *name_buf,
+                           size_t name_buf_len,
+                           float *confidence,
+                           char *language_buf,
+                           size_t language_buf_len,
+                           size_t *bom_len);
 
 /**
  * A static, NUL-terminated English description of a result code; never NULL (an unknown value

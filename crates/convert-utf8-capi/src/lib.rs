@@ -2,8 +2,9 @@
 //!
 //! This crate owns nothing but the translation between C and the engine: C strings, pointers
 //! and lengths in; [`cu8_result`] codes, offsets and caller-buffer writes out. Error policies,
-//! error positions and the bytes of bad sequences come from the engine's [`Decoder`]; nothing
-//! here re-implements them.
+//! error positions and the bytes of bad sequences come from the engine's [`Decoder`], and
+//! charset detection from its [`convert_utf8::detect_with_declared`]; nothing here
+//! re-implements them.
 //!
 //! Every export
 //! - runs inside [`guard`], so a panic (a bug) becomes `CU8_INTERNAL_ERROR` instead of unwinding
@@ -22,6 +23,7 @@ use std::ffi::{CStr, c_char, c_int};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
 
+use convert_utf8::detect::Basis;
 use convert_utf8::{
     Charset, DecodeError, DecodeStatus, Decoder, Error, ErrorKind, ErrorPolicy, LabelMode,
 };
@@ -57,6 +59,10 @@ pub enum cu8_result {
     CU8_INTERNAL_ERROR = 7,
     /// The charset is known but this build of the library has no decoder for it.
     CU8_UNSUPPORTED_CHARSET = 8,
+    /// cu8_detect: the bytes look binary rather than text, so no charset is named.
+    CU8_BINARY_INPUT = 9,
+    /// cu8_detect: the bytes look like text, but in no charset the detector can name.
+    CU8_UNDETECTED_CHARSET = 10,
 }
 
 use cu8_result::*;
@@ -85,11 +91,19 @@ pub const CU8_MAX_BAD_SEQUENCE_LEN: usize = 16;
 pub const CU8_ERROR_MESSAGE_SIZE: usize = 256;
 /// cu8_decoder_error_offset when there is no bad sequence to report (UINT64_MAX).
 pub const CU8_NO_ERROR: u64 = 0xFFFF_FFFF_FFFF_FFFF;
+/// A buffer this long always holds the charset name cu8_detect writes, NUL included.
+pub const CU8_CHARSET_NAME_SIZE: usize = 64;
+/// A buffer this long always holds the language cu8_detect writes, NUL included.
+pub const CU8_LANGUAGE_SIZE: usize = 16;
+/// The confidence below which the project's own tools (command line, Python) treat a detection
+/// as too uncertain to convert with; a suggestion for callers of cu8_detect.
+pub const CU8_DETECT_THRESHOLD: f32 = 0.5;
 
 // The C constants restate engine constants (cbindgen needs literals); keep them in step.
 const _: () = assert!(CU8_MIN_OUTPUT_SPACE == convert_utf8::MIN_OUTPUT_SPACE);
 const _: () = assert!(CU8_MAX_BAD_SEQUENCE_LEN == convert_utf8::MAX_BAD_SEQUENCE_LEN);
 const _: () = assert!(CU8_NO_ERROR == u64::MAX);
+const _: () = assert!(CU8_DETECT_THRESHOLD == convert_utf8::detect::DEFAULT_THRESHOLD);
 
 /// The low byte of the flags holds the policy; the other bits are single flags.
 const POLICY_MASK: u32 = 0xFF;
@@ -180,12 +194,21 @@ unsafe fn open_decoder(label: *const c_char, flags: u32) -> Result<Decoder, cu8_
     }
     let (policy, mode) = parse_flags(flags)?;
     // SAFETY: `label` is non-null (checked above) and NUL-terminated (this function's contract).
+    let charset = unsafe { charset_for_label(label, mode) }?;
+    Decoder::new(charset, policy).map_err(|e| result_for_error(&e))
+}
+
+/// The charset the non-NULL C string `label` names in `mode`.
+///
+/// # Safety
+/// `label` is non-null and points to a NUL-terminated string readable for the call.
+unsafe fn charset_for_label(label: *const c_char, mode: LabelMode) -> Result<Charset, cu8_result> {
+    // SAFETY: non-null and NUL-terminated (this function's contract).
     let label = unsafe { CStr::from_ptr(label) };
     // Bytes that are not UTF-8 become U+FFFD, which glibc's label normalisation drops just as
     // glibc drops every non-ASCII byte of a name.
     let label = String::from_utf8_lossy(label.to_bytes());
-    let charset = Charset::for_label_in(&label, mode).map_err(|e| result_for_error(&e))?;
-    Decoder::new(charset, policy).map_err(|e| result_for_error(&e))
+    Charset::for_label_in(&label, mode).map_err(|e| result_for_error(&e))
 }
 
 /// Checks that `len` bytes at `ptr` can be a slice: NULL only when empty, and no longer than
@@ -728,11 +751,181 @@ pub unsafe extern "C" fn cu8_decoder_free(dec: *mut cu8_decoder) {
     })
 }
 
+/// The name cu8_detect gives `charset`: one that cu8_decode and cu8_decoder_new (without
+/// CU8_WHATWG_LABELS) resolve back to it. That is its canonical name except for `INTERNAL`, which
+/// glibc refuses as a label (its alias `WCHAR_T` is accepted).
+fn label_for(charset: Charset) -> &'static str {
+    std::iter::once(charset.name())
+        .chain(charset.aliases().iter().copied())
+        .find(|name| Charset::for_label(name).ok() == Some(charset))
+        .unwrap_or(charset.name())
+}
+
+/// The result code for a detection that names no charset, by how it was reached.
+fn result_without_charset(basis: Basis) -> cu8_result {
+    match basis {
+        Basis::Binary => CU8_BINARY_INPUT,
+        // Basis::Unknown, and any basis the engine adds later: text it cannot place.
+        _ => CU8_UNDETECTED_CHARSET,
+    }
+}
+
+/// Writes `text` and a NUL into `buf` (`len` bytes) if both fit, else an empty string (when
+/// `len` > 0). CU8_OK if `text` was written, CU8_OUTPUT_FULL if not.
+///
+/// # Safety
+/// `check_buffer(buf, len)` passed and `len` bytes at `buf` are writable.
+unsafe fn write_c_string(text: &str, buf: *mut u8, len: usize) -> cu8_result {
+    if text.len() < len {
+        // SAFETY: `text` is the library's own memory and `buf` holds `len` > `text.len()`
+        // writable bytes (contract), so the text and the NUL after it land inside `buf`.
+        unsafe {
+            ptr::copy_nonoverlapping(text.as_ptr(), buf, text.len());
+            buf.add(text.len()).write(0);
+        }
+        CU8_OK
+    } else {
+        if len > 0 {
+            // SAFETY: `buf` holds at least one writable byte (contract).
+            unsafe { buf.write(0) };
+        }
+        CU8_OUTPUT_FULL
+    }
+}
+
+/// Detects the charset of `src` (`src_len` bytes; `src` may be NULL when `src_len` is 0): which
+/// charset to decode it with when its label is missing or doubtful. Allocates nothing the caller
+/// must free.
+///
+/// The detector decides on at most 64 KiB from the first non-ASCII byte, in layers: a byte order
+/// mark, UTF-16/UTF-32 by where their NUL bytes fall, binary bytes, ASCII and the escapes of the
+/// 7-bit charsets, UTF-8, then statistics of how natural each legacy charset's text is in some
+/// language. `declared` is NULL or the label the bytes came with (matched as cu8_decode matches
+/// labels without CU8_WHATWG_LABELS); it is kept unless the bytes are invalid in it or clearly
+/// more natural in another charset.
+///
+/// - CU8_OK: `name_buf` receives the charset's name, NUL-terminated; pass it to cu8_decode or
+///   cu8_decoder_new (without CU8_WHATWG_LABELS). `*confidence` is the probability (0 to 1) that
+///   decoding with it gives the right text: compare it with CU8_DETECT_THRESHOLD or a threshold
+///   of your own. `*bom_len` is the length of the byte order mark `src` starts with (0 if none).
+///   The UTF-16 and UTF-32 decoders named for a mark read it for the byte order and drop it, so
+///   decode `src` whole (skipping the mark would lose the byte order); the UTF-8 decoder keeps
+///   it as U+FEFF, so skip `*bom_len` bytes where that character is unwanted. When
+///   `language_buf_len` > 0, `language_buf` receives the language the text reads best in (`ru`,
+///   `zh-Hant`, ...), or an empty string where the detector cannot tell.
+/// - CU8_BINARY_INPUT: the bytes look binary, not text; `*confidence` is how sure the detector
+///   is of that. No name is written (an empty string).
+/// - CU8_UNDETECTED_CHARSET: text, but in no charset the detector can name; no name is written
+///   and `*confidence` is 0.
+/// - CU8_OUTPUT_FULL: a charset was detected but its name does not fit in `name_buf`, or its
+///   language does not fit in `language_buf` (CU8_CHARSET_NAME_SIZE and CU8_LANGUAGE_SIZE bytes
+///   always suffice). A string that does not fit is not cut (a cut name could name another
+///   charset: `UTF-16LE` cut to `UTF-16`): its buffer receives an empty string instead, and the
+///   other values are written as for CU8_OK.
+/// - CU8_UNKNOWN_CHARSET: `declared` names no charset. CU8_UNSUPPORTED_CHARSET: it names one
+///   this build cannot decode, so the detector cannot weigh it.
+/// - CU8_NULL_ARGUMENT (a NULL buffer with a non-zero length), CU8_INVALID_ARGUMENT (a length
+///   larger than PTRDIFF_MAX, or buffers that overlap one another or `src`), CU8_INTERNAL_ERROR.
+///
+/// Before anything else `*confidence` and `*bom_len` are set to 0; once the arguments pass their
+/// checks, each buffer with room holds an empty string until its value is written (on
+/// CU8_NULL_ARGUMENT and CU8_INVALID_ARGUMENT the buffers are left untouched). `confidence` and
+/// `bom_len` may be NULL; `language_buf` may be NULL when `language_buf_len` is 0, which means
+/// the language is not wanted.
+///
+/// # Safety
+/// `src` points to `src_len` readable bytes; `declared` is NULL or a NUL-terminated string;
+/// `name_buf` points to `name_buf_len` and `language_buf` to `language_buf_len` writable bytes;
+/// `confidence` and `bom_len` are NULL or writable.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)] // the shape the C ABI documents
+pub unsafe extern "C" fn cu8_detect(
+    src: *const u8,
+    src_len: usize,
+    declared: *const c_char,
+    name_buf: *mut c_char,
+    name_buf_len: usize,
+    confidence: *mut f32,
+    language_buf: *mut c_char,
+    language_buf_len: usize,
+    bom_len: *mut usize,
+) -> cu8_result {
+    guard(CU8_INTERNAL_ERROR, || {
+        let (name_buf, language_buf) = (name_buf.cast::<u8>(), language_buf.cast::<u8>());
+        // SAFETY: each pointer is NULL or writable (contract); store skips NULL.
+        unsafe {
+            store(confidence, 0.0);
+            store(bom_len, 0);
+        }
+        if let Err(result) = check_buffer(src, src_len)
+            .and(check_buffer(name_buf, name_buf_len))
+            .and(check_buffer(language_buf, language_buf_len))
+        {
+            return result;
+        }
+        if overlap(name_buf, name_buf_len, language_buf, language_buf_len)
+            || overlap(src, src_len, name_buf, name_buf_len)
+            || overlap(src, src_len, language_buf, language_buf_len)
+        {
+            return CU8_INVALID_ARGUMENT;
+        }
+        // Only now that the buffers are known to be distinct from the input (an empty string
+        // written into a buffer over `src` would change the bytes to detect).
+        // SAFETY: check_buffer passed for both and they are writable for their lengths
+        // (contract).
+        unsafe {
+            write_c_string("", name_buf, name_buf_len);
+            write_c_string("", language_buf, language_buf_len);
+        }
+        let declared = if declared.is_null() {
+            None
+        } else {
+            // SAFETY: non-null and NUL-terminated (contract).
+            match unsafe { charset_for_label(declared, LabelMode::Glibc) } {
+                Ok(charset) if charset.is_supported() => Some(charset),
+                Ok(_) => return CU8_UNSUPPORTED_CHARSET,
+                Err(result) => return result,
+            }
+        };
+        let detection = {
+            // SAFETY: check_buffer passed; `src` is readable for the call (contract). The slice
+            // ends with this block, before anything is written.
+            let src = unsafe { input(src, src_len) };
+            match declared {
+                Some(charset) => convert_utf8::detect_with_declared(src, charset),
+                None => convert_utf8::detect(src),
+            }
+        };
+        let Some(charset) = detection.charset() else {
+            let result = result_without_charset(detection.basis());
+            if result == CU8_BINARY_INPUT {
+                // SAFETY: NULL or writable (contract).
+                unsafe { store(confidence, detection.confidence()) };
+            }
+            return result;
+        };
+        // SAFETY: NULL or writable (contract); check_buffer passed for both buffers, which are
+        // writable for their lengths (contract).
+        unsafe {
+            store(confidence, detection.confidence());
+            store(bom_len, detection.bom_len());
+            let name = write_c_string(label_for(charset), name_buf, name_buf_len);
+            let language = if language_buf_len > 0 {
+                let language = detection.language().unwrap_or("");
+                write_c_string(language, language_buf, language_buf_len)
+            } else {
+                CU8_OK
+            };
+            if name == CU8_OK { language } else { name }
+        }
+    })
+}
+
 /// A static, NUL-terminated English description of a result code; never NULL (an unknown value
 /// gets a message saying so). Takes an int so that any value is safe to pass.
 #[unsafe(no_mangle)]
 pub extern "C" fn cu8_result_message(result: c_int) -> *const c_char {
-    const RESULTS: [cu8_result; 9] = [
+    const RESULTS: [cu8_result; 11] = [
         CU8_OK,
         CU8_UNKNOWN_CHARSET,
         CU8_INVALID_INPUT,
@@ -742,6 +935,8 @@ pub extern "C" fn cu8_result_message(result: c_int) -> *const c_char {
         CU8_INVALID_ARGUMENT,
         CU8_INTERNAL_ERROR,
         CU8_UNSUPPORTED_CHARSET,
+        CU8_BINARY_INPUT,
+        CU8_UNDETECTED_CHARSET,
     ];
     let known = RESULTS.into_iter().find(|r| *r as c_int == result);
     let message: &'static CStr = match known {
@@ -759,6 +954,10 @@ pub extern "C" fn cu8_result_message(result: c_int) -> *const c_char {
         }
         Some(CU8_UNSUPPORTED_CHARSET) => {
             c"unsupported charset: known, but this build has no decoder for it"
+        }
+        Some(CU8_BINARY_INPUT) => c"binary input: the bytes are not text in any charset",
+        Some(CU8_UNDETECTED_CHARSET) => {
+            c"undetected charset: text, but in no charset the detector can name"
         }
         None => c"unknown cu8_result value",
     };
