@@ -15,6 +15,7 @@ const PROGRAMS: &[&str] = &[
     "test_streaming",
     "test_large",
     "test_threads",
+    "test_detect",
 ];
 
 #[derive(Clone, Copy, Debug)]

@@ -42,8 +42,8 @@ static void static_strings(void) {
     unsigned major, minor, patch;
     CHECK(version != NULL && sscanf(version, "%u.%u.%u", &major, &minor, &patch) == 3);
 
-    const char *seen[CU8_UNSUPPORTED_CHARSET + 1];
-    for (int code = CU8_OK; code <= CU8_UNSUPPORTED_CHARSET; code++) {
+    const char *seen[CU8_UNDETECTED_CHARSET + 1];
+    for (int code = CU8_OK; code <= CU8_UNDETECTED_CHARSET; code++) {
         seen[code] = cu8_result_message(code);
         CHECK(seen[code] != NULL && seen[code][0] != '\0');
         for (int other = 0; other < code; other++) CHECK(strcmp(seen[code], seen[other]) != 0);
@@ -54,7 +54,8 @@ static void static_strings(void) {
     /* The stable values the header promises. */
     CHECK(CU8_OK == 0 && CU8_UNKNOWN_CHARSET == 1 && CU8_INVALID_INPUT == 2 &&
           CU8_INCOMPLETE_INPUT == 3 && CU8_OUTPUT_FULL == 4 && CU8_NULL_ARGUMENT == 5 &&
-          CU8_INVALID_ARGUMENT == 6 && CU8_INTERNAL_ERROR == 7 && CU8_UNSUPPORTED_CHARSET == 8);
+          CU8_INVALID_ARGUMENT == 6 && CU8_INTERNAL_ERROR == 7 && CU8_UNSUPPORTED_CHARSET == 8 &&
+          CU8_BINARY_INPUT == 9 && CU8_UNDETECTED_CHARSET == 10);
     CHECK(CU8_STRICT == 0 && CU8_IGNORE == 1 && CU8_REPLACE == 2);
 }
 
