@@ -1,6 +1,7 @@
 //! Runs the Python examples (`examples/python/`, through ctypes and cffi) against the built
 //! library and checks their output and messages against the engine's own decoding of the same
-//! bytes. Also checks that the ctypes example in `docs/c-api.md` is that very file.
+//! bytes, and the detection example (`cu8_detect` through ctypes) against the engine's detector.
+//! Also checks that the ctypes examples in `docs/c-api.md` are those very files.
 //!
 //! Without `python3` (or `$PYTHON`), or without the `cffi` module, the affected test says so and
 //! passes, unless `CU8_REQUIRE_PYTHON=1` (set by scripts/test-all.sh).
@@ -134,15 +135,90 @@ fn cffi_example_matches_the_engine() {
     }
 }
 
+/// Runs the detection example on `input` (with `declared` if any): its stdout and exit status.
+fn run_detect_example(input: &[u8], declared: Option<&str>) -> (String, Option<i32>, String) {
+    let library = common::library();
+    let mut child = Command::new(python())
+        .arg(common::crate_dir().join("examples/python/cu8_detect_ctypes.py"))
+        .arg(&library.shared_lib)
+        .args(declared)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start python");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(input)
+        .expect("write stdin");
+    let output = child.wait_with_output().expect("run python");
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
 #[test]
-fn documented_ctypes_example_is_the_tested_file() {
+fn detect_ctypes_example_matches_the_engine() {
+    if !python_can("import ctypes", "python3 with ctypes") {
+        return;
+    }
+    let koi8_r: &[u8] = b"\xf3\xdf\xc5\xdb\xd8 \xd6\xc5 \xc5\xdd\xa3 \xdc\xd4\xc9\xc8 \xcd\xd1\xc7\xcb\xc9\xc8 \
+        \xc6\xd2\xc1\xce\xc3\xd5\xda\xd3\xcb\xc9\xc8 \xc2\xd5\xcc\xcf\xcb, \xc4\xc1 \xd7\xd9\xd0\xc5\xca \xde\xc1\xc0.";
+    let cases: [(&[u8], Option<&str>); 7] = [
+        (koi8_r, None),
+        (koi8_r, Some("UTF-8")),
+        (b"plain", Some("latin1")),
+        (b"\xEF\xBB\xBFcaf\xC3\xA9", None),
+        (b"\xFE\xFF\0h\0i", None),
+        (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", None),
+        (b"", None),
+    ];
+    for (input, declared) in cases {
+        let detection = match declared {
+            Some(label) => convert_utf8::detect_with_declared(
+                input,
+                Charset::for_label(label).expect("a known label"),
+            ),
+            None => convert_utf8::detect(input),
+        };
+        let expected = match detection.charset() {
+            Some(charset) => format!(
+                "{}\t{:.4}\t{}\t{}\n",
+                charset.name(),
+                detection.confidence(),
+                detection.language().unwrap_or(""),
+                detection.bom_len()
+            ),
+            None if detection.is_binary() => format!("binary\t{:.4}\n", detection.confidence()),
+            None => "undetected\n".to_owned(),
+        };
+        let (stdout, status, stderr) = run_detect_example(input, declared);
+        assert_eq!(
+            (stdout, status),
+            (expected, Some(0)),
+            "{input:02X?} {declared:?}: {stderr}"
+        );
+    }
+    let (stdout, status, stderr) = run_detect_example(b"x", Some("no-such-charset"));
+    assert_eq!((stdout.as_str(), status), ("", Some(1)));
+    assert!(stderr.contains("unknown charset"), "{stderr}");
+}
+
+#[test]
+fn documented_ctypes_examples_are_the_tested_files() {
     let dir = common::crate_dir();
-    let example = std::fs::read_to_string(dir.join("examples/python/cu8_ctypes.py"))
-        .expect("read the example");
     let docs =
         std::fs::read_to_string(dir.join("../../docs/c-api.md")).expect("read docs/c-api.md");
-    assert!(
-        docs.contains(&format!("```python\n{example}```")),
-        "docs/c-api.md must show examples/python/cu8_ctypes.py verbatim in a ```python block"
-    );
+    for file in ["cu8_ctypes.py", "cu8_detect_ctypes.py"] {
+        let example = std::fs::read_to_string(dir.join("examples/python").join(file))
+            .expect("read the example");
+        assert!(
+            docs.contains(&format!("```python\n{example}```")),
+            "docs/c-api.md must show examples/python/{file} verbatim in a ```python block"
+        );
+    }
 }
