@@ -1,6 +1,7 @@
 //! Charsets as Python sees them: label resolution, the `Charset` objects `lookup()` and
 //! `charsets()` return, and building engine decoders with the engine's errors translated.
 
+use crate::detect::{auto_is_not_a_charset, is_auto};
 use crate::errors::engine_error;
 use convert_utf8::{Charset as EngineCharset, Decoder, ErrorPolicy};
 use pyo3::prelude::*;
@@ -22,6 +23,7 @@ thread_local! {
 }
 
 /// The charset `label` means (glibc's meaning first, then WHATWG, Python and MIME names).
+/// `"auto"` is no charset: only `decode` and `to_utf8` take it, before resolving.
 pub(crate) fn resolve(py: Python<'_>, label: &str) -> PyResult<EngineCharset> {
     let cached = RESOLVED.with_borrow(|resolved| {
         resolved
@@ -32,7 +34,13 @@ pub(crate) fn resolve(py: Python<'_>, label: &str) -> PyResult<EngineCharset> {
     if let Some(charset) = cached {
         return Ok(charset);
     }
-    let charset = EngineCharset::for_label(label).map_err(|e| engine_error(py, &e))?;
+    let charset = EngineCharset::for_label(label).map_err(|e| {
+        if is_auto(label) {
+            auto_is_not_a_charset(py, label)
+        } else {
+            engine_error(py, &e)
+        }
+    })?;
     RESOLVED.with_borrow_mut(|resolved| {
         if resolved.len() == CACHED_PER_THREAD {
             resolved.remove(0);

@@ -8,6 +8,7 @@
 //! re-exports what is here.
 
 mod charset;
+mod detect;
 mod errors;
 mod file;
 mod incremental;
@@ -63,7 +64,8 @@ fn in_batches<'py, T>(
 /// `iconv -c` drops), `"replace"` (U+FFFD), or any `codecs` error handler name
 /// (`"backslashreplace"`, `"surrogateescape"`, or one registered with `codecs.register_error`).
 /// Unknown labels raise `UnknownEncodingError`, charsets this build cannot decode
-/// `UnsupportedEncodingError` (both `LookupError`s).
+/// `UnsupportedEncodingError` (both `LookupError`s). `encoding="auto"` detects the charset first
+/// (`detect()`), raising `DetectionError` (a `ValueError`) for binary data or an uncertain answer.
 #[pyfunction]
 #[pyo3(signature = (data, encoding, errors = "strict"))]
 fn decode<'py>(
@@ -72,30 +74,40 @@ fn decode<'py>(
     encoding: &str,
     errors: &str,
 ) -> PyResult<Bound<'py, PyString>> {
-    let input = Input::from_object(data)?;
-    let charset = resolve(py, encoding)?;
-    if let Some(text) = text::str_from_utf8_input(py, charset, &input)? {
-        return Ok(text);
+    if detect::is_auto(encoding) {
+        return detect::decode_detected(py, data, errors, decode_as);
     }
-    if let Some(text) = text::str_from_utf16_input(py, charset, &input)? {
-        return Ok(text);
-    }
-    if let Some(text) = text::str_from_single_byte_input(py, charset, &input)? {
-        return Ok(text);
-    }
-    if let Some(text) = text::str_from_cjk_input(py, charset, &input)? {
-        return Ok(text);
-    }
-    if let Some(text) = in_batches(
+    decode_as(
         py,
-        &input,
-        charset,
+        &Input::from_object(data)?,
+        resolve(py, encoding)?,
         errors,
-        text::str_from_engine_in_batches,
-    )? {
+    )
+}
+
+/// `decode()` once the input and its charset are known.
+fn decode_as<'py>(
+    py: Python<'py>,
+    input: &Input<'_>,
+    charset: Charset,
+    errors: &str,
+) -> PyResult<Bound<'py, PyString>> {
+    if let Some(text) = text::str_from_utf8_input(py, charset, input)? {
         return Ok(text);
     }
-    decode_all(py, &input, charset, errors)?.to_str(py)
+    if let Some(text) = text::str_from_utf16_input(py, charset, input)? {
+        return Ok(text);
+    }
+    if let Some(text) = text::str_from_single_byte_input(py, charset, input)? {
+        return Ok(text);
+    }
+    if let Some(text) = text::str_from_cjk_input(py, charset, input)? {
+        return Ok(text);
+    }
+    if let Some(text) = in_batches(py, input, charset, errors, text::str_from_engine_in_batches)? {
+        return Ok(text);
+    }
+    decode_all(py, input, charset, errors)?.to_str(py)
 }
 
 /// Like `decode()`, but returns the UTF-8 encoded bytes without building a str.
@@ -107,11 +119,27 @@ fn to_utf8<'py>(
     encoding: &str,
     errors: &str,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let input = Input::from_object(data)?;
-    let charset = resolve(py, encoding)?;
+    if detect::is_auto(encoding) {
+        return detect::decode_detected(py, data, errors, to_utf8_as);
+    }
+    to_utf8_as(
+        py,
+        &Input::from_object(data)?,
+        resolve(py, encoding)?,
+        errors,
+    )
+}
+
+/// `to_utf8()` once the input and its charset are known.
+fn to_utf8_as<'py>(
+    py: Python<'py>,
+    input: &Input<'_>,
+    charset: Charset,
+    errors: &str,
+) -> PyResult<Bound<'py, PyBytes>> {
     let batched = in_batches(
         py,
-        &input,
+        input,
         charset,
         errors,
         output::bytes_from_engine_in_batches,
@@ -119,7 +147,7 @@ fn to_utf8<'py>(
     if let Some(utf8) = batched {
         return Ok(utf8);
     }
-    decode_all(py, &input, charset, errors)?.to_bytes(py)
+    decode_all(py, input, charset, errors)?.to_bytes(py)
 }
 
 #[pymodule]
@@ -130,7 +158,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(charset::lookup, m)?)?;
     m.add_function(wrap_pyfunction!(charset::charsets, m)?)?;
     m.add_function(wrap_pyfunction!(file::convert_file, m)?)?;
+    m.add_function(wrap_pyfunction!(detect::detect, m)?)?;
     m.add_class::<charset::Charset>()?;
+    m.add_class::<detect::Detection>()?;
     m.add_class::<incremental::IncrementalDecoder>()?;
     m.add("DecodeError", py.get_type::<errors::DecodeError>())?;
     m.add(
@@ -141,6 +171,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "UnsupportedEncodingError",
         py.get_type::<errors::UnsupportedEncodingError>(),
     )?;
+    m.add("DetectionError", py.get_type::<detect::DetectionError>())?;
     m.add("DETACH_THRESHOLD", input::DETACH_THRESHOLD)?;
+    m.add("DETECT_THRESHOLD", detect::threshold())?;
     Ok(())
 }
