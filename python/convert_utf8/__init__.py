@@ -7,6 +7,9 @@ Python's ``codecs`` conventions: ``errors=`` names, ``UnicodeDecodeError`` with 
     >>> import convert_utf8
     >>> convert_utf8.decode(b"caf\\xc3\\xa9", "utf8")
     'café'
+
+When the charset is not known, ``detect(data)`` says which it most likely is, and
+``decode(data, "auto")`` decodes with it (``DetectionError`` when it is too uncertain).
 """
 
 from __future__ import annotations
@@ -17,13 +20,17 @@ from functools import partial
 from typing import Final
 
 from ._native import (
+    DETECT_THRESHOLD,
     Charset,
     DecodeError,
+    Detection,
+    DetectionError,
     UnknownEncodingError,
     UnsupportedEncodingError,
     charsets,
     convert_file,
     decode,
+    detect,
     lookup,
     to_utf8,
 )
@@ -34,13 +41,17 @@ _Buffer = bytes | bytearray | memoryview
 __all__ = [
     "Charset",
     "DecodeError",
+    "Detection",
+    "DetectionError",
     "IncrementalDecoder",
     "UnknownEncodingError",
     "UnsupportedEncodingError",
     "CODEC_PREFIX",
+    "DETECT_THRESHOLD",
     "charsets",
     "convert_file",
     "decode",
+    "detect",
     "lookup",
     "register",
     "to_utf8",

@@ -2,7 +2,7 @@
 
 import codecs
 import os
-from typing import Final, final
+from typing import Final, Literal, final
 
 # Any object with the buffer protocol: bytes, bytearray, memoryview, array.array, mmap, ...
 _Buffer = bytes | bytearray | memoryview
@@ -11,19 +11,26 @@ _Path = str | os.PathLike[str]
 __all__ = [
     "Charset",
     "DecodeError",
+    "Detection",
+    "DetectionError",
     "IncrementalDecoder",
     "UnknownEncodingError",
     "UnsupportedEncodingError",
     "CODEC_PREFIX",
+    "DETECT_THRESHOLD",
     "charsets",
     "convert_file",
     "decode",
+    "detect",
     "lookup",
     "register",
     "to_utf8",
 ]
 
 CODEC_PREFIX: Final[str]
+#: Below this confidence ``decode(data, "auto")`` and ``to_utf8(data, "auto")`` raise
+#: ``DetectionError`` instead of decoding (0.5).
+DETECT_THRESHOLD: Final[float]
 
 class DecodeError(UnicodeDecodeError):
     """A bad byte sequence: ``object[start:end]`` are its bytes (for ``convert_file``,
@@ -42,6 +49,59 @@ class UnsupportedEncodingError(LookupError):
     """A known charset this build cannot decode yet, or an attempt to encode."""
 
     name: str
+
+class DetectionError(ValueError):
+    """``"auto"`` decoding found binary data, or no charset with a confidence of at least
+    ``DETECT_THRESHOLD``; ``detection`` is what the detector found."""
+
+    detection: Detection
+
+_Basis = Literal[
+    "empty",
+    "bom",
+    "nul-pattern",
+    "ascii",
+    "escapes",
+    "utf-8",
+    "statistics",
+    "declared",
+    "binary",
+    "unknown",
+    "other",
+]
+_Verdict = Literal["kept", "invalid", "less-natural", "overridden"]
+
+@final
+class Detection:
+    """What ``detect()`` found. Immutable; compared and hashed by value."""
+
+    @property
+    def encoding(self) -> str | None:
+        """The canonical name of the charset to decode with (``decode`` and every other
+        function here accept it), or None for binary data and text in no charset the detector
+        can name."""
+    @property
+    def confidence(self) -> float:
+        """The probability, 0 to 1, that decoding with ``encoding`` gives the right text; for
+        binary data, how sure the detector is that it is binary."""
+    @property
+    def language(self) -> str | None:
+        """The language the text reads best in (``"ru"``, ``"ja"``, ``"zh-Hant"``, ...), or None."""
+    @property
+    def bom(self) -> bool:
+        """Whether the data starts with a byte order mark."""
+    @property
+    def basis(self) -> _Basis:
+        """How the answer was reached (``"other"``: a basis newer than this package's names)."""
+    @property
+    def alternatives(self) -> tuple[tuple[str, float], ...]:
+        """The runners-up as ``(encoding, confidence)`` pairs, most likely first (at most 4)."""
+    @property
+    def declared(self) -> _Verdict | None:
+        """What became of ``declared=``: None without one, ``"kept"``, ``"invalid"`` (the data is
+        not valid in it) or ``"less-natural"`` (valid, but clearly in another charset)."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
 
 @final
 class Charset:
@@ -63,10 +123,17 @@ class Charset:
     def __hash__(self) -> int: ...
 
 def decode(data: _Buffer, encoding: str, errors: str = "strict") -> str:
-    """Decodes ``data`` from ``encoding`` to a str, applying ``errors``."""
+    """Decodes ``data`` from ``encoding`` to a str, applying ``errors``. ``encoding="auto"``
+    detects the charset first (``DetectionError`` if binary or uncertain)."""
 
 def to_utf8(data: _Buffer, encoding: str, errors: str = "strict") -> bytes:
-    """Decodes ``data`` from ``encoding`` to UTF-8 bytes, without building a str."""
+    """Decodes ``data`` from ``encoding`` to UTF-8 bytes, without building a str.
+    ``encoding="auto"`` detects the charset first (``DetectionError`` if binary or uncertain)."""
+
+def detect(data: _Buffer, *, declared: str | None = None) -> Detection:
+    """The charset ``data`` is most likely in. ``declared`` is the label it came with, kept
+    unless the data is invalid in it or clearly in another charset; an unknown label raises
+    ``UnknownEncodingError``."""
 
 def lookup(label: str) -> Charset:
     """The charset ``label`` names; ``UnknownEncodingError`` if none."""
