@@ -62,7 +62,7 @@ LETTER_LANGUAGES = [
     ("en", "wf"), ("fr", "wf"), ("de", "wf"), ("es", "wf"), ("it", "wf"), ("pt", "wf"),
     ("nl", "wf"), ("sv", "wf"), ("da", "wf"), ("nb", "wf"), ("fi", "wf"), ("ca", "wf"),
     ("is", "wf"), ("pl", "wf"), ("cs", "wf"), ("sk", "wf"), ("hu", "wf"), ("sl", "wf"),
-    ("hr", "wf:sh"), ("ro", "wf"), ("tr", "wf"), ("lt", "wf"), ("lv", "wf"),
+    ("hr", "wf:sh"), ("ro", "wf:ro:cedilla"), ("tr", "wf"), ("lt", "wf"), ("lv", "wf"),
     ("et", "hunspell:et_EE"), ("vi", "wf:vi:cp1258"), ("ru", "wf"), ("uk", "wf"),
     ("bg", "wf"), ("be", "hunspell:be_BY"), ("mk", "wf"), ("sr", "wf:sh:cyrillic"),
     ("el", "wf"), ("he", "wf"), ("ar", "wf"), ("fa", "wf"), ("th", "hunspell:th_TH"),
@@ -140,6 +140,24 @@ def as_cp1258_units(words: dict[str, float]) -> dict[str, float]:
     return out
 
 
+def with_cedilla_forms(words: dict[str, float]) -> dict[str, float]:
+    """Romanian with s and t comma below (today's spelling) and with cedilla (what windows-1250
+    and ISO-8859-2, which lack the comma forms, made everyone write), each half the time.
+
+    The two spellings are the same text to a reader; which charset wrote them is for the
+    charsets' priors to say, not for the model."""
+    fold = str.maketrans("șțȘȚ", "şţŞŢ")
+    out: dict[str, float] = defaultdict(float)
+    for word, freq in words.items():
+        cedilla = word.translate(fold)
+        if cedilla == word:
+            out[word] += freq
+        else:
+            out[word] += freq / 2
+            out[cedilla] += freq / 2
+    return out
+
+
 def load_letter_words(source: str, lang: str) -> dict[str, float]:
     parts = source.split(":")
     if parts[0] == "hunspell":
@@ -149,6 +167,8 @@ def load_letter_words(source: str, lang: str) -> dict[str, float]:
         return {to_serbian_cyrillic(w): f for w, f in words.items()}
     if parts[-1] == "cp1258":
         return as_cp1258_units(words)
+    if parts[-1] == "cedilla":
+        return with_cedilla_forms(words)
     return words
 
 
@@ -213,6 +233,10 @@ def letter_model(lang: str, words: dict[str, float]):
     # After anything but a letter of the language the text reads like a word's start.
     costs = [class_costs(counts[prev] if prev in learned and sum(counts[prev]) > 0
                          else counts[BOUNDARY]) for prev in range(k)]
+    # A symbol stands between words, not inside one: after it, a boundary is likely and a
+    # letter (what a letter misread as a symbol is followed by) is not.
+    costs[SYMBOL] = [max(0, min(MAX_COST, c + (0 if cur in (BOUNDARY, PUNCTUATION) else 24)))
+                     for cur, c in enumerate(costs[SYMBOL])]
     if not latin:
         # Latin words in a non-Latin text stand apart from its own words: a Latin letter is
         # followed by another or by a boundary, seldom by a letter of the script.
@@ -268,7 +292,8 @@ def punctuation() -> list[str]:
             + list(range(0xFF00, 0xFF66)):
         c = chr(cp)
         cat = unicodedata.category(c)
-        if cat.startswith("P") or cat == "Zs":
+        # The acute accent and the grave accent on their own are typed for apostrophes.
+        if cat.startswith("P") or cat == "Zs" or c in "\u00b4\u0060":
             chars.append(c)
     return chars
 

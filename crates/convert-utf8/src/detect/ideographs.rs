@@ -90,9 +90,6 @@ const CANDIDATES: &[(&str, &str, u16)] = &[
 /// under every CJK model, the best one kept.
 const UTF16_CANDIDATES: &[(&str, u16)] = &[("UTF-16LE", 16), ("UTF-16BE", 16)];
 
-/// How many characters of each candidate are scored at most: enough to tell, bounded in time.
-const MAX_SCORED_CHARS: u32 = 2048;
-
 pub(super) struct Charsets {
     candidates: Vec<(Charset, usize, u16)>,
     utf16: Vec<(Charset, u16)>,
@@ -147,8 +144,19 @@ pub(super) fn score(sample: &[u8], out: &mut Vec<Score>, decoded: &mut Vec<(Char
         });
         decoded.push((charset, text));
     }
+    score_utf16(sample, out, decoded);
+}
+
+/// Scores UTF-16 without a byte order mark (either order) under whichever CJK model reads it
+/// best: CJK text in UTF-16 has no NUL pattern to tell it by.
+pub(super) fn score_utf16(
+    sample: &[u8],
+    out: &mut Vec<Score>,
+    decoded: &mut Vec<(Charset, Vec<u8>)>,
+) {
+    let tables = cost_tables();
     if sample.len() >= 4 {
-        for &(charset, prior) in &charsets.utf16 {
+        for &(charset, prior) in &charsets().utf16 {
             let Some(text) = decode_prefix(charset, sample) else {
                 continue;
             };
@@ -182,9 +190,6 @@ fn text_cost(table: &CostTable, text: &[u8]) -> (u64, u32) {
     for c in text.chars().filter(|c| !c.is_ascii()) {
         cost += u64::from(table.cost(c));
         units += 1;
-        if units == MAX_SCORED_CHARS {
-            break;
-        }
     }
     (cost, units)
 }

@@ -43,6 +43,26 @@ const INVALID: u8 = u8::MAX;
 /// letter before it in place for the next pair, and costs [`MARK_COST`] in the histogram pass.
 const MARK: u8 = u8::MAX - 1;
 const MARK_COST: u64 = 16;
+/// The cost of a capital letter right after a small one (eighths of a nat).
+const CAPITAL_INSIDE_WORD_COST: u64 = 24;
+
+/// The case of the letter a byte decodes to.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Case {
+    None,
+    Lower,
+    Upper,
+}
+
+impl Case {
+    fn of(c: Option<char>) -> Case {
+        match c {
+            Some(c) if c.is_lowercase() => Case::Lower,
+            Some(c) if c.is_uppercase() => Case::Upper,
+            _ => Case::None,
+        }
+    }
+}
 
 impl LetterModel {
     fn first_letter_class(&self) -> u8 {
@@ -78,7 +98,15 @@ impl LetterModel {
             PUNCTUATION_CLASS
         } else if ('\u{80}'..='\u{9F}').contains(&c) {
             CONTROL
-        } else if is_combining_mark(c) {
+        } else if is_combining_mark(c)
+            && Script::of_mark(c) == self.script()
+            && matches!(
+                self.script(),
+                Script::Hebrew | Script::Arabic | Script::Thai
+            )
+        {
+            // Pointing that these scripts may or may not write; elsewhere a lone combining
+            // mark is what a letter of another charset turned into.
             MARK
         } else if c.is_alphabetic() {
             FOREIGN
@@ -125,6 +153,19 @@ enum Script {
 }
 
 impl Script {
+    /// The script a combining mark belongs to (the general ones, U+0300 to U+036F, count as
+    /// Latin).
+    fn of_mark(c: char) -> Script {
+        match c as u32 {
+            0x0300..=0x036F => Script::Latin,
+            0x0483..=0x0489 => Script::Cyrillic,
+            0x0591..=0x05C7 => Script::Hebrew,
+            0x0610..=0x06ED => Script::Arabic,
+            0x0E31..=0x0E4E => Script::Thai,
+            _ => Script::Other,
+        }
+    }
+
     fn of(c: char) -> Script {
         match c as u32 {
             0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F | 0x1E00..=0x1EFF => Script::Latin,
@@ -145,9 +186,9 @@ const ASCII_COMPATIBLE: &[(&str, u16)] = &[
     ("CP1252", 0),
     ("ISO-8859-1", 2),
     ("ISO-8859-15", 6),
-    ("IBM850", 16),
-    ("IBM437", 20),
-    ("MACINTOSH", 20),
+    ("IBM850", 12),
+    ("IBM437", 16),
+    ("MACINTOSH", 12),
     ("CP1250", 0),
     ("ISO-8859-2", 2),
     ("IBM852", 16),
@@ -157,7 +198,7 @@ const ASCII_COMPATIBLE: &[(&str, u16)] = &[
     ("KOI8-U", 6),
     ("ISO-8859-5", 10),
     ("IBM866", 8),
-    ("MAC-CYRILLIC", 14),
+    ("MAC-CYRILLIC", 10),
     ("IBM855", 20),
     ("CP1253", 0),
     ("ISO-8859-7", 2),
@@ -174,23 +215,11 @@ const ASCII_COMPATIBLE: &[(&str, u16)] = &[
     ("CP874", 2),
     ("CP1258", 0),
 ];
-const EBCDIC: &[(&str, u16)] = &[
-    ("IBM037", 0),
-    ("IBM500", 2),
-    ("IBM1047", 2),
-    ("IBM273", 4),
-    ("IBM277", 6),
-    ("IBM278", 6),
-    ("IBM280", 6),
-    ("IBM284", 6),
-    ("IBM285", 6),
-    ("IBM297", 6),
-    ("IBM871", 8),
-];
+const EBCDIC: &[(&str, u16)] = &[("IBM037", 0), ("IBM500", 2), ("IBM1047", 2), ("IBM273", 4)];
 
 /// A language may go with a charset whose letters cover this share of its non-ASCII letters
 /// (weighted by how often each occurs).
-const MIN_COVERAGE: f64 = 0.9;
+const MIN_COVERAGE: f64 = 0.75;
 
 struct SingleByteCharset {
     charset: Charset,
@@ -212,6 +241,8 @@ pub(super) struct Tables {
     candidates: Vec<Candidate>,
     /// What each charset's byte decodes to alone (`None`: not a character of the charset).
     decoded: Vec<[Option<char>; 256]>,
+    /// The case of each charset's byte.
+    cases: Vec<[Case; 256]>,
 }
 
 pub(super) fn tables() -> &'static Tables {
@@ -256,10 +287,12 @@ impl Tables {
                 });
             }
         }
+        let cases = decoded.iter().map(|chars| chars.map(Case::of)).collect();
         Tables {
             charsets,
             candidates,
             decoded,
+            cases,
         }
     }
 
@@ -334,10 +367,12 @@ fn coverage(model: &LetterModel, chars: &[Option<char>; 256]) -> f64 {
     if total == 0.0 { 1.0 } else { covered / total }
 }
 
-/// How many byte pairs the pair pass scores at most: enough to tell, bounded in time.
-const MAX_PAIRS: usize = 1024;
+/// The pair pass prices pairs in blocks of this many, and after each block drops the candidates
+/// this far (eighths of a nat) behind the best: their weight could no longer matter.
+const PAIR_BLOCK: usize = 128;
+const PRUNE_MARGIN: u64 = 8 * 40;
 /// How many charsets of each script the histogram pass keeps for the pair pass.
-const CHARSETS_PER_SCRIPT: usize = 3;
+const CHARSETS_PER_SCRIPT: usize = 50;
 
 /// Scores the sample against every single-byte candidate. `ebcdic` picks EBCDIC candidates (and
 /// scores every byte pair) instead of the ASCII-compatible ones.
@@ -387,18 +422,41 @@ pub(super) fn score(sample: &[u8], ebcdic: bool, out: &mut Vec<Score>) {
             chosen.push(candidate.charset);
         }
     }
-    // Pass 2: byte pairs, for every language of the chosen charsets.
+    // Pass 2: byte pairs, for every language of the chosen charsets, a block at a time; a
+    // candidate that falls far behind the best stops there, its cost carried to the full length.
     let pairs = scored_pairs(sample, ebcdic);
-    for &(_, index) in &ranked {
-        let candidate = &tables.candidates[index];
-        if !chosen.contains(&candidate.charset) {
-            continue;
+    let mut running: Vec<(usize, u64)> = ranked
+        .iter()
+        .filter(|(_, index)| chosen.contains(&tables.candidates[*index].charset))
+        .map(|&(_, index)| {
+            (
+                index,
+                u64::from(tables.charsets[tables.candidates[index].charset].prior),
+            )
+        })
+        .collect();
+    let mut dropped: Vec<(usize, u64)> = Vec::new();
+    for (block_index, block) in pairs.chunks(PAIR_BLOCK).enumerate() {
+        for (index, cost) in running.iter_mut() {
+            let candidate = &tables.candidates[*index];
+            *cost += pair_cost(candidate, block, &tables.cases[candidate.charset]);
         }
+        let scored = (block_index * PAIR_BLOCK + block.len()) as u64;
+        let best = running.iter().map(|(_, cost)| *cost).min().unwrap_or(0);
+        running.retain(|&(index, cost)| {
+            let keep = cost <= best + PRUNE_MARGIN;
+            if !keep {
+                dropped.push((index, cost * pairs.len() as u64 / scored));
+            }
+            keep
+        });
+    }
+    for (index, cost) in running.into_iter().chain(dropped) {
+        let candidate = &tables.candidates[index];
         out.push(Score {
             unit: Unit::SingleByte(candidate.charset),
             language: Some(candidate.model.language),
-            cost: pair_cost(candidate, &pairs)
-                + u64::from(tables.charsets[candidate.charset].prior),
+            cost,
             units: pairs.len() as u32,
         });
     }
@@ -407,14 +465,11 @@ pub(super) fn score(sample: &[u8], ebcdic: bool, out: &mut Vec<Score>) {
 /// The byte pairs the pair pass scores: in ASCII-compatible text those with a byte from 0x80 up
 /// (the text before the first byte counts as a space), in EBCDIC every pair.
 fn scored_pairs(sample: &[u8], every_pair: bool) -> Vec<[u8; 2]> {
-    let mut pairs = Vec::with_capacity(MAX_PAIRS.min(sample.len() + 1));
+    let mut pairs = Vec::with_capacity(sample.len() + 1);
     let mut prev = if every_pair { 0x40 } else { b' ' };
     for &b in sample {
         if every_pair || (b | prev) & 0x80 != 0 {
             pairs.push([prev, b]);
-            if pairs.len() == MAX_PAIRS {
-                break;
-            }
         }
         prev = b;
     }
@@ -422,13 +477,23 @@ fn scored_pairs(sample: &[u8], every_pair: bool) -> Vec<[u8; 2]> {
 }
 
 /// The cost of the pairs under one candidate.
-fn pair_cost(candidate: &Candidate, pairs: &[[u8; 2]]) -> u64 {
+fn pair_cost(candidate: &Candidate, pairs: &[[u8; 2]], cases: &[Case; 256]) -> u64 {
     let model = candidate.model;
     let k = model.class_count();
     let classes = &candidate.classes;
     let mut cost = 0u64;
-    for &[prev, cur] in pairs {
-        let (prev, cur) = (classes[usize::from(prev)], classes[usize::from(cur)]);
+    for &[prev_byte, cur_byte] in pairs {
+        // The models fold case; a capital inside a lower-case word is what a misread
+        // letter often turns into.
+        if cases[usize::from(prev_byte)] == Case::Lower
+            && cases[usize::from(cur_byte)] == Case::Upper
+        {
+            cost += CAPITAL_INSIDE_WORD_COST;
+        }
+        let (prev, cur) = (
+            classes[usize::from(prev_byte)],
+            classes[usize::from(cur_byte)],
+        );
         // A combining mark leaves its letter in place: after one, the next class is priced
         // as if it stood alone.
         cost += match (prev, cur) {

@@ -67,6 +67,29 @@ pub(super) fn nul_pattern(sample: &[u8]) -> Option<(&'static str, usize)> {
     if units >= 4 && concentrated(even_top) && varied(odd_top) && even[0] > 0 {
         return Some(("UTF-16BE", even_top));
     }
+    // Text mixing a few alphabets: a handful of high bytes, NUL among them, and no controls.
+    let few_blocks = |high: &[u32; 256], low: &[u32; 256]| {
+        let mut counts = *high;
+        counts.sort_unstable_by(|a, b| b.cmp(a));
+        let top: u32 = counts[..6].iter().sum();
+        high[0] * 10 >= units as u32 && top as usize * 10 >= units * 9 && varied(top_two(low))
+    };
+    let controls = |low_first: bool| {
+        sample.chunks_exact(2).any(|unit| {
+            let (lo, hi) = if low_first {
+                (unit[0], unit[1])
+            } else {
+                (unit[1], unit[0])
+            };
+            hi == 0 && lo < 0x20 && !matches!(lo, b'\t' | b'\n' | b'\r')
+        })
+    };
+    if units >= 8 && few_blocks(&odd, &even) && !controls(true) {
+        return Some(("UTF-16LE", odd_top));
+    }
+    if units >= 8 && few_blocks(&even, &odd) && !controls(false) {
+        return Some(("UTF-16BE", even_top));
+    }
     None
 }
 
@@ -146,7 +169,8 @@ pub(super) fn looks_ebcdic(sample: &[u8]) -> bool {
         high += usize::from(b >= 0x80);
     }
     let n = sample.len();
-    n >= 8 && space * 25 >= n && ascii_space * 100 <= n && high * 5 >= n * 2
+    // Short inputs (a few CJK characters) can look like anything: EBCDIC needs a line's worth.
+    n >= 16 && space * 25 >= n && ascii_space * 100 <= n && high * 5 >= n * 2
 }
 
 /// Whether EBCDIC's control bytes explain the odd bytes: its new line (0x15, 0x25), tab (0x05)
@@ -195,6 +219,14 @@ mod tests {
             Some("UTF-32LE")
         );
         assert_eq!(nul_pattern(b"plain ascii text"), None);
+        let mixed: Vec<u8> = "Grüße, мир, 世界! Καλημέρα."
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(nul_pattern(&mixed).map(|p| p.0), Some("UTF-16LE"));
+        let binary =
+            b"\x7FELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00>\x00\x01\x00";
+        assert_eq!(nul_pattern(binary), None);
     }
 
     #[test]
