@@ -40,20 +40,24 @@ impl CostTable {
             .sum();
         let mut costs = vec![model.unseen_cost; size];
         for (c, &cost) in model.chars.chars().zip(model.costs) {
-            if let Some(index) = table_index(c) {
+            if let Some(index) = table_index(c as u32) {
                 costs[index] = cost;
             }
         }
         CostTable { model, costs }
     }
 
-    fn cost(&self, c: char) -> u8 {
-        table_index(c).map_or(self.model.unseen_cost, |i| self.costs[i])
+    fn cost_of(&self, cp: u32) -> u8 {
+        // C1 controls: what bytes a charset leaves undefined turn into (glibc's EUC-KR reads
+        // 0x80 to 0xA0 so); never text.
+        if (0x80..0xA0).contains(&cp) {
+            return u8::MAX;
+        }
+        table_index(cp).map_or(self.model.unseen_cost, |i| self.costs[i])
     }
 }
 
-fn table_index(c: char) -> Option<usize> {
-    let cp = c as u32;
+fn table_index(cp: u32) -> Option<usize> {
     let mut base = 0usize;
     for (start, end) in RANGES {
         if (start..end).contains(&cp) {
@@ -144,8 +148,21 @@ pub(super) fn score(sample: &[u8], out: &mut Vec<Score>, decoded: &mut Vec<(Char
         });
         decoded.push((charset, text));
     }
-    score_utf16(sample, out, decoded);
+    // UTF-16 without a mark is weighed only when no legacy reading is natural: CJK in UTF-16
+    // reads as noise in every legacy charset.
+    let natural = out.iter().any(|s| match s.unit {
+        Unit::SingleByte(_) => s.cost <= u64::from(s.units) * UTF16_GATE_PAIR_COST,
+        Unit::Charset(_) => s.cost <= u64::from(s.units) * UTF16_GATE_CHAR_COST,
+    });
+    if !natural {
+        score_utf16(sample, out, decoded);
+    }
 }
+
+/// Per byte pair and per character (eighths of a nat): a legacy reading this cheap is natural
+/// text, and UTF-16 without a mark is not weighed against it.
+const UTF16_GATE_PAIR_COST: u64 = 36;
+const UTF16_GATE_CHAR_COST: u64 = 72;
 
 /// Scores UTF-16 without a byte order mark (either order) under whichever CJK model reads it
 /// best: CJK text in UTF-16 has no NUL pattern to tell it by.
@@ -183,13 +200,31 @@ pub(super) fn score_utf16(
 
 /// The cost of the non-ASCII characters of `text`, and how many were scored.
 fn text_cost(table: &CostTable, text: &[u8]) -> (u64, u32) {
-    // The decoders write valid UTF-8.
-    let text = std::str::from_utf8(text).unwrap_or("");
     let mut cost = 0u64;
     let mut units = 0u32;
-    for c in text.chars().filter(|c| !c.is_ascii()) {
-        cost += u64::from(table.cost(c));
+    let mut i = 0;
+    while i < text.len() {
+        let lead = text[i];
+        if lead < 0x80 {
+            i += 1;
+            continue;
+        }
+        // The decoders write valid UTF-8: the lead byte gives the length.
+        let len = match lead {
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 4,
+        };
+        let Some(bytes) = text.get(i..i + len) else {
+            break;
+        };
+        let mut cp = u32::from(lead) & (0x7F >> len);
+        for &b in &bytes[1..] {
+            cp = cp << 6 | u32::from(b & 0x3F);
+        }
+        cost += u64::from(table.cost_of(cp));
         units += 1;
+        i += len;
     }
     (cost, units)
 }

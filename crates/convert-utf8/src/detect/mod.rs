@@ -488,11 +488,13 @@ fn group(sample: &[u8], scores: &[Score], decoded: &[(Charset, Vec<u8>)]) -> Vec
     for &b in sample {
         present[usize::from(b)] = true;
     }
-    let mut order: Vec<&Score> = scores.iter().collect();
-    order.sort_by_key(|s| s.cost);
-    let Some(best_cost) = order.first().map(|s| s.cost) else {
+    let Some(best_cost) = scores.iter().map(|s| s.cost).min() else {
         return Vec::new();
     };
+    // Candidates whose weight is below e^-40 of the best's change no answer.
+    let negligible = best_cost + (8.0 * TEMPERATURE * 40.0) as u64;
+    let mut order: Vec<&Score> = scores.iter().filter(|s| s.cost <= negligible).collect();
+    order.sort_by_key(|s| s.cost);
     // The best score of each charset.
     let mut per_charset: Vec<&Score> = Vec::new();
     for score in order {
