@@ -86,10 +86,10 @@ impl LetterModel {
                 }
             } else if c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0B' | '\x0C') {
                 CONTROL
-            } else if c.is_ascii_alphanumeric() || " .,;:!?'\"-()\t\n\r\x0B\x0C".contains(c) {
+            } else if c.is_ascii_alphanumeric() || " .,;:!?'\"-()[]/\t\n\r\x0B\x0C".contains(c) {
                 BOUNDARY
             } else {
-                // Brackets, tildes, bars and the like: rarer, and never inside a word (what an
+                // Braces, tildes, bars and the like: rarer, and never inside a word (what an
                 // EBCDIC page's national letters read as in another EBCDIC page).
                 PUNCTUATION_CLASS
             };
@@ -375,7 +375,11 @@ const PRUNE_MARGIN: u64 = 8 * 40;
 
 /// Scores the sample against every single-byte candidate. `ebcdic` picks EBCDIC candidates (and
 /// scores every byte pair) instead of the ASCII-compatible ones.
-pub(super) fn score(sample: &[u8], ebcdic: bool, out: &mut Vec<Score>) {
+///
+/// Pairs are priced over the whole sample, so that bytes that tell two charsets apart count
+/// wherever they stand, and the costs are then scaled to the pairs of its first `window` bytes,
+/// the share other candidates are priced on.
+pub(super) fn score(sample: &[u8], window: usize, ebcdic: bool, out: &mut Vec<Score>) {
     let tables = tables();
     let mut seen = [false; 256];
     for &b in sample {
@@ -411,33 +415,39 @@ pub(super) fn score(sample: &[u8], ebcdic: bool, out: &mut Vec<Score>) {
         });
         members.push((index, slot));
     }
-    // Byte pairs, a block at a time; a set that falls far behind the best stops there, its
-    // cost carried to the full length.
+    // Byte pairs, a block at a time; a set that falls far behind the best stops there and stays
+    // that far behind the final best.
     let pairs = scored_pairs(sample, ebcdic);
     let mut costs = vec![0u64; slots.len()];
+    let mut behind: Vec<(usize, u64)> = Vec::new();
     let mut running: Vec<usize> = (0..slots.len()).collect();
-    for (block_index, block) in pairs.chunks(PAIR_BLOCK).enumerate() {
+    for block in pairs.chunks(PAIR_BLOCK) {
         for &slot in &running {
             let candidate = &tables.candidates[slots[slot]];
             costs[slot] += pair_cost(candidate, block, &tables.cases[candidate.charset]);
         }
-        let scored = (block_index * PAIR_BLOCK + block.len()) as u64;
         let best = running.iter().map(|&slot| costs[slot]).min().unwrap_or(0);
         running.retain(|&slot| {
             let keep = costs[slot] <= best + PRUNE_MARGIN;
             if !keep {
-                costs[slot] = costs[slot] * pairs.len() as u64 / scored;
+                behind.push((slot, costs[slot] - best));
             }
             keep
         });
     }
+    let best = running.iter().map(|&slot| costs[slot]).min().unwrap_or(0);
+    for (slot, gap) in behind {
+        costs[slot] = best + gap;
+    }
+    let window_pairs = scored_pairs(&sample[..window.min(sample.len())], ebcdic).len() as u64;
+    let scale = |cost: u64| cost * window_pairs / (pairs.len() as u64).max(1);
     for (index, slot) in members {
         let candidate = &tables.candidates[index];
         out.push(Score {
             unit: Unit::SingleByte(candidate.charset),
             language: Some(candidate.model.language),
-            cost: costs[slot] + u64::from(tables.charsets[candidate.charset].prior),
-            units: pairs.len() as u32,
+            cost: scale(costs[slot]) + u64::from(tables.charsets[candidate.charset].prior),
+            units: window_pairs as u32,
         });
     }
 }

@@ -39,8 +39,10 @@ pub const DEFAULT_THRESHOLD: f32 = 0.5;
 /// How much ASCII before the first non-ASCII byte the sample keeps, as context for its letters.
 const ASCII_CONTEXT: usize = 256;
 
-/// How much of the sample the statistics weigh: every candidate is priced on the same bytes, and
-/// this much tells a language apart while keeping the time per input bounded.
+/// How much of the sample CJK candidates are priced on: this much tells them apart while keeping
+/// the time per input bounded. Single-byte candidates are priced on the whole sample (cheap, and
+/// the bytes that tell two of them apart may come late) with their costs scaled to this window,
+/// so that every candidate's cost speaks for the same bytes.
 const STATISTICS_WINDOW: usize = 4096;
 
 /// Costs are in eighths of a nat; the models' costs are divided by this temperature before they
@@ -422,13 +424,13 @@ fn statistics(whole: &[u8], cut: bool, candidates: Candidates) -> Detection {
     let mut decoded = Vec::new();
     match candidates {
         Candidates::Text => {
-            letters::score(sample, false, &mut scores);
+            letters::score(whole, STATISTICS_WINDOW, false, &mut scores);
             ideographs::score(sample, &mut scores, &mut decoded);
         }
-        Candidates::Ebcdic => letters::score(sample, true, &mut scores),
+        Candidates::Ebcdic => letters::score(whole, STATISTICS_WINDOW, true, &mut scores),
         Candidates::Utf16 => ideographs::score_utf16(sample, &mut scores, &mut decoded),
     }
-    let mut groups = group(sample, &scores, &decoded);
+    let mut groups = group(whole, &scores, &decoded);
     // The window decided; the answer must also decode the rest of the sample.
     if whole.len() > sample.len() {
         while groups
@@ -556,6 +558,15 @@ fn weigh_declared(sample: &[u8], cut: bool, detection: Detection, declared: Char
             ..detection
         };
     }
+    // Text has no C1 controls: a label that reads some bytes as them (ISO-8859-1 over
+    // windows-1252's quotes and dashes) is wrong wherever the detection found a charset that
+    // reads them as text.
+    if detection.charset.is_some() && has_c1_controls(declared, sample, cut) {
+        return Detection {
+            declared: Some((declared, DeclaredVerdict::LessNatural)),
+            ..detection
+        };
+    }
     let keep = |confidence: f32| Detection {
         charset: Some(declared),
         confidence,
@@ -592,6 +603,20 @@ fn weigh_declared(sample: &[u8], cut: bool, detection: Detection, declared: Char
         declared: Some((declared, DeclaredVerdict::LessNatural)),
         ..detection
     }
+}
+
+/// Whether `charset` decodes the sample to C1 control characters (U+0080 to U+009F).
+fn has_c1_controls(charset: Charset, sample: &[u8], cut: bool) -> bool {
+    let text = if cut {
+        ideographs::decode_prefix(charset, sample)
+    } else {
+        charset.decode_to_vec(sample, ErrorPolicy::Strict).ok()
+    };
+    // In UTF-8, C1 controls are the two bytes C2 80 to C2 9F.
+    text.is_some_and(|t| {
+        t.windows(2)
+            .any(|w| w[0] == 0xC2 && (0x80..0xA0).contains(&w[1]))
+    })
 }
 
 fn same_decoding(a: Charset, b: Charset, sample: &[u8], cut: bool) -> bool {

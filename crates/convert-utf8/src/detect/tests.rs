@@ -229,8 +229,13 @@ fn declared_labels_are_kept_unless_contradicted() {
     // A right label is kept.
     let d = detect_with_declared(&cp1251, win);
     assert_eq!(d.declared(), Some((win, DeclaredVerdict::Kept)));
-    // iso-8859-1 declared over UTF-8.
     let latin1 = Charset::for_label("ISO-8859-1").unwrap();
+    // iso-8859-1 declared over windows-1252 quotes, which it reads as C1 controls.
+    let cp1252 = encode("le type d\u{2019}erreur rencontr\u{e9}es", "CP1252");
+    let d = detect_with_declared(&cp1252, latin1);
+    assert_eq!(d.charset().unwrap().name(), "CP1252", "{d:?}");
+    assert_eq!(d.declared(), Some((latin1, DeclaredVerdict::LessNatural)));
+    // iso-8859-1 declared over UTF-8.
     let d = detect_with_declared("naïve café".as_bytes(), latin1);
     assert_eq!(d.charset().unwrap().name(), "UTF-8");
     // us-ascii over 8-bit text: invalid.
