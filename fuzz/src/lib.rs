@@ -12,6 +12,7 @@
 //! committed seed corpus as an ordinary test (`tests/corpus.rs`) where libFuzzer cannot build.
 
 pub mod capi;
+pub mod detect;
 pub mod glibc_differential;
 pub mod labels;
 pub mod one_shot;

@@ -46,6 +46,11 @@ fn glibc_differential() {
     );
 }
 
+#[test]
+fn detect() {
+    run_corpus("detect", convert_utf8_fuzz::detect::check);
+}
+
 /// Replays one input (a crash or a corpus file) through the target named by CU8_FUZZ_TARGET.
 #[test]
 fn replay() {
@@ -62,6 +67,7 @@ fn replay() {
         "labels" => convert_utf8_fuzz::labels::check(&data),
         "capi" => convert_utf8_fuzz::capi::check(&data),
         "glibc_differential" => convert_utf8_fuzz::glibc_differential::check(&data),
+        "detect" => convert_utf8_fuzz::detect::check(&data),
         other => panic!("no target {other}"),
     }
 }
