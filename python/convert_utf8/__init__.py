@@ -185,7 +185,21 @@ class _StreamWriter(codecs.StreamWriter):
 def _search(name: str) -> codecs.CodecInfo | None:
     if not name.startswith(_NORMALIZED_PREFIX + "_"):
         return None
-    charset = _charset_for_codec_name(name[len(_NORMALIZED_PREFIX) + 1 :])
+    return _codec_info(_charset_for_codec_name(name[len(_NORMALIZED_PREFIX) + 1 :]))
+
+
+def _fallback_search(name: str) -> codecs.CodecInfo | None:
+    """Unprefixed names: asked only after Python's own codecs, which were registered first."""
+    if name.startswith(_NORMALIZED_PREFIX + "_"):
+        return None
+    try:
+        charset = _charset_for_codec_name(name)
+    except UnknownEncodingError:
+        return None
+    return _codec_info(charset)
+
+
+def _codec_info(charset: Charset) -> codecs.CodecInfo:
     if not charset.supported:
         raise UnsupportedEncodingError(
             f"conversion from `{charset.name}' is not supported yet"
@@ -206,17 +220,26 @@ def _search(name: str) -> codecs.CodecInfo | None:
 
 
 _registered = False
+_fallback_registered = False
 
 
-def register() -> None:
+def register(*, fallback: bool = False) -> None:
     """Adds a codec search function for ``"convert_utf8:LABEL"`` names (decode only).
 
     Afterwards ``b"...".decode("convert_utf8:SHIFT_JIS")``, ``codecs.decode(...)``,
     ``codecs.getincrementaldecoder(...)`` and ``open(path, encoding="convert_utf8:...")`` work
-    for every label; encoding raises ``UnsupportedEncodingError``. Calling it again does nothing.
+    for every label; encoding raises ``UnsupportedEncodingError``.
+
+    With ``fallback=True``, every name Python's codecs do not know (``iso-2022-cn``, ``ibm930``,
+    ``tscii``, ``koi8-ru``, ...) also resolves to convert-utf8's decoder without the prefix, so
+    that the ``email`` package, ``open(..., encoding=...)`` and pandas decode text in them
+    unchanged; names Python knows keep Python's codec. Calling it again does nothing more.
     """
-    global _registered
+    global _registered, _fallback_registered
     if not _registered:
         codecs.register(_search)
         _registered = True
+    if fallback and not _fallback_registered:
+        codecs.register(_fallback_search)
+        _fallback_registered = True
 

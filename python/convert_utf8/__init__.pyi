@@ -151,8 +151,9 @@ def convert_file(
     """Converts ``src`` to UTF-8 into ``dst`` (in place, atomically, when None); returns how
     many bad sequences the error policy dropped, replaced or handled."""
 
-def register() -> None:
-    """Adds the codec search function for ``"convert_utf8:LABEL"`` names (decode only)."""
+def register(*, fallback: bool = False) -> None:
+    """Adds the codec search function for ``"convert_utf8:LABEL"`` names (decode only); with
+    ``fallback=True`` also for every name Python's own codecs do not know, unprefixed."""
 
 class IncrementalDecoder(codecs.IncrementalDecoder):
     """Decodes a stream given in pieces."""
