@@ -155,11 +155,23 @@ fn inputs(options: &Options) -> Vec<OsString> {
     }
 }
 
-fn open_input(name: &OsString) -> io::Result<File> {
-    if name == "-" {
+/// Opens an input (`-` is stdin), or says why it cannot in iconv's words.
+fn open_input(name: &OsString) -> Option<File> {
+    let opened = if name == "-" {
         stdin_file()
     } else {
         File::open(name)
+    };
+    match opened {
+        Ok(file) => Some(file),
+        Err(e) => {
+            complain(format_args!(
+                "cannot open input file `{}': {}",
+                name.to_string_lossy(),
+                describe_io_error(&e)
+            ));
+            None
+        }
     }
 }
 
@@ -180,11 +192,15 @@ fn detect_files(options: &Options, mode: LabelMode) -> u8 {
     let mut status = SUCCESS;
     let mut stdout = io::stdout().lock();
     for name in inputs(options) {
-        let detection = match open_input(&name).and_then(|f| detect::detect_input(f, declared)) {
+        let Some(input) = open_input(&name) else {
+            status = FAILURE;
+            continue;
+        };
+        let detection = match detect::detect_input(input, declared) {
             Ok((detection, _)) => detection,
             Err(e) => {
                 complain(format_args!(
-                    "cannot open input file `{}': {}",
+                    "{}: {}",
                     name.to_string_lossy(),
                     describe_io_error(&e)
                 ));
@@ -277,18 +293,10 @@ pub fn run(options: Options) -> u8 {
         } else {
             format!("{}: ", name.to_string_lossy())
         };
-        let input = match open_input(name) {
-            Ok(input) => input,
-            Err(e) => {
-                complain(format_args!(
-                    "cannot open input file `{}': {}",
-                    name.to_string_lossy(),
-                    describe_io_error(&e)
-                ));
-                status = FAILURE;
-                hard_error = true;
-                continue;
-            }
+        let Some(input) = open_input(name) else {
+            status = FAILURE;
+            hard_error = true;
+            continue;
         };
         let mut detected;
         let (decoder, reader): (&mut Decoder, Box<dyn Read>) = match shared.as_mut() {
