@@ -107,7 +107,7 @@ def test_legacy_text_is_detected(codec, text, encoding, language):
 def test_alternatives_are_less_likely_charsets(codec, text, encoding, language):
     found = detect(text.encode(codec))
     assert isinstance(found.alternatives, tuple)
-    assert found.alternatives, "long texts leave runners-up"
+    # Runners-up whose weight is negligible are not listed: a long text may leave none.
     confidences = [found.confidence]
     for alternative in found.alternatives:
         name, confidence = alternative

@@ -231,6 +231,9 @@ pub struct Detector {
     /// Whether input was passed over or left out: the sample may end inside a character.
     cut: bool,
     ascii_so_far: bool,
+    /// The latest ASCII fed after an all-ASCII sample filled up (at most [`ASCII_CONTEXT`]
+    /// bytes): the context the first non-ASCII byte gets, as in one call.
+    ascii_tail: Vec<u8>,
     seen: u64,
     declared: Option<Charset>,
 }
@@ -242,6 +245,7 @@ impl Detector {
             sample: Vec::new(),
             cut: false,
             ascii_so_far: true,
+            ascii_tail: Vec::new(),
             seen: 0,
             declared: None,
         }
@@ -275,6 +279,9 @@ impl Detector {
                 } else {
                     self.sample.extend_from_slice(&chunk[..room]);
                     self.cut = true;
+                    self.ascii_tail.extend_from_slice(&chunk[room..]);
+                    let excess = self.ascii_tail.len().saturating_sub(ASCII_CONTEXT);
+                    self.ascii_tail.drain(..excess);
                 }
                 true
             }
@@ -283,6 +290,7 @@ impl Detector {
                 if self.sample.len() + at > SAMPLE_LIMIT / 2 {
                     // Start the sample at the first non-ASCII byte, with some context before.
                     let mut context: Vec<u8> = self.sample.clone();
+                    context.extend_from_slice(&self.ascii_tail);
                     context.extend_from_slice(&chunk[..at]);
                     let keep = context.len().min(ASCII_CONTEXT);
                     self.sample.clear();
@@ -576,6 +584,13 @@ fn weigh_declared(sample: &[u8], cut: bool, detection: Detection, declared: Char
         alternatives: detection.alternatives.clone(),
         declared: Some((declared, DeclaredVerdict::Kept)),
     };
+    // Bytes that look binary contradict any text label.
+    if detection.is_binary() {
+        return Detection {
+            declared: Some((declared, DeclaredVerdict::LessNatural)),
+            ..detection
+        };
+    }
     let Some(detected) = detection.charset else {
         return keep(detection.confidence.max(0.5));
     };

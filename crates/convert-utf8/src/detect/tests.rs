@@ -213,6 +213,23 @@ fn streaming_gives_the_one_shot_answer() {
         assert_eq!(detector.finish(), one_shot, "chunks of {chunk}");
     }
     assert_eq!(one_shot.charset().unwrap().name(), "KOI8-R");
+    // More ASCII before the first non-ASCII byte than the sample holds: the context kept is the
+    // ASCII right before it, however the input comes.
+    let long = [b"ascii words, ".repeat(6000), encode(&text, "KOI8-R")].concat();
+    let one_shot = detect(&long);
+    for chunk in [4096usize, 65_536, 70_000] {
+        let mut detector = Detector::new();
+        for piece in long.chunks(chunk) {
+            if !detector.feed(piece) {
+                break;
+            }
+        }
+        assert_eq!(
+            detector.finish(),
+            one_shot,
+            "chunks of {chunk} after long ASCII"
+        );
+    }
 }
 
 #[test]
@@ -242,6 +259,11 @@ fn declared_labels_are_kept_unless_contradicted() {
     let ascii = Charset::for_label("US-ASCII").unwrap();
     let d = detect_with_declared(&cp1251, ascii);
     assert_eq!(d.declared(), Some((ascii, DeclaredVerdict::Invalid)));
+    // Binary bytes under a text label stay binary.
+    let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00";
+    let d = detect_with_declared(png, latin1);
+    assert!(d.is_binary() && d.charset().is_none(), "{d:?}");
+    assert_eq!(d.declared(), Some((latin1, DeclaredVerdict::LessNatural)));
     // ASCII text keeps any ASCII-based label.
     let d = detect_with_declared(b"plain", koi8);
     assert_eq!(d.charset(), Some(koi8));
