@@ -132,11 +132,23 @@ pub(super) fn charsets() -> &'static Charsets {
 pub(super) fn score(sample: &[u8], out: &mut Vec<Score>, decoded: &mut Vec<(Charset, Vec<u8>)>) {
     let charsets = charsets();
     let tables = cost_tables();
+    // Text that reads naturally in a single-byte charset (at most 3.5 nats a byte pair over 32
+    // pairs or more) is no CJK text: no CJK text reads that well byte by byte.
+    let single_byte_natural = out.iter().any(|s| {
+        matches!(s.unit, Unit::SingleByte(_))
+            && s.units >= 32
+            && s.cost <= u64::from(s.units) * SINGLE_BYTE_NATURAL_PAIR_COST
+    });
+    if single_byte_natural {
+        return;
+    }
+    let mut scratch = Vec::new();
     for &(charset, model, prior) in &charsets.candidates {
-        let Some(text) = decode_prefix(charset, sample) else {
+        let Some(written) = decode_into(charset, sample, &mut scratch) else {
             continue;
         };
-        let (cost, units) = text_cost(&tables[model], &text);
+        let text = &scratch[..written];
+        let (cost, units) = text_cost(&tables[model], text);
         if units == 0 {
             continue;
         }
@@ -146,7 +158,7 @@ pub(super) fn score(sample: &[u8], out: &mut Vec<Score>, decoded: &mut Vec<(Char
             cost: cost + u64::from(prior),
             units,
         });
-        decoded.push((charset, text));
+        decoded.push((charset, text.to_vec()));
     }
     // UTF-16 without a mark is weighed only when no legacy reading is natural: CJK in UTF-16
     // reads as noise in every legacy charset.
@@ -158,6 +170,8 @@ pub(super) fn score(sample: &[u8], out: &mut Vec<Score>, decoded: &mut Vec<(Char
         score_utf16(sample, out, decoded);
     }
 }
+
+const SINGLE_BYTE_NATURAL_PAIR_COST: u64 = 28;
 
 /// Per byte pair and per character (eighths of a nat): a legacy reading this cheap is natural
 /// text, and UTF-16 without a mark is not weighed against it.
@@ -231,18 +245,32 @@ fn text_cost(table: &CostTable, text: &[u8]) -> (u64, u32) {
 
 /// Decodes `sample` strictly, allowing only the last character to be cut off by its end.
 pub(super) fn decode_prefix(charset: Charset, sample: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let written = decode_into(charset, sample, &mut out)?;
+    out.truncate(written);
+    Some(out)
+}
+
+/// [`decode_prefix`] into `out`, reused from call to call (it only grows, and is not cleared:
+/// the decoder writes what it returns the length of).
+fn decode_into(charset: Charset, sample: &[u8], out: &mut Vec<u8>) -> Option<usize> {
     let mut decoder = Decoder::new(charset, ErrorPolicy::Strict).ok()?;
-    let mut out = Vec::with_capacity(sample.len() * 2 + 16);
+    let room = sample.len() * 3 + 64;
+    if out.len() < room {
+        out.resize(room, 0);
+    }
+    let mut written = 0;
     let mut src = sample;
     loop {
-        let len = out.len();
-        out.resize(len + src.len() * 3 + 64, 0);
-        let step = decoder.decode(src, &mut out[len..], false);
-        out.truncate(len + step.written);
+        let step = decoder.decode(src, &mut out[written..], false);
+        written += step.written;
         src = &src[step.read..];
         match step.status {
-            DecodeStatus::InputEmpty => return Some(out),
-            DecodeStatus::OutputFull => continue,
+            DecodeStatus::InputEmpty => return Some(written),
+            DecodeStatus::OutputFull => {
+                let grown = out.len() * 2;
+                out.resize(grown, 0);
+            }
             DecodeStatus::Error(_) => return None,
         }
     }

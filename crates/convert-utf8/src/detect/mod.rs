@@ -54,6 +54,9 @@ const TEMPERATURE: f64 = 2.5;
 /// single-byte charset cost 6.1 to 7.3 nats a pair.
 const UNKNOWN_PAIR_COST: u64 = 44;
 const UNKNOWN_CHAR_COST: u64 = 96;
+/// How far behind the best (eighths of a nat) a candidate's weight is below e^-40 of the best's
+/// and changes no answer: such candidates are not weighed.
+pub(super) const NEGLIGIBLE: u64 = (8.0 * TEMPERATURE * 40.0) as u64;
 /// The prior a declared label gets against each rival answer, in nats: labels are usually right.
 const DECLARED_PRIOR: f64 = 4.0;
 
@@ -494,24 +497,30 @@ fn relative_weight(cost: u64, best: u64) -> f64 {
 /// the charsets that decode the sample alike.
 fn group(sample: &[u8], scores: &[Score], decoded: &[(Charset, Vec<u8>)]) -> Vec<Group> {
     let tables = letters::tables();
-    let mut present = [false; 256];
+    let mut seen = [false; 256];
     for &b in sample {
-        present[usize::from(b)] = true;
+        seen[usize::from(b)] = true;
     }
+    let present: Vec<u8> = (0..=255u8).filter(|&b| seen[usize::from(b)]).collect();
     let Some(best_cost) = scores.iter().map(|s| s.cost).min() else {
         return Vec::new();
     };
-    // Candidates whose weight is below e^-40 of the best's change no answer.
-    let negligible = best_cost + (8.0 * TEMPERATURE * 40.0) as u64;
-    let mut order: Vec<&Score> = scores.iter().filter(|s| s.cost <= negligible).collect();
-    order.sort_by_key(|s| s.cost);
-    // The best score of each charset.
-    let mut per_charset: Vec<&Score> = Vec::new();
-    for score in order {
-        if !per_charset.iter().any(|s| s.unit == score.unit) {
-            per_charset.push(score);
+    let negligible = best_cost + NEGLIGIBLE;
+    // The best score of each charset (the first of equals, as the candidates were listed), most
+    // likely first.
+    let mut per_charset: Vec<(usize, &Score)> = Vec::new();
+    for (position, score) in scores.iter().enumerate() {
+        if score.cost > negligible {
+            continue;
+        }
+        match per_charset.iter_mut().find(|(_, s)| s.unit == score.unit) {
+            Some(best) if score.cost < best.1.cost => *best = (position, score),
+            Some(_) => {}
+            None => per_charset.push((position, score)),
         }
     }
+    per_charset.sort_unstable_by_key(|&(position, s)| (s.cost, position));
+    let per_charset: Vec<&Score> = per_charset.into_iter().map(|(_, s)| s).collect();
     let charset_of = |unit: Unit| match unit {
         Unit::SingleByte(i) => tables.charset(i),
         Unit::Charset(c) => c,

@@ -21,7 +21,8 @@ pub(super) fn byte_order_mark(sample: &[u8]) -> Option<(&'static str, usize)> {
 /// UTF-32 or UTF-16 without a mark, told by NUL bytes in the high positions of most units and
 /// almost never in the low ones. Returns the charset and how many units showed the pattern.
 pub(super) fn nul_pattern(sample: &[u8]) -> Option<(&'static str, usize)> {
-    if sample.len() < 4 {
+    // Every pattern below needs NUL bytes.
+    if sample.len() < 4 || !sample.contains(&0) {
         return None;
     }
     let units4 = sample.len() / 4;
