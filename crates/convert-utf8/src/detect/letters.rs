@@ -1,8 +1,9 @@
 //! Single-byte charsets scored by letters: how natural the characters a charset's bytes stand for
 //! are, one after another, in each alphabetic language.
 //!
-//! Each language's [`LetterModel`] sorts characters into classes (a boundary class for ASCII
-//! spaces and common punctuation, one for other punctuation, a symbol class, a foreign-letter
+//! Each language's [`LetterModel`] sorts characters into classes (a boundary class for spaces
+//! and common ASCII punctuation, one each for opening punctuation, quotes and other punctuation,
+//! a symbol class, a foreign-letter
 //! class, a control class, one class for ASCII letters in a non-Latin script, and one class per
 //! letter of its alphabet) and prices each class after each class. A candidate is a (charset,
 //! language) pair whose charset can write the language; it turns bytes into classes through a
@@ -13,7 +14,7 @@
 //! charsets only pairs with a byte from 0x80 up are priced: ASCII reads the same in all of
 //! them.
 
-use super::models::{LETTER_MODELS, PUNCTUATION};
+use super::models::{LETTER_MODELS, OPENING_PUNCTUATION, PUNCTUATION, QUOTES, SPACES};
 use super::{NEGLIGIBLE, Score, Unit};
 use crate::{Charset, ErrorPolicy};
 use std::sync::OnceLock;
@@ -37,7 +38,9 @@ const PUNCTUATION_CLASS: u8 = 1;
 const SYMBOL: u8 = 2;
 const FOREIGN: u8 = 3;
 const CONTROL: u8 = 4;
-const ASCII_LETTER: u8 = 5;
+const OPENING_CLASS: u8 = 5;
+const QUOTE_CLASS: u8 = 6;
+const ASCII_LETTER: u8 = 7;
 /// A byte the charset does not decode: the candidate cannot be right.
 const INVALID: u8 = u8::MAX;
 /// A combining mark the language's model does not list (vowel points, harakat): it leaves the
@@ -67,7 +70,7 @@ impl Case {
 
 impl LetterModel {
     fn first_letter_class(&self) -> u8 {
-        if self.latin { 5 } else { 6 }
+        if self.latin { 7 } else { 8 }
     }
 
     fn class_count(&self) -> usize {
@@ -95,6 +98,12 @@ impl LetterModel {
         let lower = c.to_lowercase().next().unwrap_or(c);
         if let Some(class) = self.letter_class(lower) {
             class
+        } else if SPACES.contains(c) {
+            BOUNDARY
+        } else if OPENING_PUNCTUATION.contains(c) {
+            OPENING_CLASS
+        } else if QUOTES.contains(c) {
+            QUOTE_CLASS
         } else if PUNCTUATION.contains(c) {
             PUNCTUATION_CLASS
         } else if ('\u{80}'..='\u{9F}').contains(&c) {
