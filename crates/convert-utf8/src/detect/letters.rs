@@ -433,7 +433,7 @@ pub(super) fn score(sample: &[u8], window: usize, ebcdic: bool, out: &mut Vec<Sc
         };
     }
     let charset_count = tables.charsets.len();
-    let mut slot_of = vec![usize::MAX; LETTER_MODELS.len() * charset_count];
+    let mut slot_of = vec![u16::MAX; LETTER_MODELS.len() * charset_count];
     let mut slots: Vec<usize> = Vec::with_capacity(tables.candidates.len());
     let mut members: Vec<(usize, usize)> = Vec::with_capacity(tables.candidates.len());
     for (index, candidate) in tables.candidates.iter().enumerate() {
@@ -442,11 +442,12 @@ pub(super) fn score(sample: &[u8], window: usize, ebcdic: bool, out: &mut Vec<Sc
             continue;
         }
         let key = &mut slot_of[candidate.model_index * charset_count + reading];
-        if *key == usize::MAX {
+        if *key == u16::MAX {
             slots.push(index);
-            *key = slots.len() - 1;
+            // At most one slot per candidate: far below u16::MAX.
+            *key = (slots.len() - 1) as u16;
         }
-        members.push((index, *key));
+        members.push((index, usize::from(*key)));
     }
     // The first pairs of the sample, in order, drop the sets that fall far behind the best
     // there, in two rounds (they stay that far behind); the others are priced on every distinct

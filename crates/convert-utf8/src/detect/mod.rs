@@ -28,7 +28,7 @@ mod letters;
 mod models;
 mod structure;
 
-use crate::{Charset, ErrorPolicy};
+use crate::{Charset, DecodeStatus, Decoder, ErrorPolicy};
 
 /// The most input the detector looks at: it decides on this much from the first non-ASCII byte.
 pub const SAMPLE_LIMIT: usize = 64 * 1024;
@@ -356,7 +356,8 @@ fn decide(sample: &[u8], cut: bool) -> Detection {
             return Detection::fixed(name, confidence, Basis::NulPattern, 0);
         }
     }
-    let ascii = sample.is_ascii();
+    let census = structure::Census::of(sample);
+    let ascii = census.is_ascii();
     // The 7-bit charsets shift with control bytes (SO, SI) that would otherwise say binary.
     if ascii && let Some(name) = structure::escapes(sample) {
         let charset = Charset::for_label(name).expect("known");
@@ -364,8 +365,8 @@ fn decide(sample: &[u8], cut: bool) -> Detection {
             return Detection::fixed(name, 0.99, Basis::Escapes, 0);
         }
     }
-    let ebcdic = structure::looks_ebcdic(sample) && structure::ebcdic_controls_only(sample);
-    let (odd_bytes, nuls) = structure::binary_bytes(sample);
+    let ebcdic = census.looks_ebcdic();
+    let (odd_bytes, nuls) = (census.unexplained_controls(), census.nuls());
     if !ebcdic && nuls > 0 {
         // CJK text in UTF-16 has NULs only where its ASCII stands: no pattern, but it reads.
         let utf16 = statistics(sample, cut, Candidates::Utf16);
@@ -401,10 +402,20 @@ fn decide(sample: &[u8], cut: bool) -> Detection {
 
 /// Whether `charset` decodes the sample (a character cut by its end allowed when it was cut).
 fn decodes(charset: Charset, sample: &[u8], cut: bool) -> bool {
-    if cut {
-        ideographs::decode_prefix(charset, sample).is_some()
-    } else {
-        charset.decode_to_vec(sample, ErrorPolicy::Strict).is_ok()
+    let Ok(mut decoder) = Decoder::new(charset, ErrorPolicy::Strict) else {
+        return false;
+    };
+    // Only validity counts: the text goes to a scratch buffer, written over and over.
+    let mut scratch = [0u8; 4096];
+    let mut src = sample;
+    loop {
+        let step = decoder.decode(src, &mut scratch, !cut);
+        src = &src[step.read..];
+        match step.status {
+            DecodeStatus::InputEmpty => return true,
+            DecodeStatus::OutputFull => {}
+            DecodeStatus::Error(_) => return false,
+        }
     }
 }
 

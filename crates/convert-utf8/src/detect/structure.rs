@@ -145,41 +145,64 @@ fn utf7(sample: &[u8]) -> bool {
     runs > 0
 }
 
-/// What the control bytes say: a count of bytes no text explains (NUL and the C0 controls other
-/// than tab, line feed, vertical tab, form feed, carriage return, escape and the DOS end-of-file
-/// mark) and of NULs.
-pub(super) fn binary_bytes(sample: &[u8]) -> (usize, usize) {
-    let mut odd = 0;
-    let mut nul = 0;
-    for &b in sample {
-        if b < 0x20 && !matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | 0x1A | 0x1B | 0x08) {
-            odd += 1;
-            nul += usize::from(b == 0);
+/// How often each byte value occurs in the sample: one pass, from which the layers read the
+/// counts they need.
+pub(super) struct Census {
+    counts: [u32; 256],
+    len: usize,
+}
+
+impl Census {
+    pub(super) fn of(sample: &[u8]) -> Census {
+        let mut counts = [0u32; 256];
+        for &b in sample {
+            counts[usize::from(b)] += 1;
+        }
+        Census {
+            counts,
+            len: sample.len(),
         }
     }
-    (odd, nul)
-}
 
-/// Whether the text is laid out like EBCDIC: its space (0x40) common, ASCII's space rare, and
-/// most bytes from 0x80 up (EBCDIC's letters).
-pub(super) fn looks_ebcdic(sample: &[u8]) -> bool {
-    let (mut space, mut ascii_space, mut high) = (0usize, 0usize, 0usize);
-    for &b in sample {
-        space += usize::from(b == 0x40);
-        ascii_space += usize::from(b == 0x20);
-        high += usize::from(b >= 0x80);
+    fn count(&self, bytes: impl IntoIterator<Item = u8>) -> usize {
+        bytes
+            .into_iter()
+            .map(|b| self.counts[usize::from(b)] as usize)
+            .sum()
     }
-    let n = sample.len();
-    // Short inputs (a few CJK characters) can look like anything: EBCDIC needs a line's worth.
-    n >= 16 && space * 25 >= n && ascii_space * 100 <= n && high * 5 >= n * 2
-}
 
-/// Whether EBCDIC's control bytes explain the odd bytes: its new line (0x15, 0x25), tab (0x05)
-/// and carriage return (0x0D).
-pub(super) fn ebcdic_controls_only(sample: &[u8]) -> bool {
-    sample
-        .iter()
-        .all(|&b| b >= 0x40 || matches!(b, 0x05 | 0x0D | 0x15 | 0x25 | 0x0C))
+    /// Whether every byte is below 0x80.
+    pub(super) fn is_ascii(&self) -> bool {
+        self.counts[0x80..].iter().all(|&n| n == 0)
+    }
+
+    /// NUL bytes.
+    pub(super) fn nuls(&self) -> usize {
+        self.counts[0] as usize
+    }
+
+    /// Bytes no text explains: NUL and the C0 controls other than tab, line feed, vertical tab,
+    /// form feed, carriage return, escape, backspace and the DOS end-of-file mark.
+    pub(super) fn unexplained_controls(&self) -> usize {
+        self.count(
+            (0..0x20u8)
+                .filter(|b| !matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | 0x1A | 0x1B | 0x08)),
+        )
+    }
+
+    /// Whether the text is laid out like EBCDIC: its space (0x40) common, ASCII's space rare,
+    /// most bytes from 0x80 up (EBCDIC's letters), and no control bytes but EBCDIC's new line
+    /// (0x15, 0x25), tab (0x05), form feed (0x0C) and carriage return (0x0D).
+    pub(super) fn looks_ebcdic(&self) -> bool {
+        let n = self.len;
+        let space = self.counts[0x40] as usize;
+        let ascii_space = self.counts[0x20] as usize;
+        let high = self.count(0x80..=0xFF);
+        let controls =
+            self.count((0..0x40u8).filter(|b| !matches!(b, 0x05 | 0x0C | 0x0D | 0x15 | 0x25)));
+        // Short inputs (a few CJK characters) can look like anything: EBCDIC needs a line's worth.
+        n >= 16 && space * 25 >= n && ascii_space * 100 <= n && high * 5 >= n * 2 && controls == 0
+    }
 }
 
 /// How a UTF-8 sample looks: `None` if it is not UTF-8 (an error before its last four bytes),
@@ -252,7 +275,9 @@ mod tests {
     fn ebcdic_layout() {
         // "HELLO WORLD THIS IS EBCDIC" in IBM037.
         let text = b"\xC8\xC5\xD3\xD3\xD6\x40\xE6\xD6\xD9\xD3\xC4\x40\xE3\xC8\xC9\xE2\x40\xC9\xE2";
-        assert!(looks_ebcdic(text));
-        assert!(!looks_ebcdic(b"HELLO WORLD THIS IS ASCII"));
+        assert!(Census::of(text).looks_ebcdic());
+        assert!(!Census::of(b"HELLO WORLD THIS IS ASCII").looks_ebcdic());
+        // A short run of CJK bytes with one 0x40 in it is not EBCDIC.
+        assert!(!Census::of(b"\xa7\x41\xa6\x6e\xa1\x41\xa5\x40\xac\xc9").looks_ebcdic());
     }
 }
