@@ -1,6 +1,7 @@
 //! `-f auto` and `--detect`: reading enough of an input to tell its charset, then handing the
 //! conversion a reader that starts from the input's first byte again.
 
+use convert_utf8::detect::SCAN_LIMIT;
 use convert_utf8::{Charset, Detection, Detector};
 use std::fs::File;
 use std::io::{self, Chain, Cursor, Read, Seek, SeekFrom};
@@ -8,9 +9,6 @@ use std::io::{self, Chain, Cursor, Read, Seek, SeekFrom};
 /// The label that asks for detection.
 pub const AUTO: &str = "auto";
 
-/// How much input detection reads at most: all-ASCII input is passed over until its first
-/// non-ASCII byte, up to this much; what a pipe gave is kept to be converted.
-const READ_LIMIT: usize = 1 << 20;
 const CHUNK: usize = 64 * 1024;
 
 /// An input after detection: the bytes detection read from a pipe, then the rest.
@@ -29,7 +27,8 @@ pub fn detect_input(
     }
     let mut consumed = Vec::new();
     let mut chunk = vec![0u8; CHUNK];
-    while consumed.len() < READ_LIMIT {
+    // The detector wants no more past its scan limit; what a pipe gave is kept to be converted.
+    while consumed.len() < SCAN_LIMIT + CHUNK {
         let n = match input.read(&mut chunk) {
             Ok(0) => break,
             Ok(n) => n,

@@ -33,6 +33,10 @@ use crate::{Charset, DecodeStatus, Decoder, ErrorPolicy};
 /// The most input the detector looks at: it decides on this much from the first non-ASCII byte.
 pub const SAMPLE_LIMIT: usize = 64 * 1024;
 
+/// How far into all-ASCII input the detector looks for a first non-ASCII byte before it decides
+/// on what it has: time and memory stay bounded whatever the input.
+pub const SCAN_LIMIT: usize = 1 << 20;
+
 /// Below this confidence the faces treat a detection as too uncertain to convert with.
 pub const DEFAULT_THRESHOLD: f32 = 0.5;
 
@@ -199,7 +203,7 @@ impl Detection {
 }
 
 /// Detects the charset of `bytes` (of its first [`SAMPLE_LIMIT`] bytes from the first non-ASCII
-/// one).
+/// one, looked for in the first [`SCAN_LIMIT`] bytes).
 ///
 /// ```
 /// // "Съешь же ещё этих мягких французских булок, да выпей чаю." in KOI8-R.
@@ -227,7 +231,8 @@ pub fn detect_with_declared(bytes: &[u8], declared: Charset) -> Detection {
 /// A streaming detector: feed it chunks until it has seen enough, then finish.
 ///
 /// It keeps at most [`SAMPLE_LIMIT`] bytes. All-ASCII input is passed over (only its last few
-/// hundred bytes kept as context) until the first non-ASCII byte, from which the sample is taken.
+/// hundred bytes kept as context) until the first non-ASCII byte, from which the sample is taken;
+/// past [`SCAN_LIMIT`] bytes of ASCII it wants no more.
 #[derive(Clone, Debug, Default)]
 pub struct Detector {
     sample: Vec<u8>,
@@ -262,6 +267,17 @@ impl Detector {
     /// Feeds the next chunk of input. Returns whether the detector wants more: `false` once its
     /// sample is full, after which further input is ignored.
     pub fn feed(&mut self, chunk: &[u8]) -> bool {
+        // All-ASCII input is passed over for at most SCAN_LIMIT bytes; then the detector
+        // decides on what it has.
+        let chunk = if self.ascii_so_far {
+            let left = (SCAN_LIMIT as u64).saturating_sub(self.seen);
+            if (chunk.len() as u64) > left {
+                self.cut = true;
+            }
+            &chunk[..chunk.len().min(left as usize)]
+        } else {
+            chunk
+        };
         self.seen += chunk.len() as u64;
         if !self.ascii_so_far {
             let room = SAMPLE_LIMIT - self.sample.len();
@@ -286,7 +302,7 @@ impl Detector {
                     let excess = self.ascii_tail.len().saturating_sub(ASCII_CONTEXT);
                     self.ascii_tail.drain(..excess);
                 }
-                true
+                self.seen < SCAN_LIMIT as u64
             }
             Some(at) => {
                 self.ascii_so_far = false;

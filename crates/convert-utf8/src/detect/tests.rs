@@ -198,6 +198,28 @@ fn bad_input_never_panics_and_stays_bounded() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "64 MiB under Miri takes hours")]
+fn huge_inputs_are_decided_on_a_bounded_prefix() {
+    // 64 MiB of NULs, then of ASCII with a KOI8-R letter at the very end: the detector stops
+    // wanting input after SCAN_LIMIT bytes and decides on what it saw.
+    let zeros = vec![0u8; 64 << 20];
+    assert!(detect(&zeros).is_binary());
+    let mut ascii = b"plain ascii line\n".repeat((64 << 20) / 17);
+    ascii.push(0xC1);
+    assert_eq!(detect(&ascii).basis(), Basis::Ascii);
+    let mut detector = Detector::new();
+    let mut fed = 0;
+    for piece in ascii.chunks(1 << 16) {
+        fed += piece.len();
+        if !detector.feed(piece) {
+            break;
+        }
+    }
+    assert!(fed <= SCAN_LIMIT + (1 << 16), "fed {fed}");
+    assert_eq!(detector.finish(), detect(&ascii));
+}
+
+#[test]
 #[cfg_attr(miri, ignore = "runs the system iconv")]
 fn streaming_gives_the_one_shot_answer() {
     let text = "Съешь же ещё этих мягких французских булок, да выпей чаю. ".repeat(40);
