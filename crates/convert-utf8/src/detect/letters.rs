@@ -488,13 +488,9 @@ pub(super) fn score(sample: &[u8], window: usize, ebcdic: bool, out: &mut Vec<Sc
         .map(|slot| costs[slot])
         .min()
         .unwrap_or(0);
-    for (slot, gap) in gaps.iter().enumerate() {
-        if let Some(gap) = gap {
-            costs[slot] = best + gap;
-        }
-    }
-    // Scaled to the window's pairs; candidates whose weight is negligible against the best are
-    // not reported at all.
+    // Scaled to the window's pairs (a dropped candidate stays as far behind the scaled best as it
+    // was when dropped); candidates whose weight is negligible against the best are not reported
+    // at all.
     let scale = |cost: u64| {
         if pairs.in_window == pairs.total {
             cost
@@ -502,16 +498,21 @@ pub(super) fn score(sample: &[u8], window: usize, ebcdic: bool, out: &mut Vec<Sc
             cost * pairs.in_window / pairs.total.max(1)
         }
     };
-    let reported = best + NEGLIGIBLE;
+    let final_cost = |slot: usize| match gaps[slot] {
+        Some(gap) => scale(best) + gap,
+        None => scale(costs[slot]),
+    };
+    let reported = scale(best) + NEGLIGIBLE;
     for (index, slot) in members {
-        if costs[slot] > reported {
+        let cost = final_cost(slot);
+        if cost > reported {
             continue;
         }
         let candidate = &tables.candidates[index];
         out.push(Score {
             unit: Unit::SingleByte(candidate.charset),
             language: Some(candidate.model.language),
-            cost: scale(costs[slot]) + u64::from(tables.charsets[candidate.charset].prior),
+            cost: cost + u64::from(tables.charsets[candidate.charset].prior),
             units: pairs.in_window as u32,
         });
     }

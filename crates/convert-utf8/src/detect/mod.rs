@@ -40,6 +40,10 @@ pub const SCAN_LIMIT: usize = 1 << 20;
 /// Below this confidence the faces treat a detection as too uncertain to convert with.
 pub const DEFAULT_THRESHOLD: f32 = 0.5;
 
+/// Sample sizes at which the detector decides early, and how sure it must be there to stop.
+const EARLY_CHECKPOINTS: [usize; 2] = [16 * 1024, 32 * 1024];
+const EARLY_CONFIDENCE: f32 = 0.9999;
+
 /// How much ASCII before the first non-ASCII byte the sample keeps, as context for its letters.
 const ASCII_CONTEXT: usize = 256;
 
@@ -232,7 +236,8 @@ pub fn detect_with_declared(bytes: &[u8], declared: Charset) -> Detection {
 ///
 /// It keeps at most [`SAMPLE_LIMIT`] bytes. All-ASCII input is passed over (only its last few
 /// hundred bytes kept as context) until the first non-ASCII byte, from which the sample is taken;
-/// past [`SCAN_LIMIT`] bytes of ASCII it wants no more.
+/// past [`SCAN_LIMIT`] bytes of ASCII it wants no more. It stops early, with 16 or 32 KiB of
+/// sample, when it is sure there.
 #[derive(Clone, Debug, Default)]
 pub struct Detector {
     sample: Vec<u8>,
@@ -244,6 +249,9 @@ pub struct Detector {
     ascii_tail: Vec<u8>,
     seen: u64,
     declared: Option<Charset>,
+    /// The last early checkpoint decided at, and whether that decision was sure enough to stop.
+    checked: usize,
+    done: bool,
 }
 
 impl Detector {
@@ -256,6 +264,8 @@ impl Detector {
             ascii_tail: Vec::new(),
             seen: 0,
             declared: None,
+            checked: 0,
+            done: false,
         }
     }
 
@@ -265,8 +275,34 @@ impl Detector {
     }
 
     /// Feeds the next chunk of input. Returns whether the detector wants more: `false` once its
-    /// sample is full, after which further input is ignored.
+    /// sample is full or it is sure, after which further input is ignored.
     pub fn feed(&mut self, chunk: &[u8]) -> bool {
+        if self.done {
+            return false;
+        }
+        let wants_more = self.take(chunk);
+        // Once the sample from the first non-ASCII byte reaches a checkpoint, a sure answer
+        // there ends the reading. The checkpoints depend on the sample only, so any split of
+        // the input stops at the same place.
+        if !self.ascii_so_far {
+            for &checkpoint in &EARLY_CHECKPOINTS {
+                if checkpoint > self.checked && self.sample.len() >= checkpoint {
+                    self.checked = checkpoint;
+                    let early = decide(&self.sample[..checkpoint], true);
+                    if early.charset.is_some() && early.confidence >= EARLY_CONFIDENCE {
+                        self.sample.truncate(checkpoint);
+                        self.cut = true;
+                        self.done = true;
+                        return false;
+                    }
+                }
+            }
+        }
+        wants_more
+    }
+
+    /// Adds a chunk to the sample (see [`Detector::feed`]).
+    fn take(&mut self, chunk: &[u8]) -> bool {
         // All-ASCII input is passed over for at most SCAN_LIMIT bytes; then the detector
         // decides on what it has.
         let chunk = if self.ascii_so_far {

@@ -235,6 +235,22 @@ fn streaming_gives_the_one_shot_answer() {
         assert_eq!(detector.finish(), one_shot, "chunks of {chunk}");
     }
     assert_eq!(one_shot.charset().unwrap().name(), "KOI8-R");
+    // A long text is decided early, at the first checkpoint where the answer is sure.
+    let long_text = encode(&text.repeat(20), "KOI8-R");
+    let mut detector = Detector::new();
+    let mut fed = 0;
+    for piece in long_text.chunks(1000) {
+        fed += piece.len();
+        if !detector.feed(piece) {
+            break;
+        }
+    }
+    assert!(
+        fed < EARLY_CHECKPOINTS[0] + 1000,
+        "fed {fed} of {}",
+        long_text.len()
+    );
+    assert_eq!(detector.finish(), detect(&long_text));
     // More ASCII before the first non-ASCII byte than the sample holds: the context kept is the
     // ASCII right before it, however the input comes.
     let long = [b"ascii words, ".repeat(6000), encode(&text, "KOI8-R")].concat();
