@@ -171,6 +171,10 @@ fn structure_decides_first() {
         detect(b"\x7FELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00>\x00").is_binary()
     );
     assert!(detect(&[0u8; 100]).is_binary());
+    // A ZIP local file header: signature, version, flags, method, times, sizes, name.
+    let zip = b"PK\x03\x04\x14\x00\x00\x00\x08\x00\x8b\x7a\x86\x59\x1f\x2c\xd4\x5a\x20\x01\x00\x00\x80\x02\x00\x00\x08\x00\x00\x00notes.txt\xed\x92\xcd";
+    let d = detect(zip);
+    assert!(d.is_binary() && d.charset().is_none(), "{d:?}");
 }
 
 #[test]
