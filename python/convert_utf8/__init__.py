@@ -12,14 +12,13 @@ When the charset is not known, ``detect(data)`` says which it most likely is, an
 ``decode(data, "auto")`` decodes with it (``DetectionError`` when it is too uncertain).
 """
 
-from __future__ import annotations
-
-import codecs
-import re
-from functools import partial
-from typing import Final
+import codecs as _codecs
+import re as _re
+from functools import partial as _partial
+from typing import Final as _Final
 
 from ._native import (
+    __version__,
     DETECT_THRESHOLD,
     Charset,
     DecodeError,
@@ -39,6 +38,7 @@ from . import _native
 _Buffer = bytes | bytearray | memoryview
 
 __all__ = [
+    "__version__",
     "Charset",
     "DecodeError",
     "Detection",
@@ -58,11 +58,11 @@ __all__ = [
 ]
 
 #: Codec names ``register()`` answers: ``"convert_utf8:" + label``.
-CODEC_PREFIX: Final = "convert_utf8:"
+CODEC_PREFIX: _Final = "convert_utf8:"
 
 
-class IncrementalDecoder(codecs.IncrementalDecoder):
-    """Decodes a stream given in pieces, as ``codecs.IncrementalDecoder`` does.
+class IncrementalDecoder(_codecs.IncrementalDecoder):
+    """Decodes a stream given in pieces, as ``_codecs.IncrementalDecoder`` does.
 
     A sequence split across ``decode()`` calls decodes as if it came in one; with
     ``final=True`` whatever is held back goes through the error policy (a truncated sequence
@@ -74,7 +74,7 @@ class IncrementalDecoder(codecs.IncrementalDecoder):
     """
 
     def __init__(self, encoding: str, errors: str = "strict") -> None:
-        # codecs.IncrementalDecoder.__init__ only stores `errors`, which is read-only here.
+        # _codecs.IncrementalDecoder.__init__ only stores `errors`, which is read-only here.
         self._decoder = _native.IncrementalDecoder(encoding, errors)
 
     @property
@@ -110,10 +110,10 @@ class IncrementalDecoder(codecs.IncrementalDecoder):
 def _python_codec_form(name: str) -> str:
     """A name as Python's codec registry hands it to search functions: lower case, every run
     of characters other than letters, digits and ``.`` made one ``_``, none at either end."""
-    return re.sub(r"[^0-9a-z.]+", "_", name.lower()).strip("_")
+    return _re.sub(r"[^0-9a-z.]+", "_", name.lower()).strip("_")
 
 
-_NORMALIZED_PREFIX: Final = _python_codec_form(CODEC_PREFIX)
+_NORMALIZED_PREFIX: _Final = _python_codec_form(CODEC_PREFIX)
 _charsets_by_codec_form: dict[str, Charset] | None = None
 
 
@@ -149,8 +149,8 @@ def _codec_encode(charset_name: str, input: str, errors: str = "strict") -> tupl
     )
 
 
-class _StreamReader(codecs.StreamReader):
-    """``codecs.StreamReader`` on top of an incremental decoder (set per codec)."""
+class _StreamReader(_codecs.StreamReader):
+    """``_codecs.StreamReader`` on top of an incremental decoder (set per codec)."""
 
     charset_name: str = ""
 
@@ -173,8 +173,8 @@ def _resolves_to(label: str, charset: Charset) -> bool:
         return False
 
 
-class _StreamWriter(codecs.StreamWriter):
-    """Present so that ``codecs.open()`` can build its reader-writer; writing raises."""
+class _StreamWriter(_codecs.StreamWriter):
+    """Present so that ``_codecs.open()`` can build its reader-writer; writing raises."""
 
     charset_name: str = ""
 
@@ -182,13 +182,13 @@ class _StreamWriter(codecs.StreamWriter):
         return _codec_encode(self.charset_name, input, errors)
 
 
-def _search(name: str) -> codecs.CodecInfo | None:
+def _search(name: str) -> _codecs.CodecInfo | None:
     if not name.startswith(_NORMALIZED_PREFIX + "_"):
         return None
     return _codec_info(_charset_for_codec_name(name[len(_NORMALIZED_PREFIX) + 1 :]))
 
 
-def _fallback_search(name: str) -> codecs.CodecInfo | None:
+def _fallback_search(name: str) -> _codecs.CodecInfo | None:
     """Unprefixed names: asked only after Python's own codecs, which were registered first."""
     if name.startswith(_NORMALIZED_PREFIX + "_"):
         return None
@@ -199,7 +199,7 @@ def _fallback_search(name: str) -> codecs.CodecInfo | None:
     return _codec_info(charset)
 
 
-def _codec_info(charset: Charset) -> codecs.CodecInfo:
+def _codec_info(charset: Charset) -> _codecs.CodecInfo:
     if not charset.supported:
         raise UnsupportedEncodingError(
             f"conversion from `{charset.name}' is not supported yet"
@@ -209,11 +209,11 @@ def _codec_info(charset: Charset) -> codecs.CodecInfo:
     attributes = {"charset_name": label}
     reader = type(f"StreamReader_{charset.name}", (_StreamReader,), attributes)
     writer = type(f"StreamWriter_{charset.name}", (_StreamWriter,), attributes)
-    return codecs.CodecInfo(
+    return _codecs.CodecInfo(
         name=CODEC_PREFIX + charset.name,
-        encode=partial(_codec_encode, charset.name),
-        decode=partial(_codec_decode, label),
-        incrementaldecoder=partial(IncrementalDecoder, label),  # type: ignore[arg-type]
+        encode=_partial(_codec_encode, charset.name),
+        decode=_partial(_codec_decode, label),
+        incrementaldecoder=_partial(IncrementalDecoder, label),  # type: ignore[arg-type]
         streamreader=reader,
         streamwriter=writer,
     )
@@ -226,8 +226,8 @@ _fallback_registered = False
 def register(*, fallback: bool = False) -> None:
     """Adds a codec search function for ``"convert_utf8:LABEL"`` names (decode only).
 
-    Afterwards ``b"...".decode("convert_utf8:SHIFT_JIS")``, ``codecs.decode(...)``,
-    ``codecs.getincrementaldecoder(...)`` and ``open(path, encoding="convert_utf8:...")`` work
+    Afterwards ``b"...".decode("convert_utf8:SHIFT_JIS")``, ``_codecs.decode(...)``,
+    ``_codecs.getincrementaldecoder(...)`` and ``open(path, encoding="convert_utf8:...")`` work
     for every label; encoding raises ``UnsupportedEncodingError``.
 
     With ``fallback=True``, every name Python's codecs do not know (``iso-2022-cn``, ``ibm930``,
@@ -237,9 +237,9 @@ def register(*, fallback: bool = False) -> None:
     """
     global _registered, _fallback_registered
     if not _registered:
-        codecs.register(_search)
+        _codecs.register(_search)
         _registered = True
     if fallback and not _fallback_registered:
-        codecs.register(_fallback_search)
+        _codecs.register(_fallback_search)
         _fallback_registered = True
 

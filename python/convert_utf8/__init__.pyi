@@ -4,11 +4,14 @@ import codecs
 import os
 from typing import Final, Literal, final
 
+__version__: str
+
 # Any object with the buffer protocol: bytes, bytearray, memoryview, array.array, mmap, ...
 _Buffer = bytes | bytearray | memoryview
 _Path = str | os.PathLike[str]
 
 __all__ = [
+    "__version__",
     "Charset",
     "DecodeError",
     "Detection",

@@ -153,6 +153,7 @@ fn to_utf8_as<'py>(
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(decode, m)?)?;
     m.add_function(wrap_pyfunction!(to_utf8, m)?)?;
     m.add_function(wrap_pyfunction!(charset::lookup, m)?)?;
