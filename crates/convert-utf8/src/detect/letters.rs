@@ -1,20 +1,21 @@
 //! Single-byte charsets scored by letters: how natural the characters a charset's bytes stand for
 //! are, one after another, in each alphabetic language.
 //!
-//! Each language's [`LetterModel`] sorts characters into classes (a boundary class for spaces
-//! and common ASCII punctuation, one each for opening punctuation, quotes and other punctuation,
-//! a symbol class, a foreign-letter
-//! class, a control class, one class for ASCII letters in a non-Latin script, and one class per
-//! letter of its alphabet) and prices each class after each class. A candidate is a (charset,
-//! language) pair whose charset can write the language; it turns bytes into classes through a
-//! 256-entry table built once, so pricing is two table loads per byte pair.
+//! Each language's [`LetterModel`] sorts characters into classes (a boundary class for spaces and
+//! common ASCII punctuation, one each for opening punctuation, quotes and other punctuation, a
+//! symbol class, a foreign-letter class, a control class, one class for ASCII letters in a
+//! non-Latin script, and one class per letter of its alphabet) and prices each class after each
+//! class. A candidate is a (charset, language) pair whose charset can write the language; it turns
+//! bytes into classes through a 256-entry table built once, so pricing is two table loads per
+//! byte pair.
 //!
-//! Candidates that read the sample's bytes alike are priced once; byte pairs are priced a block
-//! at a time, and a candidate far behind the best after a block stops there. In ASCII-compatible
-//! charsets only pairs with a byte from 0x80 up are priced: ASCII reads the same in all of
-//! them.
+//! Charsets that read the sample's bytes alike are priced once per language. The first byte
+//! pairs, in order, drop the candidates that fall far behind; the others are priced on every
+//! distinct byte pair of the sample, each once with its count. In ASCII-compatible charsets only
+//! pairs with a byte from 0x80 up are priced: ASCII reads the same in all of them.
 
 use super::models::{LETTER_MODELS, OPENING_PUNCTUATION, PUNCTUATION, QUOTES, SPACES};
+use super::structure::Census;
 use super::{NEGLIGIBLE, Score, Unit};
 use crate::{Charset, DecodeStatus, Decoder, ErrorPolicy};
 use std::sync::OnceLock;
@@ -43,8 +44,8 @@ const QUOTE_CLASS: u8 = 6;
 const ASCII_LETTER: u8 = 7;
 /// A byte the charset does not decode: the candidate cannot be right.
 const INVALID: u8 = u8::MAX;
-/// A combining mark the language's model does not list (vowel points, harakat): it leaves the
-/// letter before it in place for the next pair, and costs [`MARK_COST`] in the histogram pass.
+/// A combining mark the language's model does not list (vowel points, harakat): it costs
+/// [`MARK_COST`], and the class after it is priced as if it stood alone.
 const MARK: u8 = u8::MAX - 1;
 const MARK_COST: u64 = 16;
 /// The cost of a capital letter right after a small one (eighths of a nat).
@@ -69,8 +70,9 @@ impl Case {
 }
 
 impl LetterModel {
+    /// Latin languages' letters start where non-Latin ones keep their class for ASCII letters.
     fn first_letter_class(&self) -> u8 {
-        if self.latin { 7 } else { 8 }
+        ASCII_LETTER + u8::from(!self.latin)
     }
 
     fn class_count(&self) -> usize {
@@ -398,28 +400,28 @@ fn byte_chars(charset: Charset) -> [Option<char>; 256] {
 
 /// The script most of a charset's letters from 0x80 up belong to (all of them for EBCDIC).
 fn charset_script(chars: &[Option<char>; 256], ebcdic: bool) -> Script {
-    let mut counts = [0usize; 7];
-    let range = if ebcdic { 0..256 } else { 0x80..256 };
-    for c in chars[range].iter().flatten() {
-        if c.is_alphabetic() && !c.is_ascii() {
-            let script = Script::of(*c);
-            if script != Script::Other {
-                counts[script as usize] += 1;
-            }
-        }
-    }
-    let best = (0..7).max_by_key(|&i| counts[i]).unwrap_or(6);
-    [
+    const SCRIPTS: [Script; 7] = [
         Script::Latin,
         Script::Greek,
         Script::Cyrillic,
         Script::Hebrew,
         Script::Arabic,
         Script::Thai,
-    ]
-    .get(best)
-    .copied()
-    .unwrap_or(Script::Other)
+        Script::Other,
+    ];
+    let range = if ebcdic { 0..256 } else { 0x80..256 };
+    let letters: Vec<Script> = chars[range]
+        .iter()
+        .flatten()
+        .filter(|c| c.is_alphabetic() && !c.is_ascii())
+        .map(|&c| Script::of(c))
+        .filter(|&script| script != Script::Other)
+        .collect();
+    // The last of equals, Other when there are no letters at all.
+    SCRIPTS
+        .into_iter()
+        .max_by_key(|&script| letters.iter().filter(|&&s| s == script).count())
+        .unwrap_or(Script::Other)
 }
 
 /// The share of the language's non-ASCII letters (weighted by frequency) the charset can write,
@@ -456,21 +458,21 @@ const PRUNE_MARGIN: u64 = 8 * 40;
 /// Pairs are priced over the whole sample, so that bytes that tell two charsets apart count
 /// wherever they stand, and the costs are then scaled to the pairs of its first `window` bytes,
 /// the share other candidates are priced on.
-pub(super) fn score(sample: &[u8], window: usize, ebcdic: bool, out: &mut Vec<Score>) {
+pub(super) fn score(
+    sample: &[u8],
+    census: &Census,
+    window: usize,
+    ebcdic: bool,
+    out: &mut Vec<Score>,
+) {
     let tables = tables();
-    let mut seen = [false; 256];
-    for &b in sample {
-        seen[usize::from(b)] = true;
-    }
-    let first_scored = if ebcdic { 0 } else { 0x80 };
-    let present: Vec<usize> = (first_scored..256).filter(|&b| seen[b]).collect();
+    let present = census.present_from(if ebcdic { 0 } else { 0x80 });
     if present.is_empty() {
         return;
     }
     // Charsets that decode the sample's bytes alike (1252, ISO-8859-1 and -15 on most Western
     // text) read them as the same classes in every language: each language prices each such
     // reading once. A charset that cannot decode a byte drops out.
-    let present_bytes: Vec<u8> = present.iter().map(|&b| b as u8).collect();
     let mut reading_of = vec![usize::MAX; tables.charsets.len()];
     let mut readings: Vec<(u64, usize)> = Vec::new();
     'charsets: for (index, charset) in tables.charsets.iter().enumerate() {
@@ -479,14 +481,14 @@ pub(super) fn score(sample: &[u8], window: usize, ebcdic: bool, out: &mut Vec<Sc
         }
         let mut signature = Fnv::new(0);
         for &b in &present {
-            match tables.decoded[index][b] {
+            match tables.decoded[index][usize::from(b)] {
                 Some(c) => signature.add(u64::from(u32::from(c))),
                 None => continue 'charsets,
             }
         }
         let signature = signature.finish();
         let same = readings.iter().find(|&&(other_signature, other)| {
-            other_signature == signature && tables.same_text(index, other, &present_bytes)
+            other_signature == signature && tables.same_text(index, other, &present)
         });
         reading_of[index] = match same {
             Some(&(_, other)) => other,
@@ -518,20 +520,27 @@ pub(super) fn score(sample: &[u8], window: usize, ebcdic: bool, out: &mut Vec<Sc
     // pair, each once with its count.
     let pairs = PairCounts::of(sample, window, ebcdic);
     let mut costs = vec![0u64; slots.len()];
+    // How far behind the best each dropped set was when it was dropped.
     let mut gaps: Vec<Option<u64>> = vec![None; slots.len()];
+    let price = |slot: usize, pairs: &[(u8, u8, u32)]| {
+        let candidate = &tables.candidates[slots[slot]];
+        pair_cost(candidate, pairs, &tables.cases[candidate.charset])
+    };
+    let best_running = |costs: &[u64], gaps: &[Option<u64>]| {
+        (0..costs.len())
+            .filter(|&slot| gaps[slot].is_none())
+            .map(|slot| costs[slot])
+            .min()
+            .unwrap_or(0)
+    };
     let early = pairs.first.len().min(FIRST_PAIRS / 8);
     for round in [&pairs.first[..early], &pairs.first[early..]] {
-        for (slot, cost) in costs.iter_mut().enumerate() {
+        for slot in 0..slots.len() {
             if gaps[slot].is_none() {
-                let candidate = &tables.candidates[slots[slot]];
-                *cost += pair_cost(candidate, round, &tables.cases[candidate.charset]);
+                costs[slot] += price(slot, round);
             }
         }
-        let best = (0..slots.len())
-            .filter(|&s| gaps[s].is_none())
-            .map(|s| costs[s])
-            .min()
-            .unwrap_or(0);
+        let best = best_running(&costs, &gaps);
         for slot in 0..slots.len() {
             if gaps[slot].is_none() && costs[slot] > best + PRUNE_MARGIN {
                 gaps[slot] = Some(costs[slot] - best);
@@ -540,18 +549,13 @@ pub(super) fn score(sample: &[u8], window: usize, ebcdic: bool, out: &mut Vec<Sc
     }
     // Past the first pairs, the survivors are priced on all of them, each distinct pair once.
     if pairs.total > pairs.first.len() as u64 {
-        for (slot, cost) in costs.iter_mut().enumerate() {
+        for slot in 0..slots.len() {
             if gaps[slot].is_none() {
-                let candidate = &tables.candidates[slots[slot]];
-                *cost = pair_cost(candidate, &pairs.distinct, &tables.cases[candidate.charset]);
+                costs[slot] = price(slot, &pairs.distinct);
             }
         }
     }
-    let best = (0..slots.len())
-        .filter(|&slot| gaps[slot].is_none())
-        .map(|slot| costs[slot])
-        .min()
-        .unwrap_or(0);
+    let best = best_running(&costs, &gaps);
     // Scaled to the window's pairs (a dropped candidate stays as far behind the scaled best as it
     // was when dropped); candidates whose weight is negligible against the best are not reported
     // at all.
@@ -619,40 +623,29 @@ impl PairCounts {
         // Bytes that take part in pairs get a dense index, so the counts fit a small square.
         let mut dense = [u8::MAX; 256];
         let mut bytes: Vec<u8> = Vec::with_capacity(256);
-        let mut note = |b: u8, dense: &mut [u8; 256]| {
-            if dense[usize::from(b)] == u8::MAX && bytes.len() < 255 {
-                dense[usize::from(b)] = bytes.len() as u8;
-                bytes.push(b);
-            }
-        };
-        let start = if every_pair { 0x40 } else { b' ' };
         let (mut total, mut in_window) = (0u64, 0u64);
-        let mut prev = start;
-        for (i, &b) in sample.iter().enumerate() {
-            if every_pair || (b | prev) & 0x80 != 0 {
-                note(prev, &mut dense);
-                note(b, &mut dense);
-                total += 1;
-                in_window += u64::from(i < window);
+        for (at, prev, b) in scored_pairs(sample, every_pair) {
+            for byte in [prev, b] {
+                if dense[usize::from(byte)] == u8::MAX && bytes.len() < 255 {
+                    dense[usize::from(byte)] = bytes.len() as u8;
+                    bytes.push(byte);
+                }
             }
-            prev = b;
+            total += 1;
+            in_window += u64::from(at < window);
         }
         let n = bytes.len();
         let mut counts = vec![0u32; n * n];
         let mut first = Vec::with_capacity(FIRST_PAIRS);
-        let mut prev = start;
-        for &b in sample {
-            if every_pair || (b | prev) & 0x80 != 0 {
-                if first.len() < FIRST_PAIRS {
-                    first.push((prev, b, 1));
-                }
-                let (p, c) = (dense[usize::from(prev)], dense[usize::from(b)]);
-                // Past 255 distinct bytes (every byte value at once), the rest go uncounted.
-                if p != u8::MAX && c != u8::MAX {
-                    counts[usize::from(p) * n + usize::from(c)] += 1;
-                }
+        for (_, prev, b) in scored_pairs(sample, every_pair) {
+            if first.len() < FIRST_PAIRS {
+                first.push((prev, b, 1));
             }
-            prev = b;
+            let (p, c) = (dense[usize::from(prev)], dense[usize::from(b)]);
+            // Past 255 distinct bytes (every byte value at once), the rest go uncounted.
+            if p != u8::MAX && c != u8::MAX {
+                counts[usize::from(p) * n + usize::from(c)] += 1;
+            }
         }
         let distinct: Vec<(u8, u8, u32)> = counts
             .iter()
@@ -667,6 +660,21 @@ impl PairCounts {
             in_window,
         }
     }
+}
+
+/// The pairs the pair pass prices, in order, as `(position of the second byte, previous byte,
+/// byte)`: in ASCII-compatible text those with a byte from 0x80 up (the text before the first
+/// byte counts as a space), in EBCDIC every pair (before the first byte, EBCDIC's space).
+fn scored_pairs(sample: &[u8], every_pair: bool) -> impl Iterator<Item = (usize, u8, u8)> + '_ {
+    let start = if every_pair { 0x40 } else { b' ' };
+    let previous = std::iter::once(start).chain(sample.iter().copied());
+    sample
+        .iter()
+        .copied()
+        .zip(previous)
+        .enumerate()
+        .filter(move |&(_, (b, prev))| every_pair || (b | prev) & 0x80 != 0)
+        .map(|(at, (b, prev))| (at, prev, b))
 }
 
 /// The cost of the pairs under one candidate.

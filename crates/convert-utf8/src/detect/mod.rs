@@ -5,11 +5,11 @@
 //!
 //! 1. a byte order mark;
 //! 2. UTF-32 and UTF-16 without a mark, by where their NUL bytes fall;
-//! 3. bytes no text charset explains: *binary*, not a guess;
-//! 4. all-ASCII text: the 7-bit charsets by their escape sequences (ISO-2022-JP/-KR/-CN, UTF-7),
-//!    else ASCII;
-//! 5. valid UTF-8 with multi-byte characters;
-//! 6. statistics: every plausible legacy charset that decodes the bytes is scored by how natural
+//! 3. all-ASCII text with the escape sequences of a 7-bit charset (ISO-2022-JP/-KR/-CN, UTF-7);
+//! 4. bytes no text charset explains: *binary*, not a guess;
+//! 5. other all-ASCII text: ASCII;
+//! 6. valid UTF-8 with multi-byte characters;
+//! 7. statistics: every plausible legacy charset that decodes the bytes is scored by how natural
 //!    its text is in some language ([`letters`] for single-byte charsets, EBCDIC ones included
 //!    when the layout says EBCDIC; [`ideographs`] for the CJK charsets).
 //!
@@ -29,6 +29,7 @@ mod models;
 mod structure;
 
 use crate::{Charset, DecodeStatus, Decoder, ErrorPolicy};
+use structure::Census;
 
 /// The most input the detector looks at: it decides on this much from the first non-ASCII byte.
 pub const SAMPLE_LIMIT: usize = 64 * 1024;
@@ -316,28 +317,16 @@ impl Detector {
         };
         self.seen += chunk.len() as u64;
         if !self.ascii_so_far {
-            let room = SAMPLE_LIMIT - self.sample.len();
-            if chunk.len() > room {
-                self.cut = true;
-            }
-            self.sample
-                .extend_from_slice(&chunk[..room.min(chunk.len())]);
+            self.append(chunk);
             return self.sample.len() < SAMPLE_LIMIT;
         }
-        let first_high = chunk.iter().position(|&b| b >= 0x80);
-        match first_high {
+        match chunk.iter().position(|&b| b >= 0x80) {
             None => {
                 // Keep the start (for NUL patterns and escapes) and then the latest context.
-                let room = SAMPLE_LIMIT - self.sample.len();
-                if chunk.len() <= room {
-                    self.sample.extend_from_slice(chunk);
-                } else {
-                    self.sample.extend_from_slice(&chunk[..room]);
-                    self.cut = true;
-                    self.ascii_tail.extend_from_slice(&chunk[room..]);
-                    let excess = self.ascii_tail.len().saturating_sub(ASCII_CONTEXT);
-                    self.ascii_tail.drain(..excess);
-                }
+                let rest = self.append(chunk);
+                self.ascii_tail.extend_from_slice(rest);
+                let excess = self.ascii_tail.len().saturating_sub(ASCII_CONTEXT);
+                self.ascii_tail.drain(..excess);
                 self.seen < SCAN_LIMIT as u64
             }
             Some(at) => {
@@ -352,19 +341,22 @@ impl Detector {
                     self.sample
                         .extend_from_slice(&context[context.len() - keep..]);
                     self.cut = true;
-                    let rest = &chunk[at..];
-                    let room = SAMPLE_LIMIT - self.sample.len();
-                    self.cut |= rest.len() > room;
-                    self.sample.extend_from_slice(&rest[..room.min(rest.len())]);
+                    self.append(&chunk[at..]);
                 } else {
-                    let room = SAMPLE_LIMIT - self.sample.len();
-                    self.cut |= chunk.len() > room;
-                    self.sample
-                        .extend_from_slice(&chunk[..room.min(chunk.len())]);
+                    self.append(chunk);
                 }
                 self.sample.len() < SAMPLE_LIMIT
             }
         }
+    }
+
+    /// Appends as much of `bytes` as the sample has room for, and returns what did not fit.
+    fn append<'a>(&mut self, bytes: &'a [u8]) -> &'a [u8] {
+        let room = SAMPLE_LIMIT - self.sample.len();
+        let (fits, rest) = bytes.split_at(room.min(bytes.len()));
+        self.sample.extend_from_slice(fits);
+        self.cut |= !rest.is_empty();
+        rest
     }
 
     /// Decides on what was fed.
@@ -383,6 +375,17 @@ pub(super) struct Score {
     language: Option<&'static str>,
     cost: u64,
     units: u32,
+}
+
+impl Score {
+    /// What the score's units would cost in no modelled language.
+    fn unknown_cost(&self) -> u64 {
+        let per_unit = match self.unit {
+            Unit::SingleByte(_) => UNKNOWN_PAIR_COST,
+            Unit::Charset(_) => UNKNOWN_CHAR_COST,
+        };
+        u64::from(self.units) * per_unit
+    }
 }
 
 /// What a score is for: a single-byte charset of [`letters`] (by index, so that identical
@@ -408,7 +411,7 @@ fn decide(sample: &[u8], cut: bool) -> Detection {
             return Detection::fixed(name, confidence, Basis::NulPattern, 0);
         }
     }
-    let census = structure::Census::of(sample);
+    let census = Census::of(sample);
     let ascii = census.is_ascii();
     // The 7-bit charsets shift with control bytes (SO, SI) that would otherwise say binary.
     if ascii && let Some(name) = structure::escapes(sample) {
@@ -421,7 +424,7 @@ fn decide(sample: &[u8], cut: bool) -> Detection {
     let (odd_bytes, nuls) = (census.unexplained_controls(), census.nuls());
     if !ebcdic && nuls > 0 {
         // CJK text in UTF-16 has NULs only where its ASCII stands: no pattern, but it reads.
-        let utf16 = statistics(sample, cut, Candidates::Utf16);
+        let utf16 = statistics(sample, &census, Candidates::Utf16);
         if utf16.confidence >= DEFAULT_THRESHOLD {
             return utf16;
         }
@@ -443,7 +446,7 @@ fn decide(sample: &[u8], cut: bool) -> Detection {
     }
     statistics(
         sample,
-        cut,
+        &census,
         if ebcdic {
             Candidates::Ebcdic
         } else {
@@ -452,16 +455,22 @@ fn decide(sample: &[u8], cut: bool) -> Detection {
     )
 }
 
-/// Whether `charset` decodes the sample (a character cut by its end allowed when it was cut).
-fn decodes(charset: Charset, sample: &[u8], cut: bool) -> bool {
+/// Decodes `sample` strictly, handing each piece of UTF-8 to `sink`; `false` at the first bad
+/// sequence. When `cut`, the sample may end inside a character: that is no error.
+pub(super) fn decode_sample(
+    charset: Charset,
+    sample: &[u8],
+    cut: bool,
+    mut sink: impl FnMut(&[u8]),
+) -> bool {
     let Ok(mut decoder) = Decoder::new(charset, ErrorPolicy::Strict) else {
         return false;
     };
-    // Only validity counts: the text goes to a scratch buffer, written over and over.
-    let mut scratch = [0u8; 4096];
+    let mut buffer = [0u8; 4096];
     let mut src = sample;
     loop {
-        let step = decoder.decode(src, &mut scratch, !cut);
+        let step = decoder.decode(src, &mut buffer, !cut);
+        sink(&buffer[..step.written]);
         src = &src[step.read..];
         match step.status {
             DecodeStatus::InputEmpty => return true,
@@ -471,13 +480,26 @@ fn decodes(charset: Charset, sample: &[u8], cut: bool) -> bool {
     }
 }
 
+/// Whether `charset` decodes the sample (see [`decode_sample`]).
+fn decodes(charset: Charset, sample: &[u8], cut: bool) -> bool {
+    decode_sample(charset, sample, cut, |_| {})
+}
+
+/// The UTF-8 `charset` decodes the sample to (see [`decode_sample`]).
+fn decoded_text(charset: Charset, sample: &[u8], cut: bool) -> Option<Vec<u8>> {
+    let mut text = Vec::new();
+    decode_sample(charset, sample, cut, |piece| text.extend_from_slice(piece)).then_some(text)
+}
+
 /// One answer: the candidates that decode the sample to the same text.
 struct Group {
     charset: Charset,
     prior: u16,
     language: Option<&'static str>,
-    /// The best member's cost, and the group's weight relative to the best answer.
+    /// The best member's cost, what its units would cost in no modelled language, and the
+    /// group's weight relative to the best answer.
     cost: u64,
+    unknown_cost: u64,
     weight: f64,
 }
 
@@ -492,24 +514,25 @@ enum Candidates {
     Utf16,
 }
 
-fn statistics(whole: &[u8], cut: bool, candidates: Candidates) -> Detection {
+fn statistics(whole: &[u8], census: &Census, candidates: Candidates) -> Detection {
     let sample = &whole[..whole.len().min(STATISTICS_WINDOW)];
     let mut scores = Vec::new();
     let mut decoded = Vec::new();
     match candidates {
         Candidates::Text => {
-            letters::score(whole, STATISTICS_WINDOW, false, &mut scores);
+            letters::score(whole, census, STATISTICS_WINDOW, false, &mut scores);
             ideographs::score(sample, &mut scores, &mut decoded);
         }
-        Candidates::Ebcdic => letters::score(whole, STATISTICS_WINDOW, true, &mut scores),
+        Candidates::Ebcdic => letters::score(whole, census, STATISTICS_WINDOW, true, &mut scores),
         Candidates::Utf16 => ideographs::score_utf16(sample, &mut scores, &mut decoded),
     }
-    let mut groups = group(whole, &scores, &decoded);
-    // The window decided; the answer must also decode the rest of the sample.
+    let mut groups = group(census, &scores, &decoded);
+    // The window decided; the answer must also decode the rest of the sample (a character cut
+    // at its very end is still a character of the answer's).
     if whole.len() > sample.len() {
         while groups
             .first()
-            .is_some_and(|g| !decodes(g.charset, whole, cut || whole.len() > sample.len()))
+            .is_some_and(|g| !decodes(g.charset, whole, true))
         {
             groups.remove(0);
         }
@@ -517,19 +540,7 @@ fn statistics(whole: &[u8], cut: bool, candidates: Candidates) -> Detection {
     let Some(best) = groups.first() else {
         return Detection::without_charset(Basis::Unknown, 0.0);
     };
-    let best_units = scores
-        .iter()
-        .filter(|s| s.cost == best.cost)
-        .map(|s| (s.units, matches!(s.unit, Unit::SingleByte(_))))
-        .next()
-        .unwrap_or((1, true));
-    let unknown_cost = u64::from(best_units.0)
-        * if best_units.1 {
-            UNKNOWN_PAIR_COST
-        } else {
-            UNKNOWN_CHAR_COST
-        };
-    let unknown_weight = relative_weight(unknown_cost, best.cost);
+    let unknown_weight = relative_weight(best.unknown_cost, best.cost);
     let total: f64 = groups.iter().map(|g| g.weight).sum::<f64>() + unknown_weight;
     let alternatives = groups
         .iter()
@@ -558,13 +569,9 @@ fn relative_weight(cost: u64, best: u64) -> f64 {
 
 /// Merges the scores into answers, most likely first: for each charset its best language, then
 /// the charsets that decode the sample alike.
-fn group(sample: &[u8], scores: &[Score], decoded: &[(Charset, Vec<u8>)]) -> Vec<Group> {
+fn group(census: &Census, scores: &[Score], decoded: &[(Charset, Vec<u8>)]) -> Vec<Group> {
     let tables = letters::tables();
-    let mut seen = [false; 256];
-    for &b in sample {
-        seen[usize::from(b)] = true;
-    }
-    let present: Vec<u8> = (0..=255u8).filter(|&b| seen[usize::from(b)]).collect();
+    let present = census.present_from(0);
     let Some(best_cost) = scores.iter().map(|s| s.cost).min() else {
         return Vec::new();
     };
@@ -619,6 +626,7 @@ fn group(sample: &[u8], scores: &[Score], decoded: &[(Charset, Vec<u8>)]) -> Vec
                     prior: prior_of(score.unit),
                     language: score.language,
                     cost: score.cost,
+                    unknown_cost: score.unknown_cost(),
                     weight,
                 },
             ));
@@ -631,21 +639,25 @@ fn group(sample: &[u8], scores: &[Score], decoded: &[(Charset, Vec<u8>)]) -> Vec
 
 /// Weighs a declared label against the detection.
 fn weigh_declared(sample: &[u8], cut: bool, detection: Detection, declared: Charset) -> Detection {
-    let valid = decodes(declared, sample, cut);
-    if !valid {
-        return Detection {
-            declared: Some((declared, DeclaredVerdict::Invalid)),
-            ..detection
-        };
+    let overridden = |detection: Detection, verdict| Detection {
+        declared: Some((declared, verdict)),
+        ..detection
+    };
+    let Some(declared_text) = decoded_text(declared, sample, cut) else {
+        return overridden(detection, DeclaredVerdict::Invalid);
+    };
+    // Text has no C1 controls (U+0080 to U+009F, C2 80 to C2 9F in UTF-8): a label that reads
+    // some bytes as them (ISO-8859-1 over windows-1252's quotes and dashes) is wrong wherever the
+    // detection found a charset that reads them as text.
+    let has_c1_controls = declared_text
+        .windows(2)
+        .any(|w| w[0] == 0xC2 && (0x80..0xA0).contains(&w[1]));
+    if detection.charset.is_some() && has_c1_controls {
+        return overridden(detection, DeclaredVerdict::LessNatural);
     }
-    // Text has no C1 controls: a label that reads some bytes as them (ISO-8859-1 over
-    // windows-1252's quotes and dashes) is wrong wherever the detection found a charset that
-    // reads them as text.
-    if detection.charset.is_some() && has_c1_controls(declared, sample, cut) {
-        return Detection {
-            declared: Some((declared, DeclaredVerdict::LessNatural)),
-            ..detection
-        };
+    // Bytes that look binary contradict any text label.
+    if detection.is_binary() {
+        return overridden(detection, DeclaredVerdict::LessNatural);
     }
     let keep = |confidence: f32| Detection {
         charset: Some(declared),
@@ -656,26 +668,20 @@ fn weigh_declared(sample: &[u8], cut: bool, detection: Detection, declared: Char
         alternatives: detection.alternatives.clone(),
         declared: Some((declared, DeclaredVerdict::Kept)),
     };
-    // Bytes that look binary contradict any text label.
-    if detection.is_binary() {
-        return Detection {
-            declared: Some((declared, DeclaredVerdict::LessNatural)),
-            ..detection
-        };
-    }
     let Some(detected) = detection.charset else {
         return keep(detection.confidence.max(0.5));
     };
     // Decoding alike (ASCII text under any ASCII-based label, say) agrees with the label.
-    let same = detected == declared || same_decoding(detected, declared, sample, cut);
-    if same {
+    let reads_as_declared =
+        |c: Charset| c == declared || decoded_text(c, sample, cut).as_ref() == Some(&declared_text);
+    if reads_as_declared(detected) {
         return keep(detection.confidence.max(0.9));
     }
     // The label's own standing among the answers.
     let declared_share = detection
         .alternatives
         .iter()
-        .filter(|a| a.charset == declared || same_decoding(a.charset, declared, sample, cut))
+        .filter(|a| reads_as_declared(a.charset))
         .map(|a| a.confidence)
         .fold(0.0f32, f32::max);
     let prior = DECLARED_PRIOR.exp() as f32;
@@ -686,35 +692,7 @@ fn weigh_declared(sample: &[u8], cut: bool, detection: Detection, declared: Char
         let total = for_label + against + (1.0 - against - declared_share).max(0.0);
         return keep(for_label / total);
     }
-    Detection {
-        declared: Some((declared, DeclaredVerdict::LessNatural)),
-        ..detection
-    }
-}
-
-/// Whether `charset` decodes the sample to C1 control characters (U+0080 to U+009F).
-fn has_c1_controls(charset: Charset, sample: &[u8], cut: bool) -> bool {
-    let text = if cut {
-        ideographs::decode_prefix(charset, sample)
-    } else {
-        charset.decode_to_vec(sample, ErrorPolicy::Strict).ok()
-    };
-    // In UTF-8, C1 controls are the two bytes C2 80 to C2 9F.
-    text.is_some_and(|t| {
-        t.windows(2)
-            .any(|w| w[0] == 0xC2 && (0x80..0xA0).contains(&w[1]))
-    })
-}
-
-fn same_decoding(a: Charset, b: Charset, sample: &[u8], cut: bool) -> bool {
-    let decode = |c: Charset| {
-        if cut {
-            ideographs::decode_prefix(c, sample)
-        } else {
-            c.decode_to_vec(sample, ErrorPolicy::Strict).ok()
-        }
-    };
-    matches!((decode(a), decode(b)), (Some(x), Some(y)) if x == y)
+    overridden(detection, DeclaredVerdict::LessNatural)
 }
 
 #[cfg(test)]

@@ -26,18 +26,16 @@ pub(super) fn nul_pattern(sample: &[u8]) -> Option<(&'static str, usize)> {
         return None;
     }
     let units4 = sample.len() / 4;
-    if units4 >= 1 {
-        let (mut le, mut be) = (0usize, 0usize);
-        for unit in sample.chunks_exact(4) {
-            le += usize::from(unit[2] == 0 && unit[3] == 0 && unit[0] != 0);
-            be += usize::from(unit[0] == 0 && unit[1] == 0 && unit[3] != 0);
-        }
-        if le * 10 >= units4 * 9 {
-            return Some(("UTF-32LE", le));
-        }
-        if be * 10 >= units4 * 9 {
-            return Some(("UTF-32BE", be));
-        }
+    let (mut le, mut be) = (0usize, 0usize);
+    for unit in sample.chunks_exact(4) {
+        le += usize::from(unit[2] == 0 && unit[3] == 0 && unit[0] != 0);
+        be += usize::from(unit[0] == 0 && unit[1] == 0 && unit[3] != 0);
+    }
+    if le * 10 >= units4 * 9 {
+        return Some(("UTF-32LE", le));
+    }
+    if be * 10 >= units4 * 9 {
+        return Some(("UTF-32BE", be));
     }
     // In UTF-16 text of one alphabet the high byte of almost every unit is one of two values:
     // NUL (ASCII: spaces, digits, punctuation) and the alphabet's block (0x04 Cyrillic, 0x03
@@ -169,6 +167,13 @@ impl Census {
             .into_iter()
             .map(|b| self.counts[usize::from(b)] as usize)
             .sum()
+    }
+
+    /// The byte values that occur, from `first` up, in order.
+    pub(super) fn present_from(&self, first: u8) -> Vec<u8> {
+        (first..=u8::MAX)
+            .filter(|&b| self.counts[usize::from(b)] != 0)
+            .collect()
     }
 
     /// Whether every byte is below 0x80.

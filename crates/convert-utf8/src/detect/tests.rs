@@ -1,26 +1,19 @@
 //! Detector tests on text encoded by the system iconv.
 
 use super::*;
-use std::io::Write;
-use std::process::{Command, Stdio};
+use iconv_oracle::{Iconv, Outcome};
 
 /// `text` encoded in `charset` by the system iconv.
 fn encode(text: &str, charset: &str) -> Vec<u8> {
-    let mut child = Command::new("iconv")
-        .args(["-f", "UTF-8", "-t", charset])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("iconv runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "iconv -t {charset} failed");
-    out.stdout
+    let mut iconv = Iconv::open_to("UTF-8", charset)
+        .unwrap_or_else(|| panic!("iconv cannot convert UTF-8 to {charset}"));
+    let converted = iconv.convert(text.as_bytes());
+    assert_eq!(
+        converted.outcome,
+        Outcome::Complete,
+        "iconv -t {charset} failed"
+    );
+    converted.output
 }
 
 fn right(detection: &Detection, bytes: &[u8], text: &str) -> bool {
