@@ -31,7 +31,8 @@ pub struct Options {
     pub whatwg: bool,
     /// `--detect`: print each input's charset instead of converting.
     pub detect: bool,
-    /// `--threshold`: the confidence `-f auto` and `--detect` need, 0 to 1.
+    /// `--threshold`: the confidence, 0 to 1, `-f auto` needs to convert and `--detect` to
+    /// succeed.
     pub threshold: Option<f32>,
     /// Input files in order; empty means stdin.
     pub files: Vec<OsString>,
@@ -126,8 +127,9 @@ UTF-8.
       --detect               print `FILE: CHARSET (confidence C, language L)'
                              for each input instead of converting it; with
                              -f NAME, NAME is the declared label to check
-      --threshold=P          confidence from 0 to 1 that -f auto and --detect
-                             need to name a charset (default 0.5)
+      --threshold=P          confidence from 0 to 1 that -f auto needs to
+                             convert an input, and --detect to exit 0
+                             (default 0.5)
 
  Information:
   -l, --list                 list all known coded character sets

@@ -78,23 +78,21 @@ pub fn describe(detection: &Detection) -> String {
     text
 }
 
-/// Why a detection cannot be converted with at `threshold`, if it cannot.
-pub fn refusal(detection: &Detection, threshold: f32) -> Option<String> {
+/// The charset to convert with at `threshold`, or why there is none.
+pub fn usable_charset(detection: &Detection, threshold: f32) -> Result<Charset, String> {
     if detection.is_binary() {
-        return Some(
-            "looks binary, not text; name its charset with -f to convert it anyway".into(),
-        );
+        return Err("looks binary, not text; name its charset with -f to convert it anyway".into());
     }
     match detection.charset() {
-        Some(_) if detection.confidence() >= threshold => None,
-        Some(charset) => Some(format!(
+        Some(charset) if detection.confidence() >= threshold => Ok(charset),
+        Some(charset) => Err(format!(
             "cannot tell the charset: the best guess, {}, has confidence {:.2}, below {:.2}; \
              name the charset with -f, or lower --threshold",
             charset.name(),
             detection.confidence(),
             threshold
         )),
-        None => Some("cannot tell the charset; name it with -f".into()),
+        None => Err("cannot tell the charset; name it with -f".into()),
     }
 }
 
@@ -118,10 +116,17 @@ mod tests {
     #[test]
     fn refusals_say_why() {
         let binary = convert_utf8::detect(b"\x00\x01\x02\x03PNG");
-        assert!(refusal(&binary, 0.5).unwrap().contains("binary"));
+        assert!(usable_charset(&binary, 0.5).unwrap_err().contains("binary"));
         let text = convert_utf8::detect(b"plain");
-        assert_eq!(refusal(&text, 0.5), None);
-        assert!(refusal(&text, 1.0).unwrap().contains("below 1.00"));
+        assert_eq!(
+            usable_charset(&text, 0.5),
+            text.charset().ok_or(String::new())
+        );
+        assert!(
+            usable_charset(&text, 1.0)
+                .unwrap_err()
+                .contains("below 1.00")
+        );
     }
 
     #[test]

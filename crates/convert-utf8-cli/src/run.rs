@@ -208,7 +208,7 @@ fn detect_files(options: &Options, mode: LabelMode) -> u8 {
                 continue;
             }
         };
-        if detect::refusal(&detection, threshold).is_some() {
+        if detect::usable_charset(&detection, threshold).is_err() {
             status = FAILURE;
         }
         let mut line = name.as_encoded_bytes().to_vec();
@@ -318,15 +318,14 @@ pub fn run(options: Options) -> u8 {
                         detect::describe(&detection)
                     ));
                 }
-                let Some(charset) = detection
-                    .charset_at(threshold)
-                    .filter(|_| !detection.is_binary())
-                else {
-                    let why = detect::refusal(&detection, threshold).unwrap_or_default();
-                    complain(format_args!("{prefix}{why}"));
-                    status = FAILURE;
-                    hard_error = true;
-                    continue;
+                let charset = match detect::usable_charset(&detection, threshold) {
+                    Ok(charset) => charset,
+                    Err(why) => {
+                        complain(format_args!("{prefix}{why}"));
+                        status = FAILURE;
+                        hard_error = true;
+                        continue;
+                    }
                 };
                 detected = match Decoder::new(charset, policy) {
                     Ok(decoder) => decoder,
