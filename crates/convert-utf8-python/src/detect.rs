@@ -7,7 +7,7 @@
 //! path, given the detected charset.
 
 use crate::charset::resolve;
-use crate::errors::{DecodeError, UnknownEncodingError};
+use crate::errors::{DecodeError, unknown_encoding};
 use crate::input::Input;
 use convert_utf8::Charset;
 use convert_utf8::detect::{Basis, DEFAULT_THRESHOLD, DeclaredVerdict};
@@ -43,18 +43,7 @@ pub(crate) fn auto_is_not_a_charset(py: Python<'_>, label: &str) -> PyErr {
          decode(data, \"auto\"), to_utf8(data, \"auto\") and detect(data); for a stream or a \
          file, detect() its start and pass the encoding found"
     );
-    let made = py
-        .get_type::<UnknownEncodingError>()
-        .call1((message,))
-        .and_then(|exc| {
-            exc.setattr("label", label)?;
-            exc.setattr("suggestion", py.None())?;
-            Ok(exc)
-        });
-    match made {
-        Ok(exc) => PyErr::from_value(exc),
-        Err(e) => e,
-    }
+    unknown_encoding(py, &message, label, None)
 }
 
 /// An f32 as the Python float with the same shortest decimal form (0.99, not
@@ -236,10 +225,11 @@ pub(crate) fn detect(
 }
 
 /// `DetectionError` for a detection `decode(data, "auto")` will not decode with.
-fn detection_error(py: Python<'_>, detection: Detection) -> PyErr {
+fn detection_error(py: Python<'_>, found: &convert_utf8::Detection) -> PyErr {
+    let detection = Detection::new(found);
     let how_sure = format!("confidence {:.2}", detection.confidence);
     let message = match detection.encoding {
-        _ if detection.basis == "binary" => {
+        _ if found.is_binary() => {
             format!("cannot decode: the data looks binary, not text ({how_sure})")
         }
         None => {
@@ -296,7 +286,7 @@ pub(crate) fn decode_detected<'py, T>(
     let found = run(py, &input, None);
     // Binary data has no charset, at any confidence.
     let Some(charset) = found.charset_at(DEFAULT_THRESHOLD) else {
-        return Err(detection_error(py, Detection::new(&found)));
+        return Err(detection_error(py, &found));
     };
     let skip = if charset.name() == "UTF-8" {
         found.bom_len()

@@ -91,18 +91,34 @@ pub(crate) fn file_decode_error(
 pub(crate) fn engine_error(py: Python<'_>, error: &Error) -> PyErr {
     let message = error.to_string();
     let made = match error {
-        Error::UnknownCharset { label, suggestion } => py
-            .get_type::<UnknownEncodingError>()
-            .call1((message,))
-            .and_then(|exc| {
-                exc.setattr("label", label)?;
-                exc.setattr("suggestion", *suggestion)?;
-                Ok(exc)
-            }),
+        Error::UnknownCharset { label, suggestion } => {
+            return unknown_encoding(py, &message, label, *suggestion);
+        }
         Error::Unsupported { name } => unsupported(py, &message, name),
         Error::UnsupportedTarget { label } => unsupported(py, &message, label),
         _ => return PyRuntimeError::new_err(message),
     };
+    match made {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(e) => e,
+    }
+}
+
+/// An `UnknownEncodingError` for `label`, with the closest known name if there is one.
+pub(crate) fn unknown_encoding(
+    py: Python<'_>,
+    message: &str,
+    label: &str,
+    suggestion: Option<&str>,
+) -> PyErr {
+    let made = py
+        .get_type::<UnknownEncodingError>()
+        .call1((message,))
+        .and_then(|exc| {
+            exc.setattr("label", label)?;
+            exc.setattr("suggestion", suggestion)?;
+            Ok(exc)
+        });
     match made {
         Ok(exc) => PyErr::from_value(exc),
         Err(e) => e,

@@ -74,6 +74,18 @@ fn decode<'py>(
     encoding: &str,
     errors: &str,
 ) -> PyResult<Bound<'py, PyString>> {
+    with_charset(py, data, encoding, errors, decode_as)
+}
+
+/// Runs `decode_as` on `data` with the charset `encoding` names, or, for `"auto"`, the one
+/// detected.
+fn with_charset<'py, T>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    encoding: &str,
+    errors: &str,
+    decode_as: impl FnOnce(Python<'py>, &Input<'_>, Charset, &str) -> PyResult<T>,
+) -> PyResult<T> {
     if detect::is_auto(encoding) {
         return detect::decode_detected(py, data, errors, decode_as);
     }
@@ -119,15 +131,7 @@ fn to_utf8<'py>(
     encoding: &str,
     errors: &str,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    if detect::is_auto(encoding) {
-        return detect::decode_detected(py, data, errors, to_utf8_as);
-    }
-    to_utf8_as(
-        py,
-        &Input::from_object(data)?,
-        resolve(py, encoding)?,
-        errors,
-    )
+    with_charset(py, data, encoding, errors, to_utf8_as)
 }
 
 /// `to_utf8()` once the input and its charset are known.
