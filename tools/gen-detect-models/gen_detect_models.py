@@ -38,13 +38,13 @@ REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "crates/convert-utf8/src/detect/models.rs"
 COMMAND = "python3 tools/gen-detect-models/gen_detect_models.py"
 
-# Fixed classes; letters follow from FIRST_LETTER (after the ASCII-letter class of non-Latin
-# scripts). Must match crates/convert-utf8/src/detect/letters.rs.
+# The fixed classes; a language's letters follow ASCII_LETTER (from it for Latin scripts, after it
+# for the others, which keep it for ASCII letters). Must match
+# crates/convert-utf8/src/detect/letters.rs.
 BOUNDARY, PUNCTUATION, SYMBOL, FOREIGN, CONTROL, OPENING, QUOTE, ASCII_LETTER = range(8)
-FIXED_CLASSES = 7
 
-# Probability set aside for the classes words never show: non-ASCII punctuation (quotes, dashes,
-# which stand between words, not inside them), symbols, letters of other languages, controls.
+# Probability set aside for the classes words never show: punctuation (each of the three
+# classes), symbols, letters of other languages, controls.
 P_PUNCTUATION = 2e-3
 P_SYMBOL = 3e-4
 P_FOREIGN = 1e-3
@@ -185,13 +185,17 @@ def letter_model(lang: str, words: dict[str, float]):
     total = sum(letter_mass.values())
     ascii_share = sum(m for c, m in letter_mass.items() if c.isascii()) / total
     latin = ascii_share > 0.5
-    letters = [c for c, m in letter_mass.most_common()
+    # Most frequent first; equals by code point, so that the output does not depend on the
+    # order sets and dictionaries happen to iterate in.
+    letters = [c for c, m in letter_mass.items()
                if m / total >= MIN_LETTER_SHARE and (not c.isascii() or latin)]
     if latin:
-        letters = sorted(set(letters) | set("abcdefghijklmnopqrstuvwxyz"),
-                         key=lambda c: -letter_mass[c])
+        letters = list(set(letters) | set("abcdefghijklmnopqrstuvwxyz"))
+    letters.sort(key=lambda c: (-letter_mass[c], c))
     letters = letters[:MAX_LETTERS]
-    first = FIXED_CLASSES + (0 if latin else 1)
+    # A Latin language's letters start at ASCII_LETTER; a non-Latin one keeps that class for
+    # ASCII letters and its own start after it.
+    first = ASCII_LETTER + (0 if latin else 1)
     index = {c: first + i for i, c in enumerate(letters)}
     k = first + len(letters)
 
@@ -209,7 +213,7 @@ def letter_model(lang: str, words: dict[str, float]):
         classes = [BOUNDARY] + [classify(c) for c in word.lower()] + [BOUNDARY]
         for prev, cur in zip(classes, classes[1:]):
             counts[prev][cur] += freq
-    learned = [BOUNDARY] + list(range(FIXED_CLASSES if latin else ASCII_LETTER, k))
+    learned = [BOUNDARY] + list(range(ASCII_LETTER, k))
     reserved = 3 * P_PUNCTUATION + P_SYMBOL + P_FOREIGN + P_CONTROL
 
     def class_costs(counts_by_class: list[float]) -> list[int]:
@@ -244,6 +248,7 @@ def letter_model(lang: str, words: dict[str, float]):
     # other one () … ·) after it; inside a word it is what a misread letter turns into. Quotes
     # (« » “ ” ‘ ’), which open in one language and close in another, and dashes may stand on
     # either side.
+    # (ASCII_LETTER stands in this list twice for non-Latin languages, so its edges count twice.)
     letter_classes = [c for c in learned if c != BOUNDARY] + ([ASCII_LETTER] if not latin else [])
     edge = round(math.log(10) * SCALE)
     for prev in letter_classes:
@@ -265,7 +270,8 @@ def letter_model(lang: str, words: dict[str, float]):
             else:
                 continue
             costs[ASCII_LETTER][cur] = max(0, min(MAX_COST, round(-math.log(p) * SCALE)))
-    # How often each class occurs at all, for the detector's first, cheap pass.
+    # How often each class occurs at all: what a class costs after a combining mark, and how
+    # much each letter weighs when pairing languages with charsets.
     unigram = class_costs([sum(counts[prev][cur] for prev in range(k)) for cur in range(k)])
     return latin, letters, costs, unigram
 

@@ -1567,7 +1567,7 @@ pub(super) static LETTER_MODELS: &[LetterModel] = &[
     LetterModel {
         language: "ro",
         latin: true,
-        letters: "eairntuclosdpmăfvîbgzşșâțţhjxykwãq",
+        letters: "eairntuclosdpmăfvîbgzşșâţțhjxykwãq",
         unigram: &[
             13, 50, 65, 55, 129, 50, 50, 19, 20, 20, 23, 23, 24, 24, 26, 26, 27, 27, 28, 29, 30, 30, 37, 37,
             38, 39, 40, 42, 43, 43, 44, 44, 44, 46, 49, 53, 59, 60, 61, 82, 85,
