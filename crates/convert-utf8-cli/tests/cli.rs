@@ -6,49 +6,12 @@ use convert_utf8::Charset;
 use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 const BIN: &str = env!("CARGO_BIN_EXE_convert-utf8");
 
-#[derive(Debug)]
-struct Outcome {
-    stdout: Vec<u8>,
-    stderr: String,
-    code: i32,
-}
-
-fn command(program: &str, args: &[&str], dir: &Path) -> Command {
-    let mut command = Command::new(program);
-    command
-        .args(args)
-        .current_dir(dir)
-        .env_remove("LC_ALL")
-        .env_remove("LC_CTYPE")
-        .env_remove("POSIXLY_CORRECT")
-        .env("LANG", "C.UTF-8");
-    command
-}
-
-fn finish(mut command: Command, stdin: &[u8]) -> Outcome {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut pipe = child.stdin.take().unwrap();
-    let input = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&input);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    Outcome {
-        stdout: out.stdout,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        code: out.status.code().expect("exited normally"),
-    }
-}
+mod common;
+use common::{Outcome, command, finish};
 
 fn ours_in(dir: &Path, args: &[&str], stdin: &[u8]) -> Outcome {
     finish(command(BIN, args, dir), stdin)

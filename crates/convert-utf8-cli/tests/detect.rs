@@ -2,30 +2,15 @@
 //! `iconv -f <their true charset>` converts them, and what cannot be told is refused, per file.
 
 use std::fs;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_convert-utf8");
 
-fn run_in(dir: &Path, program: &str, args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .env("LANG", "C.UTF-8")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut pipe = child.stdin.take().unwrap();
-    let input = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&input);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
+mod common;
+use common::{Outcome, command, finish};
+
+fn run_in(dir: &Path, program: &str, args: &[&str], stdin: &[u8]) -> Outcome {
+    finish(command(program, args, dir), stdin)
 }
 
 fn encode(text: &str, charset: &str) -> Vec<u8> {
@@ -35,7 +20,7 @@ fn encode(text: &str, charset: &str) -> Vec<u8> {
         &["-f", "UTF-8", "-t", charset],
         text.as_bytes(),
     );
-    assert!(out.status.success(), "iconv -t {charset}");
+    assert_eq!(out.code, 0, "iconv -t {charset}");
     out.stdout
 }
 
@@ -90,11 +75,7 @@ fn auto_converts_each_file_as_iconv_does_with_its_true_charset() {
         String::from_utf8_lossy(&ours.stdout),
         String::from_utf8_lossy(&expected)
     );
-    assert!(
-        ours.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ours.stderr)
-    );
+    assert_eq!(ours.code, 0, "{}", ours.stderr);
 }
 
 #[test]
@@ -102,7 +83,7 @@ fn auto_reads_a_pipe_once() {
     let bytes = encode(TEXTS[0].1, "KOI8-R");
     let ours = run_in(Path::new("."), BIN, &["-f", "AUTO", "--verbose"], &bytes);
     assert_eq!(String::from_utf8(ours.stdout).unwrap(), TEXTS[0].1);
-    let stderr = String::from_utf8_lossy(&ours.stderr);
+    let stderr = &ours.stderr;
     assert!(
         stderr.contains("-: detected KOI8-R (confidence "),
         "{stderr}"
@@ -127,7 +108,7 @@ fn detect_prints_one_line_per_file_named_as_given() {
         lines[1].starts_with("plain.txt: ANSI_X3.4-1968 (confidence "),
         "{stdout}"
     );
-    assert!(ours.status.success());
+    assert_eq!(ours.code, 0);
 }
 
 #[test]
@@ -157,9 +138,9 @@ fn binary_and_uncertain_inputs_are_refused_and_the_others_converted() {
     .unwrap();
     fs::write(dir.path().join("ru.txt"), encode(TEXTS[1].1, "CP1251")).unwrap();
     let ours = run_in(dir.path(), BIN, &["-f", "auto", "image.png", "ru.txt"], b"");
-    assert_eq!(ours.status.code(), Some(1));
+    assert_eq!(ours.code, 1);
     assert_eq!(String::from_utf8(ours.stdout).unwrap(), TEXTS[1].1);
-    let stderr = String::from_utf8_lossy(&ours.stderr);
+    let stderr = &ours.stderr;
     assert!(
         stderr.contains("image.png: looks binary, not text"),
         "{stderr}"
@@ -171,13 +152,13 @@ fn binary_and_uncertain_inputs_are_refused_and_the_others_converted() {
         &["-f", "auto", "--threshold=1", "ru.txt"],
         b"",
     );
-    let stderr = String::from_utf8_lossy(&ours.stderr);
+    let stderr = &ours.stderr;
     assert!(
         ours.stdout.is_empty() && stderr.contains("cannot tell the charset"),
         "{stderr}"
     );
     let ours = run_in(dir.path(), BIN, &["--detect", "image.png"], b"");
-    assert_eq!(ours.status.code(), Some(1));
+    assert_eq!(ours.code, 1);
     assert!(
         String::from_utf8(ours.stdout)
             .unwrap()
