@@ -4,6 +4,7 @@
 //! `Decoder` numbers it (absolute offset, length, bytes), counts it, and then stops, drops it or
 //! replaces it as the policy says.
 
+use crate::charset::kernel::OutUnit;
 use crate::charset::{Charset, FamilyDecoder, RawDecoder, RawStatus};
 use crate::error::{DecodeError, Error, ErrorKind, ErrorPolicy, MAX_BAD_SEQUENCE_LEN};
 
@@ -14,7 +15,7 @@ pub const MIN_OUTPUT_SPACE: usize = 16;
 /// input again (see [`Decoder::decode`]): shorter than any family's bulk loop needs to start.
 const ERROR_RUN_WINDOW: usize = 8;
 
-const REPLACEMENT: &[u8; 3] = "\u{FFFD}".as_bytes().first_chunk().unwrap();
+const REPLACEMENT: &[u8] = <u8 as OutUnit>::REPLACEMENT;
 
 /// Why a [`Decoder::decode`] call returned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

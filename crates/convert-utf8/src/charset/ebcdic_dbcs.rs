@@ -18,15 +18,14 @@
 //! the block. Pairs that expand to two code points or lie beyond the BMP, errors and a pair cut
 //! by the end of the block go through the general path one at a time.
 
-use crate::charset::multibyte::{RAW_ENTRY, entry_utf8_len, write_char};
+use crate::charset::kernel::{self, MAX_CHAR_UTF8, OutUnit, put, sweep_invalid};
+use crate::charset::multibyte::{RAW_ENTRY, entry_utf8_len};
 use crate::charset::{RawDecoder, RawStep};
 use crate::tables::ebcdic_dbcs as tables;
 use crate::tables::ebcdic_dbcs::{EXTRA, POOL};
 
 const SO: u8 = 0x0E;
 const SI: u8 = 0x0F;
-/// The most UTF-8 one character writes: a pair may decode to two code points.
-const MAX_CHAR_UTF8: usize = 8;
 
 /// The pairs starting with one lead byte: trail bytes `lo..lo + width` have entries in `POOL`
 /// from byte `offset` on, three bytes each.
@@ -124,26 +123,13 @@ fn write_pair(table: &EbcdicTable, lead: u8, trail: u8, dst: &mut [u8]) -> Optio
         0 => None,
         raw => {
             let (first, second) = EXTRA[usize::from(raw - 0xD800)];
-            let mut n = write_char(dst, first);
+            let mut n = u8::push_char(dst, first);
             if second != 0 {
-                n += write_char(&mut dst[n..], second);
+                n += u8::push_char(&mut dst[n..], second);
             }
             Some(n)
         }
     }
-}
-
-/// Writes `bytes` at `dst[at..]` inside the hot loop's block.
-#[inline(always)]
-fn put(dst: &mut [u8], at: usize, bytes: [u8; 4]) {
-    debug_assert!(at + 4 <= dst.len(), "the block's output bound is broken");
-    // SAFETY: this is called only inside a block of `decode_raw`, which has at most
-    // `fits = (dst.len() - written_at_block_start - 1) / 3` input bytes; every store comes with
-    // at least one of them left and `written` grows by at most three bytes per byte consumed,
-    // so a store starts at `at <= written_at_block_start + 3 * (fits - 1)` and
-    // `at + 4 <= dst.len()`. The chunking tests run this with output buffers of every small
-    // size, in debug builds, where the assertion above checks it.
-    unsafe { dst.get_unchecked_mut(at..at + 4) }.copy_from_slice(&bytes);
 }
 
 /// Decodes `block[read..]` into `dst[written..]` (inside the hot loop's block), in shift state
@@ -234,8 +220,8 @@ impl RawDecoder for EbcdicDbcsDecoder {
         }
         loop {
             // A block of input whose output surely fits: the hot loop writes at most three bytes
-            // per byte it consumes, plus one byte of slack for the fourth byte of its stores.
-            let fits = (dst.len() - written).saturating_sub(1) / 3;
+            // per byte it consumes and stores four at a time.
+            let fits = kernel::block_len(dst.len() - written, 3, 4);
             let block = &src[..read + (src.len() - read).min(fits)];
             (read, written, self.double) = fast_run(table, block, read, dst, written, self.double);
             // The one unit the hot loop leaves to this general path, if any.
@@ -301,31 +287,21 @@ impl RawDecoder for EbcdicDbcsDecoder {
             return (0, 0);
         }
         let table = self.table;
-        let (mut read, mut count) = (0, 0);
         if self.double {
             // Illegal pairs, two bytes each; a shift or a lead without its trail ends the run.
-            while count < max
-                && let [lead, trail, ..] = src[read..]
-                && lead != SO
-                && lead != SI
-                && pair_is_illegal(table, lead, trail)
-            {
-                read += 2;
-                count += 1;
-            }
+            sweep_invalid(src, max, |rest| match *rest {
+                [lead, trail, ..] if lead != SO && lead != SI => {
+                    pair_is_illegal(table, lead, trail).then_some(2)
+                }
+                _ => None,
+            })
         } else {
             // SO and SI have no single-byte entry either, but shift.
-            while count < max
-                && let Some(&b) = src.get(read)
-                && table.single[usize::from(b)] == 0
-                && b != SO
-                && b != SI
-            {
-                read += 1;
-                count += 1;
-            }
+            sweep_invalid(src, max, |rest| {
+                let b = rest[0];
+                (table.single[usize::from(b)] == 0 && b != SO && b != SI).then_some(1)
+            })
         }
-        (read, count)
     }
 }
 

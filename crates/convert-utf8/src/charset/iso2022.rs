@@ -21,17 +21,17 @@
 
 mod fast;
 
+use crate::charset::kernel::{
+    self, Carry, Drained, MAX_CHAR_UTF8, Unit, UnitStep, sweep_bad_bytes,
+};
 use crate::charset::multibyte::{self, MultibyteDecoder};
 use crate::charset::single_byte::{self, SingleByteDecoder};
 use crate::charset::{RawDecoder, RawStatus, RawStep};
-use crate::error::ErrorKind;
 use crate::tables::iso2022 as leads;
 
 const ESC: u8 = 0x1B;
 const SO: u8 = 0x0E;
 const SI: u8 = 0x0F;
-/// Room asked for before each character (a JIS X 0213 code may be two code points).
-const MAX_CHAR_UTF8: usize = 8;
 /// The longest escape sequence or character: `ESC $ ( C`, `ESC N` + pair.
 const MAX_UNIT: usize = 4;
 
@@ -168,18 +168,6 @@ fn through(decoder: &mut impl RawDecoder, bytes: &[u8], out: &mut [u8]) -> Optio
     Some(step.written)
 }
 
-/// What the bytes at the current position are.
-enum Unit {
-    /// A character of `len` bytes, `written` bytes of UTF-8 written.
-    Char { len: usize, written: usize },
-    /// An escape sequence or shift of `len` bytes that changed the state.
-    Shift { len: usize },
-    /// Illegal; glibc's `-c` drops `unit` bytes.
-    Invalid { unit: usize },
-    /// The input ends inside an escape sequence or character.
-    Incomplete,
-}
-
 pub(crate) fn new_decoder(name: &str) -> Option<Iso2022Decoder> {
     let variant = match name {
         "ISO-2022-JP" => Variant::Jp,
@@ -198,8 +186,7 @@ pub(crate) fn new_decoder(name: &str) -> Option<Iso2022Decoder> {
         ss3_plane: 0,
         drop_next: 0,
         twins: Twins::new(variant),
-        pending: [0; MAX_UNIT],
-        pending_len: 0,
+        carry: Carry::default(),
     })
 }
 
@@ -217,8 +204,7 @@ pub(crate) struct Iso2022Decoder {
     drop_next: u8,
     twins: Twins,
     /// Bytes of an escape sequence or character cut by the end of an earlier call.
-    pending: [u8; MAX_UNIT],
-    pending_len: u8,
+    carry: Carry,
 }
 
 /// The set ISO-2022-KR's or -CN's SO invokes with ISO-2022-CN's SO designation `so`; `None`
@@ -265,21 +251,21 @@ impl Iso2022Decoder {
         };
         let (twin, prefix) = twin_of(set).expect("a 94×94 set has a twin");
         if !in_mask(lead_mask, bytes[0]) {
-            return Unit::Invalid { unit: 1 };
+            return Unit::Invalid { len: 1 };
         }
         let Some(&trail) = bytes.get(1) else {
             return Unit::Incomplete;
         };
         if !(0x21..=0x7E).contains(&trail) {
-            return Unit::Invalid { unit: 1 };
+            return Unit::Invalid { len: 1 };
         }
         let code = match prefix {
             Some(prefix) => &[prefix, bytes[0] | 0x80, trail | 0x80][..],
             None => &[bytes[0] | 0x80, trail | 0x80][..],
         };
         match through(self.twins.get(twin), code, out) {
-            Some(written) => Unit::Char { len: 2, written },
-            None => Unit::Invalid { unit: 1 },
+            Some(written) => Unit::Decoded { len: 2, written },
+            None => Unit::Invalid { len: 1 },
         }
     }
 
@@ -317,7 +303,7 @@ impl Iso2022Decoder {
             }
             if let Some((set, len)) = self.jp_designation(bytes) {
                 self.set = set;
-                return Unit::Shift { len };
+                return Unit::Decoded { len, written: 0 };
             }
             if jp2 && bytes[1] == b'.' && matches!(bytes[2], b'A' | b'F') {
                 self.g2 = if bytes[2] == b'A' {
@@ -325,7 +311,7 @@ impl Iso2022Decoder {
                 } else {
                     G2::Greek
                 };
-                return Unit::Shift { len: 3 };
+                return Unit::Decoded { len: 3, written: 0 };
             }
             if jp2 && bytes[1] == b'N' {
                 return self.single_shift_jp2(bytes[2], out);
@@ -333,11 +319,11 @@ impl Iso2022Decoder {
             // Not an escape sequence this charset knows: ESC is text.
         }
         if ch >= 0x80 {
-            return Unit::Invalid { unit: 1 };
+            return Unit::Invalid { len: 1 };
         }
         if self.set == Set::Ascii || ch < 0x21 || ch == 0x7F {
             out[0] = ch;
-            return Unit::Char { len: 1, written: 1 };
+            return Unit::Decoded { len: 1, written: 1 };
         }
         let sjis_byte = match self.set {
             Set::JisRoman => ch,
@@ -345,8 +331,8 @@ impl Iso2022Decoder {
             set => return self.double(set, bytes, out),
         };
         match through(self.twins.get(TwinId::Sjis), &[sjis_byte], out) {
-            Some(written) => Unit::Char { len: 1, written },
-            None => Unit::Invalid { unit: 1 },
+            Some(written) => Unit::Decoded { len: 1, written },
+            None => Unit::Invalid { len: 1 },
         }
     }
 
@@ -356,7 +342,7 @@ impl Iso2022Decoder {
             G2::Latin1 => {
                 // Any byte: glibc sets its high bit.
                 let cp = char::from(byte | 0x80);
-                Unit::Char {
+                Unit::Decoded {
                     len: 3,
                     written: cp.encode_utf8(out).len(),
                 }
@@ -368,18 +354,18 @@ impl Iso2022Decoder {
                     .as_mut()
                     .expect("only -JP-2 designates Greek");
                 match through(greek, &[byte | 0x80], out) {
-                    Some(written) => Unit::Char { len: 3, written },
-                    None => Unit::Invalid { unit: 3 },
+                    Some(written) => Unit::Decoded { len: 3, written },
+                    None => Unit::Invalid { len: 3 },
                 }
             }
-            G2::Greek | G2::None => Unit::Invalid { unit: 1 },
+            G2::Greek | G2::None => Unit::Invalid { len: 1 },
         }
     }
 
     fn step_kr(&mut self, bytes: &[u8], out: &mut [u8]) -> Unit {
         let ch = bytes[0];
         if ch >= 0x80 {
-            return Unit::Invalid { unit: 1 };
+            return Unit::Invalid { len: 1 };
         }
         match ch {
             ESC => {
@@ -391,18 +377,18 @@ impl Iso2022Decoder {
                 }
                 if bytes[1..].starts_with(b"$)C") {
                     // The header announcing KS C 5601 as G1: nothing to do.
-                    return Unit::Shift { len: 4 };
+                    return Unit::Decoded { len: 4, written: 0 };
                 }
             }
             SO | SI => {
                 self.shift_set(ch);
-                return Unit::Shift { len: 1 };
+                return Unit::Decoded { len: 1, written: 0 };
             }
             _ => {}
         }
         if self.set == Set::Ascii {
             out[0] = ch;
-            return Unit::Char { len: 1, written: 1 };
+            return Unit::Decoded { len: 1, written: 1 };
         }
         self.double(Set::Ksc5601, bytes, out)
     }
@@ -437,11 +423,11 @@ impl Iso2022Decoder {
                 return Unit::Incomplete;
             }
             self.drop_next = 0;
-            return Unit::Invalid { unit };
+            return Unit::Invalid { len: unit };
         }
         let ch = bytes[0];
         if ch > 0x7F || (ch == 0x7F && !ext) {
-            return Unit::Invalid { unit: 1 };
+            return Unit::Invalid { len: 1 };
         }
         match ch {
             ESC => {
@@ -462,25 +448,25 @@ impl Iso2022Decoder {
                 }
                 if let Some(designation) = so_designation(self.variant, bytes) {
                     self.so = designation;
-                    return Unit::Shift { len: 4 };
+                    return Unit::Decoded { len: 4, written: 0 };
                 }
                 match &bytes[1..] {
                     // The SS2 designation: plane 2 is the only G2 set.
-                    [b'$', b'*', b'H', ..] => return Unit::Shift { len: 4 },
+                    [b'$', b'*', b'H', ..] => return Unit::Decoded { len: 4, written: 0 },
                     [b'$', b'+', plane @ b'I'..=b'M', ..] if ext => {
                         self.ss3_plane = plane - b'I' + 3;
-                        return Unit::Shift { len: 4 };
+                        return Unit::Decoded { len: 4, written: 0 };
                     }
                     &[b'N', lead, trail, ..] => {
                         // CNS 11643 plane 2 through EUC-TW's `8E A2` form. A bad code: ISO-2022-CN
                         // drops the `ESC N`; ISO-2022-CN-EXT steps over it and drops the pair.
                         return match self.cns_plane(2, lead, trail, out) {
-                            Some(written) => Unit::Char { len: 4, written },
+                            Some(written) => Unit::Decoded { len: 4, written },
                             None if ext => {
                                 self.drop_next = 2;
-                                Unit::Shift { len: 2 }
+                                Unit::Decoded { len: 2, written: 0 }
                             }
-                            None => Unit::Invalid { unit: 2 },
+                            None => Unit::Invalid { len: 2 },
                         };
                     }
                     &[b'O', lead, trail, ..] if ext => {
@@ -489,27 +475,27 @@ impl Iso2022Decoder {
                             .then(|| self.cns_plane(plane, lead, trail, out))
                             .flatten()
                         {
-                            Some(written) => Unit::Char { len: 4, written },
-                            None => Unit::Invalid { unit: 4 },
+                            Some(written) => Unit::Decoded { len: 4, written },
+                            None => Unit::Invalid { len: 4 },
                         };
                     }
                     _ => {}
                 }
             }
-            SO | SI if self.shift_set(ch) => return Unit::Shift { len: 1 },
+            SO | SI if self.shift_set(ch) => return Unit::Decoded { len: 1, written: 0 },
             SO => {
                 // ISO-2022-CN-EXT without a designation rejects the byte after the SO.
                 if bytes.len() < 2 {
                     return Unit::Incomplete;
                 }
                 self.drop_next = 1;
-                return Unit::Shift { len: 1 };
+                return Unit::Decoded { len: 1, written: 0 };
             }
             _ => {}
         }
         if self.set == Set::Ascii {
             out[0] = ch;
-            return Unit::Char { len: 1, written: 1 };
+            return Unit::Decoded { len: 1, written: 1 };
         }
         if !ext {
             return self.double(self.set, bytes, out);
@@ -520,18 +506,18 @@ impl Iso2022Decoder {
         };
         let in_94 = |b: u8| (0x21..=0x7E).contains(&b);
         if !in_94(ch) || !in_94(trail) {
-            return Unit::Invalid { unit: 2 };
+            return Unit::Invalid { len: 2 };
         }
         let written = match self.set {
             Set::IsoIr165 => self.iso_ir_165(ch, trail, out),
             set => match self.double(set, bytes, out) {
-                Unit::Char { written, .. } => Some(written),
+                Unit::Decoded { written, .. } => Some(written),
                 _ => None,
             },
         };
         match written {
-            Some(written) => Unit::Char { len: 2, written },
-            None => Unit::Invalid { unit: 2 },
+            Some(written) => Unit::Decoded { len: 2, written },
+            None => Unit::Invalid { len: 2 },
         }
     }
 
@@ -567,98 +553,43 @@ impl Iso2022Decoder {
             Variant::Cn | Variant::CnExt => self.step_cn(bytes, out),
         }
     }
+}
 
-    /// The step for input that ends inside a unit whose `len` bytes are in `pending`: truncated,
-    /// except that ISO-2022-CN-EXT calls a final SO without designation illegal (glibc reports it
-    /// one byte further on, past the end of the input, and its `-c` reads beyond the input).
-    fn end_inside(&mut self, read: usize, written: usize, len: usize) -> RawStep {
+impl UnitStep<u8> for Iso2022Decoder {
+    const MAX_SEQUENCE: usize = MAX_UNIT;
+    const ROOM: usize = MAX_CHAR_UTF8;
+
+    fn step(&mut self, window: &[u8], _at_end: bool, dst: &mut [u8]) -> Unit {
+        Iso2022Decoder::step(self, window, dst)
+    }
+
+    fn carry(&mut self) -> &mut Carry {
+        &mut self.carry
+    }
+
+    /// Truncated, except that ISO-2022-CN-EXT calls a final SO without designation illegal
+    /// (glibc reports it one byte further on, past the end of the input, and its `-c` reads
+    /// beyond the input).
+    fn ends_inside(&mut self, held: &[u8], read: usize, written: usize) -> RawStep {
         let lone_so = self.variant == Variant::CnExt
-            && len == 1
-            && self.pending[0] == SO
+            && held == [SO]
             && self.so == SoDesignation::None
             && self.drop_next == 0;
         self.reset();
         if lone_so {
             RawStep::invalid(read, written, 1)
         } else {
-            RawStep::truncated(read, written, len)
+            RawStep::truncated(read, written, held.len())
         }
-    }
-
-    /// Finishes what earlier calls left pending, taking bytes from `src` as needed; returns
-    /// `(read, written, Some(step))` when the call must return that step.
-    fn drain_pending(
-        &mut self,
-        src: &[u8],
-        dst: &mut [u8],
-        last: bool,
-    ) -> (usize, usize, Option<RawStep>) {
-        let (mut read, mut written) = (0, 0);
-        while self.pending_len > 0 {
-            if dst.len() - written < MAX_CHAR_UTF8 {
-                return (read, written, Some(RawStep::output_full(read, written)));
-            }
-            let held = usize::from(self.pending_len);
-            let mut window = [0u8; 2 * MAX_UNIT];
-            window[..held].copy_from_slice(&self.pending[..held]);
-            let taken = (src.len() - read).min(MAX_UNIT);
-            window[held..held + taken].copy_from_slice(&src[read..read + taken]);
-            let avail = held + taken;
-            let (len, bad) = match self.step(&window[..avail], &mut dst[written..]) {
-                Unit::Char { len, written: w } => {
-                    written += w;
-                    (len, false)
-                }
-                Unit::Shift { len } => (len, false),
-                Unit::Invalid { unit } => (unit, true),
-                Unit::Incomplete => {
-                    // Fewer than MAX_UNIT bytes in all: they fit in `pending`.
-                    let rest = &src[read..];
-                    self.pending[held..held + rest.len()].copy_from_slice(rest);
-                    read = src.len();
-                    if last {
-                        let len = held + rest.len();
-                        let step = self.end_inside(read, written, len);
-                        return (read, written, Some(step));
-                    }
-                    self.pending_len = (held + rest.len()) as u8;
-                    return (read, written, Some(RawStep::input_empty(read, written)));
-                }
-            };
-            if len >= held {
-                read += len - held;
-                self.pending_len = 0;
-            } else {
-                self.pending.copy_within(len..held, 0);
-                self.pending_len = (held - len) as u8;
-            }
-            if bad {
-                let step = RawStep {
-                    read,
-                    written,
-                    status: RawStatus::Malformed {
-                        len: len as u8,
-                        consumed_after: self.pending_len,
-                        kind: ErrorKind::Invalid,
-                    },
-                };
-                return (read, written, Some(step));
-            }
-        }
-        (read, written, None)
     }
 }
 
 impl RawDecoder for Iso2022Decoder {
     fn decode_raw(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> RawStep {
-        let (mut read, mut written) = (0, 0);
-        if self.pending_len > 0 {
-            let (r, w, step) = self.drain_pending(src, dst, last);
-            if let Some(step) = step {
-                return step;
-            }
-            (read, written) = (r, w);
-        }
+        let (mut read, mut written) = match kernel::drain(self, src, dst, last) {
+            Drained::Done { read, written } => (read, written),
+            Drained::Stop(step) => return step,
+        };
         while read < src.len() {
             if dst.len() - written < MAX_CHAR_UTF8 {
                 return RawStep::output_full(read, written);
@@ -672,20 +603,17 @@ impl RawDecoder for Iso2022Decoder {
                 }
             }
             match self.step(&src[read..], &mut dst[written..]) {
-                Unit::Char { len, written: w } => {
+                Unit::Decoded { len, written: w } => {
                     read += len;
                     written += w;
                 }
-                Unit::Shift { len } => read += len,
-                Unit::Invalid { unit } => return RawStep::invalid(read + unit, written, unit),
+                Unit::Invalid { len } => return RawStep::invalid(read + len, written, len),
                 Unit::Incomplete => {
                     let rest = &src[read..];
                     if last {
-                        self.pending[..rest.len()].copy_from_slice(rest);
-                        return self.end_inside(src.len(), written, rest.len());
+                        return self.ends_inside(rest, src.len(), written);
                     }
-                    self.pending[..rest.len()].copy_from_slice(rest);
-                    self.pending_len = rest.len() as u8;
+                    self.carry.hold(rest);
                     return RawStep::input_empty(src.len(), written);
                 }
             }
@@ -703,14 +631,14 @@ impl RawDecoder for Iso2022Decoder {
         self.so = SoDesignation::None;
         self.ss3_plane = 0;
         self.drop_next = 0;
-        self.pending_len = 0;
+        self.carry.clear();
     }
 
     fn max_utf8_len(&self, src_len: usize) -> Option<usize> {
         // Every byte writes at most 3 bytes (a pair or a G2 character: at most 3 for 2 or 3
         // bytes); the loop asks for MAX_CHAR_UTF8 bytes of room before each character.
         src_len
-            .checked_add(usize::from(self.pending_len))?
+            .checked_add(self.carry.len())?
             .checked_mul(3)?
             .checked_add(MAX_CHAR_UTF8)
     }
@@ -719,17 +647,17 @@ impl RawDecoder for Iso2022Decoder {
         // These are 7-bit charsets: with nothing held, a byte from 80 on is one illegal unit in
         // every set and shift state, and leaves the state as it was. (Illegal pairs of a 94×94
         // set are left to `decode_raw`.)
-        if self.pending_len > 0 || self.drop_next > 0 {
+        if !self.carry.is_empty() || self.drop_next > 0 {
             return (0, 0);
         }
-        let run = src.iter().take(max).take_while(|&&b| b >= 0x80).count();
-        (run, run)
+        sweep_bad_bytes(src, max, |b| b >= 0x80)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
 
     fn decode(name: &str, src: &[u8]) -> (String, RawStatus) {
         let mut d = new_decoder(name).expect("an ISO-2022 charset");
@@ -765,7 +693,14 @@ mod tests {
 
     /// Everything a decoder keeps between calls.
     fn state(d: &Iso2022Decoder) -> (Set, G2, SoDesignation, u8, u8, u8) {
-        (d.set, d.g2, d.so, d.ss3_plane, d.drop_next, d.pending_len)
+        (
+            d.set,
+            d.g2,
+            d.so,
+            d.ss3_plane,
+            d.drop_next,
+            d.carry.len() as u8,
+        )
     }
 
     #[test]
@@ -973,7 +908,7 @@ mod run_tests {
                     let mut general = [0u8; MAX_CHAR_UTF8];
                     let unit = d.double(set, &[lead, trail], &mut general);
                     assert!(
-                        matches!(unit, Unit::Char { len: 2, written } if written == len),
+                        matches!(unit, Unit::Decoded { len: 2, written } if written == len),
                         "{name} {lead:02X}{trail:02X}"
                     );
                     assert_eq!(utf8[..len], general[..len], "{name} {lead:02X}{trail:02X}");

@@ -12,6 +12,7 @@ pub(crate) mod composing;
 pub(crate) mod ebcdic_dbcs;
 pub(crate) mod iso2022;
 pub(crate) mod iso6937;
+pub(crate) mod kernel;
 pub(crate) mod multibyte;
 pub(crate) mod single_byte;
 pub(crate) mod tscii;
@@ -158,6 +159,13 @@ pub(crate) enum RawStatus {
 }
 
 impl RawStep {
+    /// This step as seen by a caller that had already read `read` bytes of its input before
+    /// passing on the rest.
+    pub(crate) fn after(mut self, read: usize) -> Self {
+        self.read += read;
+        self
+    }
+
     pub(crate) fn input_empty(read: usize, written: usize) -> Self {
         RawStep {
             read,

@@ -20,8 +20,10 @@
 //! the step ([`fast_run_by_lead_bits`]). Anything longer, illegal, expanding to two code points,
 //! or cut by the end of the block goes through [`decode_sequence`], which walks the rows.
 
-use crate::charset::{RawDecoder, RawStatus, RawStep};
-use crate::error::ErrorKind;
+use crate::charset::kernel::{
+    self, Carry, Drained, MAX_CHAR_UTF8, OutUnit, Unit, UnitStep, put, sweep_bad_bytes,
+};
+use crate::charset::{RawDecoder, RawStep};
 use crate::tables::dbcs::{self, POOL, ROWS, UNIT_SETS};
 use direct::{DirectTable, utf8_len};
 use std::sync::OnceLock;
@@ -251,15 +253,12 @@ pub(crate) fn new_decoder(name: &str) -> Option<MultibyteDecoder> {
         table,
         lead_floor,
         direct: direct.get_or_init(|| DirectTable::build(table)),
-        pending: [0; 4],
-        pending_len: 0,
+        carry: Carry::default(),
     })
 }
 
 /// The longest sequence of these charsets (GB18030 and EUC-TW: four bytes).
 const MAX_SEQUENCE: usize = 4;
-/// The most UTF-8 one sequence writes: two code points of up to four bytes.
-const MAX_CHAR_UTF8: usize = 8;
 
 /// Decodes one of the CJK multi-byte charsets.
 pub(crate) struct MultibyteDecoder {
@@ -269,8 +268,7 @@ pub(crate) struct MultibyteDecoder {
     /// The hot loop's lookup.
     direct: &'static DirectTable,
     /// Bytes of a sequence cut by the end of an earlier call (or left after a short drop).
-    pending: [u8; MAX_SEQUENCE],
-    pending_len: u8,
+    carry: Carry,
 }
 
 impl MultibyteDecoder {
@@ -298,20 +296,6 @@ enum Sequence {
     Invalid { unit: usize },
     /// The slice ends inside a sequence.
     Incomplete,
-}
-
-/// Writes `bytes` at `dst[at..]` inside the hot loop's block.
-#[inline(always)]
-fn put<const N: usize>(dst: &mut [u8], at: usize, bytes: [u8; N]) {
-    debug_assert!(at + N <= dst.len(), "the block's output bound is broken");
-    // SAFETY: this is called only inside a block of `decode_raw`, which has at most
-    // `fits = (dst.len() - written_at_block_start - 1) / 3` input bytes, every step starts with
-    // at least one of them left and advances `written` by at most three bytes per byte consumed,
-    // so a step starts at `at <= written_at_block_start + 3 * (fits - 1)`; it stores at most
-    // four bytes (an ASCII word, eight with eight bytes left), so `at + N <= dst.len()`. The
-    // chunking tests run this with output buffers of every small size, in debug builds, where
-    // the assertion above checks it.
-    unsafe { dst.get_unchecked_mut(at..at + N) }.copy_from_slice(&bytes);
 }
 
 /// Decodes from `block[read..]` into `dst[written..]` (inside the hot loop's block) every
@@ -491,14 +475,6 @@ fn fast_entry(lead: &Lead, next: u8) -> Option<([u8; 4], usize)> {
     utf8_len(entry).map(|len| (entry, len))
 }
 
-/// Writes the code point `cp` of a table as UTF-8 at the start of `dst`; returns its length.
-pub(crate) fn write_char(dst: &mut [u8], cp: u32) -> usize {
-    char::from_u32(cp)
-        .expect("tables hold only scalar values")
-        .encode_utf8(dst)
-        .len()
-}
-
 /// The one or two code points packed behind a pool entry `D800 + k` of the row at `offset`
 /// covering `width` next bytes.
 fn expansion(offset: usize, width: usize, entry: u16) -> (u32, u32) {
@@ -599,90 +575,44 @@ impl MultibyteDecoder {
             row => decode_sequence(self.table, ROWS[usize::from(row)], bytes),
         }
     }
+}
 
-    /// Decodes what is pending from earlier calls, taking bytes from `src` as needed. Returns
-    /// `(read, written, Some(step))` when the call must return that step.
-    fn drain_pending(
-        &mut self,
-        src: &[u8],
-        dst: &mut [u8],
-        last: bool,
-    ) -> (usize, usize, Option<RawStep>) {
-        let (mut read, mut written) = (0, 0);
-        while self.pending_len > 0 {
-            if dst.len() - written < MAX_CHAR_UTF8 {
-                return (read, written, Some(RawStep::output_full(read, written)));
-            }
-            let held = usize::from(self.pending_len);
-            let mut window = [0u8; 2 * MAX_SEQUENCE];
-            window[..held].copy_from_slice(&self.pending[..held]);
-            let taken = (src.len() - read).min(MAX_SEQUENCE);
-            window[held..held + taken].copy_from_slice(&src[read..read + taken]);
-            let avail = held + taken;
-            let (len, bad) = match self.sequence(&window[..avail]) {
-                Sequence::Chars { len, first, second } => {
-                    written += write_char(&mut dst[written..], first);
-                    if second != 0 {
-                        written += write_char(&mut dst[written..], second);
-                    }
-                    (len, None)
+impl<U: OutUnit> UnitStep<U> for MultibyteDecoder {
+    const MAX_SEQUENCE: usize = MAX_SEQUENCE;
+    const ROOM: usize = MAX_CHAR_UTF8;
+
+    fn step(&mut self, window: &[u8], _at_end: bool, dst: &mut [U]) -> Unit {
+        match self.sequence(window) {
+            Sequence::Chars { len, first, second } => {
+                let mut written = U::push_char(dst, first);
+                if second != 0 {
+                    written += U::push_char(&mut dst[written..], second);
                 }
-                Sequence::Invalid { unit } => (unit, Some(ErrorKind::Invalid)),
-                Sequence::Incomplete => {
-                    // Everything left fits in `pending`: a sequence is at most four bytes.
-                    let rest = &src[read..];
-                    self.pending[held..held + rest.len()].copy_from_slice(rest);
-                    read = src.len();
-                    if last {
-                        self.pending_len = 0;
-                        let step = RawStep::truncated(read, written, held + rest.len());
-                        return (read, written, Some(step));
-                    }
-                    self.pending_len = (held + rest.len()) as u8;
-                    return (read, written, Some(RawStep::input_empty(read, written)));
-                }
-            };
-            if len >= held {
-                read += len - held;
-                self.pending_len = 0;
-            } else {
-                self.pending.copy_within(len..held, 0);
-                self.pending_len = (held - len) as u8;
+                Unit::Decoded { len, written }
             }
-            if let Some(kind) = bad {
-                let step = RawStep {
-                    read,
-                    written,
-                    status: RawStatus::Malformed {
-                        len: len as u8,
-                        consumed_after: self.pending_len,
-                        kind,
-                    },
-                };
-                return (read, written, Some(step));
-            }
+            Sequence::Invalid { unit } => Unit::Invalid { len: unit },
+            Sequence::Incomplete => Unit::Incomplete,
         }
-        (read, written, None)
+    }
+
+    fn carry(&mut self) -> &mut Carry {
+        &mut self.carry
     }
 }
 
 impl RawDecoder for MultibyteDecoder {
     fn decode_raw(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> RawStep {
-        let (mut read, mut written) = (0, 0);
-        if self.pending_len > 0 {
-            let (r, w, step) = self.drain_pending(src, dst, last);
-            if let Some(step) = step {
-                return step;
-            }
-            (read, written) = (r, w);
-        }
+        let (mut read, mut written) = match kernel::drain(self, src, dst, last) {
+            Drained::Done { read, written } => (read, written),
+            Drained::Stop(step) => return step,
+        };
         let (direct, ascii_identity) = (self.direct, self.table.ascii_identity);
         loop {
             // A block of input whose output surely fits: every step below starts with at least
             // one byte of the block left, consumes at least one, counts at most three output
             // bytes per byte it consumes and stores at most four (an ASCII word: eight for
             // eight), so no step checks the room.
-            let fits = (dst.len() - written).saturating_sub(1) / 3;
+            let fits = kernel::block_len(dst.len() - written, 3, 4);
             let block = &src[..read + (src.len() - read).min(fits)];
             (read, written) = if let Some(floor) = self.lead_floor {
                 fast_run_by_lead_bits(direct, ascii_identity, floor, block, dst, read, written)
@@ -704,24 +634,18 @@ impl RawDecoder for MultibyteDecoder {
                 return RawStep::output_full(read, written);
             }
             let end = (read + MAX_SEQUENCE).min(src.len());
-            match self.sequence(&src[read..end]) {
-                Sequence::Chars { len, first, second } => {
-                    written += write_char(&mut dst[written..], first);
-                    if second != 0 {
-                        written += write_char(&mut dst[written..], second);
-                    }
+            match self.step(&src[read..end], last, &mut dst[written..]) {
+                Unit::Decoded { len, written: w } => {
                     read += len;
+                    written += w;
                 }
-                Sequence::Invalid { unit } => {
-                    return RawStep::invalid(read + unit, written, unit);
-                }
-                Sequence::Incomplete => {
+                Unit::Invalid { len } => return RawStep::invalid(read + len, written, len),
+                Unit::Incomplete => {
                     let rest = &src[read..];
                     if last {
                         return RawStep::truncated(src.len(), written, rest.len());
                     }
-                    self.pending[..rest.len()].copy_from_slice(rest);
-                    self.pending_len = rest.len() as u8;
+                    self.carry.hold(rest);
                     return RawStep::input_empty(src.len(), written);
                 }
             }
@@ -729,31 +653,26 @@ impl RawDecoder for MultibyteDecoder {
     }
 
     fn reset(&mut self) {
-        self.pending_len = 0;
+        self.carry.clear();
     }
 
     fn max_utf8_len(&self, src_len: usize) -> Option<usize> {
         // A single byte writes at most 3 bytes, a sequence of two or more at most 8; and the loop
         // asks for MAX_CHAR_UTF8 bytes of room before each character, whatever it writes.
         src_len
-            .checked_add(usize::from(self.pending_len))?
+            .checked_add(self.carry.len())?
             .checked_mul(4)?
             .checked_add(MAX_CHAR_UTF8)
     }
 
     fn skip_invalid(&mut self, src: &[u8], max: usize) -> (usize, usize) {
-        if self.pending_len > 0 {
+        if !self.carry.is_empty() {
             return (0, 0);
         }
         // A byte illegal by itself is one bad unit whatever follows (the generator asserts
         // that glibc drops such a byte alone).
         let first_row = &self.table.first_row;
-        let n = src
-            .iter()
-            .take(max)
-            .take_while(|&&b| first_row[usize::from(b)] == LEAD_INVALID)
-            .count();
-        (n, n)
+        sweep_bad_bytes(src, max, |b| first_row[usize::from(b)] == LEAD_INVALID)
     }
 }
 

@@ -14,6 +14,7 @@
 //! The helpers here ([`Utf8Table`], [`write_code_point`]) also serve the contextual single-byte
 //! families.
 
+use crate::charset::kernel::sweep_bad_bytes;
 use crate::charset::{RawDecoder, RawStep};
 use crate::tables::single_byte::{COMPOSING, HALVES, ISO6937, PLAIN, UNMAPPED};
 use std::sync::OnceLock;
@@ -613,12 +614,9 @@ impl RawDecoder for SingleByteDecoder {
 
     /// Every undefined byte is a bad sequence of its own.
     fn skip_invalid(&mut self, src: &[u8], max: usize) -> (usize, usize) {
-        let undefined = src
-            .iter()
-            .take(max)
-            .take_while(|&&byte| entry_len(self.table[usize::from(byte)]) == 0)
-            .count();
-        (undefined, undefined)
+        sweep_bad_bytes(src, max, |byte| {
+            entry_len(self.table[usize::from(byte)]) == 0
+        })
     }
 }
 

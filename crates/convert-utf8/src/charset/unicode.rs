@@ -42,7 +42,8 @@
 //! sequence is an invalid sequence whose unit is the whole sequence glibc would have decoded (the
 //! 4, 5 or 6 bytes; the 4-byte unit in UCS-4), so `-c`-style dropping removes it as one piece.
 
-use crate::charset::{RawDecoder, RawStatus, RawStep};
+use crate::charset::kernel::{self, Carry, Drained, OutUnit, Unit, UnitStep, sweep_invalid};
+use crate::charset::{RawDecoder, RawStep};
 
 mod utf16_simd;
 
@@ -116,42 +117,13 @@ impl RawDecoder for UnicodeDecoder {
     }
 }
 
-/// Writes the UTF-8 form of `c` (a scalar value: not a surrogate, at most U+10FFFF) at the start
-/// of `dst`, which has room for 4 bytes, and returns its length.
+/// Writes the UTF-8 form of the scalar value `c` at the start of `dst` (room for 4 bytes).
 #[inline(always)]
 pub(crate) fn encode_utf8(c: u32, dst: &mut [u8]) -> usize {
-    debug_assert!(c <= 0x10FFFF && !(0xD800..=0xDFFF).contains(&c));
-    if c < 0x80 {
-        dst[0] = c as u8;
-        1
-    } else if c < 0x800 {
-        dst[0] = 0xC0 | (c >> 6) as u8;
-        dst[1] = 0x80 | (c & 0x3F) as u8;
-        2
-    } else if c < 0x10000 {
-        dst[0] = 0xE0 | (c >> 12) as u8;
-        dst[1] = 0x80 | ((c >> 6) & 0x3F) as u8;
-        dst[2] = 0x80 | (c & 0x3F) as u8;
-        3
-    } else {
-        dst[0] = 0xF0 | (c >> 18) as u8;
-        dst[1] = 0x80 | ((c >> 12) & 0x3F) as u8;
-        dst[2] = 0x80 | ((c >> 6) & 0x3F) as u8;
-        dst[3] = 0x80 | (c & 0x3F) as u8;
-        4
-    }
+    u8::push_char(dst, c)
 }
 
-/// Length of the UTF-8 form of the scalar value `c`.
-#[inline(always)]
-pub(crate) fn utf8_len(c: u32) -> usize {
-    match c {
-        0..0x80 => 1,
-        0x80..0x800 => 2,
-        0x800..0x10000 => 3,
-        _ => 4,
-    }
-}
+pub(crate) use kernel::utf8_len;
 
 // ---------------------------------------------------------------------------------------------
 // UTF-8
@@ -162,8 +134,7 @@ pub(crate) fn utf8_len(c: u32) -> usize {
 pub(crate) struct Utf8Decoder {
     /// The start of a sequence cut by the end of the previous call (at most 5 bytes: a lead byte
     /// of a 6-byte form and 4 continuations, or a bad byte and 4 continuations).
-    pending: [u8; 6],
-    pending_len: u8,
+    carry: Carry,
 }
 
 /// What glibc's UTF-8 decoder makes of the bytes at the start of a slice that starts with a
@@ -232,64 +203,32 @@ fn classify_utf8(bytes: &[u8], at_end: bool) -> Utf8Unit {
     }
 }
 
-impl Utf8Decoder {
-    /// Completes the unit begun in an earlier call, feeding it bytes of `src` one at a time.
-    /// Returns the step to report if the call must end here, or how many bytes of `src` were
-    /// read and written.
-    fn finish_pending(
-        &mut self,
-        src: &[u8],
-        dst: &mut [u8],
-        last: bool,
-    ) -> Result<(usize, usize), RawStep> {
-        let held = usize::from(self.pending_len);
-        let mut len = held;
-        let mut read = 0;
-        loop {
-            let at_end = last && read == src.len();
-            match classify_utf8(&self.pending[..len], at_end) {
-                Utf8Unit::NeedMore if read < src.len() => {
-                    self.pending[len] = src[read];
-                    len += 1;
-                    read += 1;
-                }
-                Utf8Unit::NeedMore => {
-                    self.pending_len = len as u8;
-                    return Err(RawStep::input_empty(read, 0));
-                }
-                Utf8Unit::Valid(n) => {
-                    if dst.len() < n {
-                        // Give back what this call added; it is read again next time.
-                        return Err(RawStep::output_full(0, 0));
-                    }
-                    dst[..n].copy_from_slice(&self.pending[..n]);
-                    self.pending_len = 0;
-                    return Ok((read, n));
-                }
-                Utf8Unit::Invalid(n) => {
-                    // The unit may end before the last byte fed (the byte that ended it), which
-                    // is then not consumed.
-                    self.pending_len = 0;
-                    return Err(RawStep::invalid(n - held, 0, n));
-                }
-                Utf8Unit::Truncated(n) => {
-                    self.pending_len = 0;
-                    return Err(RawStep::truncated(read, 0, n));
-                }
+impl UnitStep<u8> for Utf8Decoder {
+    const MAX_SEQUENCE: usize = 6;
+    const ROOM: usize = 4;
+
+    fn step(&mut self, window: &[u8], at_end: bool, dst: &mut [u8]) -> Unit {
+        match classify_utf8(window, at_end) {
+            Utf8Unit::Valid(n) => {
+                dst[..n].copy_from_slice(&window[..n]);
+                Unit::Decoded { len: n, written: n }
             }
+            Utf8Unit::Invalid(n) => Unit::Invalid { len: n },
+            Utf8Unit::Truncated(_) | Utf8Unit::NeedMore => Unit::Incomplete,
         }
+    }
+
+    fn carry(&mut self) -> &mut Carry {
+        &mut self.carry
     }
 }
 
 impl RawDecoder for Utf8Decoder {
     fn decode_raw(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> RawStep {
-        let (mut read, mut written) = (0, 0);
-        if self.pending_len > 0 {
-            match self.finish_pending(src, dst, last) {
-                Ok((r, w)) => (read, written) = (r, w),
-                Err(step) => return step,
-            }
-        }
+        let (mut read, mut written) = match kernel::drain(self, src, dst, last) {
+            Drained::Done { read, written } => (read, written),
+            Drained::Stop(step) => return step,
+        };
         loop {
             if read == src.len() {
                 return RawStep::input_empty(read, written);
@@ -324,9 +263,7 @@ impl RawDecoder for Utf8Decoder {
                 Utf8Unit::Invalid(n) => return RawStep::invalid(read + n, written, n),
                 Utf8Unit::Truncated(n) => return RawStep::truncated(read + n, written, n),
                 Utf8Unit::NeedMore => {
-                    let tail = &src[read..];
-                    self.pending[..tail.len()].copy_from_slice(tail);
-                    self.pending_len = tail.len() as u8;
+                    self.carry.hold(&src[read..]);
                     return RawStep::input_empty(src.len(), written);
                 }
             }
@@ -334,38 +271,34 @@ impl RawDecoder for Utf8Decoder {
     }
 
     fn reset(&mut self) {
-        self.pending_len = 0;
+        self.carry.clear();
     }
 
     fn max_utf8_len(&self, src_len: usize) -> Option<usize> {
-        src_len.checked_add(usize::from(self.pending_len))
+        src_len.checked_add(self.carry.len())
     }
 
     /// The units glibc's rules call invalid, found as `decode_raw` finds them past its bulk.
     fn skip_invalid(&mut self, src: &[u8], max: usize) -> (usize, usize) {
-        let (mut read, mut units) = (0, 0);
-        if self.pending_len > 0 {
-            return (read, units);
+        if !self.carry.is_empty() {
+            return (0, 0);
         }
-        while units < max && read < src.len() && src[read] >= 0x80 {
-            let lone = !(0xC2..=0xFD).contains(&src[read])
-                && src
-                    .get(read + 1)
-                    .is_some_and(|&next| !is_continuation(next));
-            if lone {
+        sweep_invalid(src, max, |rest| {
+            let lead = rest[0];
+            if lead < 0x80 {
+                return None;
+            }
+            if !(0xC2..=0xFD).contains(&lead) && rest.get(1).is_some_and(|&b| !is_continuation(b)) {
                 // What `classify_utf8` says of a byte that can start no sequence and is not
                 // followed by a continuation byte, without its call: the common case in a run
                 // of bad bytes.
-                read += 1;
-            } else {
-                match classify_utf8(&src[read..src.len().min(read + 6)], false) {
-                    Utf8Unit::Invalid(n) => read += n,
-                    _ => break,
-                }
+                return Some(1);
             }
-            units += 1;
-        }
-        (read, units)
+            match classify_utf8(&rest[..rest.len().min(6)], false) {
+                Utf8Unit::Invalid(n) => Some(n),
+                _ => None,
+            }
+        })
     }
 }
 
@@ -619,8 +552,7 @@ pub(crate) struct FixedWidthDecoder<U> {
     /// The next bytes are the start of an input, where a BOM-sniffing form looks for a BOM.
     at_start: bool,
     /// Bytes of a unit (or of the BOM) cut by the end of the previous call: fewer than 4.
-    pending: [u8; 4],
-    pending_len: u8,
+    carry: Carry,
 }
 
 impl<U: Units> FixedWidthDecoder<U> {
@@ -630,8 +562,7 @@ impl<U: Units> FixedWidthDecoder<U> {
             mode,
             big_endian: mode == ByteOrderMode::Big,
             at_start: true,
-            pending: [0; 4],
-            pending_len: 0,
+            carry: Carry::default(),
         }
     }
 
@@ -643,25 +574,19 @@ impl<U: Units> FixedWidthDecoder<U> {
         }
     }
 
-    fn hold(&mut self, bytes: &[u8]) {
-        self.pending[..bytes.len()].copy_from_slice(bytes);
-        self.pending_len = bytes.len() as u8;
-    }
-
     /// The input is complete: the next bytes start a new input.
     fn finish_input(&mut self) {
         self.at_start = true;
-        self.pending_len = 0;
+        self.carry.clear();
     }
 
     /// Looks for a BOM at the start of an input. Returns the bytes of `src` it consumed, or the
     /// step to return when the start is not all there yet.
     fn sniff(&mut self, src: &[u8], last: bool) -> Result<usize, RawStep> {
-        let held = usize::from(self.pending_len);
+        let held = self.carry.len();
         if held + src.len() < U::BOM_LEN {
             if !last {
-                self.pending[held..held + src.len()].copy_from_slice(src);
-                self.pending_len += src.len() as u8;
+                self.carry.hold(src);
                 return Err(RawStep::input_empty(src.len(), 0));
             }
             self.finish_input();
@@ -672,14 +597,14 @@ impl<U: Units> FixedWidthDecoder<U> {
         }
         self.at_start = false;
         let mut head = [0u8; 4];
-        head[..held].copy_from_slice(&self.pending[..held]);
+        head[..held].copy_from_slice(self.carry.held());
         head[held..U::BOM_LEN].copy_from_slice(&src[..U::BOM_LEN - held]);
         match U::bom(&head[..U::BOM_LEN]) {
             Some(big) => {
                 // A little-endian BOM does not undo an earlier big-endian one: glibc only ever
                 // sets its byte-swap flag.
                 self.big_endian |= big;
-                self.pending_len = 0;
+                self.carry.clear();
                 Ok(U::BOM_LEN - held)
             }
             None => Ok(0),
@@ -687,9 +612,51 @@ impl<U: Units> FixedWidthDecoder<U> {
     }
 }
 
+impl<U: Units> UnitStep<u8> for FixedWidthDecoder<U> {
+    /// A UTF-16 pair or a UTF-32 unit.
+    const MAX_SEQUENCE: usize = 4;
+    /// The most a window of held bytes and a unit decodes to: three UTF-16 units.
+    const ROOM: usize = 12;
+
+    /// Runs the core loop over the window; a bad or cut unit after good ones is left for the
+    /// next step, which then starts with it.
+    fn step(&mut self, window: &[u8], at_end: bool, dst: &mut [u8]) -> Unit {
+        let core = self.run_core(window, dst, at_end);
+        let (decoded, end) = match core.end {
+            CoreEnd::InputEmpty => {
+                return Unit::Decoded {
+                    len: core.read,
+                    written: core.written,
+                };
+            }
+            CoreEnd::OutputFull => unreachable!("a window's units fit in ROOM"),
+            CoreEnd::Invalid(len) => (core.read - len, Unit::Invalid { len }),
+            CoreEnd::Partial => (core.read, Unit::Incomplete),
+            CoreEnd::Truncated(len) => (core.read - len, Unit::Incomplete),
+        };
+        if decoded > 0 {
+            Unit::Decoded {
+                len: decoded,
+                written: core.written,
+            }
+        } else {
+            end
+        }
+    }
+
+    fn carry(&mut self) -> &mut Carry {
+        &mut self.carry
+    }
+
+    fn ends_inside(&mut self, held: &[u8], read: usize, written: usize) -> RawStep {
+        self.finish_input();
+        RawStep::truncated(read, written, held.len())
+    }
+}
+
 impl<U: Units> RawDecoder for FixedWidthDecoder<U> {
     fn decode_raw(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> RawStep {
-        let (mut read, mut written) = (0, 0);
+        let mut read = 0;
         if self.at_start && self.mode == ByteOrderMode::Sniff {
             match self.sniff(src, last) {
                 Ok(n) => read = n,
@@ -697,66 +664,11 @@ impl<U: Units> RawDecoder for FixedWidthDecoder<U> {
             }
         }
         self.at_start = false;
-        if self.pending_len > 0 {
-            // Decode the held bytes together with the first bytes of `src` (at most one unit's
-            // worth: a UTF-16 pair or a UTF-32 unit is 4 bytes).
-            let held = usize::from(self.pending_len);
-            let take = (src.len() - read).min(4 - held);
-            let mut joined = [0u8; 4];
-            joined[..held].copy_from_slice(&self.pending[..held]);
-            joined[held..held + take].copy_from_slice(&src[read..read + take]);
-            let joined = &joined[..held + take];
-            let src_done = read + take == src.len();
-            let core = self.run_core(joined, &mut dst[written..], last && src_done);
-            written += core.written;
-            if core.read < held {
-                // The held bytes are not all used up: either more input is needed (and `src`
-                // is all in `joined`), or a bad high surrogate ended inside them.
-                match core.end {
-                    CoreEnd::OutputFull => return RawStep::output_full(read, written),
-                    CoreEnd::Invalid(len) => {
-                        let rest = joined.len() - core.read;
-                        self.hold(&joined[core.read..]);
-                        // The bytes after it stay held: the bad unit ends before them.
-                        let mut step = RawStep::invalid(read + take, written, len);
-                        if let RawStatus::Malformed { consumed_after, .. } = &mut step.status {
-                            *consumed_after = rest as u8;
-                        }
-                        return step;
-                    }
-                    CoreEnd::Truncated(len) => {
-                        self.finish_input();
-                        return RawStep::truncated(src.len(), written, len);
-                    }
-                    CoreEnd::Partial | CoreEnd::InputEmpty => {
-                        debug_assert!(src_done);
-                        self.hold(&joined[core.read..]);
-                        return RawStep::input_empty(src.len(), written);
-                    }
-                }
-            }
-            self.pending_len = 0;
-            read += core.read - held;
-            match core.end {
-                CoreEnd::InputEmpty | CoreEnd::Partial if !src_done => {}
-                CoreEnd::InputEmpty => {
-                    if last {
-                        self.finish_input();
-                    }
-                    return RawStep::input_empty(read, written);
-                }
-                CoreEnd::Partial => {
-                    self.hold(&joined[core.read..]);
-                    return RawStep::input_empty(src.len(), written);
-                }
-                CoreEnd::OutputFull => return RawStep::output_full(read, written),
-                CoreEnd::Invalid(len) => return RawStep::invalid(read, written, len),
-                CoreEnd::Truncated(len) => {
-                    self.finish_input();
-                    return RawStep::truncated(src.len(), written, len);
-                }
-            }
-        }
+        let (r, mut written) = match kernel::drain(self, &src[read..], dst, last) {
+            Drained::Done { read, written } => (read, written),
+            Drained::Stop(step) => return step.after(read),
+        };
+        read += r;
         let core = self.run_core(&src[read..], &mut dst[written..], last);
         read += core.read;
         written += core.written;
@@ -768,7 +680,7 @@ impl<U: Units> RawDecoder for FixedWidthDecoder<U> {
                 RawStep::input_empty(read, written)
             }
             CoreEnd::Partial => {
-                self.hold(&src[read..]);
+                self.carry.hold(&src[read..]);
                 RawStep::input_empty(src.len(), written)
             }
             CoreEnd::OutputFull => RawStep::output_full(read, written),
@@ -791,30 +703,26 @@ impl<U: Units> RawDecoder for FixedWidthDecoder<U> {
     }
 
     fn max_utf8_len(&self, src_len: usize) -> Option<usize> {
-        let total = src_len.checked_add(usize::from(self.pending_len))?;
+        let total = src_len.checked_add(self.carry.len())?;
         (total / U::UNIT).checked_mul(U::UNIT * U::OUT_NUM / U::OUT_DEN)
     }
 
     /// Bad units found by the core loop itself: given no room for output, it can only consume
     /// a unit that writes nothing, which (a BOM aside, looked for only at the start) is a bad one.
     fn skip_invalid(&mut self, src: &[u8], max: usize) -> (usize, usize) {
-        let (mut read, mut units) = (0, 0);
-        if self.at_start || self.pending_len > 0 {
-            return (read, units);
+        if self.at_start || !self.carry.is_empty() {
+            return (0, 0);
         }
-        while units < max {
-            let unit = &src[read..src.len().min(read + 4)];
-            match self.run_core(unit, &mut [], false) {
+        sweep_invalid(src, max, |rest| {
+            match self.run_core(&rest[..rest.len().min(4)], &mut [], false) {
                 Core {
                     read: len,
                     end: CoreEnd::Invalid(_),
                     ..
-                } => read += len,
-                _ => break,
+                } => Some(len),
+                _ => None,
             }
-            units += 1;
-        }
-        (read, units)
+        })
     }
 }
 

@@ -17,6 +17,7 @@
 //! store without bounds checks.
 
 use super::{ESC, Iso2022Decoder, Set, Variant, shifted_out_set, so_designation};
+use crate::charset::kernel::{block_len, put};
 use crate::charset::multibyte::MultibyteDecoder;
 
 /// `ESC ( B`, ISO-2022-JP's designation of ASCII, as the low bytes of a little-endian word.
@@ -134,28 +135,17 @@ fn leading(stop_mask: u32) -> usize {
     (stop_mask | 1 << WINDOW).trailing_zeros() as usize
 }
 
-/// Stores `bytes` at `dst[at..]` inside a block of [`Iso2022Decoder::fast_run`].
-#[inline(always)]
-fn put<const N: usize>(dst: &mut [u8], at: usize, bytes: [u8; N]) {
-    debug_assert!(at + N <= dst.len(), "the block's output bound is broken");
-    // SAFETY: a block of `fast_run` starting at `r0` with `room = dst.len() - w0` bytes of
-    // output room (`room >= MIN_ROOM`) ends at `end = r0 + n`, `n <= (room - SLACK) / 2`, and
-    // every byte it consumes writes at most two bytes of UTF-8 (a pair at most four, ASCII and
-    // control bytes one, shifts none), so at a position `read <= end`, `written <= w0 + 2 * n
-    // <= dst.len() - SLACK`. Every store is made with `read <= end` (a pair's with `read + 2 <=
-    // end`) and is at most `SLACK` bytes long. The unit tests run this with every small output
-    // size in debug builds, where the assertion above checks it.
-    unsafe { dst.get_unchecked_mut(at..at + N) }.copy_from_slice(&bytes);
-}
-
 /// The end of a block that starts at `read` with `written` bytes of output written: as far as
 /// its output surely fits with `SLACK` bytes to spare (see [`put`]). `None` when `dst` has too
 /// little room left for a block.
 #[inline(always)]
 fn block_end(src: &[u8], dst: &[u8], read: usize, written: usize) -> Option<usize> {
     let room = dst.len() - written;
+    // Every byte writes at most two bytes of UTF-8 (a pair at most four); a store is at most
+    // `SLACK` bytes and may be made at the block's end, with no byte left: one byte fewer than
+    // a block whose stores all have a byte left.
     (read < src.len() && room >= MIN_ROOM)
-        .then(|| read + (src.len() - read).min((room - SLACK) / 2))
+        .then(|| read + (src.len() - read).min(block_len(room, 2, SLACK) - 1))
 }
 
 /// Copies the ASCII segment at `src[read..]`, up to the first byte that ends it (see

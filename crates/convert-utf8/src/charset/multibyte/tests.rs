@@ -3,6 +3,8 @@
 //! (iconv's `//IGNORE`), real text, and any chunking of the input.
 
 use super::*;
+use crate::charset::RawStatus;
+use crate::error::ErrorKind;
 use iconv_oracle::{Iconv, Outcome};
 
 /// The CJK multi-byte charsets, as the registry lists them.
@@ -565,9 +567,9 @@ fn pair_chunks_decode_as_the_general_path() {
             };
             assert_eq!(len, code.len(), "{name} {code:02X?}");
             let mut utf8 = [0u8; 8];
-            let mut n = write_char(&mut utf8, first);
+            let mut n = u8::push_char(&mut utf8, first);
             if second != 0 {
-                n += write_char(&mut utf8[n..], second);
+                n += u8::push_char(&mut utf8[n..], second);
             }
             out.extend_from_slice(&utf8[..n]);
         };
