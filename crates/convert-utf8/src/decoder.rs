@@ -15,8 +15,6 @@ pub const MIN_OUTPUT_SPACE: usize = 16;
 /// input again (see [`Decoder::decode`]): shorter than any family's bulk loop needs to start.
 const ERROR_RUN_WINDOW: usize = 8;
 
-const REPLACEMENT: &[u8] = <u8 as OutUnit>::REPLACEMENT;
-
 /// Why a [`Decoder::decode`] call returned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DecodeStatus {
@@ -158,7 +156,8 @@ impl Decoder {
 
     /// The most UTF-8 bytes the next [`decode`](Self::decode) call can write for `src_len` bytes
     /// of input, whatever they are (`None` if that overflows `usize`). Output buffers of this
-    /// size never see [`DecodeStatus::OutputFull`].
+    /// size never see [`DecodeStatus::OutputFull`]. It bounds the UTF-16 units of
+    /// [`decode_utf16`](Self::decode_utf16) too: no character takes more units than bytes.
     pub fn max_utf8_len(&self, src_len: usize) -> Option<usize> {
         let mut bound = self.inner.max_utf8_len(src_len)?;
         if self.policy == ErrorPolicy::Replace {
@@ -167,7 +166,7 @@ impl Decoder {
             bound = bound.max(replaced);
         }
         if self.replacement_pending {
-            bound = bound.checked_add(REPLACEMENT.len())?;
+            bound = bound.checked_add(u8::REPLACEMENT.len())?;
         }
         Some(bound)
     }
@@ -177,18 +176,42 @@ impl Decoder {
     /// Returns how much was read and written and why it stopped. With `dst` at least
     /// [`MIN_OUTPUT_SPACE`] bytes long, every call makes progress.
     pub fn decode(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> DecodeStep {
+        self.decode_units(src, dst, last)
+    }
+
+    /// [`decode`](Self::decode) writing UTF-16 code units (in the machine's byte order) instead
+    /// of UTF-8: the same text, errors, policies and streaming contract; `written` counts units.
+    /// A caller may switch between the two forms from one call to the next.
+    ///
+    /// ```
+    /// use convert_utf8::{Charset, Decoder, ErrorPolicy};
+    ///
+    /// let mut decoder = Decoder::new(Charset::for_label("SJIS")?, ErrorPolicy::Replace)?;
+    /// let mut units = [0u16; 16];
+    /// let step = decoder.decode_utf16(b"\x93\xfa\x96\x7b\xff", &mut units, true);
+    /// assert_eq!(String::from_utf16(&units[..step.written]).unwrap(), "日本\u{FFFD}");
+    /// # Ok::<(), convert_utf8::Error>(())
+    /// ```
+    pub fn decode_utf16(&mut self, src: &[u8], dst: &mut [u16], last: bool) -> DecodeStep {
+        self.decode_units(src, dst, last)
+    }
+
+    /// The one decoding loop of both output forms: the family's steps, and the policy applied
+    /// at each bad sequence.
+    fn decode_units<U: OutUnit>(&mut self, src: &[u8], dst: &mut [U], last: bool) -> DecodeStep {
+        let replacement = U::REPLACEMENT;
         let mut read = 0;
         let mut written = 0;
         if self.replacement_pending {
-            if dst.len() < REPLACEMENT.len() {
+            if dst.len() < replacement.len() {
                 return DecodeStep {
                     read,
                     written,
                     status: DecodeStatus::OutputFull,
                 };
             }
-            dst[..REPLACEMENT.len()].copy_from_slice(REPLACEMENT);
-            written = REPLACEMENT.len();
+            dst[..replacement.len()].copy_from_slice(replacement);
+            written = replacement.len();
             self.replacement_pending = false;
         }
         // After a bad sequence under Ignore or Replace, the family decoder sees only a short
@@ -203,9 +226,7 @@ impl Decoder {
                 Some(piece) if piece.len() < rest.len() => (piece, false),
                 _ => (rest, last),
             };
-            let step = self
-                .inner
-                .decode_raw(piece, &mut dst[written..], piece_last);
+            let step = U::decode_raw(&mut self.inner, piece, &mut dst[written..], piece_last);
             read += step.read;
             written += step.written;
             match step.status {
@@ -232,17 +253,17 @@ impl Decoder {
                     }
                     let replace = self.policy == ErrorPolicy::Replace;
                     if replace {
-                        if dst.len() - written < REPLACEMENT.len() {
+                        if dst.len() - written < replacement.len() {
                             self.replacement_pending = true;
                             break DecodeStatus::OutputFull;
                         }
-                        dst[written..written + REPLACEMENT.len()].copy_from_slice(REPLACEMENT);
-                        written += REPLACEMENT.len();
+                        dst[written..written + replacement.len()].copy_from_slice(replacement);
+                        written += replacement.len();
                     }
                     // The bad sequences right after this one go in one sweep where the family
                     // can tell them apart cheaply (as many as `dst` has room to replace).
                     let room = if replace {
-                        (dst.len() - written) / REPLACEMENT.len()
+                        (dst.len() - written) / replacement.len()
                     } else {
                         usize::MAX
                     };
@@ -250,10 +271,13 @@ impl Decoder {
                     read += skipped;
                     self.error_count += count as u64;
                     if replace {
-                        for out in dst[written..].chunks_exact_mut(3).take(count) {
-                            out.copy_from_slice(REPLACEMENT);
+                        for out in dst[written..]
+                            .chunks_exact_mut(replacement.len())
+                            .take(count)
+                        {
+                            out.copy_from_slice(replacement);
                         }
-                        written += count * REPLACEMENT.len();
+                        written += count * replacement.len();
                     }
                     window = ERROR_RUN_WINDOW;
                 }
@@ -317,6 +341,23 @@ impl Decoder {
     /// Under [`ErrorPolicy::Strict`] it stops at the first bad sequence and returns it; what was
     /// decoded before it stays in `out`.
     pub fn decode_to_vec(&mut self, src: &[u8], out: &mut Vec<u8>) -> Result<(), DecodeError> {
+        self.decode_to_units(src, out)
+    }
+
+    /// [`decode_to_vec`](Self::decode_to_vec) writing UTF-16 code units.
+    pub fn decode_to_utf16_vec(
+        &mut self,
+        src: &[u8],
+        out: &mut Vec<u16>,
+    ) -> Result<(), DecodeError> {
+        self.decode_to_units(src, out)
+    }
+
+    fn decode_to_units<U: OutUnit>(
+        &mut self,
+        src: &[u8],
+        out: &mut Vec<U>,
+    ) -> Result<(), DecodeError> {
         // Input goes through in slices so that the output room made ready for each (zeroed, since
         // decoders write into initialised memory) stays small and cache-resident, instead of one
         // worst-case buffer of several times the input.
@@ -331,8 +372,8 @@ impl Decoder {
                 .unwrap_or(usize::MAX)
                 .max(MIN_OUTPUT_SPACE);
             let start = out.len();
-            out.resize(start + room, 0);
-            let step = self.decode(&src[read..end], &mut out[start..], last);
+            out.resize(start + room, U::default());
+            let step = self.decode_units(&src[read..end], &mut out[start..], last);
             out.truncate(start + step.written);
             read += step.read;
             match step.status {

@@ -67,6 +67,14 @@ impl Charset {
         Ok(out)
     }
 
+    /// Decodes all of `bytes` to UTF-16 code units under `policy`.
+    pub fn decode_to_utf16(self, bytes: &[u8], policy: ErrorPolicy) -> Result<Vec<u16>, Error> {
+        let mut decoder = Decoder::new(self, policy)?;
+        let mut out = Vec::with_capacity(bytes.len().saturating_add(MIN_OUTPUT_SPACE));
+        decoder.decode_to_utf16_vec(bytes, &mut out)?;
+        Ok(out)
+    }
+
     /// Decodes all of `bytes` to a `String` under `policy`.
     ///
     /// ```

@@ -1,7 +1,8 @@
 //! Chunking invariance, for every charset this build supports: however the input is split
 //! between calls (down to 1-byte chunks) and however small the output buffers (down to
 //! [`MIN_OUTPUT_SPACE`]), the output and the errors (offsets, bytes, kinds) are those of a
-//! decoder given the whole input at once, under each error policy.
+//! decoder given the whole input at once, under each error policy, whether the calls write
+//! UTF-8, UTF-16 ([`Decoder::decode_utf16`]) or each by turns.
 //!
 //! The charsets come from the registry, so families added later are covered without touching
 //! this file. The whole-input decode also checks [`Decoder::max_utf8_len`]: an output buffer of
@@ -53,14 +54,48 @@ fn decode_whole(charset: Charset, policy: ErrorPolicy, input: &[u8]) -> Result<R
     })
 }
 
+/// Which output form the calls of [`decode_chunked`] ask for.
+#[derive(Clone, Copy, Debug)]
+enum Form {
+    Utf8,
+    Utf16,
+    /// UTF-8 and UTF-16 by turns, one call each.
+    Alternating,
+}
+
+/// One call of `decoder` in the form `utf16` says, its output as UTF-8: a call writes whole
+/// characters only, so a call's UTF-16 is valid on its own.
+fn decode_call(
+    decoder: &mut Decoder,
+    src: &[u8],
+    room: usize,
+    last: bool,
+    utf16: bool,
+    output: &mut Vec<u8>,
+) -> Result<convert_utf8::DecodeStep, String> {
+    if !utf16 {
+        let mut buf = vec![0u8; room];
+        let step = decoder.decode(src, &mut buf, last);
+        output.extend_from_slice(&buf[..step.written]);
+        return Ok(step);
+    }
+    let mut buf = vec![0u16; room];
+    let step = decoder.decode_utf16(src, &mut buf, last);
+    let text = String::from_utf16(&buf[..step.written])
+        .map_err(|_| format!("a call wrote broken UTF-16: {:X?}", &buf[..step.written]))?;
+    output.extend_from_slice(text.as_bytes());
+    Ok(step)
+}
+
 /// Decodes `input` cut at `cuts` (sorted offsets), with output buffers cycling through
-/// `out_sizes`.
+/// `out_sizes`, in the output `form`.
 fn decode_chunked(
     charset: Charset,
     policy: ErrorPolicy,
     input: &[u8],
     cuts: &[usize],
     out_sizes: &[usize],
+    form: Form,
 ) -> Result<Run, String> {
     let mut decoder = Decoder::new(charset, policy).map_err(|e| e.to_string())?;
     let (mut output, mut errors) = (Vec::new(), Vec::new());
@@ -73,13 +108,17 @@ fn decode_chunked(
         let last = i + 1 == bounds.len();
         let mut pos = 0;
         loop {
-            let mut buf = vec![0u8; out_sizes[calls % out_sizes.len()]];
+            let room = out_sizes[calls % out_sizes.len()];
+            let utf16 = match form {
+                Form::Utf8 => false,
+                Form::Utf16 => true,
+                Form::Alternating => calls % 2 == 1,
+            };
             calls += 1;
             if calls > 100 * (input.len() + 10) {
                 return Err("no progress".into());
             }
-            let step = decoder.decode(&chunk[pos..], &mut buf, last);
-            output.extend_from_slice(&buf[..step.written]);
+            let step = decode_call(&mut decoder, &chunk[pos..], room, last, utf16, &mut output)?;
             pos += step.read;
             match step.status {
                 DecodeStatus::InputEmpty => {
@@ -89,8 +128,8 @@ fn decode_chunked(
                     break;
                 }
                 DecodeStatus::OutputFull => {
-                    if step.read == 0 && step.written == 0 && buf.len() >= MIN_OUTPUT_SPACE {
-                        return Err(format!("no progress with {} bytes of room", buf.len()));
+                    if step.read == 0 && step.written == 0 && room >= MIN_OUTPUT_SPACE {
+                        return Err(format!("no progress with {room} units of room"));
                     }
                 }
                 DecodeStatus::Error(e) => errors.push(e),
@@ -222,9 +261,18 @@ fn any_chunking_gives_the_same_output_and_errors() {
                 ErrorPolicy::Replace,
             ] {
                 let whole = decode_whole(charset, policy, &input).map_err(TestCaseError::fail)?;
-                let chunked = decode_chunked(charset, policy, &input, &cuts, &sizes)
-                    .map_err(TestCaseError::fail)?;
-                prop_assert_eq!(&chunked, &whole, "{} under {:?}", charset, policy);
+                for form in [Form::Utf8, Form::Utf16, Form::Alternating] {
+                    let chunked = decode_chunked(charset, policy, &input, &cuts, &sizes, form)
+                        .map_err(TestCaseError::fail)?;
+                    prop_assert_eq!(
+                        &chunked,
+                        &whole,
+                        "{} under {:?} in {:?}",
+                        charset,
+                        policy,
+                        form
+                    );
+                }
                 prop_assert!(std::str::from_utf8(&whole.output).is_ok());
             }
             Ok(())

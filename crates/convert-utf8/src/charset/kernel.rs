@@ -12,7 +12,7 @@
 //!   `tests::sweeps_match_one_by_one_reporting`).
 //! - [`block_len`] and [`put`]: the hot loops' unchecked stores, bounded by one proof.
 
-use crate::charset::{RawStatus, RawStep};
+use crate::charset::{RawDecoder, RawStatus, RawStep};
 use crate::error::ErrorKind;
 
 /// The most UTF-8 bytes one unit step writes: two code points of up to four bytes (a CJK code
@@ -25,6 +25,14 @@ pub(crate) trait OutUnit: Copy + Default + 'static {
     /// U+FFFD in this form.
     const REPLACEMENT: &'static [Self];
 
+    /// One call of the family decoder `decoder` writing this form.
+    fn decode_raw<D: RawDecoder + ?Sized>(
+        decoder: &mut D,
+        src: &[u8],
+        dst: &mut [Self],
+        last: bool,
+    ) -> RawStep;
+
     /// Writes the scalar value `c` at the start of `dst` (which has room for its form: four
     /// bytes or two units) and returns how many units it took.
     fn push_char(dst: &mut [Self], c: u32) -> usize;
@@ -32,6 +40,16 @@ pub(crate) trait OutUnit: Copy + Default + 'static {
 
 impl OutUnit for u8 {
     const REPLACEMENT: &'static [u8] = "\u{FFFD}".as_bytes();
+
+    #[inline(always)]
+    fn decode_raw<D: RawDecoder + ?Sized>(
+        d: &mut D,
+        src: &[u8],
+        dst: &mut [u8],
+        last: bool,
+    ) -> RawStep {
+        d.decode_raw(src, dst, last)
+    }
 
     #[inline(always)]
     fn push_char(dst: &mut [u8], c: u32) -> usize {
@@ -62,6 +80,16 @@ impl OutUnit for u16 {
     const REPLACEMENT: &'static [u16] = &[0xFFFD];
 
     #[inline(always)]
+    fn decode_raw<D: RawDecoder + ?Sized>(
+        d: &mut D,
+        src: &[u8],
+        dst: &mut [u16],
+        last: bool,
+    ) -> RawStep {
+        d.decode_raw_utf16(src, dst, last)
+    }
+
+    #[inline(always)]
     fn push_char(dst: &mut [u16], c: u32) -> usize {
         debug_assert!(c <= 0x10FFFF && !(0xD800..=0xDFFF).contains(&c));
         if c < 0x10000 {
@@ -73,6 +101,38 @@ impl OutUnit for u16 {
             dst[1] = 0xDC00 | (c & 0x3FF) as u16;
             2
         }
+    }
+}
+
+/// UTF-16 output for a family whose steps write UTF-8: its output goes through a stage on the
+/// stack, a slice of the room at a time, and is widened into `dst`. Valid UTF-8 of `n` bytes
+/// is at most `n` UTF-16 units, so a stage no larger than the room left always fits; errors,
+/// what is held and the streaming contract are the family's own.
+pub(crate) fn utf16_through_utf8<D: RawDecoder + ?Sized>(
+    decoder: &mut D,
+    src: &[u8],
+    dst: &mut [u16],
+    last: bool,
+) -> RawStep {
+    const STAGE: usize = 4096;
+    let mut stage = [0u8; STAGE];
+    let (mut read, mut written) = (0, 0);
+    loop {
+        let room = dst.len() - written;
+        let staged = room.min(STAGE);
+        let step = decoder.decode_raw(&src[read..], &mut stage[..staged], last);
+        let utf8 = simdutf8::basic::from_utf8(&stage[..step.written])
+            .expect("family decoders write valid UTF-8");
+        written += encoding_rs::mem::convert_str_to_utf16(utf8, &mut dst[written..]);
+        read += step.read;
+        if step.status == RawStatus::OutputFull && staged < room {
+            continue;
+        }
+        return RawStep {
+            read,
+            written,
+            status: step.status,
+        };
     }
 }
 

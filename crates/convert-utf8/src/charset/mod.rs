@@ -221,6 +221,13 @@ impl RawStep {
 pub(crate) trait RawDecoder {
     fn decode_raw(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> RawStep;
 
+    /// [`Self::decode_raw`] writing UTF-16 code units (in the machine's byte order) instead of
+    /// UTF-8, with the same contract; `max_utf8_len` bounds the units too. Families without
+    /// steps of their own for it widen their UTF-8 ([`kernel::utf16_through_utf8`]).
+    fn decode_raw_utf16(&mut self, src: &[u8], dst: &mut [u16], last: bool) -> RawStep {
+        kernel::utf16_through_utf8(self, src, dst, last)
+    }
+
     /// Back to the state of a new decoder.
     fn reset(&mut self);
 
@@ -308,6 +315,11 @@ impl RawDecoder for FamilyDecoder {
     #[inline]
     fn decode_raw(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> RawStep {
         dispatch!(self, d => d.decode_raw(src, dst, last))
+    }
+
+    #[inline]
+    fn decode_raw_utf16(&mut self, src: &[u8], dst: &mut [u16], last: bool) -> RawStep {
+        dispatch!(self, d => d.decode_raw_utf16(src, dst, last))
     }
 
     fn reset(&mut self) {
