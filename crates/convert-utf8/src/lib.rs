@@ -48,7 +48,6 @@ pub mod io;
 mod label;
 mod tables;
 
-pub use charset::multibyte::utf16::{CjkToUtf16, Utf16Step, Utf16Stop};
 pub use charset::unicode::{
     WholeUtf16Layout, decode_whole_utf16_to_units, is_well_formed_utf8, whole_utf16_layout,
 };

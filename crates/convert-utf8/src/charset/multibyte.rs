@@ -600,33 +600,31 @@ impl<U: OutUnit> UnitStep<U> for MultibyteDecoder {
     }
 }
 
-impl RawDecoder for MultibyteDecoder {
-    fn decode_raw(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> RawStep {
+/// A hot loop over one block of input (see [`MultibyteDecoder::decode_units`]): decodes from
+/// `block[read..]` into `dst[written..]` and returns the new `(read, written)`.
+type FastRun<U> = fn(&MultibyteDecoder, &[u8], &mut [U], usize, usize) -> (usize, usize);
+
+impl MultibyteDecoder {
+    /// The decoding loop of both output forms: what is held, blocks through `fast` (which
+    /// writes at most `per_byte` units per byte and stores at most four at a time), and the
+    /// general step for what it leaves.
+    #[inline(always)]
+    fn decode_units<U: OutUnit>(
+        &mut self,
+        src: &[u8],
+        dst: &mut [U],
+        last: bool,
+        per_byte: usize,
+        fast: FastRun<U>,
+    ) -> RawStep {
         let (mut read, mut written) = match kernel::drain(self, src, dst, last) {
             Drained::Done { read, written } => (read, written),
             Drained::Stop(step) => return step,
         };
-        let (direct, ascii_identity) = (self.direct, self.table.ascii_identity);
         loop {
-            // A block of input whose output surely fits: every step below starts with at least
-            // one byte of the block left, consumes at least one, counts at most three output
-            // bytes per byte it consumes and stores at most four (an ASCII word: eight for
-            // eight), so no step checks the room.
-            let fits = kernel::block_len(dst.len() - written, 3, 4);
+            let fits = kernel::block_len(dst.len() - written, per_byte, 4);
             let block = &src[..read + (src.len() - read).min(fits)];
-            (read, written) = if let Some(floor) = self.lead_floor {
-                fast_run_by_lead_bits(direct, ascii_identity, floor, block, dst, read, written)
-            } else {
-                fast_run(
-                    direct,
-                    ascii_identity,
-                    block,
-                    dst,
-                    read,
-                    written,
-                    block.len().saturating_sub(1),
-                )
-            };
+            (read, written) = fast(self, block, dst, read, written);
             if read == src.len() {
                 return RawStep::input_empty(read, written);
             }
@@ -650,6 +648,35 @@ impl RawDecoder for MultibyteDecoder {
                 }
             }
         }
+    }
+
+    /// The UTF-8 hot loop over a block: every step starts with at least one byte of the block
+    /// left, consumes at least one, writes at most three bytes per byte it consumes and stores
+    /// at most four (an ASCII word: eight for eight), so no step checks the room.
+    fn fast_run_utf8(
+        &self,
+        block: &[u8],
+        dst: &mut [u8],
+        read: usize,
+        written: usize,
+    ) -> (usize, usize) {
+        let (direct, ascii_identity) = (self.direct, self.table.ascii_identity);
+        if let Some(floor) = self.lead_floor {
+            fast_run_by_lead_bits(direct, ascii_identity, floor, block, dst, read, written)
+        } else {
+            let until = block.len().saturating_sub(1);
+            fast_run(direct, ascii_identity, block, dst, read, written, until)
+        }
+    }
+}
+
+impl RawDecoder for MultibyteDecoder {
+    fn decode_raw(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> RawStep {
+        self.decode_units(src, dst, last, 3, Self::fast_run_utf8)
+    }
+
+    fn decode_raw_utf16(&mut self, src: &[u8], dst: &mut [u16], last: bool) -> RawStep {
+        self.decode_units(src, dst, last, 1, utf16::fast_run)
     }
 
     fn reset(&mut self) {
@@ -677,7 +704,7 @@ impl RawDecoder for MultibyteDecoder {
 }
 
 mod direct;
-pub(crate) mod utf16;
+mod utf16;
 
 #[cfg(test)]
 mod tests;

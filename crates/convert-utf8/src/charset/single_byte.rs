@@ -490,6 +490,8 @@ mod avx2 {
 /// The decoder of every plain single-byte charset.
 pub(crate) struct SingleByteDecoder {
     table: &'static Utf8Table,
+    /// Each byte's UTF-16 unit ([`UNMAPPED`] for an undefined byte), for UTF-16 output.
+    units: &'static [u16; 256],
     /// The same table split by byte, for the SIMD loops.
     #[cfg(target_arch = "x86_64")]
     planes: &'static avx512::Planes,
@@ -510,6 +512,12 @@ impl SingleByteDecoder {
         let max_len = table.iter().map(|e| entry_len(*e)).max().unwrap_or(0);
         SingleByteDecoder {
             table,
+            units: {
+                static UNITS: [OnceLock<[u16; 256]>; PLAIN.len()] =
+                    [const { OnceLock::new() }; PLAIN.len()];
+                let halves = PLAIN[index].1;
+                UNITS[index].get_or_init(|| std::array::from_fn(|b| code_point(halves, b as u8)))
+            },
             #[cfg(target_arch = "x86_64")]
             planes: {
                 static PLANES: [OnceLock<avx512::Planes>; PLAIN.len()] =
@@ -603,6 +611,42 @@ impl RawDecoder for SingleByteDecoder {
                 read += 1;
                 written += len;
             }
+        }
+    }
+
+    /// One unit per byte: blocks of ASCII widened at once where the lower half is ASCII, other
+    /// blocks through the unit table with one test for an undefined byte per block.
+    fn decode_raw_utf16(&mut self, src: &[u8], dst: &mut [u16], _last: bool) -> RawStep {
+        let units = self.units;
+        let end = src.len().min(dst.len());
+        let mut read = 0;
+        while let (Some(block), Some(out)) =
+            (src.get(read..read + BLOCK), dst.get_mut(read..read + BLOCK))
+        {
+            let block: &[u8; BLOCK] = block.try_into().unwrap();
+            let out: &mut [u16; BLOCK] = out.try_into().unwrap();
+            if self.ascii_lower_half && is_ascii_block(block) {
+                *out = block.map(u16::from);
+            } else {
+                *out = block.map(|b| units[usize::from(b)]);
+                if out.contains(&UNMAPPED) {
+                    break;
+                }
+            }
+            read += BLOCK;
+        }
+        while read < end {
+            let unit = units[usize::from(src[read])];
+            if unit == UNMAPPED {
+                return RawStep::invalid(read + 1, read, 1);
+            }
+            dst[read] = unit;
+            read += 1;
+        }
+        if read == src.len() {
+            RawStep::input_empty(read, read)
+        } else {
+            RawStep::output_full(read, read)
         }
     }
 

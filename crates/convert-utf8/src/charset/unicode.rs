@@ -84,6 +84,15 @@ impl RawDecoder for UnicodeDecoder {
         }
     }
 
+    #[inline]
+    fn decode_raw_utf16(&mut self, src: &[u8], dst: &mut [u16], last: bool) -> RawStep {
+        match self {
+            UnicodeDecoder::Utf8(d) => d.decode_raw_utf16(src, dst, last),
+            UnicodeDecoder::Utf16(d) => d.decode_raw_utf16(src, dst, last),
+            UnicodeDecoder::Utf32(d) => d.decode_raw_utf16(src, dst, last),
+        }
+    }
+
     fn reset(&mut self) {
         match self {
             UnicodeDecoder::Utf8(d) => d.reset(),
@@ -347,6 +356,28 @@ pub(crate) trait Units {
     /// `Some(big_endian)` if `head` (BOM_LEN bytes) is a BOM: `true` for a big-endian one.
     fn bom(head: &[u8]) -> Option<bool>;
     fn core<const BIG: bool>(&self, src: &[u8], dst: &mut [u8], last: bool) -> Core;
+    /// [`Self::core`] writing UTF-16 units.
+    fn core_utf16<const BIG: bool>(&self, src: &[u8], dst: &mut [u16], last: bool) -> Core;
+}
+
+/// An output form of the fixed-width forms: which core loop writes it.
+pub(crate) trait FixedWidthOut: OutUnit {
+    fn core<U: Units, const BIG: bool>(units: &U, src: &[u8], dst: &mut [Self], last: bool)
+    -> Core;
+}
+
+impl FixedWidthOut for u8 {
+    #[inline(always)]
+    fn core<U: Units, const BIG: bool>(units: &U, src: &[u8], dst: &mut [u8], last: bool) -> Core {
+        units.core::<BIG>(src, dst, last)
+    }
+}
+
+impl FixedWidthOut for u16 {
+    #[inline(always)]
+    fn core<U: Units, const BIG: bool>(units: &U, src: &[u8], dst: &mut [u16], last: bool) -> Core {
+        units.core_utf16::<BIG>(src, dst, last)
+    }
 }
 
 /// UTF-16 (`pairs`) or UCS-2 (every surrogate is invalid).
@@ -497,6 +528,56 @@ impl Units for Utf16Units {
             i += 4;
         }
     }
+
+    /// Units copied (byte-swapped where the form's order is not the machine's) eight at a time
+    /// while no surrogate is among them; surrogates checked one at a time.
+    #[inline]
+    fn core_utf16<const BIG: bool>(&self, src: &[u8], dst: &mut [u16], last: bool) -> Core {
+        let (mut i, mut w) = (0, 0);
+        loop {
+            let bulk_end = i + 2 * ((src.len() - i) / 2).min(dst.len() - w);
+            while i + 16 <= bulk_end {
+                let block: [u16; 8] = std::array::from_fn(|k| read16::<BIG>(src, i + 2 * k) as u16);
+                if block.iter().any(|&unit| unit & 0xF800 == 0xD800) {
+                    break;
+                }
+                dst[w..w + 8].copy_from_slice(&block);
+                i += 16;
+                w += 8;
+            }
+            if i + 2 > src.len() {
+                return input_ends(i, w, src.len(), last);
+            }
+            let unit = read16::<BIG>(src, i);
+            if !(0xD800..=0xDFFF).contains(&unit) {
+                if w == dst.len() {
+                    return full(i, w);
+                }
+                dst[w] = unit as u16;
+                w += 1;
+                i += 2;
+                continue;
+            }
+            if !self.pairs || unit >= 0xDC00 {
+                return Core::new(i + 2, w, CoreEnd::Invalid(2));
+            }
+            if i + 4 > src.len() {
+                return input_ends(i, w, src.len(), last);
+            }
+            let low = read16::<BIG>(src, i + 2);
+            if !(0xDC00..=0xDFFF).contains(&low) {
+                // Only the high surrogate is bad; what follows it is decoded on its own.
+                return Core::new(i + 2, w, CoreEnd::Invalid(2));
+            }
+            if dst.len() - w < 2 {
+                return full(i, w);
+            }
+            dst[w] = unit as u16;
+            dst[w + 1] = low as u16;
+            w += 2;
+            i += 4;
+        }
+    }
 }
 
 impl Units for Utf32Units {
@@ -541,6 +622,24 @@ impl Units for Utf32Units {
             i += 4;
         }
     }
+
+    fn core_utf16<const BIG: bool>(&self, src: &[u8], dst: &mut [u16], last: bool) -> Core {
+        let (mut i, mut w) = (0, 0);
+        loop {
+            if i + 4 > src.len() {
+                return input_ends(i, w, src.len(), last);
+            }
+            let c = read32::<BIG>(src, i);
+            if c > 0x10FFFF || (0xD800..=0xDFFF).contains(&c) {
+                return Core::new(i + 4, w, CoreEnd::Invalid(4));
+            }
+            if dst.len() - w < if c < 0x10000 { 1 } else { 2 } {
+                return full(i, w);
+            }
+            w += u16::push_char(&mut dst[w..], c);
+            i += 4;
+        }
+    }
 }
 
 /// A decoder for a fixed-width form: byte order (with BOM sniffing), units cut between calls,
@@ -566,11 +665,11 @@ impl<U: Units> FixedWidthDecoder<U> {
         }
     }
 
-    fn run_core(&self, src: &[u8], dst: &mut [u8], last: bool) -> Core {
+    fn run_core<O: FixedWidthOut>(&self, src: &[u8], dst: &mut [O], last: bool) -> Core {
         if self.big_endian {
-            self.units.core::<true>(src, dst, last)
+            O::core::<U, true>(&self.units, src, dst, last)
         } else {
-            self.units.core::<false>(src, dst, last)
+            O::core::<U, false>(&self.units, src, dst, last)
         }
     }
 
@@ -612,7 +711,7 @@ impl<U: Units> FixedWidthDecoder<U> {
     }
 }
 
-impl<U: Units> UnitStep<u8> for FixedWidthDecoder<U> {
+impl<U: Units, O: FixedWidthOut> UnitStep<O> for FixedWidthDecoder<U> {
     /// A UTF-16 pair or a UTF-32 unit.
     const MAX_SEQUENCE: usize = 4;
     /// The most a window of held bytes and a unit decodes to: three UTF-16 units.
@@ -620,7 +719,7 @@ impl<U: Units> UnitStep<u8> for FixedWidthDecoder<U> {
 
     /// Runs the core loop over the window; a bad or cut unit after good ones is left for the
     /// next step, which then starts with it.
-    fn step(&mut self, window: &[u8], at_end: bool, dst: &mut [u8]) -> Unit {
+    fn step(&mut self, window: &[u8], at_end: bool, dst: &mut [O]) -> Unit {
         let core = self.run_core(window, dst, at_end);
         let (decoded, end) = match core.end {
             CoreEnd::InputEmpty => {
@@ -654,8 +753,10 @@ impl<U: Units> UnitStep<u8> for FixedWidthDecoder<U> {
     }
 }
 
-impl<U: Units> RawDecoder for FixedWidthDecoder<U> {
-    fn decode_raw(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> RawStep {
+impl<U: Units> FixedWidthDecoder<U> {
+    /// The decoding loop of both output forms: the BOM, what is held, then the core loop.
+    #[inline(always)]
+    fn decode_units<O: FixedWidthOut>(&mut self, src: &[u8], dst: &mut [O], last: bool) -> RawStep {
         let mut read = 0;
         if self.at_start && self.mode == ByteOrderMode::Sniff {
             match self.sniff(src, last) {
@@ -691,6 +792,16 @@ impl<U: Units> RawDecoder for FixedWidthDecoder<U> {
             }
         }
     }
+}
+
+impl<U: Units> RawDecoder for FixedWidthDecoder<U> {
+    fn decode_raw(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> RawStep {
+        self.decode_units(src, dst, last)
+    }
+
+    fn decode_raw_utf16(&mut self, src: &[u8], dst: &mut [u16], last: bool) -> RawStep {
+        self.decode_units(src, dst, last)
+    }
 
     fn reset(&mut self) {
         self.big_endian = self.mode == ByteOrderMode::Big;
@@ -714,7 +825,7 @@ impl<U: Units> RawDecoder for FixedWidthDecoder<U> {
             return (0, 0);
         }
         sweep_invalid(src, max, |rest| {
-            match self.run_core(&rest[..rest.len().min(4)], &mut [], false) {
+            match self.run_core::<u8>(&rest[..rest.len().min(4)], &mut [], false) {
                 Core {
                     read: len,
                     end: CoreEnd::Invalid(_),
