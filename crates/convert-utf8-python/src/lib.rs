@@ -18,7 +18,7 @@ mod policy;
 mod text;
 
 use charset::{PooledDecoder, resolve};
-use convert_utf8::{Charset, Decoder};
+use convert_utf8::{Charset, Decoder, ErrorPolicy, Family};
 use input::Input;
 use output::Utf8Out;
 use policy::{BATCH_LEN, ErrorMode, decode_input};
@@ -113,8 +113,11 @@ fn decode_as<'py>(
     if let Some(text) = text::str_from_single_byte_input(py, charset, input)? {
         return Ok(text);
     }
-    if let Some(text) = text::str_from_cjk_input(py, charset, input)? {
-        return Ok(text);
+    if charset.family() == Family::CjkMultibyte {
+        let mut decoder = PooledDecoder::get(py, charset, ErrorPolicy::Strict)?;
+        if let Some(text) = text::str_from_engine_utf16(py, &mut decoder, input)? {
+            return Ok(text);
+        }
     }
     if let Some(text) = in_batches(py, input, charset, errors, text::str_from_engine_in_batches)? {
         return Ok(text);

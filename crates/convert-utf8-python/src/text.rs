@@ -23,8 +23,7 @@
 use crate::input::Input;
 use crate::policy::decode_in_batches;
 use convert_utf8::{
-    Charset, CjkToUtf16, Decoder, ErrorPolicy, Family, Utf16Stop, decode_whole_utf16_to_units,
-    is_well_formed_utf8, whole_utf16_layout,
+    Charset, DecodeStatus, Decoder, ErrorPolicy, Family, MIN_OUTPUT_SPACE, is_well_formed_utf8,
 };
 use pyo3::exceptions::{PyMemoryError, PyUnicodeDecodeError};
 use pyo3::ffi;
@@ -277,7 +276,7 @@ pub(crate) fn str_from_utf16_input<'py>(
     input: &Input<'_>,
 ) -> PyResult<Option<Bound<'py, PyString>>> {
     let src = input.as_slice();
-    let Some(layout) = whole_utf16_layout(charset, src) else {
+    let Some(layout) = Utf16Layout::of(charset, src) else {
         return Ok(None);
     };
     if layout.surrogate_pairs {
@@ -288,56 +287,86 @@ pub(crate) fn str_from_utf16_input<'py>(
             Err(error) => Err(error),
         };
     }
-    let mut units = UNITS.with(Cell::take);
-    let decoded =
-        input.run_detached_if_large(py, || decode_whole_utf16_to_units(charset, src, &mut units));
-    let text = if decoded {
-        Some(str_from_native_utf16(py, &units)?)
-    } else {
-        None
-    };
-    keep_units(units);
-    Ok(text)
+    let mut decoder = Decoder::new(charset, ErrorPolicy::Strict)
+        .map_err(|e| PyMemoryError::new_err(e.to_string()))?;
+    str_from_engine_utf16(py, &mut decoder, input)
 }
 
-/// How many UTF-16 units of a CJK input the engine decodes at a time, each batch becoming one
-/// `str` piece. Larger than [`PIECE_LEN`]: measured on 100 MB inputs, pieces of 64 KiB made
-/// the result grow by so many small appends that its growth (`realloc`/`mremap`) cost up to a
-/// third of the time, depending on the allocator's state; 1 MiB of units per piece was the
-/// fastest of 64 KiB to 2 MiB, and fast whatever ran before.
-const CJK_BATCH_UNITS: usize = 512 * 1024;
+/// How one whole input of a 16-bit form is read, as a new `Decoder` given it as its whole input
+/// reads it.
+struct Utf16Layout {
+    /// Where the units begin: after the BOM a sniffing form consumes, else 0.
+    body_start: usize,
+    big_endian: bool,
+    /// Whether a high surrogate followed by a low one is a character (UTF-16); in UCS-2 every
+    /// surrogate is a bad sequence.
+    surrogate_pairs: bool,
+}
 
-/// The `str` of a whole input of a CJK multi-byte charset (Shift_JIS, GBK, EUC-KR, ...),
-/// without the UTF-8 step: the engine decodes it batch by batch straight to UTF-16 units, and
-/// CPython's UTF-16 constructor builds a `str` piece from each batch, appended to the result.
-/// `None` when `charset` is another or the input has a bad sequence: the caller then decodes it
-/// the usual way, which raises or handles the error exactly.
-pub(crate) fn str_from_cjk_input<'py>(
+impl Utf16Layout {
+    /// The layout of `src` read as one whole input of `charset`; `None` for a charset other
+    /// than the 16-bit forms. For the UTF-16 forms, the input is then well-formed exactly when
+    /// its body has an even length and no unpaired surrogate, the rules every strict UTF-16
+    /// decoder shares, CPython's among them.
+    fn of(charset: Charset, src: &[u8]) -> Option<Utf16Layout> {
+        // (pairs, big-endian, looks for a BOM)
+        let (surrogate_pairs, big_endian, sniffs) = match charset.name() {
+            "UTF-16" => (true, false, true),
+            "UTF-16LE" => (true, false, false),
+            "UTF-16BE" => (true, true, false),
+            "UCS-2" => (false, false, false),
+            "UNICODEBIG" => (false, true, false),
+            "UNICODE" => (false, false, true),
+            _ => return None,
+        };
+        let bom = match src.get(..2) {
+            Some([0xFF, 0xFE]) if sniffs => Some(false),
+            Some([0xFE, 0xFF]) if sniffs => Some(true),
+            _ => None,
+        };
+        Some(Utf16Layout {
+            body_start: if bom.is_some() { 2 } else { 0 },
+            big_endian: bom.unwrap_or(big_endian),
+            surrogate_pairs,
+        })
+    }
+}
+
+/// How many UTF-16 units the engine decodes at a time, each batch becoming one `str` piece.
+/// Larger than [`PIECE_LEN`]: measured on 100 MB CJK inputs, pieces of 64 KiB made the result
+/// grow by so many small appends that its growth (`realloc`/`mremap`) cost up to a third of the
+/// time, depending on the allocator's state; 1 MiB of units per piece was the fastest of 64 KiB
+/// to 2 MiB, and fast whatever ran before.
+const BATCH_UNITS: usize = 512 * 1024;
+
+/// The `str` of a whole input decoded by `decoder` under one of the engine's own policies (no
+/// Python error handler): the engine decodes it batch by batch straight to UTF-16 units, with
+/// the GIL released for a large input, and each batch becomes a `str` piece appended to the
+/// result. `None` when strict decoding meets a bad sequence.
+pub(crate) fn str_from_engine_utf16<'py>(
     py: Python<'py>,
-    charset: Charset,
+    decoder: &mut Decoder,
     input: &Input<'_>,
 ) -> PyResult<Option<Bound<'py, PyString>>> {
-    let Some(cjk) = CjkToUtf16::new(charset) else {
-        return Ok(None);
-    };
     let src = input.as_slice();
-    // No code decodes to more units than it has bytes; two units hold any one character.
-    let batch = src.len().clamp(2, CJK_BATCH_UNITS);
+    // No byte decodes to more units than the bytes it takes, two units hold any character, and
+    // the engine wants room for one character's worst case to make progress.
+    let batch = src.len().clamp(MIN_OUTPUT_SPACE, BATCH_UNITS);
     with_units(batch, |units| {
         let mut text = StrBuilder::new(py);
         let mut read = 0;
         loop {
-            let step = input.run_detached_if_large(py, || cjk.decode(&src[read..], units));
+            let step =
+                input.run_detached_if_large(py, || decoder.decode_utf16(&src[read..], units, true));
             read += step.read;
-            // A batch ends between characters (the engine stops before one that does not fit),
-            // so never inside a surrogate pair.
+            // A call writes whole characters, so a batch never ends inside a surrogate pair.
             if step.written > 0 {
                 text.push(str_from_native_utf16(py, &units[..step.written])?)?;
             }
-            match step.stop {
-                Utf16Stop::InputEnd => return Ok(Some(text.finish())),
-                Utf16Stop::OutputFull => continue,
-                Utf16Stop::BadSequence => return Ok(None),
+            match step.status {
+                DecodeStatus::InputEmpty => return Ok(Some(text.finish())),
+                DecodeStatus::OutputFull => {}
+                DecodeStatus::Error(_) => return Ok(None),
             }
         }
     })

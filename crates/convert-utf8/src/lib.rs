@@ -48,9 +48,7 @@ pub mod io;
 mod label;
 mod tables;
 
-pub use charset::unicode::{
-    WholeUtf16Layout, decode_whole_utf16_to_units, is_well_formed_utf8, whole_utf16_layout,
-};
+pub use charset::unicode::is_well_formed_utf8;
 pub use charset::{Charset, Family};
 pub use decoder::{DecodeStatus, DecodeStep, Decoder, MIN_OUTPUT_SPACE};
 pub use detect::{Detection, Detector, detect, detect_with_declared};

@@ -845,105 +845,6 @@ pub fn is_well_formed_utf8(src: &[u8]) -> bool {
     simdutf8::basic::from_utf8(src).is_ok()
 }
 
-// ---------------------------------------------------------------------------------------------
-// Whole inputs of the 16-bit forms straight to UTF-16
-
-/// How one whole input of a 16-bit form (UTF-16, UTF-16LE, UTF-16BE, UCS-2, UNICODEBIG,
-/// UNICODE) is read, as a new [`Decoder`](crate::Decoder) given it as its whole input reads it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct WholeUtf16Layout {
-    /// Where the units begin: after the BOM a sniffing form consumes, else 0.
-    pub body_start: usize,
-    /// The byte order of the units.
-    pub big_endian: bool,
-    /// Whether a high surrogate followed by a low one is a character (UTF-16); in UCS-2 every
-    /// surrogate is a bad sequence.
-    pub surrogate_pairs: bool,
-}
-
-/// The layout of `src` read as one whole input of `charset`, or `None` when `charset` is not a
-/// 16-bit form. For the UTF-16 forms, the input is then well-formed exactly when its body has
-/// an even length and no unpaired surrogate, the rules every strict UTF-16 decoder shares, so
-/// a caller may let such a decoder of its own check and decode it and fall back on a
-/// [`Decoder`](crate::Decoder) only for its errors.
-pub fn whole_utf16_layout(charset: crate::Charset, src: &[u8]) -> Option<WholeUtf16Layout> {
-    let (surrogate_pairs, mode) = match charset.name() {
-        "UTF-16" => (true, ByteOrderMode::Sniff),
-        "UTF-16LE" => (true, ByteOrderMode::Little),
-        "UTF-16BE" => (true, ByteOrderMode::Big),
-        "UCS-2" | "ISO-10646/UCS2/" => (false, ByteOrderMode::Little),
-        "UNICODEBIG" => (false, ByteOrderMode::Big),
-        "UNICODE" => (false, ByteOrderMode::Sniff),
-        _ => return None,
-    };
-    let mut layout = WholeUtf16Layout {
-        body_start: 0,
-        big_endian: mode == ByteOrderMode::Big,
-        surrogate_pairs,
-    };
-    if mode == ByteOrderMode::Sniff
-        && let Some(big) = src.get(..2).and_then(Utf16Units::bom)
-    {
-        layout.big_endian = big;
-        layout.body_start = 2;
-    }
-    Some(layout)
-}
-
-/// Decodes one whole input of a 16-bit form (UTF-16, UTF-16LE, UTF-16BE, UCS-2, UNICODEBIG,
-/// UNICODE) straight to UTF-16 code units in the machine's byte order, for callers whose text
-/// type is built from UTF-16 (a Python `str`, a Java or JavaScript string): no UTF-8 step between.
-///
-/// It decodes as a new [`Decoder`](crate::Decoder) given `src` as its whole input would: a
-/// sniffing form consumes a leading BOM and takes its byte order. `out` is cleared, then filled.
-/// Returns `false` (leaving `out` untouched or holding unspecified units) when `charset` is not
-/// a 16-bit form or when `src` is not entirely well-formed (a lone or, in UCS-2, any surrogate,
-/// an odd byte at the end): a `Decoder` then gives the exact errors, under any policy.
-pub fn decode_whole_utf16_to_units(
-    charset: crate::Charset,
-    src: &[u8],
-    out: &mut Vec<u16>,
-) -> bool {
-    let Some(layout) = whole_utf16_layout(charset, src) else {
-        return false;
-    };
-    let body = &src[layout.body_start..];
-    if !body.len().is_multiple_of(2) {
-        return false;
-    }
-    out.clear();
-    let units = body.chunks_exact(2).map(|pair| [pair[0], pair[1]]);
-    if layout.big_endian {
-        out.extend(units.map(u16::from_be_bytes));
-    } else {
-        out.extend(units.map(u16::from_le_bytes));
-    }
-    // In blocks without early exit, so that the test vectorises.
-    let any_surrogate = out.chunks(64).any(|block| {
-        block
-            .iter()
-            .fold(false, |found, &unit| found | (unit & 0xF800 == 0xD800))
-    });
-    !any_surrogate || (layout.surrogate_pairs && surrogates_all_paired(out))
-}
-
-/// Whether every high surrogate in `units` is followed by a low one and every low one follows
-/// a high one (the UTF-16 decoder's rules for a well-formed input).
-fn surrogates_all_paired(units: &[u16]) -> bool {
-    let mut i = 0;
-    while i < units.len() {
-        match units[i] {
-            0xD800..=0xDBFF => match units.get(i + 1) {
-                Some(0xDC00..=0xDFFF) => i += 2,
-                _ => return false,
-            },
-            0xDC00..=0xDFFF => return false,
-            _ => i += 1,
-        }
-    }
-    true
-}
-
 #[cfg(test)]
 mod tests {
     use super::{Utf8Unit, classify_utf8};
@@ -1070,29 +971,6 @@ mod tests {
     }
 
     #[test]
-    fn whole_utf16_layout_reads_the_bom_as_a_decoder_does() {
-        use super::{WholeUtf16Layout, whole_utf16_layout};
-        let layout =
-            |label: &str, src: &[u8]| whole_utf16_layout(Charset::for_label(label).unwrap(), src);
-        let read = |body_start, big_endian, surrogate_pairs| {
-            Some(WholeUtf16Layout {
-                body_start,
-                big_endian,
-                surrogate_pairs,
-            })
-        };
-        assert_eq!(layout("UTF-16", b"\xFE\xFF\x00A"), read(2, true, true));
-        assert_eq!(layout("UTF-16", b"\xFF\xFEA\x00"), read(2, false, true));
-        assert_eq!(layout("UTF-16", b"A\x00"), read(0, false, true));
-        assert_eq!(layout("UTF-16BE", b"\xFE\xFF\x00A"), read(0, true, true));
-        assert_eq!(layout("UTF-16LE", b"\xFF\xFE"), read(0, false, true));
-        assert_eq!(layout("UCS-2", b"\xFF\xFE"), read(0, false, false));
-        assert_eq!(layout("UNICODE", b"\xFE\xFF"), read(2, true, false));
-        assert_eq!(layout("UTF-32", b"\xFF\xFE\x00\x00"), None);
-        assert_eq!(layout("UTF-8", b""), None);
-    }
-
-    #[test]
     fn bom_is_consumed_only_by_sniffing_forms() {
         let text = |label: &str, bytes: &[u8]| {
             Charset::for_label(label)
@@ -1155,7 +1033,7 @@ mod tests {
     }
 
     #[test]
-    fn whole_utf16_to_units_agrees_with_the_decoder() {
+    fn utf16_output_of_the_16_bit_forms_agrees_with_their_utf8() {
         let inputs: &[&[u8]] = &[
             b"",
             b"A",
@@ -1184,9 +1062,7 @@ mod tests {
         for label in labels {
             let charset = Charset::for_label(label).unwrap();
             for &input in inputs {
-                let mut units = vec![0xAAAA];
-                let direct =
-                    super::decode_whole_utf16_to_units(charset, input, &mut units).then_some(units);
+                let direct = charset.decode_to_utf16(input, ErrorPolicy::Strict).ok();
                 let via_utf8 = charset
                     .decode_to_string(input, ErrorPolicy::Strict)
                     .ok()
@@ -1194,12 +1070,6 @@ mod tests {
                 assert_eq!(direct, via_utf8, "{label} {input:02X?}");
             }
         }
-        let mut units = Vec::new();
-        assert!(!super::decode_whole_utf16_to_units(
-            Charset::for_label("UTF-8").unwrap(),
-            b"A",
-            &mut units
-        ));
     }
 
     #[test]
