@@ -5,7 +5,7 @@
 //! replaces it as the policy says.
 
 use crate::charset::{Charset, FamilyDecoder, RawDecoder, RawStatus};
-use crate::error::{DecodeError, Error, ErrorKind, ErrorPolicy, MAX_BAD_SEQUENCE_LEN};
+use crate::error::{DecodeError, ErrorKind, ErrorPolicy, MAX_BAD_SEQUENCE_LEN};
 
 /// With at least this many bytes of room in `dst`, [`Decoder::decode`] always makes progress.
 pub const MIN_OUTPUT_SPACE: usize = 16;
@@ -49,7 +49,7 @@ pub struct DecodeStep {
 /// use convert_utf8::{Charset, DecodeStatus, Decoder, ErrorPolicy};
 ///
 /// let charset = Charset::for_label("UTF-16")?;
-/// let mut decoder = Decoder::new(charset, ErrorPolicy::Strict)?;
+/// let mut decoder = Decoder::new(charset, ErrorPolicy::Strict);
 /// let mut out = [0u8; 64];
 /// // A little-endian BOM, "A", then "😀" (the surrogate pair D83D DE00) split across two calls.
 /// let first = decoder.decode(b"\xFF\xFEA\x00\x3D", &mut out, false);
@@ -78,13 +78,10 @@ pub struct Decoder {
 }
 
 impl Decoder {
-    /// A decoder for `charset` with `policy`; [`Error::Unsupported`] if this build has no decoder
-    /// for that charset yet.
-    pub fn new(charset: Charset, policy: ErrorPolicy) -> Result<Decoder, Error> {
-        let inner = FamilyDecoder::new(charset).ok_or(Error::Unsupported {
-            name: charset.name(),
-        })?;
-        Ok(Decoder {
+    /// A decoder for `charset` with `policy`.
+    pub fn new(charset: Charset, policy: ErrorPolicy) -> Decoder {
+        let inner = FamilyDecoder::new(charset).expect("every charset has a decoder");
+        Decoder {
             inner,
             charset,
             policy,
@@ -95,7 +92,7 @@ impl Decoder {
             error_count: 0,
             first_error: None,
             truncated: false,
-        })
+        }
     }
 
     /// The charset being decoded.

@@ -111,12 +111,6 @@ impl Charset {
             CharsetId::Whatwg(_) => Family::Whatwg,
         }
     }
-
-    /// Whether this build can decode it (every charset glibc knows has a name here; decoders for
-    /// some families may arrive later).
-    pub fn is_supported(self) -> bool {
-        FamilyDecoder::new(self).is_some()
-    }
 }
 
 impl fmt::Debug for Charset {

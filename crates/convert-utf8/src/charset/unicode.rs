@@ -931,7 +931,7 @@ mod tests {
     use crate::{Charset, DecodeStatus, Decoder, ErrorKind, ErrorPolicy};
 
     fn decoder(label: &str, policy: ErrorPolicy) -> Decoder {
-        Decoder::new(Charset::for_label(label).unwrap(), policy).unwrap()
+        Decoder::new(Charset::for_label(label).unwrap(), policy)
     }
 
     fn first_error(label: &str, input: &[u8]) -> (u64, Vec<u8>, ErrorKind) {

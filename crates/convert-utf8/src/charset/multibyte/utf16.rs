@@ -232,7 +232,7 @@ mod tests {
     /// What a strict `Decoder` makes of `src` as a whole input: its text as UTF-16, or the
     /// offset of its first bad sequence.
     fn decoder_units(charset: Charset, src: &[u8]) -> Result<Vec<u16>, u64> {
-        let mut decoder = Decoder::new(charset, ErrorPolicy::Strict).unwrap();
+        let mut decoder = Decoder::new(charset, ErrorPolicy::Strict);
         let mut utf8 = Vec::new();
         decoder
             .decode_to_vec(src, &mut utf8)
