@@ -80,7 +80,7 @@ pub struct Decoder {
 impl Decoder {
     /// A decoder for `charset` with `policy`.
     pub fn new(charset: Charset, policy: ErrorPolicy) -> Decoder {
-        let inner = FamilyDecoder::new(charset).expect("every charset has a decoder");
+        let inner = FamilyDecoder::new(charset);
         Decoder {
             inner,
             charset,

@@ -26,19 +26,17 @@
 use crate::charset::unicode::{encode_utf8, utf8_len};
 use crate::charset::{RawDecoder, RawStep};
 
-pub(crate) fn new_decoder(name: &str) -> Option<Utf7Decoder> {
-    let imap = match name {
-        "UTF-7" => false,
-        "UTF-7-IMAP" => true,
-        _ => return None,
-    };
-    Some(Utf7Decoder {
-        imap,
-        shift: 0,
-        bits: 0,
-        shift_char_pending: false,
-        since_output: 0,
-    })
+impl Utf7Decoder {
+    /// UTF-7, or with `imap` its IMAP variant.
+    pub(crate) fn new(imap: bool) -> Utf7Decoder {
+        Utf7Decoder {
+            imap,
+            shift: 0,
+            bits: 0,
+            shift_char_pending: false,
+            since_output: 0,
+        }
+    }
 }
 
 /// A UTF-7 or UTF-7-IMAP decoder; its state mirrors glibc's.

@@ -16,12 +16,14 @@ pub(crate) struct WhatwgDecoder {
     finished: bool,
 }
 
-pub(crate) fn new_decoder(encoding: &'static Encoding) -> Option<WhatwgDecoder> {
-    Some(WhatwgDecoder {
-        encoding,
-        inner: encoding.new_decoder(),
-        finished: false,
-    })
+impl WhatwgDecoder {
+    pub(crate) fn new(encoding: &'static Encoding) -> WhatwgDecoder {
+        WhatwgDecoder {
+            encoding,
+            inner: encoding.new_decoder(),
+            finished: false,
+        }
+    }
 }
 
 impl RawDecoder for WhatwgDecoder {

@@ -10,8 +10,9 @@
 //! place. No code decodes to more units than it has bytes, which bounds the room a block needs.
 
 use super::direct::{NOT_A_UNIT, UnitLookup};
-use super::{MultibyteDecoder, Sequence, new_decoder};
-use crate::{Charset, Family};
+use super::{MultibyteDecoder, Sequence};
+use crate::Charset;
+use crate::tables::format::DecoderKind;
 
 /// Decodes a CJK multi-byte charset (Shift_JIS, CP932, EUC-*, GBK, GB18030, Big5, UHC, JOHAB,
 /// ...) to UTF-16 code units in the machine's byte order, without state between calls.
@@ -58,12 +59,13 @@ pub struct Utf16Step {
 
 impl CjkToUtf16 {
     /// The UTF-16 decoder of `charset`; `None` unless it is one of the CJK multi-byte charsets
-    /// ([`Family::CjkMultibyte`]).
+    /// ([`Family::CjkMultibyte`](crate::Family::CjkMultibyte)).
     pub fn new(charset: Charset) -> Option<CjkToUtf16> {
-        if charset.family() != Family::CjkMultibyte {
+        let DecoderKind::Multibyte(tables) = charset.info()?.kind else {
             return None;
-        }
-        new_decoder(charset.name()).map(|decoder| CjkToUtf16 {
+        };
+        let decoder = MultibyteDecoder::new(tables);
+        Some(CjkToUtf16 {
             units: decoder.direct.unit_lookup(),
             decoder,
         })
@@ -188,7 +190,7 @@ fn ascii_run(block: &[u8], dst: &mut [u16], mut read: usize, mut written: usize)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Decoder, ErrorPolicy};
+    use crate::{Decoder, ErrorPolicy, Family};
     use iconv_oracle::{Iconv, Outcome};
 
     /// Real text in the four languages of the CJK benchmarks, plus characters beyond the BMP,
