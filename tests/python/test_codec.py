@@ -17,7 +17,7 @@ def test_lookup_gives_name_aliases_family():
     assert "UTF8" in charset.aliases and isinstance(charset.aliases, tuple)
     assert charset.family == "unicode"
     assert charset == convert_utf8.lookup("UTF-8") and hash(charset) == hash(convert_utf8.lookup("utf-8"))
-    assert repr(charset) == "Charset(name='UTF-8', family='unicode', ')"
+    assert repr(charset) == "Charset(name='UTF-8', family='unicode')"
     assert str(charset) == "UTF-8"
 
 
