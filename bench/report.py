@@ -85,7 +85,7 @@ def throughput_table(results: dict) -> list[tuple[str, dict]]:
     for family in results["throughput"]["families"]:
         row = dict(rust.get(family, {}))
         if not row:
-            row[OURS_RUST] = "not yet"
+            row[OURS_RUST] = "not measured"
         row.update(python.get(family, {}))
         merged.append((family, row))
     return merged
@@ -242,10 +242,10 @@ def write(results: dict, out: Path) -> Path:
                  + "; **behind** on " + ("; ".join(
                         f"{v['family']} (codec {1 / v['codecs']:.2f}× faster)" for v in slower)
                         or "none") + ".")
-    not_yet = [v["family"] for v in verdicts if not isinstance(v["row"].get(OURS_RUST), float)]
-    if not_yet:
-        lines.append(f"- Not measured yet (convert-utf8 has no decoder for it in this build): "
-                     f"{', '.join(not_yet)}.")
+    not_measured = [v["family"] for v in verdicts
+                    if not isinstance(v["row"].get(OURS_RUST), float)]
+    if not_measured:
+        lines.append(f"- Not measured (no Rust throughput result): {', '.join(not_measured)}.")
     if isinstance(tools.get("iconv"), dict):
         ours, theirs = tools["convert-utf8"], tools["iconv"]
         lines.append(f"- Whole tool on {results['wholetool']['bytes'] >> 20} MiB: convert-utf8 "

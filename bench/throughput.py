@@ -80,14 +80,10 @@ def python_side(directory: Path, repeats: int) -> dict:
         expected = (directory / f"{family.family}.utf8").read_bytes()
         row: dict[str, float | str] = {}
         contenders: dict = {}
-        if convert_utf8.lookup(family.charset).supported:
-            contenders["convert-utf8 (Python package)"] = (
-                lambda d, c=family.charset: convert_utf8.to_utf8(d, c))
-            contenders["convert-utf8 (Python package, str)"] = (
-                lambda d, c=family.charset: convert_utf8.decode(d, c))
-        else:
-            row["convert-utf8 (Python package)"] = "not yet"
-            row["convert-utf8 (Python package, str)"] = "not yet"
+        contenders["convert-utf8 (Python package)"] = (
+            lambda d, c=family.charset: convert_utf8.to_utf8(d, c))
+        contenders["convert-utf8 (Python package, str)"] = (
+            lambda d, c=family.charset: convert_utf8.decode(d, c))
         if convert and family.icu:
             contenders["ICU"] = icu_decoder(convert, family.icu, len(expected) + 64)
         else:

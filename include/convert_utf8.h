@@ -148,7 +148,8 @@ typedef enum cu8_result {
      */
     CU8_INTERNAL_ERROR = 7,
     /**
-     * The charset is known but this build of the library has no decoder for it.
+     * Reserved, never returned: every known charset has a decoder. The number stays taken so
+     * that the codes after it keep theirs.
      */
     CU8_UNSUPPORTED_CHARSET = 8,
     /**
@@ -191,7 +192,7 @@ extern "C" {
  * the first bad sequence dropped or replaced, or SIZE_MAX if there was none; it is SIZE_MAX
  * whenever there is no offset to give. `error_offset` may be NULL.
  *
- * Results: CU8_OK, CU8_UNKNOWN_CHARSET, CU8_UNSUPPORTED_CHARSET, CU8_INVALID_INPUT,
+ * Results: CU8_OK, CU8_UNKNOWN_CHARSET, CU8_INVALID_INPUT,
  * CU8_INCOMPLETE_INPUT, CU8_NULL_ARGUMENT (`charset`, `dst` or `dst_len` NULL, or `src` NULL
  * with a non-zero length), CU8_INVALID_ARGUMENT (bad flags, `src_len` > PTRDIFF_MAX),
  * CU8_INTERNAL_ERROR.
@@ -223,8 +224,8 @@ void cu8_free(uint8_t *buf, size_t len);
  *
  * `flags` is CU8_STRICT, CU8_IGNORE or CU8_REPLACE, optionally OR-ed with CU8_WHATWG_LABELS.
  *
- * Results: CU8_OK, CU8_UNKNOWN_CHARSET, CU8_UNSUPPORTED_CHARSET, CU8_NULL_ARGUMENT,
- * CU8_INVALID_ARGUMENT (bad flags), CU8_INTERNAL_ERROR.
+ * Results: CU8_OK, CU8_UNKNOWN_CHARSET, CU8_NULL_ARGUMENT, CU8_INVALID_ARGUMENT (bad flags),
+ * CU8_INTERNAL_ERROR.
  *
  * # Safety
  * `charset` is a NUL-terminated string; `out` is writable.
@@ -397,8 +398,7 @@ void cu8_decoder_free(struct cu8_decoder *dec);
  *   always suffice). A string that does not fit is not cut (a cut name could name another
  *   charset: `UTF-16LE` cut to `UTF-16`): its buffer receives an empty string instead, and the
  *   other values are written as for CU8_OK.
- * - CU8_UNKNOWN_CHARSET: `declared` names no charset. CU8_UNSUPPORTED_CHARSET: it names one
- *   this build cannot decode, so the detector cannot weigh it.
+ * - CU8_UNKNOWN_CHARSET: `declared` names no charset.
  * - CU8_NULL_ARGUMENT (a NULL buffer with a non-zero length), CU8_INVALID_ARGUMENT (a length
  *   larger than PTRDIFF_MAX, or buffers that overlap one another or `src`), CU8_INTERNAL_ERROR.
  *

@@ -26,7 +26,6 @@ pub fn check(data: &[u8]) {
         }
         match found {
             Ok(charset) => {
-                let _ = charset.is_supported();
                 if charset.family() != Family::Whatwg {
                     for name in
                         std::iter::once(charset.name()).chain(charset.aliases().iter().copied())

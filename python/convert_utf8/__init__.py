@@ -200,10 +200,6 @@ def _fallback_search(name: str) -> _codecs.CodecInfo | None:
 
 
 def _codec_info(charset: Charset) -> _codecs.CodecInfo:
-    if not charset.supported:
-        raise UnsupportedEncodingError(
-            f"conversion from `{charset.name}' is not supported yet"
-        )
     # A name the label resolver accepts (glibc's INTERNAL is only reachable as WCHAR_T).
     label = next(n for n in (charset.name, *charset.aliases) if _resolves_to(n, charset))
     attributes = {"charset_name": label}

@@ -49,7 +49,7 @@ class UnknownEncodingError(LookupError):
     suggestion: str | None
 
 class UnsupportedEncodingError(LookupError):
-    """A known charset this build cannot decode yet, or an attempt to encode."""
+    """An attempt to encode: convert_utf8 only decodes."""
 
     name: str
 
@@ -119,9 +119,6 @@ class Charset:
     @property
     def family(self) -> str:
         """The decoder family, e.g. ``"unicode"``, ``"single_byte"``, ``"cjk_multibyte"``."""
-    @property
-    def supported(self) -> bool:
-        """Whether this build can decode it."""
     def __eq__(self, other: object) -> bool: ...
     def __hash__(self) -> int: ...
 

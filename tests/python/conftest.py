@@ -66,24 +66,9 @@ def check_against_python(data: bytes, ours: str, python: str, errors: str) -> No
 PER_BYTE_HANDLERS = {"ignore", "backslashreplace", "surrogateescape"}
 
 
-def supported(label: str) -> bool:
-    try:
-        return convert_utf8.lookup(label).supported
-    except LookupError:
-        return False
-
-
 def same_meaning_params() -> list[object]:
-    """SAME_MEANING as pytest params, skipped where this build cannot decode the charset yet."""
-    return [
-        pytest.param(
-            ours,
-            python,
-            id=ours,
-            marks=pytest.mark.skipif(not supported(ours), reason=f"{ours} not decodable yet"),
-        )
-        for ours, python in SAME_MEANING
-    ]
+    """SAME_MEANING as pytest params, each named by our charset."""
+    return [pytest.param(ours, python, id=ours) for ours, python in SAME_MEANING]
 
 
 def python_result(data: bytes, encoding: str, errors: str) -> tuple[str, object]:

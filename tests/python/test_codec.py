@@ -16,9 +16,8 @@ def test_lookup_gives_name_aliases_family():
     assert charset.name == "UTF-8"
     assert "UTF8" in charset.aliases and isinstance(charset.aliases, tuple)
     assert charset.family == "unicode"
-    assert charset.supported is True
     assert charset == convert_utf8.lookup("UTF-8") and hash(charset) == hash(convert_utf8.lookup("utf-8"))
-    assert repr(charset) == "Charset(name='UTF-8', family='unicode', supported=True)"
+    assert repr(charset) == "Charset(name='UTF-8', family='unicode')"
     assert str(charset) == "UTF-8"
 
 
@@ -51,10 +50,8 @@ def test_bytes_decode_and_codecs_decode_through_the_codec():
     assert (info.value.start, info.value.end) == (1, 2)
 
 
-def test_every_supported_charset_name_and_alias_works_as_a_codec_name():
+def test_every_charset_name_and_alias_works_as_a_codec_name():
     for charset in convert_utf8.charsets():
-        if not charset.supported:
-            continue
         names = charset.aliases if charset.name == "INTERNAL" else (charset.name, *charset.aliases)
         for name in names:
             assert codecs.lookup("convert_utf8:" + name).name == "convert_utf8:" + charset.name, name
@@ -67,13 +64,9 @@ def test_encoding_is_refused_clearly():
         "x".encode("convert_utf8:UTF-8")
 
 
-def test_unknown_and_unsupported_codec_names():
+def test_unknown_codec_names():
     with pytest.raises(LookupError):
         b"x".decode("convert_utf8:no-such-charset")
-    missing = [c for c in convert_utf8.charsets() if not c.supported]
-    if missing:
-        with pytest.raises(convert_utf8.UnsupportedEncodingError):
-            b"x".decode("convert_utf8:" + missing[0].name)
 
 
 def test_other_codecs_are_untouched():

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import convert_utf8
-from conftest import ERROR_HANDLERS, supported
+from conftest import ERROR_HANDLERS
 
 TEXT = "Grüße, мир, 世界, 🙂!"
 WITH_ERRORS = "ok ".encode() + b"\xff" + "é".encode() + b"\xe2\x82" + "€🙂".encode() + b"\xf0\x9f"
@@ -58,7 +58,6 @@ def test_byte_at_a_time(errors):
         assert in_pieces(data, list(range(1, len(data))), "UTF-8", errors) == one_shot(data, "UTF-8", errors)
 
 
-@pytest.mark.skipif(not supported("UTF-16LE"), reason="UTF-16 not decodable yet")
 def test_utf16_every_split_point():
     data = TEXT.encode("utf-16-le") + b"\x00\xd8A\x00"
     for errors in ERROR_HANDLERS:

@@ -57,7 +57,8 @@ pub enum cu8_result {
     /// A bug inside the library, caught at its boundary. Nothing was written past `dst`; a
     /// decoder that reported it stays unusable (free it).
     CU8_INTERNAL_ERROR = 7,
-    /// The charset is known but this build of the library has no decoder for it.
+    /// Reserved, never returned: every known charset has a decoder. The number stays taken so
+    /// that the codes after it keep theirs.
     CU8_UNSUPPORTED_CHARSET = 8,
     /// cu8_detect: the bytes look binary rather than text, so no charset is named.
     CU8_BINARY_INPUT = 9,
@@ -150,7 +151,6 @@ fn guard<T>(on_panic: T, body: impl FnOnce() -> T) -> T {
 fn result_for_error(error: &Error) -> cu8_result {
     match error {
         Error::UnknownCharset { .. } => CU8_UNKNOWN_CHARSET,
-        Error::Unsupported { .. } => CU8_UNSUPPORTED_CHARSET,
         Error::Decode(e) => result_for_kind(e.kind()),
         _ => CU8_INTERNAL_ERROR,
     }
@@ -195,7 +195,7 @@ unsafe fn open_decoder(label: *const c_char, flags: u32) -> Result<Decoder, cu8_
     let (policy, mode) = parse_flags(flags)?;
     // SAFETY: `label` is non-null (checked above) and NUL-terminated (this function's contract).
     let charset = unsafe { charset_for_label(label, mode) }?;
-    Decoder::new(charset, policy).map_err(|e| result_for_error(&e))
+    Ok(Decoder::new(charset, policy))
 }
 
 /// The charset the non-NULL C string `label` names in `mode`.
@@ -308,7 +308,7 @@ unsafe fn copy_out(bytes: &[u8], buf: *mut u8, len: usize, out_n: *mut usize) ->
 /// the first bad sequence dropped or replaced, or SIZE_MAX if there was none; it is SIZE_MAX
 /// whenever there is no offset to give. `error_offset` may be NULL.
 ///
-/// Results: CU8_OK, CU8_UNKNOWN_CHARSET, CU8_UNSUPPORTED_CHARSET, CU8_INVALID_INPUT,
+/// Results: CU8_OK, CU8_UNKNOWN_CHARSET, CU8_INVALID_INPUT,
 /// CU8_INCOMPLETE_INPUT, CU8_NULL_ARGUMENT (`charset`, `dst` or `dst_len` NULL, or `src` NULL
 /// with a non-zero length), CU8_INVALID_ARGUMENT (bad flags, `src_len` > PTRDIFF_MAX),
 /// CU8_INTERNAL_ERROR.
@@ -434,8 +434,8 @@ pub unsafe extern "C" fn cu8_free(buf: *mut u8, len: usize) {
 ///
 /// `flags` is CU8_STRICT, CU8_IGNORE or CU8_REPLACE, optionally OR-ed with CU8_WHATWG_LABELS.
 ///
-/// Results: CU8_OK, CU8_UNKNOWN_CHARSET, CU8_UNSUPPORTED_CHARSET, CU8_NULL_ARGUMENT,
-/// CU8_INVALID_ARGUMENT (bad flags), CU8_INTERNAL_ERROR.
+/// Results: CU8_OK, CU8_UNKNOWN_CHARSET, CU8_NULL_ARGUMENT, CU8_INVALID_ARGUMENT (bad flags),
+/// CU8_INTERNAL_ERROR.
 ///
 /// # Safety
 /// `charset` is a NUL-terminated string; `out` is writable.
@@ -822,8 +822,7 @@ unsafe fn write_c_string(text: &str, buf: *mut u8, len: usize) -> cu8_result {
 ///   always suffice). A string that does not fit is not cut (a cut name could name another
 ///   charset: `UTF-16LE` cut to `UTF-16`): its buffer receives an empty string instead, and the
 ///   other values are written as for CU8_OK.
-/// - CU8_UNKNOWN_CHARSET: `declared` names no charset. CU8_UNSUPPORTED_CHARSET: it names one
-///   this build cannot decode, so the detector cannot weigh it.
+/// - CU8_UNKNOWN_CHARSET: `declared` names no charset.
 /// - CU8_NULL_ARGUMENT (a NULL buffer with a non-zero length), CU8_INVALID_ARGUMENT (a length
 ///   larger than PTRDIFF_MAX, or buffers that overlap one another or `src`), CU8_INTERNAL_ERROR.
 ///
@@ -882,8 +881,7 @@ pub unsafe extern "C" fn cu8_detect(
         } else {
             // SAFETY: non-null and NUL-terminated (contract).
             match unsafe { charset_for_label(declared, LabelMode::Glibc) } {
-                Ok(charset) if charset.is_supported() => Some(charset),
-                Ok(_) => return CU8_UNSUPPORTED_CHARSET,
+                Ok(charset) => Some(charset),
                 Err(result) => return result,
             }
         };
@@ -953,7 +951,7 @@ pub extern "C" fn cu8_result_message(result: c_int) -> *const c_char {
             c"internal error in convert-utf8 (a bug, caught at its boundary)"
         }
         Some(CU8_UNSUPPORTED_CHARSET) => {
-            c"unsupported charset: known, but this build has no decoder for it"
+            c"unsupported charset (reserved: never returned, every known charset decodes)"
         }
         Some(CU8_BINARY_INPUT) => c"binary input: the bytes are not text in any charset",
         Some(CU8_UNDETECTED_CHARSET) => {

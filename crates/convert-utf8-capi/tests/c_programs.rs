@@ -89,14 +89,10 @@ fn compile(program: &str, link: Link, dir: &Path) -> PathBuf {
 /// Runs every program, reporting all failures together.
 fn compile_and_run_all(link: Link) {
     let dir = out_dir(link);
-    let unsupported = common::unsupported_label().unwrap_or("");
     let mut failures = Vec::new();
     for program in PROGRAMS {
         let executable = compile(program, link, &dir);
         let mut command = Command::new(&executable);
-        if *program == "test_oneshot" {
-            command.arg(unsupported);
-        }
         if let Link::StaticWithSanitizers = link {
             command.env(
                 "ASAN_OPTIONS",

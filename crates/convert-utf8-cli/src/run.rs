@@ -263,16 +263,7 @@ pub fn run(options: Options) -> u8 {
         ErrorPolicy::Strict
     };
     // One decoder for all inputs, as iconv has, unless each input's charset is detected.
-    let mut shared = match charset
-        .map(|charset| Decoder::new(charset, policy))
-        .transpose()
-    {
-        Ok(decoder) => decoder,
-        Err(e) => {
-            complain(e);
-            return FAILURE;
-        }
-    };
+    let mut shared = charset.map(|charset| Decoder::new(charset, policy));
     let target = target(&options);
     let replaced = match &target {
         Target::Replace(path) => Some(path.clone()),
@@ -327,15 +318,7 @@ pub fn run(options: Options) -> u8 {
                         continue;
                     }
                 };
-                detected = match Decoder::new(charset, policy) {
-                    Ok(decoder) => decoder,
-                    Err(e) => {
-                        complain(e);
-                        status = FAILURE;
-                        hard_error = true;
-                        continue;
-                    }
-                };
+                detected = Decoder::new(charset, policy);
                 (&mut detected, Box::new(rewound))
             }
         };

@@ -50,37 +50,21 @@ pub(crate) fn resolve(py: Python<'_>, label: &str) -> PyResult<EngineCharset> {
     Ok(charset)
 }
 
-/// A decoder for `charset`; `UnsupportedEncodingError` if this build cannot decode it yet.
-pub(crate) fn new_decoder(
-    py: Python<'_>,
-    charset: EngineCharset,
-    policy: ErrorPolicy,
-) -> PyResult<Decoder> {
-    Decoder::new(charset, policy).map_err(|e| engine_error(py, &e))
-}
-
 /// A decoder for one whole input, taken from this thread's idle decoders when one for the same
 /// charset and policy is there, and put back (reset) when dropped.
 pub(crate) struct PooledDecoder(Option<Box<Decoder>>);
 
 impl PooledDecoder {
-    pub(crate) fn get(
-        py: Python<'_>,
-        charset: EngineCharset,
-        policy: ErrorPolicy,
-    ) -> PyResult<PooledDecoder> {
+    pub(crate) fn get(charset: EngineCharset, policy: ErrorPolicy) -> PooledDecoder {
         let idle = IDLE_DECODERS.with_borrow_mut(|idle| {
             let at = idle
                 .iter()
                 .position(|d| d.charset() == charset && d.policy() == policy)?;
             Some(idle.swap_remove(at))
         });
-        match idle {
-            Some(decoder) => Ok(PooledDecoder(Some(decoder))),
-            None => Ok(PooledDecoder(Some(Box::new(new_decoder(
-                py, charset, policy,
-            )?)))),
-        }
+        PooledDecoder(Some(
+            idle.unwrap_or_else(|| Box::new(Decoder::new(charset, policy))),
+        ))
     }
 }
 
@@ -157,18 +141,11 @@ impl Charset {
         snake_case(&format!("{:?}", self.inner.family()))
     }
 
-    /// Whether this build can decode it.
-    #[getter]
-    fn supported(&self) -> bool {
-        self.inner.is_supported()
-    }
-
     fn __repr__(&self) -> String {
         format!(
-            "Charset(name='{}', family='{}', supported={})",
+            "Charset(name='{}', family='{}')",
             self.inner.name(),
             self.family(),
-            if self.supported() { "True" } else { "False" }
         )
     }
 

@@ -4,8 +4,8 @@
 //!   and `reason` as Python's codecs set them.
 //! - `UnknownEncodingError(LookupError)`: a label no charset goes by, with the engine's "did you
 //!   mean" suggestion in the message and in `suggestion`.
-//! - `UnsupportedEncodingError(LookupError)`: a known charset this build cannot decode yet, or
-//!   an attempt to encode (convert_utf8 only decodes). A `LookupError`, as for a codec Python
+//! - `UnsupportedEncodingError(LookupError)`: an attempt to encode (convert_utf8 only decodes),
+//!   or a conversion target other than UTF-8. A `LookupError`, as for a codec Python
 //!   does not have, so code that falls back on `LookupError` keeps working.
 
 use convert_utf8::{DecodeError as EngineDecodeError, Error, ErrorKind};
@@ -94,7 +94,6 @@ pub(crate) fn engine_error(py: Python<'_>, error: &Error) -> PyErr {
         Error::UnknownCharset { label, suggestion } => {
             return unknown_encoding(py, &message, label, *suggestion);
         }
-        Error::Unsupported { name } => unsupported(py, &message, name),
         Error::UnsupportedTarget { label } => unsupported(py, &message, label),
         _ => return PyRuntimeError::new_err(message),
     };

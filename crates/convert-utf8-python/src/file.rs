@@ -3,11 +3,12 @@
 //! fsync, permissions, rename); this module only translates its errors into Python's, and, for
 //! Python error handlers, feeds the same atomic writer from a chunk loop that can call them.
 
-use crate::charset::{new_decoder, resolve};
-use crate::errors::{engine_error, file_decode_error};
+use crate::charset::resolve;
+use crate::errors::file_decode_error;
 use crate::input::Input;
 use crate::output::Utf8Out;
 use crate::policy::{Earlier, ErrorMode, decode_input};
+use convert_utf8::Decoder;
 use convert_utf8::io::{
     AtomicReplace, DEFAULT_CHUNK_SIZE, TranscodeError, convert_file as engine_convert_file,
     describe_io_error,
@@ -67,7 +68,6 @@ pub(crate) fn convert_file(
             .detach(|| engine_convert_file(&src_path, dst_path.as_deref(), charset, mode.policy()));
         return match result {
             Ok(done) => Ok(done.errors),
-            Err(TranscodeError::Charset(e)) => Err(engine_error(py, &e)),
             Err(TranscodeError::Open(e) | TranscodeError::Read(e)) => Err(os_error(py, &e, src)),
             Err(TranscodeError::Write(e)) => Err(os_error(py, &e, dst_object)),
             Err(TranscodeError::Decode(e)) => Err(file_decode_error(py, charset.name(), &e, src)),
@@ -77,7 +77,7 @@ pub(crate) fn convert_file(
 
     // A Python error handler: the same atomic writer, fed chunk by chunk with the GIL held
     // around each handler call.
-    let mut decoder = new_decoder(py, charset, mode.policy())?;
+    let mut decoder = Decoder::new(charset, mode.policy());
     let mut input = File::open(&src_path).map_err(|e| os_error(py, &e, src))?;
     let mut output = AtomicReplace::new(dst_path.as_deref().unwrap_or(&src_path))
         .map_err(|e| os_error(py, &e, dst_object))?;

@@ -1,7 +1,7 @@
 //! The native half of `convert_utf8.IncrementalDecoder`: one engine decoder kept across calls,
 //! so a sequence split between two inputs decodes as if it came in one.
 
-use crate::charset::{new_decoder, resolve};
+use crate::charset::resolve;
 use crate::input::Input;
 use crate::output::Utf8Out;
 use crate::policy::{Earlier, ErrorMode, decode_input};
@@ -27,7 +27,7 @@ impl IncrementalDecoder {
     fn new(py: Python<'_>, encoding: &str, errors: &str) -> PyResult<Self> {
         let charset = resolve(py, encoding)?;
         let errors = ErrorMode::new(errors);
-        let decoder = new_decoder(py, charset, errors.policy())?;
+        let decoder = Decoder::new(charset, errors.policy());
         Ok(IncrementalDecoder {
             charset,
             errors,

@@ -33,7 +33,7 @@ fn decode_all(
     errors: &str,
 ) -> PyResult<Utf8Out> {
     let mode = ErrorMode::new(errors);
-    let mut decoder = PooledDecoder::get(py, charset, mode.policy())?;
+    let mut decoder = PooledDecoder::get(charset, mode.policy());
     let mut out = Utf8Out::from_scratch();
     decode_input(py, &mut decoder, input, &[], true, &mode, &mut out)?;
     Ok(out)
@@ -53,7 +53,7 @@ fn in_batches<'py, T>(
     if mode.calls_handler() || input.as_slice().len() <= BATCH_LEN {
         return Ok(None);
     }
-    let mut decoder = PooledDecoder::get(py, charset, mode.policy())?;
+    let mut decoder = PooledDecoder::get(charset, mode.policy());
     build(py, &mut decoder, input)
 }
 
@@ -63,8 +63,7 @@ fn in_batches<'py, T>(
 /// `errors` is `"strict"` (raise `DecodeError`, a `UnicodeDecodeError`), `"ignore"` (drop what
 /// `iconv -c` drops), `"replace"` (U+FFFD), or any `codecs` error handler name
 /// (`"backslashreplace"`, `"surrogateescape"`, or one registered with `codecs.register_error`).
-/// Unknown labels raise `UnknownEncodingError`, charsets this build cannot decode
-/// `UnsupportedEncodingError` (both `LookupError`s). `encoding="auto"` detects the charset first
+/// Unknown labels raise `UnknownEncodingError` (a `LookupError`). `encoding="auto"` detects the charset first
 /// (`detect()`), raising `DetectionError` (a `ValueError`) for binary data or an uncertain answer.
 #[pyfunction]
 #[pyo3(signature = (data, encoding, errors = "strict"))]
@@ -114,7 +113,7 @@ fn decode_as<'py>(
         return Ok(text);
     }
     if charset.family() == Family::CjkMultibyte {
-        let mut decoder = PooledDecoder::get(py, charset, ErrorPolicy::Strict)?;
+        let mut decoder = PooledDecoder::get(charset, ErrorPolicy::Strict);
         if let Some(text) = text::str_from_engine_utf16(py, &mut decoder, input)? {
             return Ok(text);
         }

@@ -287,8 +287,7 @@ pub(crate) fn str_from_utf16_input<'py>(
             Err(error) => Err(error),
         };
     }
-    let mut decoder = Decoder::new(charset, ErrorPolicy::Strict)
-        .map_err(|e| PyMemoryError::new_err(e.to_string()))?;
+    let mut decoder = Decoder::new(charset, ErrorPolicy::Strict);
     str_from_engine_utf16(py, &mut decoder, input)
 }
 

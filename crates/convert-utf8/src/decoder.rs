@@ -6,7 +6,7 @@
 
 use crate::charset::kernel::OutUnit;
 use crate::charset::{Charset, FamilyDecoder, RawDecoder, RawStatus};
-use crate::error::{DecodeError, Error, ErrorKind, ErrorPolicy, MAX_BAD_SEQUENCE_LEN};
+use crate::error::{DecodeError, ErrorKind, ErrorPolicy, MAX_BAD_SEQUENCE_LEN};
 
 /// With at least this many bytes of room in `dst`, [`Decoder::decode`] always makes progress.
 pub const MIN_OUTPUT_SPACE: usize = 16;
@@ -48,7 +48,7 @@ pub struct DecodeStep {
 /// use convert_utf8::{Charset, DecodeStatus, Decoder, ErrorPolicy};
 ///
 /// let charset = Charset::for_label("UTF-16")?;
-/// let mut decoder = Decoder::new(charset, ErrorPolicy::Strict)?;
+/// let mut decoder = Decoder::new(charset, ErrorPolicy::Strict);
 /// let mut out = [0u8; 64];
 /// // A little-endian BOM, "A", then "😀" (the surrogate pair D83D DE00) split across two calls.
 /// let first = decoder.decode(b"\xFF\xFEA\x00\x3D", &mut out, false);
@@ -77,13 +77,10 @@ pub struct Decoder {
 }
 
 impl Decoder {
-    /// A decoder for `charset` with `policy`; [`Error::Unsupported`] if this build has no decoder
-    /// for that charset yet.
-    pub fn new(charset: Charset, policy: ErrorPolicy) -> Result<Decoder, Error> {
-        let inner = FamilyDecoder::new(charset).ok_or(Error::Unsupported {
-            name: charset.name(),
-        })?;
-        Ok(Decoder {
+    /// A decoder for `charset` with `policy`.
+    pub fn new(charset: Charset, policy: ErrorPolicy) -> Decoder {
+        let inner = FamilyDecoder::new(charset);
+        Decoder {
             inner,
             charset,
             policy,
@@ -94,7 +91,7 @@ impl Decoder {
             error_count: 0,
             first_error: None,
             truncated: false,
-        })
+        }
     }
 
     /// The charset being decoded.
@@ -186,7 +183,7 @@ impl Decoder {
     /// ```
     /// use convert_utf8::{Charset, Decoder, ErrorPolicy};
     ///
-    /// let mut decoder = Decoder::new(Charset::for_label("SJIS")?, ErrorPolicy::Replace)?;
+    /// let mut decoder = Decoder::new(Charset::for_label("SJIS")?, ErrorPolicy::Replace);
     /// let mut units = [0u16; 16];
     /// let step = decoder.decode_utf16(b"\x93\xfa\x96\x7b\xff", &mut units, true);
     /// assert_eq!(String::from_utf16(&units[..step.written]).unwrap(), "日本\u{FFFD}");

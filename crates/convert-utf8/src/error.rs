@@ -76,13 +76,6 @@ impl DecodeError {
     pub fn bytes(&self) -> &[u8] {
         &self.bytes[..usize::from(self.len)]
     }
-
-    /// The same error with its offset moved by `delta` bytes (for callers that number from
-    /// somewhere other than the decoder's start).
-    pub fn shifted(mut self, delta: u64) -> Self {
-        self.offset += delta;
-        self
-    }
 }
 
 impl fmt::Debug for DecodeError {
@@ -172,12 +165,6 @@ pub enum Error {
         label: String,
         /// The closest known name, if one is close.
         suggestion: Option<&'static str>,
-    },
-    /// The charset is known but this build has no decoder for it yet.
-    #[error("conversion from `{name}' is not supported yet")]
-    Unsupported {
-        /// Canonical name of the charset.
-        name: &'static str,
     },
     /// A conversion target other than UTF-8 was asked for.
     #[error("conversion to `{label}' is not supported: convert-utf8 only writes UTF-8")]

@@ -58,7 +58,7 @@ pub use label::{LabelMode, ParsedLabel, normalize_glibc, parse_label};
 impl Charset {
     /// Decodes all of `bytes` to UTF-8 bytes under `policy`.
     pub fn decode_to_vec(self, bytes: &[u8], policy: ErrorPolicy) -> Result<Vec<u8>, Error> {
-        let mut decoder = Decoder::new(self, policy)?;
+        let mut decoder = Decoder::new(self, policy);
         let mut out = Vec::with_capacity(bytes.len().saturating_add(MIN_OUTPUT_SPACE));
         decoder.decode_to_vec(bytes, &mut out)?;
         Ok(out)
@@ -66,7 +66,7 @@ impl Charset {
 
     /// Decodes all of `bytes` to UTF-16 code units under `policy`.
     pub fn decode_to_utf16(self, bytes: &[u8], policy: ErrorPolicy) -> Result<Vec<u16>, Error> {
-        let mut decoder = Decoder::new(self, policy)?;
+        let mut decoder = Decoder::new(self, policy);
         let mut out = Vec::with_capacity(bytes.len().saturating_add(MIN_OUTPUT_SPACE));
         decoder.decode_to_utf16_vec(bytes, &mut out)?;
         Ok(out)

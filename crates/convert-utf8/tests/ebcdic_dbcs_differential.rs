@@ -57,9 +57,6 @@ impl Oracle {
 fn registry_has_every_ebcdic_double_byte_charset() {
     let names: Vec<&str> = charsets().iter().map(|c| c.name()).collect();
     assert_eq!(names.len(), 10, "{names:?}");
-    for charset in charsets() {
-        assert!(charset.is_supported(), "{charset} has no decoder");
-    }
 }
 
 #[test]
@@ -147,7 +144,7 @@ fn the_iconv_program_agrees_on_a_sample_with_c_and_between_files() {
             .stdout
     };
     let theirs = run(&["-c", "-f", "IBM930", "-t", "UTF-8"]);
-    let mut decoder = Decoder::new(charset, ErrorPolicy::Ignore).unwrap();
+    let mut decoder = Decoder::new(charset, ErrorPolicy::Ignore);
     let mut out = Vec::new();
     let _ = decoder.decode_to_vec(&std::fs::read(&first).unwrap(), &mut out);
     decoder.begin_next_input();

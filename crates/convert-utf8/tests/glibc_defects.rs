@@ -13,7 +13,7 @@ fn decode(charset: &str, input: &[u8]) -> String {
         .decode_to_string(input, ErrorPolicy::Strict)
         .unwrap();
     for chunk in [1, 7, 4096, 32 * 1024] {
-        let mut decoder = Decoder::new(charset, ErrorPolicy::Strict).unwrap();
+        let mut decoder = Decoder::new(charset, ErrorPolicy::Strict);
         let mut out = Vec::new();
         transcode_in_chunks(&mut decoder, input, &mut out, chunk).unwrap();
         assert_eq!(

@@ -49,7 +49,7 @@ pub const CJK: &[(&str, Special)] = &[
     ("UHC", Special::None),
 ];
 
-/// Row kinds, as the engine reads them.
+/// Row kinds, as the engine reads them (emitted as `MAP` and `NEXT`; a dead row is neither).
 const KIND_MAP: u8 = 0;
 const KIND_NEXT: u8 = 1;
 const KIND_DEAD: u8 = 2;
@@ -65,8 +65,8 @@ enum First {
     Lead(usize),
 }
 
-/// `Lead::row` of a first byte that is a character by itself (`base` = its code point) and of
-/// one that is illegal alone; any other value is the index of the lead's row.
+/// `MbTable::first_row` of a first byte that is a character by itself and of one that is
+/// illegal alone; any other value is the index of the lead's row. Emitted for the engine.
 const LEAD_CHAR: u16 = u16::MAX;
 const LEAD_INVALID: u16 = u16::MAX - 1;
 
@@ -83,7 +83,7 @@ struct Row {
 }
 
 /// First byte of a pool entry that is not a character's UTF-8: the `u16` follows, little-endian.
-/// No UTF-8 form starts with it.
+/// No UTF-8 form starts with it. Emitted for the engine, which shares it with the EBCDIC pool.
 pub(crate) const RAW_ENTRY: u8 = 0xF8;
 
 /// Everything laid out so far: the shared pool and rows.
@@ -362,10 +362,6 @@ fn probe_charset(name: &'static str, special: Special, layout: &mut Layout) -> C
     }
 }
 
-fn rust_ident(name: &str) -> String {
-    name.replace(['-', '.'], "_")
-}
-
 /// The files this module owns.
 pub fn generate() -> Vec<GeneratedFile> {
     let mut layout = Layout::default();
@@ -380,7 +376,7 @@ pub fn generate() -> Vec<GeneratedFile> {
     layout.intern_single_chars(&tables);
     vec![GeneratedFile {
         path: "dbcs/mod.rs".into(),
-        contents: emit(&layout, &tables),
+        contents: crate::single_byte::rustfmt(&emit(&layout, &tables)),
     }]
 }
 
@@ -456,10 +452,27 @@ fn emit(layout: &Layout, tables: &[CharsetTables]) -> String {
          //! One pool of {} entries serves all {} charsets ({} entries without sharing). An entry\n\
          //! is three bytes: a character's UTF-8, or `{RAW_ENTRY:#04X}` and a `u16` (no character, or expansion\n\
          //! data); one byte of padding lets the decoder load any entry as a `u32`.\n\n\
-         use crate::charset::multibyte::{{FourByteRange, Lead, MbTable, Row}};\n",
+         use crate::tables::format::{{FourByteRange, Lead, MbCharset, MbTable, Row}};\n",
         layout.pool.len(),
         tables.len(),
         layout.unshared_entries
+    );
+    let _ = writeln!(
+        s,
+        "/// First byte of a pool entry that is not a character's UTF-8 (no character, or an \
+         expansion's\n/// marker or data): the entry's `u16` follows, little-endian.\n\
+         pub(crate) const RAW_ENTRY: u8 = {RAW_ENTRY:#04X};\n\n\
+         /// `MbTable::first_row` of a byte that is a character by itself and of one illegal \
+         alone.\n\
+         pub(crate) const LEAD_CHAR: u16 = {LEAD_CHAR:#06X};\n\
+         pub(crate) const LEAD_INVALID: u16 = {LEAD_INVALID:#06X};\n\n\
+         /// `Row::kind` of a row whose next bytes map to pool entries, and of one whose next \
+         bytes lead\n/// to deeper rows.\n\
+         pub(crate) const MAP: u8 = {KIND_MAP};\n\
+         pub(crate) const NEXT: u8 = {KIND_NEXT};\n\n\
+         /// How many charsets have tables here.\n\
+         pub(crate) const CHARSET_COUNT: usize = {};\n",
+        tables.len()
     );
     emit_pool(&mut s, &layout.pool);
     let _ = writeln!(
@@ -489,8 +502,8 @@ fn emit(layout: &Layout, tables: &[CharsetTables]) -> String {
         let _ = writeln!(s, "    ],");
     }
     let _ = writeln!(s, "];\n");
-    for t in tables {
-        let ident = rust_ident(t.name);
+    for (slot, t) in tables.iter().enumerate() {
+        let ident = crate::rust_ident(t.name);
         let four = match &t.four {
             Some(f) => {
                 let _ = writeln!(
@@ -511,7 +524,7 @@ fn emit(layout: &Layout, tables: &[CharsetTables]) -> String {
         };
         let _ = writeln!(
             s,
-            "pub(crate) static {ident}: MbTable = MbTable {{\n    ascii_identity: {},\n    four_byte: {four},\n    lead: [",
+            "pub(crate) static {ident}: MbCharset = MbCharset::new(\n    {slot},\n    MbTable {{\n    ascii_identity: {},\n    four_byte: {four},\n    lead: [",
             t.ascii_identity
         );
         let descriptors: Vec<_> = t
@@ -526,12 +539,11 @@ fn emit(layout: &Layout, tables: &[CharsetTables]) -> String {
             );
         }
         let _ = writeln!(s, "    ],\n    first_row: [");
-        // Line lengths are rustfmt's, so the committed file passes `cargo fmt --check` unchanged.
         for chunk in descriptors.chunks(11) {
             let line: Vec<String> = chunk.iter().map(|(_, row)| format!("{row:#06x}")).collect();
             let _ = writeln!(s, "        {},", line.join(", "));
         }
-        let _ = writeln!(s, "    ],\n}};\n");
+        let _ = writeln!(s, "    ],\n}},\n);\n");
     }
     s.truncate(s.trim_end().len());
     s.push('\n');

@@ -17,8 +17,9 @@ use iconv_oracle::{Iconv, Outcome};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-/// The decoding family of a charset: which decoder algorithm of the engine handles it.
-/// Mirrors the engine's `Family` enum (same variant names).
+/// The decoding family of a charset: which decoder algorithm of the engine handles it. The
+/// engine's `Family` of a charset follows from the decoder this generator gives it
+/// ([`decoder_kind`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FamilyKind {
     Unicode,
@@ -29,22 +30,6 @@ pub enum FamilyKind {
     CjkMultibyte,
     Iso2022,
     EbcdicDbcs,
-}
-
-impl FamilyKind {
-    /// The engine's `Family` variant name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FamilyKind::Unicode => "Unicode",
-            FamilyKind::SingleByte => "SingleByte",
-            FamilyKind::Composing => "Composing",
-            FamilyKind::Iso6937 => "Iso6937",
-            FamilyKind::Tscii => "Tscii",
-            FamilyKind::CjkMultibyte => "CjkMultibyte",
-            FamilyKind::Iso2022 => "Iso2022",
-            FamilyKind::EbcdicDbcs => "EbcdicDbcs",
-        }
-    }
 }
 
 /// One charset glibc decodes.
@@ -76,30 +61,58 @@ const BUILTINS: &[(&str, &str)] = &[
     ("UTF-8", "UTF-8"),
 ];
 
-/// The engine's classification of charsets whose decoding is not one byte -> one character:
-/// each family is one decoder algorithm. Every other charset is single-byte, which the
-/// generator verifies by probing.
-const FAMILIES: &[(FamilyKind, &[&str])] = &[
+/// The Unicode forms and the engine's decoder of each (a `DecoderKind` variant).
+const UNICODE_FORMS: &[(&str, &str)] = &[
+    ("INTERNAL", "Utf32 { order: ByteOrderMode::Little }"),
     (
-        FamilyKind::Unicode,
-        &[
-            "INTERNAL",
-            "UCS-2",
-            "UCS-4",
-            "UCS-4LE",
-            "UNICODE",
-            "UNICODEBIG",
-            "UTF-16",
-            "UTF-16BE",
-            "UTF-16LE",
-            "UTF-32",
-            "UTF-32BE",
-            "UTF-32LE",
-            "UTF-7",
-            "UTF-7-IMAP",
-            "UTF-8",
-        ],
+        "UCS-2",
+        "Utf16 { pairs: false, order: ByteOrderMode::Little }",
     ),
+    ("UCS-4", "Utf32 { order: ByteOrderMode::Big }"),
+    ("UCS-4LE", "Utf32 { order: ByteOrderMode::Little }"),
+    (
+        "UNICODE",
+        "Utf16 { pairs: false, order: ByteOrderMode::Sniff }",
+    ),
+    (
+        "UNICODEBIG",
+        "Utf16 { pairs: false, order: ByteOrderMode::Big }",
+    ),
+    (
+        "UTF-16",
+        "Utf16 { pairs: true, order: ByteOrderMode::Sniff }",
+    ),
+    (
+        "UTF-16BE",
+        "Utf16 { pairs: true, order: ByteOrderMode::Big }",
+    ),
+    (
+        "UTF-16LE",
+        "Utf16 { pairs: true, order: ByteOrderMode::Little }",
+    ),
+    ("UTF-32", "Utf32 { order: ByteOrderMode::Sniff }"),
+    ("UTF-32BE", "Utf32 { order: ByteOrderMode::Big }"),
+    ("UTF-32LE", "Utf32 { order: ByteOrderMode::Little }"),
+    ("UTF-7", "Utf7 { imap: false }"),
+    ("UTF-7-IMAP", "Utf7 { imap: true }"),
+    ("UTF-8", "Utf8"),
+];
+
+/// The ISO-2022 charsets and the engine's `Iso2022Variant` of each.
+const ISO2022_VARIANTS: &[(&str, &str)] = &[
+    ("ISO-2022-CN", "Cn"),
+    ("ISO-2022-CN-EXT", "CnExt"),
+    ("ISO-2022-JP", "Jp"),
+    ("ISO-2022-JP-2", "Jp2"),
+    ("ISO-2022-JP-3", "Jp3"),
+    ("ISO-2022-KR", "Kr"),
+];
+
+/// The engine's classification of charsets whose decoding is not one byte -> one character:
+/// each family is one decoder algorithm (the Unicode forms and ISO-2022 charsets are listed
+/// above with their decoders). Every other charset is single-byte, which the generator verifies
+/// by probing.
+const FAMILIES: &[(FamilyKind, &[&str])] = &[
     (FamilyKind::Composing, &["CP1255", "CP1258", "TCVN5712-1"]),
     (
         FamilyKind::Iso6937,
@@ -126,17 +139,6 @@ const FAMILIES: &[(FamilyKind, &[&str])] = &[
             "SHIFT_JISX0213",
             "SJIS",
             "UHC",
-        ],
-    ),
-    (
-        FamilyKind::Iso2022,
-        &[
-            "ISO-2022-CN",
-            "ISO-2022-CN-EXT",
-            "ISO-2022-JP",
-            "ISO-2022-JP-2",
-            "ISO-2022-JP-3",
-            "ISO-2022-KR",
         ],
     ),
     (
@@ -200,19 +202,11 @@ fn build_registry() -> Registry {
     }
     attribute_builtins(&builtin_names, &mut members);
 
-    let family_of = |name: &str| {
-        FAMILIES
-            .iter()
-            .find(|(_, names)| names.contains(&name))
-            .map_or(FamilyKind::SingleByte, |(family, _)| *family)
-    };
-    for (_, names) in FAMILIES {
-        for name in *names {
-            assert!(
-                members.contains_key(*name),
-                "family list names {name}, which glibc does not have"
-            );
-        }
+    for name in family_members() {
+        assert!(
+            members.contains_key(name),
+            "family list names {name}, which glibc does not have"
+        );
     }
 
     let mut charsets = Vec::new();
@@ -246,6 +240,55 @@ fn build_registry() -> Registry {
         }
     }
     Registry { charsets, names }
+}
+
+/// The names of [`UNICODE_FORMS`], [`ISO2022_VARIANTS`] and [`FAMILIES`].
+fn family_members() -> impl Iterator<Item = &'static str> {
+    let named = |list: &'static [(&'static str, &'static str)]| list.iter().map(|(name, _)| *name);
+    named(UNICODE_FORMS)
+        .chain(named(ISO2022_VARIANTS))
+        .chain(FAMILIES.iter().flat_map(|(_, names)| names.iter().copied()))
+}
+
+/// The family of a charset by its canonical name: single-byte unless listed.
+fn family_of(name: &str) -> FamilyKind {
+    let listed = |list: &[(&str, &str)]| list.iter().any(|(n, _)| *n == name);
+    if listed(UNICODE_FORMS) {
+        return FamilyKind::Unicode;
+    }
+    if listed(ISO2022_VARIANTS) {
+        return FamilyKind::Iso2022;
+    }
+    FAMILIES
+        .iter()
+        .find(|(_, names)| names.contains(&name))
+        .map_or(FamilyKind::SingleByte, |(family, _)| *family)
+}
+
+/// The engine's `DecoderKind` of a charset, as Rust source in `charsets.rs` (where the table
+/// modules are in scope by their names).
+fn decoder_kind(charset: &CharsetRecord) -> String {
+    let name = charset.name.as_str();
+    let lookup = |list: &[(&str, &'static str)]| {
+        list.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, kind)| *kind)
+            .unwrap_or_else(|| panic!("{name} is not listed with its decoder"))
+    };
+    let ident = crate::rust_ident(name);
+    match charset.family {
+        FamilyKind::Unicode => format!("DecoderKind::{}", lookup(UNICODE_FORMS)),
+        FamilyKind::SingleByte => format!("DecoderKind::SingleByte(&single_byte::{ident})"),
+        FamilyKind::Composing => format!("DecoderKind::Composing(&single_byte::{ident})"),
+        FamilyKind::Iso6937 => format!("DecoderKind::Iso6937(&single_byte::{ident})"),
+        FamilyKind::Tscii => "DecoderKind::Tscii".to_owned(),
+        FamilyKind::CjkMultibyte => format!("DecoderKind::Multibyte(&dbcs::{ident})"),
+        FamilyKind::Iso2022 => format!(
+            "DecoderKind::Iso2022(Iso2022Variant::{})",
+            lookup(ISO2022_VARIANTS)
+        ),
+        FamilyKind::EbcdicDbcs => format!("DecoderKind::EbcdicDbcs(&ebcdic_dbcs::{ident})"),
+    }
 }
 
 /// Attributes each name of a built-in converter to the charset whose fingerprint it shares,
@@ -333,17 +376,23 @@ fn charsets_rs(registry: &Registry, foreign: &foreign::ForeignMatches) -> String
     out += "//! The charset registry and the label tables: every charset glibc decodes, every name it\n\
             //! accepts, and the glibc charset each WHATWG encoding and Python codec means (found by\n\
             //! decoding the same probes with both and keeping the closest charset).\n\n\
-            use crate::charset::{CharsetInfo, Family};\n\n";
+            use super::{dbcs, ebcdic_dbcs, single_byte};\n            use crate::tables::format::{ByteOrderMode, CharsetInfo, DecoderKind, Iso2022Variant};\n\n";
     out += "/// Every charset glibc decodes, sorted by canonical name.\n";
     out += "pub(crate) static CHARSETS: &[CharsetInfo] = &[\n";
+    let mut idents = std::collections::BTreeSet::new();
     for charset in &registry.charsets {
+        assert!(
+            idents.insert(crate::rust_ident(&charset.name)),
+            "two charsets share the table name of {}",
+            charset.name
+        );
         let aliases: Vec<String> = charset.aliases.iter().map(|a| format!("{a:?}")).collect();
         let _ = writeln!(
             out,
-            "    CharsetInfo {{\n        name: {:?},\n        aliases: &[{}],\n        family: Family::{},\n    }},",
+            "    CharsetInfo {{\n        name: {:?},\n        aliases: &[{}],\n        kind: {},\n    }},",
             charset.name,
             aliases.join(", "),
-            charset.family.as_str()
+            decoder_kind(charset)
         );
     }
     out += "];\n\n";

@@ -102,13 +102,6 @@ fn artifact_filenames(message: &str) -> Vec<&str> {
     list.split(',').map(|item| item.trim_matches('"')).collect()
 }
 
-/// A charset this build knows but cannot decode, if there still is one.
-pub fn unsupported_label() -> Option<&'static str> {
-    convert_utf8::Charset::all()
-        .find(|charset| !charset.is_supported())
-        .map(|charset| charset.name())
-}
-
 /// Whether an optional tool the environment lacks must be treated as a failure (set by the
 /// project's full test script, so that CI cannot silently skip these tests).
 pub fn required(variable: &str) -> bool {

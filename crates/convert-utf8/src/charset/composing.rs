@@ -12,7 +12,7 @@ use crate::charset::single_byte::{
     INVALID, TableId, Utf8Table, code_point, shared_utf8_table, write_code_point,
 };
 use crate::charset::{RawDecoder, RawStep};
-use crate::tables::single_byte::{COMPOSING, ComposingTable};
+use crate::tables::format::ComposingTable;
 
 /// Room for the held character plus the current one.
 const STEP_ROOM: usize = 6;
@@ -24,17 +24,15 @@ pub(crate) struct ComposingDecoder {
     held: Option<u16>,
 }
 
-pub(crate) fn new_decoder(name: &str) -> Option<ComposingDecoder> {
-    let index = COMPOSING.iter().position(|t| t.name == name)?;
-    let table = &COMPOSING[index];
-    Some(ComposingDecoder {
-        table,
-        utf8: shared_utf8_table(TableId::Composing(index), table.halves),
-        held: None,
-    })
-}
-
 impl ComposingDecoder {
+    pub(crate) fn new(table: &'static ComposingTable) -> ComposingDecoder {
+        ComposingDecoder {
+            table,
+            utf8: shared_utf8_table(TableId::Composing(usize::from(table.slot)), table.halves),
+            held: None,
+        }
+    }
+
     fn is_held(&self, byte: u8) -> bool {
         self.table.held[usize::from(byte >> 6)] >> (byte & 63) & 1 != 0
     }
@@ -101,7 +99,15 @@ impl RawDecoder for ComposingDecoder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charset::RawStatus;
+    use crate::charset::{RawStatus, kind_of};
+    use crate::tables::format::DecoderKind;
+
+    fn new_decoder(name: &str) -> Option<ComposingDecoder> {
+        match kind_of(name)? {
+            DecoderKind::Composing(table) => Some(ComposingDecoder::new(table)),
+            _ => None,
+        }
+    }
 
     fn decode(name: &str, src: &[u8]) -> (String, RawStatus) {
         let mut decoder = new_decoder(name).unwrap();

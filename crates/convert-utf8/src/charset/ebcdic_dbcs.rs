@@ -19,70 +19,14 @@
 //! by the end of the block go through the general path one at a time.
 
 use crate::charset::kernel::{self, MAX_CHAR_UTF8, OutUnit, put, sweep_invalid};
-use crate::charset::multibyte::{RAW_ENTRY, entry_utf8_len};
+use crate::charset::multibyte::entry_utf8_len;
 use crate::charset::{RawDecoder, RawStep};
-use crate::tables::ebcdic_dbcs as tables;
+use crate::tables::dbcs::RAW_ENTRY;
 use crate::tables::ebcdic_dbcs::{EXTRA, POOL};
+use crate::tables::format::EbcdicTable;
 
 const SO: u8 = 0x0E;
 const SI: u8 = 0x0F;
-
-/// The pairs starting with one lead byte: trail bytes `lo..lo + width` have entries in `POOL`
-/// from byte `offset` on, three bytes each.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct DbRow {
-    lo: u8,
-    /// Kept instead of the last trail byte so that one wrapping subtraction and one comparison
-    /// check a trail byte (0 for an empty row).
-    width: u16,
-    offset: u32,
-}
-
-impl DbRow {
-    /// The row of trail bytes `lo..=hi` (empty when `lo > hi`).
-    pub(crate) const fn new(lo: u8, hi: u8, offset: u32) -> DbRow {
-        let width = if lo > hi {
-            0
-        } else {
-            hi as u16 - lo as u16 + 1
-        };
-        DbRow { lo, width, offset }
-    }
-}
-
-/// One charset's two halves.
-pub(crate) struct EbcdicTable {
-    /// Single-byte state: per byte, the UTF-8 of its character in the low bytes of a
-    /// little-endian word and their count in the top byte; 0 for an illegal byte (and for SO
-    /// and SI, which shift).
-    pub single: [u32; 256],
-    /// Double-byte state: a row per lead byte.
-    pub rows: [DbRow; 256],
-}
-
-fn table(name: &str) -> Option<&'static EbcdicTable> {
-    Some(match name {
-        "IBM930" => &tables::IBM930,
-        "IBM933" => &tables::IBM933,
-        "IBM935" => &tables::IBM935,
-        "IBM937" => &tables::IBM937,
-        "IBM939" => &tables::IBM939,
-        "IBM1364" => &tables::IBM1364,
-        "IBM1371" => &tables::IBM1371,
-        "IBM1388" => &tables::IBM1388,
-        "IBM1390" => &tables::IBM1390,
-        "IBM1399" => &tables::IBM1399,
-        _ => return None,
-    })
-}
-
-pub(crate) fn new_decoder(name: &str) -> Option<EbcdicDbcsDecoder> {
-    table(name).map(|table| EbcdicDbcsDecoder {
-        table,
-        double: false,
-        pending_lead: None,
-    })
-}
 
 /// Decodes one EBCDIC double-byte charset.
 pub(crate) struct EbcdicDbcsDecoder {
@@ -91,6 +35,16 @@ pub(crate) struct EbcdicDbcsDecoder {
     double: bool,
     /// The lead byte of a pair cut by the end of an earlier call.
     pending_lead: Option<u8>,
+}
+
+impl EbcdicDbcsDecoder {
+    pub(crate) fn new(table: &'static EbcdicTable) -> EbcdicDbcsDecoder {
+        EbcdicDbcsDecoder {
+            table,
+            double: false,
+            pending_lead: None,
+        }
+    }
 }
 
 /// The four pool bytes from the entry of the pair `lead trail` on, or `None` if the lead's row
@@ -317,7 +271,7 @@ mod tests {
     use crate::error::ErrorKind;
 
     fn decoder() -> EbcdicDbcsDecoder {
-        new_decoder("IBM930").expect("IBM930 is an EBCDIC double-byte charset")
+        EbcdicDbcsDecoder::new(&crate::tables::ebcdic_dbcs::IBM930)
     }
 
     #[test]
@@ -396,7 +350,10 @@ mod tests {
         assert_eq!(names.len(), 10, "{names:?}");
         names
             .into_iter()
-            .map(|name| (name, table(name).expect("an EBCDIC double-byte charset")))
+            .map(|name| match crate::charset::kind_of(name) {
+                Some(crate::tables::format::DecoderKind::EbcdicDbcs(table)) => (name, table),
+                _ => panic!("{name} is an EBCDIC double-byte charset"),
+            })
             .collect()
     }
 

@@ -24,26 +24,18 @@ mod fast;
 use crate::charset::kernel::{
     self, Carry, Drained, MAX_CHAR_UTF8, Unit, UnitStep, sweep_bad_bytes,
 };
-use crate::charset::multibyte::{self, MultibyteDecoder};
-use crate::charset::single_byte::{self, SingleByteDecoder};
+use crate::charset::multibyte::MultibyteDecoder;
+use crate::charset::single_byte::SingleByteDecoder;
 use crate::charset::{RawDecoder, RawStatus, RawStep};
+use crate::tables::format::{Iso2022Variant as Variant, MbCharset};
 use crate::tables::iso2022 as leads;
+use crate::tables::{dbcs, single_byte};
 
 const ESC: u8 = 0x1B;
 const SO: u8 = 0x0E;
 const SI: u8 = 0x0F;
 /// The longest escape sequence or character: `ESC $ ( C`, `ESC N` + pair.
 const MAX_UNIT: usize = 4;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Variant {
-    Jp,
-    Jp2,
-    Jp3,
-    Kr,
-    Cn,
-    CnExt,
-}
 
 /// The set invoked into GL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,22 +97,21 @@ struct Twins {
 impl Twins {
     fn new(variant: Variant) -> Twins {
         use Variant::{Cn, CnExt, Jp, Jp2, Jp3, Kr};
-        let twin = |needed: bool, name: &str| {
-            needed.then(|| multibyte::new_decoder(name).expect("the CJK twins are built in"))
+        let twin = |needed: bool, charset: &'static MbCharset| {
+            needed.then(|| MultibyteDecoder::new(charset))
         };
         Twins {
             // JIS X 0208 (all three), JIS X 0212 (-JP-2).
-            euc_jp: twin(matches!(variant, Jp | Jp2 | Jp3), "EUC-JP"),
+            euc_jp: twin(matches!(variant, Jp | Jp2 | Jp3), &dbcs::EUC_JP),
             // GB 2312 (-JP-2, both -CN), and ISO-IR-165 beyond its own cells (-CN-EXT).
-            euc_cn: twin(matches!(variant, Jp2 | Cn | CnExt), "EUC-CN"),
-            euc_kr: twin(matches!(variant, Jp2 | Kr), "EUC-KR"),
+            euc_cn: twin(matches!(variant, Jp2 | Cn | CnExt), &dbcs::EUC_CN),
+            euc_kr: twin(matches!(variant, Jp2 | Kr), &dbcs::EUC_KR),
             // CNS 11643 planes 1-7.
-            euc_tw: twin(matches!(variant, Cn | CnExt), "EUC-TW"),
-            euc_jisx0213: twin(variant == Jp3, "EUC-JISX0213"),
+            euc_tw: twin(matches!(variant, Cn | CnExt), &dbcs::EUC_TW),
+            euc_jisx0213: twin(variant == Jp3, &dbcs::EUC_JISX0213),
             // JIS X 0201 Roman and kana.
-            sjis: twin(matches!(variant, Jp | Jp2 | Jp3), "SJIS"),
-            greek: (variant == Jp2)
-                .then(|| single_byte::new_decoder("ISO-8859-7").expect("ISO-8859-7 is built in")),
+            sjis: twin(matches!(variant, Jp | Jp2 | Jp3), &dbcs::SJIS),
+            greek: (variant == Jp2).then(|| SingleByteDecoder::new(&single_byte::ISO_8859_7)),
         }
     }
 
@@ -168,26 +159,19 @@ fn through(decoder: &mut impl RawDecoder, bytes: &[u8], out: &mut [u8]) -> Optio
     Some(step.written)
 }
 
-pub(crate) fn new_decoder(name: &str) -> Option<Iso2022Decoder> {
-    let variant = match name {
-        "ISO-2022-JP" => Variant::Jp,
-        "ISO-2022-JP-2" => Variant::Jp2,
-        "ISO-2022-JP-3" => Variant::Jp3,
-        "ISO-2022-KR" => Variant::Kr,
-        "ISO-2022-CN" => Variant::Cn,
-        "ISO-2022-CN-EXT" => Variant::CnExt,
-        _ => return None,
-    };
-    Some(Iso2022Decoder {
-        variant,
-        set: Set::Ascii,
-        g2: G2::None,
-        so: SoDesignation::None,
-        ss3_plane: 0,
-        drop_next: 0,
-        twins: Twins::new(variant),
-        carry: Carry::default(),
-    })
+impl Iso2022Decoder {
+    pub(crate) fn new(variant: Variant) -> Iso2022Decoder {
+        Iso2022Decoder {
+            variant,
+            set: Set::Ascii,
+            g2: G2::None,
+            so: SoDesignation::None,
+            ss3_plane: 0,
+            drop_next: 0,
+            twins: Twins::new(variant),
+            carry: Carry::default(),
+        }
+    }
 }
 
 /// Decodes one ISO-2022 charset.
@@ -651,6 +635,15 @@ impl RawDecoder for Iso2022Decoder {
             return (0, 0);
         }
         sweep_bad_bytes(src, max, |b| b >= 0x80)
+    }
+}
+
+/// The decoder of the ISO-2022 charset `name` names, for the tests.
+#[cfg(test)]
+fn new_decoder(name: &str) -> Option<Iso2022Decoder> {
+    match crate::charset::kind_of(name)? {
+        crate::tables::format::DecoderKind::Iso2022(variant) => Some(Iso2022Decoder::new(variant)),
+        _ => None,
     }
 }
 

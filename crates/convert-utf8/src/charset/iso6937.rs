@@ -10,9 +10,8 @@ use crate::charset::single_byte::{
     INVALID, TableId, Utf8Table, entry_len, shared_utf8_table, write_code_point,
 };
 use crate::charset::{RawDecoder, RawStep};
-use crate::tables::single_byte::{
-    ISO6937, Iso6937Table, PREFIX_ROWS, PREFIX_SECOND_FIRST, PREFIX_SECOND_LAST, UNMAPPED,
-};
+use crate::tables::format::Iso6937Table;
+use crate::tables::single_byte::{PREFIX_ROWS, PREFIX_SECOND_FIRST, PREFIX_SECOND_LAST, UNMAPPED};
 
 pub(crate) struct Iso6937Decoder {
     table: &'static Iso6937Table,
@@ -21,17 +20,15 @@ pub(crate) struct Iso6937Decoder {
     prefix: Option<u8>,
 }
 
-pub(crate) fn new_decoder(name: &str) -> Option<Iso6937Decoder> {
-    let index = ISO6937.iter().position(|t| t.name == name)?;
-    let table = &ISO6937[index];
-    Some(Iso6937Decoder {
-        table,
-        utf8: shared_utf8_table(TableId::Iso6937(index), table.halves),
-        prefix: None,
-    })
-}
-
 impl Iso6937Decoder {
+    pub(crate) fn new(table: &'static Iso6937Table) -> Iso6937Decoder {
+        Iso6937Decoder {
+            table,
+            utf8: shared_utf8_table(TableId::Iso6937(usize::from(table.slot)), table.halves),
+            prefix: None,
+        }
+    }
+
     /// The row of [`PREFIX_ROWS`] of a prefix byte.
     fn prefix_row(&self, byte: u8) -> Option<&'static [u16]> {
         let index = *self
@@ -107,8 +104,16 @@ impl RawDecoder for Iso6937Decoder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charset::RawStatus;
+    use crate::charset::{RawStatus, kind_of};
     use crate::error::ErrorKind;
+    use crate::tables::format::DecoderKind;
+
+    fn new_decoder(name: &str) -> Option<Iso6937Decoder> {
+        match kind_of(name)? {
+            DecoderKind::Iso6937(table) => Some(Iso6937Decoder::new(table)),
+            _ => None,
+        }
+    }
 
     #[test]
     fn prefix_pairs_and_their_errors() {

@@ -5,8 +5,8 @@
 //! bad sequence and say how long it was. Error policies are applied once, above this, in
 //! [`crate::Decoder`]; families never see them.
 //!
-//! One module per family; each exposes `new_decoder(name) -> Option<its decoder>`, where `None`
-//! means "known charset, no decoder in this build yet".
+//! One module per family, each with a decoder built from what the registry row's
+//! [`DecoderKind`] holds (its tables, byte order or variant); [`FamilyDecoder::new`] picks it.
 
 pub(crate) mod composing;
 pub(crate) mod ebcdic_dbcs;
@@ -22,6 +22,7 @@ pub(crate) mod whatwg;
 
 use crate::error::ErrorKind;
 use crate::tables::charsets::CHARSETS;
+use crate::tables::format::{CharsetInfo, DecoderKind};
 use std::fmt;
 
 /// The families of charsets glibc iconv decodes, plus the WHATWG encodings.
@@ -49,15 +50,23 @@ pub enum Family {
     Whatwg,
 }
 
-/// One row of the generated charset registry.
-#[derive(Debug)]
-pub(crate) struct CharsetInfo {
-    /// Canonical name (the name glibc's gconv module goes by, or its best-known alias for the
-    /// built-in ISO-10646 forms).
-    pub name: &'static str,
-    /// Every other name glibc accepts for it, as `iconv -l` prints them (without `//`).
-    pub aliases: &'static [&'static str],
-    pub family: Family,
+impl DecoderKind {
+    /// The family of the charsets this decoder decodes.
+    fn family(self) -> Family {
+        match self {
+            DecoderKind::Utf8
+            | DecoderKind::Utf16 { .. }
+            | DecoderKind::Utf32 { .. }
+            | DecoderKind::Utf7 { .. } => Family::Unicode,
+            DecoderKind::SingleByte(_) => Family::SingleByte,
+            DecoderKind::Composing(_) => Family::Composing,
+            DecoderKind::Iso6937(_) => Family::Iso6937,
+            DecoderKind::Tscii => Family::Tscii,
+            DecoderKind::Multibyte(_) => Family::CjkMultibyte,
+            DecoderKind::Iso2022(_) => Family::Iso2022,
+            DecoderKind::EbcdicDbcs(_) => Family::EbcdicDbcs,
+        }
+    }
 }
 
 /// A charset: cheap to copy, compare and hash.
@@ -108,15 +117,9 @@ impl Charset {
     /// The family this charset belongs to.
     pub fn family(self) -> Family {
         match self.0 {
-            CharsetId::Glibc(i) => CHARSETS[usize::from(i)].family,
+            CharsetId::Glibc(i) => CHARSETS[usize::from(i)].kind.family(),
             CharsetId::Whatwg(_) => Family::Whatwg,
         }
-    }
-
-    /// Whether this build can decode it (every charset glibc knows has a name here; decoders for
-    /// some families may arrive later).
-    pub fn is_supported(self) -> bool {
-        FamilyDecoder::new(self).is_some()
     }
 }
 
@@ -286,29 +289,50 @@ macro_rules! dispatch {
 }
 
 impl FamilyDecoder {
-    /// A fresh decoder for `charset`, or `None` if this build cannot decode it yet.
-    pub(crate) fn new(charset: Charset) -> Option<FamilyDecoder> {
-        let info = match charset.0 {
+    /// A fresh decoder for `charset`.
+    pub(crate) fn new(charset: Charset) -> FamilyDecoder {
+        let kind = match charset.0 {
             CharsetId::Whatwg(encoding) => {
-                return whatwg::new_decoder(encoding).map(FamilyDecoder::Whatwg);
+                return FamilyDecoder::Whatwg(whatwg::WhatwgDecoder::new(encoding));
             }
-            CharsetId::Glibc(i) => &CHARSETS[usize::from(i)],
+            CharsetId::Glibc(i) => CHARSETS[usize::from(i)].kind,
         };
-        let name = info.name;
-        match info.family {
-            Family::Unicode => unicode::new_decoder(name)
-                .map(FamilyDecoder::Unicode)
-                .or_else(|| utf7::new_decoder(name).map(FamilyDecoder::Utf7)),
-            Family::SingleByte => single_byte::new_decoder(name).map(FamilyDecoder::SingleByte),
-            Family::Composing => composing::new_decoder(name).map(FamilyDecoder::Composing),
-            Family::Iso6937 => iso6937::new_decoder(name).map(FamilyDecoder::Iso6937),
-            Family::Tscii => tscii::new_decoder(name).map(FamilyDecoder::Tscii),
-            Family::CjkMultibyte => multibyte::new_decoder(name).map(FamilyDecoder::Multibyte),
-            Family::Iso2022 => iso2022::new_decoder(name).map(FamilyDecoder::Iso2022),
-            Family::EbcdicDbcs => ebcdic_dbcs::new_decoder(name).map(FamilyDecoder::EbcdicDbcs),
-            Family::Whatwg => None,
+        match kind {
+            DecoderKind::Utf8 => FamilyDecoder::Unicode(unicode::UnicodeDecoder::utf8()),
+            DecoderKind::Utf16 { pairs, order } => {
+                FamilyDecoder::Unicode(unicode::UnicodeDecoder::utf16(pairs, order))
+            }
+            DecoderKind::Utf32 { order } => {
+                FamilyDecoder::Unicode(unicode::UnicodeDecoder::utf32(order))
+            }
+            DecoderKind::Utf7 { imap } => FamilyDecoder::Utf7(utf7::Utf7Decoder::new(imap)),
+            DecoderKind::SingleByte(table) => {
+                FamilyDecoder::SingleByte(single_byte::SingleByteDecoder::new(table))
+            }
+            DecoderKind::Composing(table) => {
+                FamilyDecoder::Composing(composing::ComposingDecoder::new(table))
+            }
+            DecoderKind::Iso6937(table) => {
+                FamilyDecoder::Iso6937(iso6937::Iso6937Decoder::new(table))
+            }
+            DecoderKind::Tscii => FamilyDecoder::Tscii(tscii::TsciiDecoder::new()),
+            DecoderKind::Multibyte(charset) => {
+                FamilyDecoder::Multibyte(multibyte::MultibyteDecoder::new(charset))
+            }
+            DecoderKind::Iso2022(variant) => {
+                FamilyDecoder::Iso2022(iso2022::Iso2022Decoder::new(variant))
+            }
+            DecoderKind::EbcdicDbcs(table) => {
+                FamilyDecoder::EbcdicDbcs(ebcdic_dbcs::EbcdicDbcsDecoder::new(table))
+            }
         }
     }
+}
+
+/// The decoder kind of the glibc charset `label` names, for the families' tests.
+#[cfg(test)]
+pub(crate) fn kind_of(label: &str) -> Option<DecoderKind> {
+    Some(Charset::for_label(label).ok()?.info()?.kind)
 }
 
 impl RawDecoder for FamilyDecoder {

@@ -15,7 +15,7 @@
 //! holds it, whose four bytes are stored at once and whose first byte tells how many of them
 //! count; the step to the next code is a branch on the first byte's length, which the processor
 //! predicts and runs ahead on. ASCII runs are copied a word at a time. In a charset whose leads
-//! are all the bytes from some byte on ([`lead_floor`]: the EUC, GB and Big5 charsets, UHC,
+//! are all the bytes from some byte on ([`lead_floor`](crate::tables::format::lead_floor): the EUC, GB and Big5 charsets, UHC,
 //! JOHAB), a chunk of input whose codes are all two-byte ones, found by SIMD, is decoded without
 //! the step ([`fast_run_by_lead_bits`]). Anything longer, illegal, expanding to two code points,
 //! or cut by the end of the block goes through [`decode_sequence`], which walks the rows.
@@ -24,55 +24,14 @@ use crate::charset::kernel::{
     self, Carry, Drained, MAX_CHAR_UTF8, OutUnit, Unit, UnitStep, put, sweep_bad_bytes,
 };
 use crate::charset::{RawDecoder, RawStep};
-use crate::tables::dbcs::{self, POOL, ROWS, UNIT_SETS};
+use crate::tables::dbcs::{
+    CHARSET_COUNT, LEAD_CHAR, LEAD_INVALID, MAP, NEXT, POOL, RAW_ENTRY, ROWS, UNIT_SETS,
+};
+use crate::tables::format::{FourByteRange, Lead, MbCharset, MbTable, Row};
 use direct::{DirectTable, utf8_len};
 use std::sync::OnceLock;
 
-/// One incomplete prefix of a charset (a lead byte, or a lead and the bytes after it).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Row {
-    /// Next bytes `lo..=hi` may continue the prefix (empty when `lo > hi`).
-    lo: u8,
-    hi: u8,
-    /// Index into `UNIT_SETS`: illegal next bytes in that set drop `unit_in` bytes, others
-    /// `unit_out` (counted from the start of the sequence).
-    unit_set: u8,
-    unit_in: u8,
-    unit_out: u8,
-    /// Bytes glibc wants (from the start of the sequence) before it judges the next one.
-    need: u8,
-    kind: u8,
-    /// `MAP`: pool index of the entry for `lo`; `NEXT`: index in `ROWS` of the row for `lo`.
-    offset: u32,
-}
-
-const MAP: u8 = 0;
-const NEXT: u8 = 1;
-
 impl Row {
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) const fn new(
-        lo: u8,
-        hi: u8,
-        unit_set: u8,
-        unit_in: u8,
-        unit_out: u8,
-        need: u8,
-        kind: u8,
-        offset: u32,
-    ) -> Row {
-        Row {
-            lo,
-            hi,
-            unit_set,
-            unit_in,
-            unit_out,
-            need,
-            kind,
-            offset,
-        }
-    }
-
     /// How many bytes an illegal sequence ending in `next` drops.
     fn unit(&self, next: u8) -> usize {
         let set = &UNIT_SETS[usize::from(self.unit_set)];
@@ -80,55 +39,6 @@ impl Row {
         usize::from(if inside { self.unit_in } else { self.unit_out })
     }
 }
-
-/// GB18030 four-byte codes from this linear index on map to consecutive code points from `cp`
-/// (`cp == 0`: rejected).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct FourByteRange {
-    index: u32,
-    cp: u32,
-}
-
-impl FourByteRange {
-    pub(crate) const fn new(index: u32, cp: u32) -> FourByteRange {
-        FourByteRange { index, cp }
-    }
-}
-
-/// The generated descriptor of what starts with one first byte, from which the hot loop's
-/// lookup ([`DirectTable`]) is built: for next byte `x` and `k = (x - lo) & mask`, when
-/// `k < limit`, the sequence is `step` bytes long and its character is the pool entry at byte
-/// `base + 3k`. A byte that is a character by itself has `mask` 0 and `limit` 1 (its own entry,
-/// whatever follows); the lead of a row of two-byte codes has `mask` FF and the row's range; any
-/// other byte has `limit` 0 (the general path).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Lead {
-    base: u32,
-    lo: u8,
-    limit: u8,
-    mask: u8,
-    step: u8,
-}
-
-/// `MbTable::first_row` of a byte that is a character by itself and of one illegal alone.
-const LEAD_CHAR: u16 = u16::MAX;
-const LEAD_INVALID: u16 = u16::MAX - 1;
-
-impl Lead {
-    pub(crate) const fn new(base: u32, lo: u8, limit: u8, mask: u8, step: u8) -> Lead {
-        Lead {
-            base,
-            lo,
-            limit,
-            mask,
-            step,
-        }
-    }
-}
-
-/// First byte of a pool entry that is not a character's UTF-8 (no character, or an expansion's
-/// marker or data): the entry's `u16` follows, little-endian.
-pub(crate) const RAW_ENTRY: u8 = 0xF8;
 
 /// The pool entry at `index` (three bytes from `3 * index`) as the generator's `u16`: a BMP code
 /// point, 0 for no character, or `D800 + k` for the k-th expansion of its row.
@@ -177,84 +87,19 @@ static UTF8_LEN: [u8; 256] = {
     len
 };
 
-/// One charset's tables.
-pub(crate) struct MbTable {
-    /// Bytes 00..=7F all decode to themselves.
-    pub ascii_identity: bool,
-    /// GB18030's four-byte ranges and the drop lengths for a bad third byte, a bad fourth byte
-    /// and a rejected code.
-    pub four_byte: Option<(&'static [FourByteRange], [u8; 3])>,
-    /// Per first byte: what the hot loop's lookup ([`DirectTable`]) is built from.
-    pub lead: [Lead; 256],
-    /// Per first byte: `LEAD_CHAR`, `LEAD_INVALID`, or the index in `ROWS` of its row.
-    pub first_row: [u16; 256],
-}
+/// The lookup each charset's hot loop reads, built on its first use (by [`MbCharset::slot`]).
+static DIRECT: [OnceLock<DirectTable>; CHARSET_COUNT] = [const { OnceLock::new() }; CHARSET_COUNT];
 
-/// The table of a CJK multi-byte charset by its canonical name, its
-/// [lead floor](lead_floor) (worked out when compiling) and the place of its hot loop's
-/// lookup (built on first use).
-fn table(name: &str) -> Option<(&'static MbTable, Option<u8>, &'static OnceLock<DirectTable>)> {
-    macro_rules! with_lead_floor {
-        ($table:path) => {{
-            static DIRECT: OnceLock<DirectTable> = OnceLock::new();
-            (&$table, const { lead_floor(&$table) }, &DIRECT)
-        }};
-    }
-    Some(match name {
-        "BIG5" => with_lead_floor!(dbcs::BIG5),
-        "BIG5HKSCS" => with_lead_floor!(dbcs::BIG5HKSCS),
-        "CP932" => with_lead_floor!(dbcs::CP932),
-        "EUC-CN" => with_lead_floor!(dbcs::EUC_CN),
-        "EUC-JISX0213" => with_lead_floor!(dbcs::EUC_JISX0213),
-        "EUC-JP" => with_lead_floor!(dbcs::EUC_JP),
-        "EUC-JP-MS" => with_lead_floor!(dbcs::EUC_JP_MS),
-        "EUC-KR" => with_lead_floor!(dbcs::EUC_KR),
-        "EUC-TW" => with_lead_floor!(dbcs::EUC_TW),
-        "GB18030" => with_lead_floor!(dbcs::GB18030),
-        "GBK" => with_lead_floor!(dbcs::GBK),
-        "IBM932" => with_lead_floor!(dbcs::IBM932),
-        "IBM943" => with_lead_floor!(dbcs::IBM943),
-        "JOHAB" => with_lead_floor!(dbcs::JOHAB),
-        "SHIFT_JISX0213" => with_lead_floor!(dbcs::SHIFT_JISX0213),
-        "SJIS" => with_lead_floor!(dbcs::SJIS),
-        "UHC" => with_lead_floor!(dbcs::UHC),
-        _ => return None,
-    })
-}
-
-/// The byte (80 or above) such that, of the bytes the hot loop decodes (its descriptor has a
-/// range), those from it on are all leads of two-byte codes and those below it all characters by
-/// themselves: whether a code the hot loop takes is one or two bytes is then whether its first
-/// byte is at least the floor, which SIMD tells for many bytes at once
-/// ([`fast_run_by_lead_bits`]). Bytes the hot loop leaves to the general path (EUC-TW's
-/// four-byte lead 8E below its floor, EUC-JISX0213's three-byte lead 8F and illegal 90-A0
-/// above it) do not count: the chunk path stops at them too. EUC-KR (A1), GBK (81), Big5 (A1)
-/// and the other EUC, GB and Big5 charsets, UHC and JOHAB have one; Shift_JIS (whose A1-DF are
-/// single-byte kana among the leads) and EUC-JP (whose 8E leads, 90-A0 do not) do not.
-const fn lead_floor(table: &MbTable) -> Option<u8> {
-    let mut floor = 0x80;
-    while floor < 256 && !(table.lead[floor].limit > 0 && table.lead[floor].step == 2) {
-        floor += 1;
-    }
-    let mut b = 0;
-    while b < 256 {
-        let lead = &table.lead[b];
-        let step = if b >= floor { 2 } else { 1 };
-        if lead.limit > 0 && lead.step != step {
-            return None;
+impl MultibyteDecoder {
+    pub(crate) fn new(charset: &'static MbCharset) -> MultibyteDecoder {
+        let table = &charset.table;
+        MultibyteDecoder {
+            table,
+            lead_floor: charset.lead_floor,
+            direct: DIRECT[usize::from(charset.slot)].get_or_init(|| DirectTable::build(table)),
+            carry: Carry::default(),
         }
-        b += 1;
     }
-    if floor < 256 { Some(floor as u8) } else { None }
-}
-
-pub(crate) fn new_decoder(name: &str) -> Option<MultibyteDecoder> {
-    table(name).map(|(table, lead_floor, direct)| MultibyteDecoder {
-        table,
-        lead_floor,
-        direct: direct.get_or_init(|| DirectTable::build(table)),
-        carry: Carry::default(),
-    })
 }
 
 /// The longest sequence of these charsets (GB18030 and EUC-TW: four bytes).
@@ -263,7 +108,7 @@ const MAX_SEQUENCE: usize = 4;
 /// Decodes one of the CJK multi-byte charsets.
 pub(crate) struct MultibyteDecoder {
     table: &'static MbTable,
-    /// The table's [lead floor](lead_floor).
+    /// The table's [lead floor](crate::tables::format::lead_floor).
     lead_floor: Option<u8>,
     /// The hot loop's lookup.
     direct: &'static DirectTable,
@@ -351,7 +196,7 @@ const MAX_ONE_BY_ONE: usize = 1 << 16;
 /// The bits of a chunk's even places: where its codes start when it is all two-byte codes.
 const PAIR_LEADS: u32 = 0x5555;
 
-/// [`fast_run`] for a table with a [lead floor](lead_floor): a chunk of sixteen bytes that
+/// [`fast_run`] for a table with a [lead floor](crate::tables::format::lead_floor): a chunk of sixteen bytes that
 /// starts with a code and whose even bytes are all leads (found at once by SIMD,
 /// [`chunk_lead_bits`]) is eight two-byte codes, which it decodes in straight-line code, with
 /// no step to find and no loop to keep (Chinese text about 8% faster than through [`fast_run`]);

@@ -16,7 +16,8 @@
 
 use crate::charset::kernel::sweep_bad_bytes;
 use crate::charset::{RawDecoder, RawStep};
-use crate::tables::single_byte::{COMPOSING, HALVES, ISO6937, PLAIN, UNMAPPED};
+use crate::tables::format::PlainTable;
+use crate::tables::single_byte::{COMPOSING_COUNT, HALVES, ISO6937_COUNT, PLAIN_COUNT, UNMAPPED};
 use std::sync::OnceLock;
 
 /// A byte's character, pre-encoded: its UTF-8 bytes in the low three bytes (first byte lowest),
@@ -52,7 +53,7 @@ pub(crate) fn entry_len(entry: u32) -> usize {
 
 /// How many charsets have a pre-encoded table: the plain ones, the composing ones, the ISO
 /// 6937-style ones and TSCII.
-const TABLE_COUNT: usize = PLAIN.len() + COMPOSING.len() + ISO6937.len() + 1;
+const TABLE_COUNT: usize = PLAIN_COUNT + COMPOSING_COUNT + ISO6937_COUNT + 1;
 
 /// Which pre-encoded table a charset uses, by its place among the generated tables.
 #[derive(Clone, Copy)]
@@ -67,8 +68,8 @@ impl TableId {
     fn slot(self) -> usize {
         match self {
             TableId::Plain(i) => i,
-            TableId::Composing(i) => PLAIN.len() + i,
-            TableId::Iso6937(i) => PLAIN.len() + COMPOSING.len() + i,
+            TableId::Composing(i) => PLAIN_COUNT + i,
+            TableId::Iso6937(i) => PLAIN_COUNT + COMPOSING_COUNT + i,
             TableId::Tscii => TABLE_COUNT - 1,
         }
     }
@@ -506,22 +507,23 @@ pub(crate) struct SingleByteDecoder {
 }
 
 impl SingleByteDecoder {
-    fn new(index: usize) -> Self {
-        let table = shared_utf8_table(TableId::Plain(index), PLAIN[index].1);
+    pub(crate) fn new(charset: &'static PlainTable) -> Self {
+        let index = usize::from(charset.slot);
+        let table = shared_utf8_table(TableId::Plain(index), charset.halves);
         let ascii_lower_half = (0..0x80u16).all(|b| table[usize::from(b)] == utf8_entry(b));
         let max_len = table.iter().map(|e| entry_len(*e)).max().unwrap_or(0);
         SingleByteDecoder {
             table,
             units: {
-                static UNITS: [OnceLock<[u16; 256]>; PLAIN.len()] =
-                    [const { OnceLock::new() }; PLAIN.len()];
-                let halves = PLAIN[index].1;
+                static UNITS: [OnceLock<[u16; 256]>; PLAIN_COUNT] =
+                    [const { OnceLock::new() }; PLAIN_COUNT];
+                let halves = charset.halves;
                 UNITS[index].get_or_init(|| std::array::from_fn(|b| code_point(halves, b as u8)))
             },
             #[cfg(target_arch = "x86_64")]
             planes: {
-                static PLANES: [OnceLock<avx512::Planes>; PLAIN.len()] =
-                    [const { OnceLock::new() }; PLAIN.len()];
+                static PLANES: [OnceLock<avx512::Planes>; PLAIN_COUNT] =
+                    [const { OnceLock::new() }; PLAIN_COUNT];
                 PLANES[index].get_or_init(|| avx512::Planes::new(table))
             },
             ascii_lower_half,
@@ -575,12 +577,6 @@ impl SingleByteDecoder {
         }
         self.decode_blocks_portable(src, dst)
     }
-}
-
-/// The decoder for a plain single-byte charset, by canonical name.
-pub(crate) fn new_decoder(name: &str) -> Option<SingleByteDecoder> {
-    let i = PLAIN.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
-    Some(SingleByteDecoder::new(i))
 }
 
 impl RawDecoder for SingleByteDecoder {
@@ -667,7 +663,15 @@ impl RawDecoder for SingleByteDecoder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charset::RawStatus;
+    use crate::charset::{RawStatus, kind_of};
+    use crate::tables::format::DecoderKind;
+
+    fn new_decoder(name: &str) -> Option<SingleByteDecoder> {
+        match kind_of(name)? {
+            DecoderKind::SingleByte(table) => Some(SingleByteDecoder::new(table)),
+            _ => None,
+        }
+    }
 
     fn decode_all(name: &str, src: &[u8], room: usize) -> (Vec<u8>, Vec<usize>) {
         let mut decoder = new_decoder(name).unwrap();
@@ -800,7 +804,8 @@ mod tests {
     #[cfg_attr(miri, ignore = "every charset byte by byte: hours under Miri")]
     fn block_loops_match_byte_at_a_time_for_every_charset() {
         for (kind, decode_blocks) in block_loops() {
-            for (i, (name, _)) in PLAIN.iter().enumerate() {
+            let plain = crate::Charset::all().filter(|c| c.family() == crate::Family::SingleByte);
+            for (i, name) in plain.map(|c| c.name()).enumerate() {
                 let decoder = new_decoder(name).unwrap();
                 let table = decoder.table;
                 let mut text = sample_text(table, i as u64 + 1, 700);

@@ -38,12 +38,14 @@ pub(crate) struct TsciiDecoder {
     held_flag: bool,
 }
 
-pub(crate) fn new_decoder(name: &str) -> Option<TsciiDecoder> {
-    (name == "TSCII").then(|| TsciiDecoder {
-        utf8: shared_utf8_table(TableId::Tscii, [TSCII_LOW_HALF as u16; 2]),
-        held: 0,
-        held_flag: false,
-    })
+impl TsciiDecoder {
+    pub(crate) fn new() -> TsciiDecoder {
+        TsciiDecoder {
+            utf8: shared_utf8_table(TableId::Tscii, [TSCII_LOW_HALF as u16; 2]),
+            held: 0,
+            held_flag: false,
+        }
+    }
 }
 
 fn write(cp: u16, dst: &mut [u8], written: &mut usize) {
@@ -149,7 +151,7 @@ mod tests {
     use super::*;
 
     fn decode(src: &[u8]) -> Vec<u16> {
-        let mut decoder = new_decoder("TSCII").unwrap();
+        let mut decoder = TsciiDecoder::new();
         let mut dst = [0u8; 256];
         let step = decoder.decode_raw(src, &mut dst, true);
         std::str::from_utf8(&dst[..step.written])

@@ -44,6 +44,7 @@
 
 use crate::charset::kernel::{self, Carry, Drained, OutUnit, Unit, UnitStep, sweep_invalid};
 use crate::charset::{RawDecoder, RawStep};
+use crate::tables::format::ByteOrderMode;
 
 mod utf16_simd;
 
@@ -54,24 +55,19 @@ pub(crate) enum UnicodeDecoder {
     Utf32(FixedWidthDecoder<Utf32Units>),
 }
 
-pub(crate) fn new_decoder(name: &str) -> Option<UnicodeDecoder> {
-    use ByteOrderMode::{Big, Little, Sniff};
-    let utf16 =
-        |pairs, mode| UnicodeDecoder::Utf16(FixedWidthDecoder::new(Utf16Units { pairs }, mode));
-    let utf32 = |mode| UnicodeDecoder::Utf32(FixedWidthDecoder::new(Utf32Units, mode));
-    Some(match name {
-        "UTF-8" | "ISO-10646/UTF8/" => UnicodeDecoder::Utf8(Utf8Decoder::default()),
-        "UTF-16" => utf16(true, Sniff),
-        "UTF-16LE" => utf16(true, Little),
-        "UTF-16BE" => utf16(true, Big),
-        "UCS-2" | "ISO-10646/UCS2/" => utf16(false, Little),
-        "UNICODEBIG" => utf16(false, Big),
-        "UNICODE" => utf16(false, Sniff),
-        "UTF-32" => utf32(Sniff),
-        "UTF-32LE" | "UCS-4LE" | "INTERNAL" | "WCHAR_T" => utf32(Little),
-        "UTF-32BE" | "UCS-4" | "ISO-10646/UCS4/" => utf32(Big),
-        _ => return None,
-    })
+impl UnicodeDecoder {
+    pub(crate) fn utf8() -> UnicodeDecoder {
+        UnicodeDecoder::Utf8(Utf8Decoder::default())
+    }
+
+    /// UTF-16 when `pairs` (surrogate pairs decode), UCS-2 otherwise.
+    pub(crate) fn utf16(pairs: bool, mode: ByteOrderMode) -> UnicodeDecoder {
+        UnicodeDecoder::Utf16(FixedWidthDecoder::new(Utf16Units { pairs }, mode))
+    }
+
+    pub(crate) fn utf32(mode: ByteOrderMode) -> UnicodeDecoder {
+        UnicodeDecoder::Utf32(FixedWidthDecoder::new(Utf32Units, mode))
+    }
 }
 
 impl RawDecoder for UnicodeDecoder {
@@ -313,16 +309,6 @@ impl RawDecoder for Utf8Decoder {
 
 // ---------------------------------------------------------------------------------------------
 // Fixed-width forms: UTF-16, UCS-2, UTF-32, UCS-4
-
-/// How a fixed-width form chooses its byte order.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum ByteOrderMode {
-    Little,
-    Big,
-    /// Consumes a leading BOM of either order at the start of each input; little-endian unless a
-    /// big-endian BOM was seen (then big-endian until `reset`).
-    Sniff,
-}
 
 /// Where a fixed-width core loop stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -851,7 +837,7 @@ mod tests {
     use crate::{Charset, DecodeStatus, Decoder, ErrorKind, ErrorPolicy};
 
     fn decoder(label: &str, policy: ErrorPolicy) -> Decoder {
-        Decoder::new(Charset::for_label(label).unwrap(), policy).unwrap()
+        Decoder::new(Charset::for_label(label).unwrap(), policy)
     }
 
     fn first_error(label: &str, input: &[u8]) -> (u64, Vec<u8>, ErrorKind) {

@@ -26,19 +26,17 @@
 use crate::charset::unicode::{encode_utf8, utf8_len};
 use crate::charset::{RawDecoder, RawStep};
 
-pub(crate) fn new_decoder(name: &str) -> Option<Utf7Decoder> {
-    let imap = match name {
-        "UTF-7" => false,
-        "UTF-7-IMAP" => true,
-        _ => return None,
-    };
-    Some(Utf7Decoder {
-        imap,
-        shift: 0,
-        bits: 0,
-        shift_char_pending: false,
-        since_output: 0,
-    })
+impl Utf7Decoder {
+    /// UTF-7, or with `imap` its IMAP variant.
+    pub(crate) fn new(imap: bool) -> Utf7Decoder {
+        Utf7Decoder {
+            imap,
+            shift: 0,
+            bits: 0,
+            shift_char_pending: false,
+            since_output: 0,
+        }
+    }
 }
 
 /// A UTF-7 or UTF-7-IMAP decoder; its state mirrors glibc's.
@@ -273,7 +271,7 @@ mod tests {
 
     fn decode(label: &str, input: &[u8], policy: ErrorPolicy) -> (Vec<u8>, Option<(u64, usize)>) {
         let mut out = Vec::new();
-        let mut d = Decoder::new(Charset::for_label(label).unwrap(), policy).unwrap();
+        let mut d = Decoder::new(Charset::for_label(label).unwrap(), policy);
         let e = d.decode_to_vec(input, &mut out).err();
         (out, e.map(|e| (e.offset(), e.len())))
     }
@@ -327,8 +325,7 @@ mod tests {
 
     #[test]
     fn shift_character_at_the_end_is_truncated_even_across_calls() {
-        let mut d =
-            Decoder::new(Charset::for_label("UTF-7").unwrap(), ErrorPolicy::Strict).unwrap();
+        let mut d = Decoder::new(Charset::for_label("UTF-7").unwrap(), ErrorPolicy::Strict);
         let mut out = [0u8; 16];
         let a = d.decode(b"ab+", &mut out, false);
         assert_eq!((a.read, a.written), (3, 2));
@@ -340,8 +337,7 @@ mod tests {
             (e.kind(), e.offset(), e.bytes()),
             (ErrorKind::Truncated, 2, &b"+"[..])
         );
-        let mut d =
-            Decoder::new(Charset::for_label("UTF-7").unwrap(), ErrorPolicy::Strict).unwrap();
+        let mut d = Decoder::new(Charset::for_label("UTF-7").unwrap(), ErrorPolicy::Strict);
         let _ = d.decode(b"ab+", &mut out, false);
         let c = d.decode(b"-", &mut out, true);
         assert_eq!(&out[..c.written], b"+");

@@ -16,12 +16,14 @@ pub(crate) struct WhatwgDecoder {
     finished: bool,
 }
 
-pub(crate) fn new_decoder(encoding: &'static Encoding) -> Option<WhatwgDecoder> {
-    Some(WhatwgDecoder {
-        encoding,
-        inner: encoding.new_decoder(),
-        finished: false,
-    })
+impl WhatwgDecoder {
+    pub(crate) fn new(encoding: &'static Encoding) -> WhatwgDecoder {
+        WhatwgDecoder {
+            encoding,
+            inner: encoding.new_decoder(),
+            finished: false,
+        }
+    }
 }
 
 impl RawDecoder for WhatwgDecoder {
@@ -99,7 +101,7 @@ mod tests {
     fn calls_after_the_end_of_input_start_afresh() {
         for label in ["utf-8", "utf-16le", "shift_jis", "iso-2022-jp"] {
             let charset = Charset::for_label_in(label, LabelMode::Whatwg).unwrap();
-            let mut decoder = Decoder::new(charset, ErrorPolicy::Strict).unwrap();
+            let mut decoder = Decoder::new(charset, ErrorPolicy::Strict);
             let mut dst = [0u8; 16];
             let first = decoder.decode(b"a\x00", &mut dst, true);
             assert_eq!(first.status, DecodeStatus::InputEmpty, "{label}");

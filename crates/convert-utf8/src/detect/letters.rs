@@ -382,9 +382,7 @@ impl Tables {
 
 fn byte_chars(charset: Charset) -> [Option<char>; 256] {
     let mut chars = [None; 256];
-    let Ok(mut decoder) = Decoder::new(charset, ErrorPolicy::Strict) else {
-        return chars;
-    };
+    let mut decoder = Decoder::new(charset, ErrorPolicy::Strict);
     let mut out = [0u8; 32];
     for (byte, slot) in chars.iter_mut().enumerate() {
         decoder.reset();

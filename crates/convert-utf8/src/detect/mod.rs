@@ -463,9 +463,7 @@ pub(super) fn decode_sample(
     cut: bool,
     mut sink: impl FnMut(&[u8]),
 ) -> bool {
-    let Ok(mut decoder) = Decoder::new(charset, ErrorPolicy::Strict) else {
-        return false;
-    };
+    let mut decoder = Decoder::new(charset, ErrorPolicy::Strict);
     let mut buffer = [0u8; 4096];
     let mut src = sample;
     loop {

@@ -3,7 +3,7 @@
 //!
 //! One pool of 108388 entries holds the double-byte rows of all 10 charsets (197142 without sharing). An entry is three bytes: a character's UTF-8, or `0xF8` and a `u16` (0: no character; `D800 + i`: `EXTRA[i]`); one byte of padding lets the decoder load any entry as a `u32`.
 
-use crate::charset::ebcdic_dbcs::{DbRow, EbcdicTable};
+use crate::tables::format::{DbRow, EbcdicTable};
 
 /// Double-byte characters, three bytes per entry.
 pub(crate) static POOL: &[u8; 325165] = b"\

@@ -3,6 +3,8 @@
 //! prefix and TSCII), probed from the system iconv. Code points are `u16`; each 128-byte
 //! half is stored once in [`HALVES`] and shared by every charset that has it.
 
+use crate::tables::format::{ComposingTable, Iso6937Table, PlainTable};
+
 /// The code point of a byte the charset leaves undefined.
 pub(crate) const UNMAPPED: u16 = 0xFFFF;
 
@@ -4241,764 +4243,1418 @@ pub(crate) static HALVES: [[u16; 128]; 282] = [
     ],
 ];
 
-/// Plain single-byte charsets: canonical name and the [`HALVES`] of bytes 0x00..=0x7F and
-/// 0x80..=0xFF, sorted by name.
-pub(crate) static PLAIN: [(&str, [u16; 2]); 223] = [
-    ("ANSI_X3.4-1968", [2, 3]),
-    ("ARMSCII-8", [2, 4]),
-    ("ASMO_449", [5, 3]),
-    ("BRF", [6, 3]),
-    ("BS_4730", [7, 3]),
-    ("CP10007", [2, 8]),
-    ("CP1125", [2, 9]),
-    ("CP1250", [2, 10]),
-    ("CP1251", [2, 11]),
-    ("CP1252", [2, 12]),
-    ("CP1253", [2, 13]),
-    ("CP1254", [2, 14]),
-    ("CP1256", [2, 16]),
-    ("CP1257", [2, 17]),
-    ("CP737", [2, 19]),
-    ("CP770", [2, 20]),
-    ("CP771", [2, 21]),
-    ("CP772", [2, 22]),
-    ("CP773", [2, 23]),
-    ("CP774", [2, 24]),
-    ("CP775", [2, 25]),
-    ("CSA_Z243.4-1985-1", [26, 3]),
-    ("CSA_Z243.4-1985-2", [27, 3]),
-    ("CSN_369103", [28, 29]),
-    ("CWI", [2, 30]),
-    ("DEC-MCS", [2, 31]),
-    ("DIN_66003", [32, 3]),
-    ("DS_2089", [33, 3]),
-    ("EBCDIC-AT-DE", [34, 35]),
-    ("EBCDIC-AT-DE-A", [36, 37]),
-    ("EBCDIC-CA-FR", [38, 39]),
-    ("EBCDIC-DK-NO", [40, 41]),
-    ("EBCDIC-DK-NO-A", [42, 37]),
-    ("EBCDIC-ES", [43, 44]),
-    ("EBCDIC-ES-A", [45, 37]),
-    ("EBCDIC-ES-S", [46, 44]),
-    ("EBCDIC-FI-SE", [47, 48]),
-    ("EBCDIC-FI-SE-A", [49, 37]),
-    ("EBCDIC-FR", [50, 51]),
-    ("EBCDIC-IS-FRISS", [52, 53]),
-    ("EBCDIC-IT", [54, 55]),
-    ("EBCDIC-PT", [56, 57]),
-    ("EBCDIC-UK", [58, 59]),
-    ("EBCDIC-US", [60, 61]),
-    ("ECMA-CYRILLIC", [2, 62]),
-    ("ES", [63, 3]),
-    ("ES2", [64, 3]),
-    ("GB_1988-80", [65, 3]),
-    ("GEORGIAN-ACADEMY", [2, 66]),
-    ("GEORGIAN-PS", [2, 67]),
-    ("GOST_19768-74", [2, 68]),
-    ("GREEK-CCITT", [69, 3]),
-    ("GREEK7", [70, 3]),
-    ("GREEK7-OLD", [71, 3]),
-    ("HP-GREEK8", [2, 72]),
-    ("HP-ROMAN8", [2, 73]),
-    ("HP-ROMAN9", [2, 74]),
-    ("HP-THAI8", [2, 75]),
-    ("HP-TURKISH8", [2, 76]),
-    ("IBM037", [77, 78]),
-    ("IBM038", [79, 61]),
-    ("IBM1004", [2, 80]),
-    ("IBM1008", [2, 81]),
-    ("IBM1025", [82, 83]),
-    ("IBM1026", [84, 85]),
-    ("IBM1046", [2, 86]),
-    ("IBM1047", [87, 88]),
-    ("IBM1097", [89, 90]),
-    ("IBM1112", [91, 92]),
-    ("IBM1122", [93, 94]),
-    ("IBM1123", [95, 83]),
-    ("IBM1124", [2, 96]),
-    ("IBM1129", [2, 97]),
-    ("IBM1130", [98, 99]),
-    ("IBM1132", [100, 101]),
-    ("IBM1133", [2, 102]),
-    ("IBM1137", [103, 104]),
-    ("IBM1140", [77, 105]),
-    ("IBM1141", [106, 107]),
-    ("IBM1142", [108, 109]),
-    ("IBM1143", [110, 111]),
-    ("IBM1144", [112, 113]),
-    ("IBM1145", [114, 115]),
-    ("IBM1146", [116, 117]),
-    ("IBM1147", [118, 119]),
-    ("IBM1148", [120, 121]),
-    ("IBM1149", [122, 123]),
-    ("IBM1153", [124, 125]),
-    ("IBM1154", [82, 126]),
-    ("IBM1155", [84, 127]),
-    ("IBM1156", [91, 128]),
-    ("IBM1157", [110, 94]),
-    ("IBM1158", [95, 126]),
-    ("IBM1160", [129, 130]),
-    ("IBM1161", [131, 132]),
-    ("IBM1162", [2, 133]),
-    ("IBM1163", [2, 134]),
-    ("IBM1164", [98, 135]),
-    ("IBM1166", [136, 126]),
-    ("IBM1167", [2, 137]),
-    ("IBM12712", [138, 139]),
-    ("IBM16804", [140, 141]),
-    ("IBM256", [120, 142]),
-    ("IBM273", [106, 143]),
-    ("IBM274", [144, 51]),
-    ("IBM275", [145, 146]),
-    ("IBM277", [147, 109]),
-    ("IBM278", [148, 149]),
-    ("IBM280", [112, 150]),
-    ("IBM281", [151, 152]),
-    ("IBM284", [114, 153]),
-    ("IBM285", [116, 154]),
-    ("IBM290", [155, 156]),
-    ("IBM297", [118, 157]),
-    ("IBM420", [158, 159]),
-    ("IBM423", [160, 161]),
-    ("IBM424", [162, 163]),
-    ("IBM437", [2, 164]),
-    ("IBM4517", [165, 166]),
-    ("IBM4899", [167, 168]),
-    ("IBM4909", [2, 169]),
-    ("IBM4971", [170, 171]),
-    ("IBM500", [120, 172]),
-    ("IBM5347", [2, 173]),
-    ("IBM803", [167, 174]),
-    ("IBM850", [2, 175]),
-    ("IBM851", [2, 176]),
-    ("IBM852", [2, 177]),
-    ("IBM855", [2, 178]),
-    ("IBM856", [131, 179]),
-    ("IBM857", [2, 180]),
-    ("IBM858", [2, 181]),
-    ("IBM860", [2, 182]),
-    ("IBM861", [2, 183]),
-    ("IBM862", [2, 184]),
-    ("IBM863", [2, 185]),
-    ("IBM864", [186, 187]),
-    ("IBM865", [2, 188]),
-    ("IBM866", [2, 189]),
-    ("IBM866NAV", [2, 190]),
-    ("IBM868", [2, 191]),
-    ("IBM869", [2, 192]),
-    ("IBM870", [124, 193]),
-    ("IBM871", [194, 195]),
-    ("IBM874", [2, 196]),
-    ("IBM875", [197, 198]),
-    ("IBM880", [199, 200]),
-    ("IBM891", [2, 3]),
-    ("IBM901", [2, 201]),
-    ("IBM902", [2, 202]),
-    ("IBM903", [2, 3]),
-    ("IBM9030", [129, 203]),
-    ("IBM904", [2, 204]),
-    ("IBM905", [205, 206]),
-    ("IBM9066", [131, 207]),
-    ("IBM918", [208, 209]),
-    ("IBM921", [2, 210]),
-    ("IBM922", [2, 211]),
-    ("IBM9448", [2, 16]),
-    ("IEC_P27-1", [2, 212]),
-    ("INIS", [213, 3]),
-    ("INIS-8", [214, 3]),
-    ("INIS-CYRILLIC", [215, 3]),
-    ("ISIRI-3342", [2, 216]),
-    ("ISO-8859-1", [2, 217]),
-    ("ISO-8859-10", [2, 218]),
-    ("ISO-8859-11", [2, 75]),
-    ("ISO-8859-13", [2, 210]),
-    ("ISO-8859-14", [2, 219]),
-    ("ISO-8859-15", [2, 220]),
-    ("ISO-8859-16", [2, 221]),
-    ("ISO-8859-2", [2, 222]),
-    ("ISO-8859-3", [2, 223]),
-    ("ISO-8859-4", [2, 224]),
-    ("ISO-8859-5", [2, 225]),
-    ("ISO-8859-6", [2, 226]),
-    ("ISO-8859-7", [2, 227]),
-    ("ISO-8859-8", [2, 228]),
-    ("ISO-8859-9", [2, 229]),
-    ("ISO-8859-9E", [2, 230]),
-    ("ISO-IR-197", [2, 231]),
-    ("ISO-IR-209", [2, 232]),
-    ("ISO_10367-BOX", [2, 233]),
-    ("ISO_11548-1", [234, 235]),
-    ("ISO_2033", [236, 3]),
-    ("ISO_5427", [237, 3]),
-    ("ISO_5427-EXT", [238, 3]),
-    ("ISO_5428", [239, 3]),
-    ("IT", [242, 3]),
-    ("JIS_C6220-1969-RO", [243, 3]),
-    ("JIS_C6229-1984-B", [244, 3]),
-    ("JUS_I.B1.002", [245, 3]),
-    ("KOI-8", [2, 246]),
-    ("KOI8-R", [2, 247]),
-    ("KOI8-RU", [2, 137]),
-    ("KOI8-T", [2, 248]),
-    ("KOI8-U", [2, 249]),
-    ("KSC5636", [250, 3]),
-    ("LATIN-GREEK", [251, 3]),
-    ("LATIN-GREEK-1", [252, 3]),
-    ("MAC-CENTRALEUROPE", [2, 253]),
-    ("MAC-IS", [2, 254]),
-    ("MAC-SAMI", [2, 255]),
-    ("MAC-UK", [2, 256]),
-    ("MACINTOSH", [2, 257]),
-    ("MIK", [2, 258]),
-    ("MSZ_7795.3", [259, 3]),
-    ("NATS-DANO", [260, 3]),
-    ("NATS-SEFI", [261, 3]),
-    ("NC_NC00-10", [262, 3]),
-    ("NF_Z_62-010", [263, 3]),
-    ("NF_Z_62-010_1973", [264, 3]),
-    ("NS_4551-1", [265, 3]),
-    ("NS_4551-2", [266, 3]),
-    ("PT", [267, 3]),
-    ("PT154", [2, 268]),
-    ("PT2", [269, 3]),
-    ("RK1048", [2, 270]),
-    ("SEN_850200_B", [271, 3]),
-    ("SEN_850200_C", [272, 3]),
-    ("TIS-620", [2, 277]),
-    ("VISCII", [279, 280]),
-    ("WIN-SAMI-2", [2, 281]),
-];
+/// How many plain single-byte charsets there are; each one's table, named after it, has its
+/// place among them (sorted by name) and its [`HALVES`].
+pub(crate) const PLAIN_COUNT: usize = 223;
 
-/// A single-byte charset that composes a held-back base character with a following mark.
-pub(crate) struct ComposingTable {
-    pub name: &'static str,
-    /// [`HALVES`] of bytes 0x00..=0x7F and 0x80..=0xFF.
-    pub halves: [u16; 2],
-    /// Bitmap of the bytes whose character is held back, waiting for a mark.
-    pub held: [u64; 4],
-    /// (base, mark, composed, composed character held back too), sorted by (base, mark).
-    pub compositions: &'static [(u16, u16, u16, bool)],
-}
+pub(crate) static ANSI_X3_4_1968: PlainTable = PlainTable {
+    slot: 0,
+    halves: [2, 3],
+};
+pub(crate) static ARMSCII_8: PlainTable = PlainTable {
+    slot: 1,
+    halves: [2, 4],
+};
+pub(crate) static ASMO_449: PlainTable = PlainTable {
+    slot: 2,
+    halves: [5, 3],
+};
+pub(crate) static BRF: PlainTable = PlainTable {
+    slot: 3,
+    halves: [6, 3],
+};
+pub(crate) static BS_4730: PlainTable = PlainTable {
+    slot: 4,
+    halves: [7, 3],
+};
+pub(crate) static CP10007: PlainTable = PlainTable {
+    slot: 5,
+    halves: [2, 8],
+};
+pub(crate) static CP1125: PlainTable = PlainTable {
+    slot: 6,
+    halves: [2, 9],
+};
+pub(crate) static CP1250: PlainTable = PlainTable {
+    slot: 7,
+    halves: [2, 10],
+};
+pub(crate) static CP1251: PlainTable = PlainTable {
+    slot: 8,
+    halves: [2, 11],
+};
+pub(crate) static CP1252: PlainTable = PlainTable {
+    slot: 9,
+    halves: [2, 12],
+};
+pub(crate) static CP1253: PlainTable = PlainTable {
+    slot: 10,
+    halves: [2, 13],
+};
+pub(crate) static CP1254: PlainTable = PlainTable {
+    slot: 11,
+    halves: [2, 14],
+};
+pub(crate) static CP1256: PlainTable = PlainTable {
+    slot: 12,
+    halves: [2, 16],
+};
+pub(crate) static CP1257: PlainTable = PlainTable {
+    slot: 13,
+    halves: [2, 17],
+};
+pub(crate) static CP737: PlainTable = PlainTable {
+    slot: 14,
+    halves: [2, 19],
+};
+pub(crate) static CP770: PlainTable = PlainTable {
+    slot: 15,
+    halves: [2, 20],
+};
+pub(crate) static CP771: PlainTable = PlainTable {
+    slot: 16,
+    halves: [2, 21],
+};
+pub(crate) static CP772: PlainTable = PlainTable {
+    slot: 17,
+    halves: [2, 22],
+};
+pub(crate) static CP773: PlainTable = PlainTable {
+    slot: 18,
+    halves: [2, 23],
+};
+pub(crate) static CP774: PlainTable = PlainTable {
+    slot: 19,
+    halves: [2, 24],
+};
+pub(crate) static CP775: PlainTable = PlainTable {
+    slot: 20,
+    halves: [2, 25],
+};
+pub(crate) static CSA_Z243_4_1985_1: PlainTable = PlainTable {
+    slot: 21,
+    halves: [26, 3],
+};
+pub(crate) static CSA_Z243_4_1985_2: PlainTable = PlainTable {
+    slot: 22,
+    halves: [27, 3],
+};
+pub(crate) static CSN_369103: PlainTable = PlainTable {
+    slot: 23,
+    halves: [28, 29],
+};
+pub(crate) static CWI: PlainTable = PlainTable {
+    slot: 24,
+    halves: [2, 30],
+};
+pub(crate) static DEC_MCS: PlainTable = PlainTable {
+    slot: 25,
+    halves: [2, 31],
+};
+pub(crate) static DIN_66003: PlainTable = PlainTable {
+    slot: 26,
+    halves: [32, 3],
+};
+pub(crate) static DS_2089: PlainTable = PlainTable {
+    slot: 27,
+    halves: [33, 3],
+};
+pub(crate) static EBCDIC_AT_DE: PlainTable = PlainTable {
+    slot: 28,
+    halves: [34, 35],
+};
+pub(crate) static EBCDIC_AT_DE_A: PlainTable = PlainTable {
+    slot: 29,
+    halves: [36, 37],
+};
+pub(crate) static EBCDIC_CA_FR: PlainTable = PlainTable {
+    slot: 30,
+    halves: [38, 39],
+};
+pub(crate) static EBCDIC_DK_NO: PlainTable = PlainTable {
+    slot: 31,
+    halves: [40, 41],
+};
+pub(crate) static EBCDIC_DK_NO_A: PlainTable = PlainTable {
+    slot: 32,
+    halves: [42, 37],
+};
+pub(crate) static EBCDIC_ES: PlainTable = PlainTable {
+    slot: 33,
+    halves: [43, 44],
+};
+pub(crate) static EBCDIC_ES_A: PlainTable = PlainTable {
+    slot: 34,
+    halves: [45, 37],
+};
+pub(crate) static EBCDIC_ES_S: PlainTable = PlainTable {
+    slot: 35,
+    halves: [46, 44],
+};
+pub(crate) static EBCDIC_FI_SE: PlainTable = PlainTable {
+    slot: 36,
+    halves: [47, 48],
+};
+pub(crate) static EBCDIC_FI_SE_A: PlainTable = PlainTable {
+    slot: 37,
+    halves: [49, 37],
+};
+pub(crate) static EBCDIC_FR: PlainTable = PlainTable {
+    slot: 38,
+    halves: [50, 51],
+};
+pub(crate) static EBCDIC_IS_FRISS: PlainTable = PlainTable {
+    slot: 39,
+    halves: [52, 53],
+};
+pub(crate) static EBCDIC_IT: PlainTable = PlainTable {
+    slot: 40,
+    halves: [54, 55],
+};
+pub(crate) static EBCDIC_PT: PlainTable = PlainTable {
+    slot: 41,
+    halves: [56, 57],
+};
+pub(crate) static EBCDIC_UK: PlainTable = PlainTable {
+    slot: 42,
+    halves: [58, 59],
+};
+pub(crate) static EBCDIC_US: PlainTable = PlainTable {
+    slot: 43,
+    halves: [60, 61],
+};
+pub(crate) static ECMA_CYRILLIC: PlainTable = PlainTable {
+    slot: 44,
+    halves: [2, 62],
+};
+pub(crate) static ES: PlainTable = PlainTable {
+    slot: 45,
+    halves: [63, 3],
+};
+pub(crate) static ES2: PlainTable = PlainTable {
+    slot: 46,
+    halves: [64, 3],
+};
+pub(crate) static GB_1988_80: PlainTable = PlainTable {
+    slot: 47,
+    halves: [65, 3],
+};
+pub(crate) static GEORGIAN_ACADEMY: PlainTable = PlainTable {
+    slot: 48,
+    halves: [2, 66],
+};
+pub(crate) static GEORGIAN_PS: PlainTable = PlainTable {
+    slot: 49,
+    halves: [2, 67],
+};
+pub(crate) static GOST_19768_74: PlainTable = PlainTable {
+    slot: 50,
+    halves: [2, 68],
+};
+pub(crate) static GREEK_CCITT: PlainTable = PlainTable {
+    slot: 51,
+    halves: [69, 3],
+};
+pub(crate) static GREEK7: PlainTable = PlainTable {
+    slot: 52,
+    halves: [70, 3],
+};
+pub(crate) static GREEK7_OLD: PlainTable = PlainTable {
+    slot: 53,
+    halves: [71, 3],
+};
+pub(crate) static HP_GREEK8: PlainTable = PlainTable {
+    slot: 54,
+    halves: [2, 72],
+};
+pub(crate) static HP_ROMAN8: PlainTable = PlainTable {
+    slot: 55,
+    halves: [2, 73],
+};
+pub(crate) static HP_ROMAN9: PlainTable = PlainTable {
+    slot: 56,
+    halves: [2, 74],
+};
+pub(crate) static HP_THAI8: PlainTable = PlainTable {
+    slot: 57,
+    halves: [2, 75],
+};
+pub(crate) static HP_TURKISH8: PlainTable = PlainTable {
+    slot: 58,
+    halves: [2, 76],
+};
+pub(crate) static IBM037: PlainTable = PlainTable {
+    slot: 59,
+    halves: [77, 78],
+};
+pub(crate) static IBM038: PlainTable = PlainTable {
+    slot: 60,
+    halves: [79, 61],
+};
+pub(crate) static IBM1004: PlainTable = PlainTable {
+    slot: 61,
+    halves: [2, 80],
+};
+pub(crate) static IBM1008: PlainTable = PlainTable {
+    slot: 62,
+    halves: [2, 81],
+};
+pub(crate) static IBM1025: PlainTable = PlainTable {
+    slot: 63,
+    halves: [82, 83],
+};
+pub(crate) static IBM1026: PlainTable = PlainTable {
+    slot: 64,
+    halves: [84, 85],
+};
+pub(crate) static IBM1046: PlainTable = PlainTable {
+    slot: 65,
+    halves: [2, 86],
+};
+pub(crate) static IBM1047: PlainTable = PlainTable {
+    slot: 66,
+    halves: [87, 88],
+};
+pub(crate) static IBM1097: PlainTable = PlainTable {
+    slot: 67,
+    halves: [89, 90],
+};
+pub(crate) static IBM1112: PlainTable = PlainTable {
+    slot: 68,
+    halves: [91, 92],
+};
+pub(crate) static IBM1122: PlainTable = PlainTable {
+    slot: 69,
+    halves: [93, 94],
+};
+pub(crate) static IBM1123: PlainTable = PlainTable {
+    slot: 70,
+    halves: [95, 83],
+};
+pub(crate) static IBM1124: PlainTable = PlainTable {
+    slot: 71,
+    halves: [2, 96],
+};
+pub(crate) static IBM1129: PlainTable = PlainTable {
+    slot: 72,
+    halves: [2, 97],
+};
+pub(crate) static IBM1130: PlainTable = PlainTable {
+    slot: 73,
+    halves: [98, 99],
+};
+pub(crate) static IBM1132: PlainTable = PlainTable {
+    slot: 74,
+    halves: [100, 101],
+};
+pub(crate) static IBM1133: PlainTable = PlainTable {
+    slot: 75,
+    halves: [2, 102],
+};
+pub(crate) static IBM1137: PlainTable = PlainTable {
+    slot: 76,
+    halves: [103, 104],
+};
+pub(crate) static IBM1140: PlainTable = PlainTable {
+    slot: 77,
+    halves: [77, 105],
+};
+pub(crate) static IBM1141: PlainTable = PlainTable {
+    slot: 78,
+    halves: [106, 107],
+};
+pub(crate) static IBM1142: PlainTable = PlainTable {
+    slot: 79,
+    halves: [108, 109],
+};
+pub(crate) static IBM1143: PlainTable = PlainTable {
+    slot: 80,
+    halves: [110, 111],
+};
+pub(crate) static IBM1144: PlainTable = PlainTable {
+    slot: 81,
+    halves: [112, 113],
+};
+pub(crate) static IBM1145: PlainTable = PlainTable {
+    slot: 82,
+    halves: [114, 115],
+};
+pub(crate) static IBM1146: PlainTable = PlainTable {
+    slot: 83,
+    halves: [116, 117],
+};
+pub(crate) static IBM1147: PlainTable = PlainTable {
+    slot: 84,
+    halves: [118, 119],
+};
+pub(crate) static IBM1148: PlainTable = PlainTable {
+    slot: 85,
+    halves: [120, 121],
+};
+pub(crate) static IBM1149: PlainTable = PlainTable {
+    slot: 86,
+    halves: [122, 123],
+};
+pub(crate) static IBM1153: PlainTable = PlainTable {
+    slot: 87,
+    halves: [124, 125],
+};
+pub(crate) static IBM1154: PlainTable = PlainTable {
+    slot: 88,
+    halves: [82, 126],
+};
+pub(crate) static IBM1155: PlainTable = PlainTable {
+    slot: 89,
+    halves: [84, 127],
+};
+pub(crate) static IBM1156: PlainTable = PlainTable {
+    slot: 90,
+    halves: [91, 128],
+};
+pub(crate) static IBM1157: PlainTable = PlainTable {
+    slot: 91,
+    halves: [110, 94],
+};
+pub(crate) static IBM1158: PlainTable = PlainTable {
+    slot: 92,
+    halves: [95, 126],
+};
+pub(crate) static IBM1160: PlainTable = PlainTable {
+    slot: 93,
+    halves: [129, 130],
+};
+pub(crate) static IBM1161: PlainTable = PlainTable {
+    slot: 94,
+    halves: [131, 132],
+};
+pub(crate) static IBM1162: PlainTable = PlainTable {
+    slot: 95,
+    halves: [2, 133],
+};
+pub(crate) static IBM1163: PlainTable = PlainTable {
+    slot: 96,
+    halves: [2, 134],
+};
+pub(crate) static IBM1164: PlainTable = PlainTable {
+    slot: 97,
+    halves: [98, 135],
+};
+pub(crate) static IBM1166: PlainTable = PlainTable {
+    slot: 98,
+    halves: [136, 126],
+};
+pub(crate) static IBM1167: PlainTable = PlainTable {
+    slot: 99,
+    halves: [2, 137],
+};
+pub(crate) static IBM12712: PlainTable = PlainTable {
+    slot: 100,
+    halves: [138, 139],
+};
+pub(crate) static IBM16804: PlainTable = PlainTable {
+    slot: 101,
+    halves: [140, 141],
+};
+pub(crate) static IBM256: PlainTable = PlainTable {
+    slot: 102,
+    halves: [120, 142],
+};
+pub(crate) static IBM273: PlainTable = PlainTable {
+    slot: 103,
+    halves: [106, 143],
+};
+pub(crate) static IBM274: PlainTable = PlainTable {
+    slot: 104,
+    halves: [144, 51],
+};
+pub(crate) static IBM275: PlainTable = PlainTable {
+    slot: 105,
+    halves: [145, 146],
+};
+pub(crate) static IBM277: PlainTable = PlainTable {
+    slot: 106,
+    halves: [147, 109],
+};
+pub(crate) static IBM278: PlainTable = PlainTable {
+    slot: 107,
+    halves: [148, 149],
+};
+pub(crate) static IBM280: PlainTable = PlainTable {
+    slot: 108,
+    halves: [112, 150],
+};
+pub(crate) static IBM281: PlainTable = PlainTable {
+    slot: 109,
+    halves: [151, 152],
+};
+pub(crate) static IBM284: PlainTable = PlainTable {
+    slot: 110,
+    halves: [114, 153],
+};
+pub(crate) static IBM285: PlainTable = PlainTable {
+    slot: 111,
+    halves: [116, 154],
+};
+pub(crate) static IBM290: PlainTable = PlainTable {
+    slot: 112,
+    halves: [155, 156],
+};
+pub(crate) static IBM297: PlainTable = PlainTable {
+    slot: 113,
+    halves: [118, 157],
+};
+pub(crate) static IBM420: PlainTable = PlainTable {
+    slot: 114,
+    halves: [158, 159],
+};
+pub(crate) static IBM423: PlainTable = PlainTable {
+    slot: 115,
+    halves: [160, 161],
+};
+pub(crate) static IBM424: PlainTable = PlainTable {
+    slot: 116,
+    halves: [162, 163],
+};
+pub(crate) static IBM437: PlainTable = PlainTable {
+    slot: 117,
+    halves: [2, 164],
+};
+pub(crate) static IBM4517: PlainTable = PlainTable {
+    slot: 118,
+    halves: [165, 166],
+};
+pub(crate) static IBM4899: PlainTable = PlainTable {
+    slot: 119,
+    halves: [167, 168],
+};
+pub(crate) static IBM4909: PlainTable = PlainTable {
+    slot: 120,
+    halves: [2, 169],
+};
+pub(crate) static IBM4971: PlainTable = PlainTable {
+    slot: 121,
+    halves: [170, 171],
+};
+pub(crate) static IBM500: PlainTable = PlainTable {
+    slot: 122,
+    halves: [120, 172],
+};
+pub(crate) static IBM5347: PlainTable = PlainTable {
+    slot: 123,
+    halves: [2, 173],
+};
+pub(crate) static IBM803: PlainTable = PlainTable {
+    slot: 124,
+    halves: [167, 174],
+};
+pub(crate) static IBM850: PlainTable = PlainTable {
+    slot: 125,
+    halves: [2, 175],
+};
+pub(crate) static IBM851: PlainTable = PlainTable {
+    slot: 126,
+    halves: [2, 176],
+};
+pub(crate) static IBM852: PlainTable = PlainTable {
+    slot: 127,
+    halves: [2, 177],
+};
+pub(crate) static IBM855: PlainTable = PlainTable {
+    slot: 128,
+    halves: [2, 178],
+};
+pub(crate) static IBM856: PlainTable = PlainTable {
+    slot: 129,
+    halves: [131, 179],
+};
+pub(crate) static IBM857: PlainTable = PlainTable {
+    slot: 130,
+    halves: [2, 180],
+};
+pub(crate) static IBM858: PlainTable = PlainTable {
+    slot: 131,
+    halves: [2, 181],
+};
+pub(crate) static IBM860: PlainTable = PlainTable {
+    slot: 132,
+    halves: [2, 182],
+};
+pub(crate) static IBM861: PlainTable = PlainTable {
+    slot: 133,
+    halves: [2, 183],
+};
+pub(crate) static IBM862: PlainTable = PlainTable {
+    slot: 134,
+    halves: [2, 184],
+};
+pub(crate) static IBM863: PlainTable = PlainTable {
+    slot: 135,
+    halves: [2, 185],
+};
+pub(crate) static IBM864: PlainTable = PlainTable {
+    slot: 136,
+    halves: [186, 187],
+};
+pub(crate) static IBM865: PlainTable = PlainTable {
+    slot: 137,
+    halves: [2, 188],
+};
+pub(crate) static IBM866: PlainTable = PlainTable {
+    slot: 138,
+    halves: [2, 189],
+};
+pub(crate) static IBM866NAV: PlainTable = PlainTable {
+    slot: 139,
+    halves: [2, 190],
+};
+pub(crate) static IBM868: PlainTable = PlainTable {
+    slot: 140,
+    halves: [2, 191],
+};
+pub(crate) static IBM869: PlainTable = PlainTable {
+    slot: 141,
+    halves: [2, 192],
+};
+pub(crate) static IBM870: PlainTable = PlainTable {
+    slot: 142,
+    halves: [124, 193],
+};
+pub(crate) static IBM871: PlainTable = PlainTable {
+    slot: 143,
+    halves: [194, 195],
+};
+pub(crate) static IBM874: PlainTable = PlainTable {
+    slot: 144,
+    halves: [2, 196],
+};
+pub(crate) static IBM875: PlainTable = PlainTable {
+    slot: 145,
+    halves: [197, 198],
+};
+pub(crate) static IBM880: PlainTable = PlainTable {
+    slot: 146,
+    halves: [199, 200],
+};
+pub(crate) static IBM891: PlainTable = PlainTable {
+    slot: 147,
+    halves: [2, 3],
+};
+pub(crate) static IBM901: PlainTable = PlainTable {
+    slot: 148,
+    halves: [2, 201],
+};
+pub(crate) static IBM902: PlainTable = PlainTable {
+    slot: 149,
+    halves: [2, 202],
+};
+pub(crate) static IBM903: PlainTable = PlainTable {
+    slot: 150,
+    halves: [2, 3],
+};
+pub(crate) static IBM9030: PlainTable = PlainTable {
+    slot: 151,
+    halves: [129, 203],
+};
+pub(crate) static IBM904: PlainTable = PlainTable {
+    slot: 152,
+    halves: [2, 204],
+};
+pub(crate) static IBM905: PlainTable = PlainTable {
+    slot: 153,
+    halves: [205, 206],
+};
+pub(crate) static IBM9066: PlainTable = PlainTable {
+    slot: 154,
+    halves: [131, 207],
+};
+pub(crate) static IBM918: PlainTable = PlainTable {
+    slot: 155,
+    halves: [208, 209],
+};
+pub(crate) static IBM921: PlainTable = PlainTable {
+    slot: 156,
+    halves: [2, 210],
+};
+pub(crate) static IBM922: PlainTable = PlainTable {
+    slot: 157,
+    halves: [2, 211],
+};
+pub(crate) static IBM9448: PlainTable = PlainTable {
+    slot: 158,
+    halves: [2, 16],
+};
+pub(crate) static IEC_P27_1: PlainTable = PlainTable {
+    slot: 159,
+    halves: [2, 212],
+};
+pub(crate) static INIS: PlainTable = PlainTable {
+    slot: 160,
+    halves: [213, 3],
+};
+pub(crate) static INIS_8: PlainTable = PlainTable {
+    slot: 161,
+    halves: [214, 3],
+};
+pub(crate) static INIS_CYRILLIC: PlainTable = PlainTable {
+    slot: 162,
+    halves: [215, 3],
+};
+pub(crate) static ISIRI_3342: PlainTable = PlainTable {
+    slot: 163,
+    halves: [2, 216],
+};
+pub(crate) static ISO_8859_1: PlainTable = PlainTable {
+    slot: 164,
+    halves: [2, 217],
+};
+pub(crate) static ISO_8859_10: PlainTable = PlainTable {
+    slot: 165,
+    halves: [2, 218],
+};
+pub(crate) static ISO_8859_11: PlainTable = PlainTable {
+    slot: 166,
+    halves: [2, 75],
+};
+pub(crate) static ISO_8859_13: PlainTable = PlainTable {
+    slot: 167,
+    halves: [2, 210],
+};
+pub(crate) static ISO_8859_14: PlainTable = PlainTable {
+    slot: 168,
+    halves: [2, 219],
+};
+pub(crate) static ISO_8859_15: PlainTable = PlainTable {
+    slot: 169,
+    halves: [2, 220],
+};
+pub(crate) static ISO_8859_16: PlainTable = PlainTable {
+    slot: 170,
+    halves: [2, 221],
+};
+pub(crate) static ISO_8859_2: PlainTable = PlainTable {
+    slot: 171,
+    halves: [2, 222],
+};
+pub(crate) static ISO_8859_3: PlainTable = PlainTable {
+    slot: 172,
+    halves: [2, 223],
+};
+pub(crate) static ISO_8859_4: PlainTable = PlainTable {
+    slot: 173,
+    halves: [2, 224],
+};
+pub(crate) static ISO_8859_5: PlainTable = PlainTable {
+    slot: 174,
+    halves: [2, 225],
+};
+pub(crate) static ISO_8859_6: PlainTable = PlainTable {
+    slot: 175,
+    halves: [2, 226],
+};
+pub(crate) static ISO_8859_7: PlainTable = PlainTable {
+    slot: 176,
+    halves: [2, 227],
+};
+pub(crate) static ISO_8859_8: PlainTable = PlainTable {
+    slot: 177,
+    halves: [2, 228],
+};
+pub(crate) static ISO_8859_9: PlainTable = PlainTable {
+    slot: 178,
+    halves: [2, 229],
+};
+pub(crate) static ISO_8859_9E: PlainTable = PlainTable {
+    slot: 179,
+    halves: [2, 230],
+};
+pub(crate) static ISO_IR_197: PlainTable = PlainTable {
+    slot: 180,
+    halves: [2, 231],
+};
+pub(crate) static ISO_IR_209: PlainTable = PlainTable {
+    slot: 181,
+    halves: [2, 232],
+};
+pub(crate) static ISO_10367_BOX: PlainTable = PlainTable {
+    slot: 182,
+    halves: [2, 233],
+};
+pub(crate) static ISO_11548_1: PlainTable = PlainTable {
+    slot: 183,
+    halves: [234, 235],
+};
+pub(crate) static ISO_2033: PlainTable = PlainTable {
+    slot: 184,
+    halves: [236, 3],
+};
+pub(crate) static ISO_5427: PlainTable = PlainTable {
+    slot: 185,
+    halves: [237, 3],
+};
+pub(crate) static ISO_5427_EXT: PlainTable = PlainTable {
+    slot: 186,
+    halves: [238, 3],
+};
+pub(crate) static ISO_5428: PlainTable = PlainTable {
+    slot: 187,
+    halves: [239, 3],
+};
+pub(crate) static IT: PlainTable = PlainTable {
+    slot: 188,
+    halves: [242, 3],
+};
+pub(crate) static JIS_C6220_1969_RO: PlainTable = PlainTable {
+    slot: 189,
+    halves: [243, 3],
+};
+pub(crate) static JIS_C6229_1984_B: PlainTable = PlainTable {
+    slot: 190,
+    halves: [244, 3],
+};
+pub(crate) static JUS_I_B1_002: PlainTable = PlainTable {
+    slot: 191,
+    halves: [245, 3],
+};
+pub(crate) static KOI_8: PlainTable = PlainTable {
+    slot: 192,
+    halves: [2, 246],
+};
+pub(crate) static KOI8_R: PlainTable = PlainTable {
+    slot: 193,
+    halves: [2, 247],
+};
+pub(crate) static KOI8_RU: PlainTable = PlainTable {
+    slot: 194,
+    halves: [2, 137],
+};
+pub(crate) static KOI8_T: PlainTable = PlainTable {
+    slot: 195,
+    halves: [2, 248],
+};
+pub(crate) static KOI8_U: PlainTable = PlainTable {
+    slot: 196,
+    halves: [2, 249],
+};
+pub(crate) static KSC5636: PlainTable = PlainTable {
+    slot: 197,
+    halves: [250, 3],
+};
+pub(crate) static LATIN_GREEK: PlainTable = PlainTable {
+    slot: 198,
+    halves: [251, 3],
+};
+pub(crate) static LATIN_GREEK_1: PlainTable = PlainTable {
+    slot: 199,
+    halves: [252, 3],
+};
+pub(crate) static MAC_CENTRALEUROPE: PlainTable = PlainTable {
+    slot: 200,
+    halves: [2, 253],
+};
+pub(crate) static MAC_IS: PlainTable = PlainTable {
+    slot: 201,
+    halves: [2, 254],
+};
+pub(crate) static MAC_SAMI: PlainTable = PlainTable {
+    slot: 202,
+    halves: [2, 255],
+};
+pub(crate) static MAC_UK: PlainTable = PlainTable {
+    slot: 203,
+    halves: [2, 256],
+};
+pub(crate) static MACINTOSH: PlainTable = PlainTable {
+    slot: 204,
+    halves: [2, 257],
+};
+pub(crate) static MIK: PlainTable = PlainTable {
+    slot: 205,
+    halves: [2, 258],
+};
+pub(crate) static MSZ_7795_3: PlainTable = PlainTable {
+    slot: 206,
+    halves: [259, 3],
+};
+pub(crate) static NATS_DANO: PlainTable = PlainTable {
+    slot: 207,
+    halves: [260, 3],
+};
+pub(crate) static NATS_SEFI: PlainTable = PlainTable {
+    slot: 208,
+    halves: [261, 3],
+};
+pub(crate) static NC_NC00_10: PlainTable = PlainTable {
+    slot: 209,
+    halves: [262, 3],
+};
+pub(crate) static NF_Z_62_010: PlainTable = PlainTable {
+    slot: 210,
+    halves: [263, 3],
+};
+pub(crate) static NF_Z_62_010_1973: PlainTable = PlainTable {
+    slot: 211,
+    halves: [264, 3],
+};
+pub(crate) static NS_4551_1: PlainTable = PlainTable {
+    slot: 212,
+    halves: [265, 3],
+};
+pub(crate) static NS_4551_2: PlainTable = PlainTable {
+    slot: 213,
+    halves: [266, 3],
+};
+pub(crate) static PT: PlainTable = PlainTable {
+    slot: 214,
+    halves: [267, 3],
+};
+pub(crate) static PT154: PlainTable = PlainTable {
+    slot: 215,
+    halves: [2, 268],
+};
+pub(crate) static PT2: PlainTable = PlainTable {
+    slot: 216,
+    halves: [269, 3],
+};
+pub(crate) static RK1048: PlainTable = PlainTable {
+    slot: 217,
+    halves: [2, 270],
+};
+pub(crate) static SEN_850200_B: PlainTable = PlainTable {
+    slot: 218,
+    halves: [271, 3],
+};
+pub(crate) static SEN_850200_C: PlainTable = PlainTable {
+    slot: 219,
+    halves: [272, 3],
+};
+pub(crate) static TIS_620: PlainTable = PlainTable {
+    slot: 220,
+    halves: [2, 277],
+};
+pub(crate) static VISCII: PlainTable = PlainTable {
+    slot: 221,
+    halves: [279, 280],
+};
+pub(crate) static WIN_SAMI_2: PlainTable = PlainTable {
+    slot: 222,
+    halves: [2, 281],
+};
 
-/// The composing charsets, sorted by name.
-pub(crate) static COMPOSING: [ComposingTable; 3] = [
-    ComposingTable {
-        name: "CP1255",
-        halves: [2, 15],
-        held: [
-            0x0000000000000000,
-            0x0000000000000000,
-            0x0000000000000000,
-            0x07FFFFFF00700000,
-        ],
-        compositions: &[
-            (0x05D0, 0x05B7, 0xFB2E, false),
-            (0x05D0, 0x05B8, 0xFB2F, false),
-            (0x05D0, 0x05BC, 0xFB30, false),
-            (0x05D1, 0x05BC, 0xFB31, false),
-            (0x05D1, 0x05BF, 0xFB4C, false),
-            (0x05D2, 0x05BC, 0xFB32, false),
-            (0x05D3, 0x05BC, 0xFB33, false),
-            (0x05D4, 0x05BC, 0xFB34, false),
-            (0x05D5, 0x05B9, 0xFB4B, false),
-            (0x05D5, 0x05BC, 0xFB35, false),
-            (0x05D6, 0x05BC, 0xFB36, false),
-            (0x05D8, 0x05BC, 0xFB38, false),
-            (0x05D9, 0x05B4, 0xFB1D, false),
-            (0x05D9, 0x05BC, 0xFB39, false),
-            (0x05DA, 0x05BC, 0xFB3A, false),
-            (0x05DB, 0x05BC, 0xFB3B, false),
-            (0x05DB, 0x05BF, 0xFB4D, false),
-            (0x05DC, 0x05BC, 0xFB3C, false),
-            (0x05DE, 0x05BC, 0xFB3E, false),
-            (0x05E0, 0x05BC, 0xFB40, false),
-            (0x05E1, 0x05BC, 0xFB41, false),
-            (0x05E3, 0x05BC, 0xFB43, false),
-            (0x05E4, 0x05BC, 0xFB44, false),
-            (0x05E4, 0x05BF, 0xFB4E, false),
-            (0x05E6, 0x05BC, 0xFB46, false),
-            (0x05E7, 0x05BC, 0xFB47, false),
-            (0x05E8, 0x05BC, 0xFB48, false),
-            (0x05E9, 0x05BC, 0xFB49, true),
-            (0x05E9, 0x05C1, 0xFB2A, true),
-            (0x05E9, 0x05C2, 0xFB2B, true),
-            (0x05EA, 0x05BC, 0xFB4A, false),
-            (0x05F2, 0x05B7, 0xFB1F, false),
-            (0xFB2A, 0x05BC, 0xFB2C, false),
-            (0xFB2B, 0x05BC, 0xFB2D, false),
-            (0xFB49, 0x05C1, 0xFB2C, false),
-            (0xFB49, 0x05C2, 0xFB2D, false),
-        ],
-    },
-    ComposingTable {
-        name: "CP1258",
-        halves: [2, 18],
-        held: [
-            0x0000000000000000,
-            0xFFFFFFFFFFFFFFFE,
-            0xFFFFFFFF90001008,
-            0xBFFBEFFFBFFBEFFF,
-        ],
-        compositions: &[
-            (0x0041, 0x0300, 0x00C0, false),
-            (0x0041, 0x0301, 0x00C1, false),
-            (0x0041, 0x0303, 0x00C3, false),
-            (0x0041, 0x0309, 0x1EA2, false),
-            (0x0041, 0x0323, 0x1EA0, false),
-            (0x0042, 0x0323, 0x1E04, false),
-            (0x0043, 0x0301, 0x0106, false),
-            (0x0044, 0x0323, 0x1E0C, false),
-            (0x0045, 0x0300, 0x00C8, false),
-            (0x0045, 0x0301, 0x00C9, false),
-            (0x0045, 0x0303, 0x1EBC, false),
-            (0x0045, 0x0309, 0x1EBA, false),
-            (0x0045, 0x0323, 0x1EB8, false),
-            (0x0047, 0x0301, 0x01F4, false),
-            (0x0048, 0x0323, 0x1E24, false),
-            (0x0049, 0x0300, 0x00CC, false),
-            (0x0049, 0x0301, 0x00CD, false),
-            (0x0049, 0x0303, 0x0128, false),
-            (0x0049, 0x0309, 0x1EC8, false),
-            (0x0049, 0x0323, 0x1ECA, false),
-            (0x004B, 0x0301, 0x1E30, false),
-            (0x004B, 0x0323, 0x1E32, false),
-            (0x004C, 0x0301, 0x0139, false),
-            (0x004C, 0x0323, 0x1E36, false),
-            (0x004D, 0x0301, 0x1E3E, false),
-            (0x004D, 0x0323, 0x1E42, false),
-            (0x004E, 0x0300, 0x01F8, false),
-            (0x004E, 0x0301, 0x0143, false),
-            (0x004E, 0x0303, 0x00D1, false),
-            (0x004E, 0x0323, 0x1E46, false),
-            (0x004F, 0x0300, 0x00D2, false),
-            (0x004F, 0x0301, 0x00D3, false),
-            (0x004F, 0x0303, 0x00D5, false),
-            (0x004F, 0x0309, 0x1ECE, false),
-            (0x004F, 0x0323, 0x1ECC, false),
-            (0x0050, 0x0301, 0x1E54, false),
-            (0x0052, 0x0301, 0x0154, false),
-            (0x0052, 0x0323, 0x1E5A, false),
-            (0x0053, 0x0301, 0x015A, false),
-            (0x0053, 0x0323, 0x1E62, false),
-            (0x0054, 0x0323, 0x1E6C, false),
-            (0x0055, 0x0300, 0x00D9, false),
-            (0x0055, 0x0301, 0x00DA, false),
-            (0x0055, 0x0303, 0x0168, false),
-            (0x0055, 0x0309, 0x1EE6, false),
-            (0x0055, 0x0323, 0x1EE4, false),
-            (0x0056, 0x0303, 0x1E7C, false),
-            (0x0056, 0x0323, 0x1E7E, false),
-            (0x0057, 0x0300, 0x1E80, false),
-            (0x0057, 0x0301, 0x1E82, false),
-            (0x0057, 0x0323, 0x1E88, false),
-            (0x0059, 0x0300, 0x1EF2, false),
-            (0x0059, 0x0301, 0x00DD, false),
-            (0x0059, 0x0303, 0x1EF8, false),
-            (0x0059, 0x0309, 0x1EF6, false),
-            (0x0059, 0x0323, 0x1EF4, false),
-            (0x005A, 0x0301, 0x0179, false),
-            (0x005A, 0x0323, 0x1E92, false),
-            (0x0061, 0x0300, 0x00E0, false),
-            (0x0061, 0x0301, 0x00E1, false),
-            (0x0061, 0x0303, 0x00E3, false),
-            (0x0061, 0x0309, 0x1EA3, false),
-            (0x0061, 0x0323, 0x1EA1, false),
-            (0x0062, 0x0323, 0x1E05, false),
-            (0x0063, 0x0301, 0x0107, false),
-            (0x0064, 0x0323, 0x1E0D, false),
-            (0x0065, 0x0300, 0x00E8, false),
-            (0x0065, 0x0301, 0x00E9, false),
-            (0x0065, 0x0303, 0x1EBD, false),
-            (0x0065, 0x0309, 0x1EBB, false),
-            (0x0065, 0x0323, 0x1EB9, false),
-            (0x0067, 0x0301, 0x01F5, false),
-            (0x0068, 0x0323, 0x1E25, false),
-            (0x0069, 0x0300, 0x00EC, false),
-            (0x0069, 0x0301, 0x00ED, false),
-            (0x0069, 0x0303, 0x0129, false),
-            (0x0069, 0x0309, 0x1EC9, false),
-            (0x0069, 0x0323, 0x1ECB, false),
-            (0x006B, 0x0301, 0x1E31, false),
-            (0x006B, 0x0323, 0x1E33, false),
-            (0x006C, 0x0301, 0x013A, false),
-            (0x006C, 0x0323, 0x1E37, false),
-            (0x006D, 0x0301, 0x1E3F, false),
-            (0x006D, 0x0323, 0x1E43, false),
-            (0x006E, 0x0300, 0x01F9, false),
-            (0x006E, 0x0301, 0x0144, false),
-            (0x006E, 0x0303, 0x00F1, false),
-            (0x006E, 0x0323, 0x1E47, false),
-            (0x006F, 0x0300, 0x00F2, false),
-            (0x006F, 0x0301, 0x00F3, false),
-            (0x006F, 0x0303, 0x00F5, false),
-            (0x006F, 0x0309, 0x1ECF, false),
-            (0x006F, 0x0323, 0x1ECD, false),
-            (0x0070, 0x0301, 0x1E55, false),
-            (0x0072, 0x0301, 0x0155, false),
-            (0x0072, 0x0323, 0x1E5B, false),
-            (0x0073, 0x0301, 0x015B, false),
-            (0x0073, 0x0323, 0x1E63, false),
-            (0x0074, 0x0323, 0x1E6D, false),
-            (0x0075, 0x0300, 0x00F9, false),
-            (0x0075, 0x0301, 0x00FA, false),
-            (0x0075, 0x0303, 0x0169, false),
-            (0x0075, 0x0309, 0x1EE7, false),
-            (0x0075, 0x0323, 0x1EE5, false),
-            (0x0076, 0x0303, 0x1E7D, false),
-            (0x0076, 0x0323, 0x1E7F, false),
-            (0x0077, 0x0300, 0x1E81, false),
-            (0x0077, 0x0301, 0x1E83, false),
-            (0x0077, 0x0323, 0x1E89, false),
-            (0x0079, 0x0300, 0x1EF3, false),
-            (0x0079, 0x0301, 0x00FD, false),
-            (0x0079, 0x0303, 0x1EF9, false),
-            (0x0079, 0x0309, 0x1EF7, false),
-            (0x0079, 0x0323, 0x1EF5, false),
-            (0x007A, 0x0301, 0x017A, false),
-            (0x007A, 0x0323, 0x1E93, false),
-            (0x00A8, 0x0300, 0x1FED, false),
-            (0x00A8, 0x0301, 0x0385, false),
-            (0x00C2, 0x0300, 0x1EA6, false),
-            (0x00C2, 0x0301, 0x1EA4, false),
-            (0x00C2, 0x0303, 0x1EAA, false),
-            (0x00C2, 0x0309, 0x1EA8, false),
-            (0x00C2, 0x0323, 0x1EAC, false),
-            (0x00C5, 0x0301, 0x01FA, false),
-            (0x00C6, 0x0301, 0x01FC, false),
-            (0x00C7, 0x0301, 0x1E08, false),
-            (0x00CA, 0x0300, 0x1EC0, false),
-            (0x00CA, 0x0301, 0x1EBE, false),
-            (0x00CA, 0x0303, 0x1EC4, false),
-            (0x00CA, 0x0309, 0x1EC2, false),
-            (0x00CA, 0x0323, 0x1EC6, false),
-            (0x00CF, 0x0301, 0x1E2E, false),
-            (0x00D3, 0x0303, 0x1E4C, false),
-            (0x00D4, 0x0300, 0x1ED2, false),
-            (0x00D4, 0x0301, 0x1ED0, false),
-            (0x00D4, 0x0303, 0x1ED6, false),
-            (0x00D4, 0x0309, 0x1ED4, false),
-            (0x00D4, 0x0323, 0x1ED8, false),
-            (0x00D6, 0x0303, 0x1E4E, false),
-            (0x00D8, 0x0301, 0x01FE, false),
-            (0x00DA, 0x0303, 0x1E78, false),
-            (0x00DC, 0x0300, 0x01DB, false),
-            (0x00DC, 0x0301, 0x01D7, false),
-            (0x00E2, 0x0300, 0x1EA7, false),
-            (0x00E2, 0x0301, 0x1EA5, false),
-            (0x00E2, 0x0303, 0x1EAB, false),
-            (0x00E2, 0x0309, 0x1EA9, false),
-            (0x00E2, 0x0323, 0x1EAD, false),
-            (0x00E5, 0x0301, 0x01FB, false),
-            (0x00E6, 0x0301, 0x01FD, false),
-            (0x00E7, 0x0301, 0x1E09, false),
-            (0x00EA, 0x0300, 0x1EC1, false),
-            (0x00EA, 0x0301, 0x1EBF, false),
-            (0x00EA, 0x0303, 0x1EC5, false),
-            (0x00EA, 0x0309, 0x1EC3, false),
-            (0x00EA, 0x0323, 0x1EC7, false),
-            (0x00EF, 0x0301, 0x1E2F, false),
-            (0x00F3, 0x0303, 0x1E4D, false),
-            (0x00F4, 0x0300, 0x1ED3, false),
-            (0x00F4, 0x0301, 0x1ED1, false),
-            (0x00F4, 0x0303, 0x1ED7, false),
-            (0x00F4, 0x0309, 0x1ED5, false),
-            (0x00F4, 0x0323, 0x1ED9, false),
-            (0x00F6, 0x0303, 0x1E4F, false),
-            (0x00F8, 0x0301, 0x01FF, false),
-            (0x00FA, 0x0303, 0x1E79, false),
-            (0x00FC, 0x0300, 0x01DC, false),
-            (0x00FC, 0x0301, 0x01D8, false),
-            (0x0102, 0x0300, 0x1EB0, false),
-            (0x0102, 0x0301, 0x1EAE, false),
-            (0x0102, 0x0303, 0x1EB4, false),
-            (0x0102, 0x0309, 0x1EB2, false),
-            (0x0102, 0x0323, 0x1EB6, false),
-            (0x0103, 0x0300, 0x1EB1, false),
-            (0x0103, 0x0301, 0x1EAF, false),
-            (0x0103, 0x0303, 0x1EB5, false),
-            (0x0103, 0x0309, 0x1EB3, false),
-            (0x0103, 0x0323, 0x1EB7, false),
-            (0x01A0, 0x0300, 0x1EDC, false),
-            (0x01A0, 0x0301, 0x1EDA, false),
-            (0x01A0, 0x0303, 0x1EE0, false),
-            (0x01A0, 0x0309, 0x1EDE, false),
-            (0x01A0, 0x0323, 0x1EE2, false),
-            (0x01A1, 0x0300, 0x1EDD, false),
-            (0x01A1, 0x0301, 0x1EDB, false),
-            (0x01A1, 0x0303, 0x1EE1, false),
-            (0x01A1, 0x0309, 0x1EDF, false),
-            (0x01A1, 0x0323, 0x1EE3, false),
-            (0x01AF, 0x0300, 0x1EEA, false),
-            (0x01AF, 0x0301, 0x1EE8, false),
-            (0x01AF, 0x0303, 0x1EEE, false),
-            (0x01AF, 0x0309, 0x1EEC, false),
-            (0x01AF, 0x0323, 0x1EF0, false),
-            (0x01B0, 0x0300, 0x1EEB, false),
-            (0x01B0, 0x0301, 0x1EE9, false),
-            (0x01B0, 0x0303, 0x1EEF, false),
-            (0x01B0, 0x0309, 0x1EED, false),
-            (0x01B0, 0x0323, 0x1EF1, false),
-        ],
-    },
-    ComposingTable {
-        name: "TCVN5712-1",
-        halves: [275, 276],
-        held: [
-            0x0000000000400002,
-            0xFFFFFFFFFFFFFFFE,
-            0x01A07FFFA035A48D,
-            0x200C800CB0811000,
-        ],
-        compositions: &[
-            (0x0041, 0x0300, 0x00C0, false),
-            (0x0041, 0x0301, 0x00C1, false),
-            (0x0041, 0x0303, 0x00C3, false),
-            (0x0041, 0x0309, 0x1EA2, false),
-            (0x0041, 0x0323, 0x1EA0, false),
-            (0x0042, 0x0323, 0x1E04, false),
-            (0x0043, 0x0301, 0x0106, false),
-            (0x0044, 0x0323, 0x1E0C, false),
-            (0x0045, 0x0300, 0x00C8, false),
-            (0x0045, 0x0301, 0x00C9, false),
-            (0x0045, 0x0303, 0x1EBC, false),
-            (0x0045, 0x0309, 0x1EBA, false),
-            (0x0045, 0x0323, 0x1EB8, false),
-            (0x0047, 0x0301, 0x01F4, false),
-            (0x0048, 0x0323, 0x1E24, false),
-            (0x0049, 0x0300, 0x00CC, false),
-            (0x0049, 0x0301, 0x00CD, false),
-            (0x0049, 0x0303, 0x0128, false),
-            (0x0049, 0x0309, 0x1EC8, false),
-            (0x0049, 0x0323, 0x1ECA, false),
-            (0x004B, 0x0301, 0x1E30, false),
-            (0x004B, 0x0323, 0x1E32, false),
-            (0x004C, 0x0301, 0x0139, false),
-            (0x004C, 0x0323, 0x1E36, false),
-            (0x004D, 0x0301, 0x1E3E, false),
-            (0x004D, 0x0323, 0x1E42, false),
-            (0x004E, 0x0300, 0x01F8, false),
-            (0x004E, 0x0301, 0x0143, false),
-            (0x004E, 0x0303, 0x00D1, false),
-            (0x004E, 0x0323, 0x1E46, false),
-            (0x004F, 0x0300, 0x00D2, false),
-            (0x004F, 0x0301, 0x00D3, false),
-            (0x004F, 0x0303, 0x00D5, false),
-            (0x004F, 0x0309, 0x1ECE, false),
-            (0x004F, 0x0323, 0x1ECC, false),
-            (0x0050, 0x0301, 0x1E54, false),
-            (0x0052, 0x0301, 0x0154, false),
-            (0x0052, 0x0323, 0x1E5A, false),
-            (0x0053, 0x0301, 0x015A, false),
-            (0x0053, 0x0323, 0x1E62, false),
-            (0x0054, 0x0323, 0x1E6C, false),
-            (0x0055, 0x0300, 0x00D9, false),
-            (0x0055, 0x0301, 0x00DA, false),
-            (0x0055, 0x0303, 0x0168, false),
-            (0x0055, 0x0309, 0x1EE6, false),
-            (0x0055, 0x0323, 0x1EE4, false),
-            (0x0056, 0x0303, 0x1E7C, false),
-            (0x0056, 0x0323, 0x1E7E, false),
-            (0x0057, 0x0300, 0x1E80, false),
-            (0x0057, 0x0301, 0x1E82, false),
-            (0x0057, 0x0323, 0x1E88, false),
-            (0x0059, 0x0300, 0x1EF2, false),
-            (0x0059, 0x0301, 0x00DD, false),
-            (0x0059, 0x0303, 0x1EF8, false),
-            (0x0059, 0x0309, 0x1EF6, false),
-            (0x0059, 0x0323, 0x1EF4, false),
-            (0x005A, 0x0301, 0x0179, false),
-            (0x005A, 0x0323, 0x1E92, false),
-            (0x0061, 0x0300, 0x00E0, false),
-            (0x0061, 0x0301, 0x00E1, false),
-            (0x0061, 0x0303, 0x00E3, false),
-            (0x0061, 0x0309, 0x1EA3, false),
-            (0x0061, 0x0323, 0x1EA1, false),
-            (0x0062, 0x0323, 0x1E05, false),
-            (0x0063, 0x0301, 0x0107, false),
-            (0x0064, 0x0323, 0x1E0D, false),
-            (0x0065, 0x0300, 0x00E8, false),
-            (0x0065, 0x0301, 0x00E9, false),
-            (0x0065, 0x0303, 0x1EBD, false),
-            (0x0065, 0x0309, 0x1EBB, false),
-            (0x0065, 0x0323, 0x1EB9, false),
-            (0x0067, 0x0301, 0x01F5, false),
-            (0x0068, 0x0323, 0x1E25, false),
-            (0x0069, 0x0300, 0x00EC, false),
-            (0x0069, 0x0301, 0x00ED, false),
-            (0x0069, 0x0303, 0x0129, false),
-            (0x0069, 0x0309, 0x1EC9, false),
-            (0x0069, 0x0323, 0x1ECB, false),
-            (0x006B, 0x0301, 0x1E31, false),
-            (0x006B, 0x0323, 0x1E33, false),
-            (0x006C, 0x0301, 0x013A, false),
-            (0x006C, 0x0323, 0x1E37, false),
-            (0x006D, 0x0301, 0x1E3F, false),
-            (0x006D, 0x0323, 0x1E43, false),
-            (0x006E, 0x0300, 0x01F9, false),
-            (0x006E, 0x0301, 0x0144, false),
-            (0x006E, 0x0303, 0x00F1, false),
-            (0x006E, 0x0323, 0x1E47, false),
-            (0x006F, 0x0300, 0x00F2, false),
-            (0x006F, 0x0301, 0x00F3, false),
-            (0x006F, 0x0303, 0x00F5, false),
-            (0x006F, 0x0309, 0x1ECF, false),
-            (0x006F, 0x0323, 0x1ECD, false),
-            (0x0070, 0x0301, 0x1E55, false),
-            (0x0072, 0x0301, 0x0155, false),
-            (0x0072, 0x0323, 0x1E5B, false),
-            (0x0073, 0x0301, 0x015B, false),
-            (0x0073, 0x0323, 0x1E63, false),
-            (0x0074, 0x0323, 0x1E6D, false),
-            (0x0075, 0x0300, 0x00F9, false),
-            (0x0075, 0x0301, 0x00FA, false),
-            (0x0075, 0x0303, 0x0169, false),
-            (0x0075, 0x0309, 0x1EE7, false),
-            (0x0075, 0x0323, 0x1EE5, false),
-            (0x0076, 0x0303, 0x1E7D, false),
-            (0x0076, 0x0323, 0x1E7F, false),
-            (0x0077, 0x0300, 0x1E81, false),
-            (0x0077, 0x0301, 0x1E83, false),
-            (0x0077, 0x0323, 0x1E89, false),
-            (0x0079, 0x0300, 0x1EF3, false),
-            (0x0079, 0x0301, 0x00FD, false),
-            (0x0079, 0x0303, 0x1EF9, false),
-            (0x0079, 0x0309, 0x1EF7, false),
-            (0x0079, 0x0323, 0x1EF5, false),
-            (0x007A, 0x0301, 0x017A, false),
-            (0x007A, 0x0323, 0x1E93, false),
-            (0x00C2, 0x0300, 0x1EA6, false),
-            (0x00C2, 0x0301, 0x1EA4, false),
-            (0x00C2, 0x0303, 0x1EAA, false),
-            (0x00C2, 0x0309, 0x1EA8, false),
-            (0x00C2, 0x0323, 0x1EAC, false),
-            (0x00CA, 0x0300, 0x1EC0, false),
-            (0x00CA, 0x0301, 0x1EBE, false),
-            (0x00CA, 0x0303, 0x1EC4, false),
-            (0x00CA, 0x0309, 0x1EC2, false),
-            (0x00CA, 0x0323, 0x1EC6, false),
-            (0x00D3, 0x0303, 0x1E4C, false),
-            (0x00D4, 0x0300, 0x1ED2, false),
-            (0x00D4, 0x0301, 0x1ED0, false),
-            (0x00D4, 0x0303, 0x1ED6, false),
-            (0x00D4, 0x0309, 0x1ED4, false),
-            (0x00D4, 0x0323, 0x1ED8, false),
-            (0x00D5, 0x0301, 0x1E4C, false),
-            (0x00DA, 0x0303, 0x1E78, false),
-            (0x00E2, 0x0300, 0x1EA7, false),
-            (0x00E2, 0x0301, 0x1EA5, false),
-            (0x00E2, 0x0303, 0x1EAB, false),
-            (0x00E2, 0x0309, 0x1EA9, false),
-            (0x00E2, 0x0323, 0x1EAD, false),
-            (0x00EA, 0x0300, 0x1EC1, false),
-            (0x00EA, 0x0301, 0x1EBF, false),
-            (0x00EA, 0x0303, 0x1EC5, false),
-            (0x00EA, 0x0309, 0x1EC3, false),
-            (0x00EA, 0x0323, 0x1EC7, false),
-            (0x00F3, 0x0303, 0x1E4D, false),
-            (0x00F4, 0x0300, 0x1ED3, false),
-            (0x00F4, 0x0301, 0x1ED1, false),
-            (0x00F4, 0x0303, 0x1ED7, false),
-            (0x00F4, 0x0309, 0x1ED5, false),
-            (0x00F4, 0x0323, 0x1ED9, false),
-            (0x00F5, 0x0301, 0x1E4D, false),
-            (0x00FA, 0x0303, 0x1E79, false),
-            (0x0102, 0x0300, 0x1EB0, false),
-            (0x0102, 0x0301, 0x1EAE, false),
-            (0x0102, 0x0303, 0x1EB4, false),
-            (0x0102, 0x0309, 0x1EB2, false),
-            (0x0102, 0x0323, 0x1EB6, false),
-            (0x0103, 0x0300, 0x1EB1, false),
-            (0x0103, 0x0301, 0x1EAF, false),
-            (0x0103, 0x0303, 0x1EB5, false),
-            (0x0103, 0x0309, 0x1EB3, false),
-            (0x0103, 0x0323, 0x1EB7, false),
-            (0x0168, 0x0301, 0x1E78, false),
-            (0x0169, 0x0301, 0x1E79, false),
-            (0x01A0, 0x0300, 0x1EDC, false),
-            (0x01A0, 0x0301, 0x1EDA, false),
-            (0x01A0, 0x0303, 0x1EE0, false),
-            (0x01A0, 0x0309, 0x1EDE, false),
-            (0x01A0, 0x0323, 0x1EE2, false),
-            (0x01A1, 0x0300, 0x1EDD, false),
-            (0x01A1, 0x0301, 0x1EDB, false),
-            (0x01A1, 0x0303, 0x1EE1, false),
-            (0x01A1, 0x0309, 0x1EDF, false),
-            (0x01A1, 0x0323, 0x1EE3, false),
-            (0x01AF, 0x0300, 0x1EEA, false),
-            (0x01AF, 0x0301, 0x1EE8, false),
-            (0x01AF, 0x0303, 0x1EEE, false),
-            (0x01AF, 0x0309, 0x1EEC, false),
-            (0x01AF, 0x0323, 0x1EF0, false),
-            (0x01B0, 0x0300, 0x1EEB, false),
-            (0x01B0, 0x0301, 0x1EE9, false),
-            (0x01B0, 0x0303, 0x1EEF, false),
-            (0x01B0, 0x0309, 0x1EED, false),
-            (0x01B0, 0x0323, 0x1EF1, false),
-        ],
-    },
-];
+/// How many composing charsets there are (sorted by name, as their slots count).
+pub(crate) const COMPOSING_COUNT: usize = 3;
 
-/// An ISO 6937-style charset: a prefix byte (a non-spacing diacritic) changes the next byte.
-pub(crate) struct Iso6937Table {
-    pub name: &'static str,
-    /// [`HALVES`] of bytes 0x00..=0x7F and 0x80..=0xFF, prefix bytes unmapped.
-    pub halves: [u16; 2],
-    /// For bytes 0x80..=0xFF: 0 if not a prefix byte, else 1 + its row of [`PREFIX_ROWS`].
-    pub prefix_rows: [u16; 128],
-}
+pub(crate) static CP1255: ComposingTable = ComposingTable {
+    slot: 0,
+    halves: [2, 15],
+    held: [
+        0x0000000000000000,
+        0x0000000000000000,
+        0x0000000000000000,
+        0x07FFFFFF00700000,
+    ],
+    compositions: &[
+        (0x05D0, 0x05B7, 0xFB2E, false),
+        (0x05D0, 0x05B8, 0xFB2F, false),
+        (0x05D0, 0x05BC, 0xFB30, false),
+        (0x05D1, 0x05BC, 0xFB31, false),
+        (0x05D1, 0x05BF, 0xFB4C, false),
+        (0x05D2, 0x05BC, 0xFB32, false),
+        (0x05D3, 0x05BC, 0xFB33, false),
+        (0x05D4, 0x05BC, 0xFB34, false),
+        (0x05D5, 0x05B9, 0xFB4B, false),
+        (0x05D5, 0x05BC, 0xFB35, false),
+        (0x05D6, 0x05BC, 0xFB36, false),
+        (0x05D8, 0x05BC, 0xFB38, false),
+        (0x05D9, 0x05B4, 0xFB1D, false),
+        (0x05D9, 0x05BC, 0xFB39, false),
+        (0x05DA, 0x05BC, 0xFB3A, false),
+        (0x05DB, 0x05BC, 0xFB3B, false),
+        (0x05DB, 0x05BF, 0xFB4D, false),
+        (0x05DC, 0x05BC, 0xFB3C, false),
+        (0x05DE, 0x05BC, 0xFB3E, false),
+        (0x05E0, 0x05BC, 0xFB40, false),
+        (0x05E1, 0x05BC, 0xFB41, false),
+        (0x05E3, 0x05BC, 0xFB43, false),
+        (0x05E4, 0x05BC, 0xFB44, false),
+        (0x05E4, 0x05BF, 0xFB4E, false),
+        (0x05E6, 0x05BC, 0xFB46, false),
+        (0x05E7, 0x05BC, 0xFB47, false),
+        (0x05E8, 0x05BC, 0xFB48, false),
+        (0x05E9, 0x05BC, 0xFB49, true),
+        (0x05E9, 0x05C1, 0xFB2A, true),
+        (0x05E9, 0x05C2, 0xFB2B, true),
+        (0x05EA, 0x05BC, 0xFB4A, false),
+        (0x05F2, 0x05B7, 0xFB1F, false),
+        (0xFB2A, 0x05BC, 0xFB2C, false),
+        (0xFB2B, 0x05BC, 0xFB2D, false),
+        (0xFB49, 0x05C1, 0xFB2C, false),
+        (0xFB49, 0x05C2, 0xFB2D, false),
+    ],
+};
+
+pub(crate) static CP1258: ComposingTable = ComposingTable {
+    slot: 1,
+    halves: [2, 18],
+    held: [
+        0x0000000000000000,
+        0xFFFFFFFFFFFFFFFE,
+        0xFFFFFFFF90001008,
+        0xBFFBEFFFBFFBEFFF,
+    ],
+    compositions: &[
+        (0x0041, 0x0300, 0x00C0, false),
+        (0x0041, 0x0301, 0x00C1, false),
+        (0x0041, 0x0303, 0x00C3, false),
+        (0x0041, 0x0309, 0x1EA2, false),
+        (0x0041, 0x0323, 0x1EA0, false),
+        (0x0042, 0x0323, 0x1E04, false),
+        (0x0043, 0x0301, 0x0106, false),
+        (0x0044, 0x0323, 0x1E0C, false),
+        (0x0045, 0x0300, 0x00C8, false),
+        (0x0045, 0x0301, 0x00C9, false),
+        (0x0045, 0x0303, 0x1EBC, false),
+        (0x0045, 0x0309, 0x1EBA, false),
+        (0x0045, 0x0323, 0x1EB8, false),
+        (0x0047, 0x0301, 0x01F4, false),
+        (0x0048, 0x0323, 0x1E24, false),
+        (0x0049, 0x0300, 0x00CC, false),
+        (0x0049, 0x0301, 0x00CD, false),
+        (0x0049, 0x0303, 0x0128, false),
+        (0x0049, 0x0309, 0x1EC8, false),
+        (0x0049, 0x0323, 0x1ECA, false),
+        (0x004B, 0x0301, 0x1E30, false),
+        (0x004B, 0x0323, 0x1E32, false),
+        (0x004C, 0x0301, 0x0139, false),
+        (0x004C, 0x0323, 0x1E36, false),
+        (0x004D, 0x0301, 0x1E3E, false),
+        (0x004D, 0x0323, 0x1E42, false),
+        (0x004E, 0x0300, 0x01F8, false),
+        (0x004E, 0x0301, 0x0143, false),
+        (0x004E, 0x0303, 0x00D1, false),
+        (0x004E, 0x0323, 0x1E46, false),
+        (0x004F, 0x0300, 0x00D2, false),
+        (0x004F, 0x0301, 0x00D3, false),
+        (0x004F, 0x0303, 0x00D5, false),
+        (0x004F, 0x0309, 0x1ECE, false),
+        (0x004F, 0x0323, 0x1ECC, false),
+        (0x0050, 0x0301, 0x1E54, false),
+        (0x0052, 0x0301, 0x0154, false),
+        (0x0052, 0x0323, 0x1E5A, false),
+        (0x0053, 0x0301, 0x015A, false),
+        (0x0053, 0x0323, 0x1E62, false),
+        (0x0054, 0x0323, 0x1E6C, false),
+        (0x0055, 0x0300, 0x00D9, false),
+        (0x0055, 0x0301, 0x00DA, false),
+        (0x0055, 0x0303, 0x0168, false),
+        (0x0055, 0x0309, 0x1EE6, false),
+        (0x0055, 0x0323, 0x1EE4, false),
+        (0x0056, 0x0303, 0x1E7C, false),
+        (0x0056, 0x0323, 0x1E7E, false),
+        (0x0057, 0x0300, 0x1E80, false),
+        (0x0057, 0x0301, 0x1E82, false),
+        (0x0057, 0x0323, 0x1E88, false),
+        (0x0059, 0x0300, 0x1EF2, false),
+        (0x0059, 0x0301, 0x00DD, false),
+        (0x0059, 0x0303, 0x1EF8, false),
+        (0x0059, 0x0309, 0x1EF6, false),
+        (0x0059, 0x0323, 0x1EF4, false),
+        (0x005A, 0x0301, 0x0179, false),
+        (0x005A, 0x0323, 0x1E92, false),
+        (0x0061, 0x0300, 0x00E0, false),
+        (0x0061, 0x0301, 0x00E1, false),
+        (0x0061, 0x0303, 0x00E3, false),
+        (0x0061, 0x0309, 0x1EA3, false),
+        (0x0061, 0x0323, 0x1EA1, false),
+        (0x0062, 0x0323, 0x1E05, false),
+        (0x0063, 0x0301, 0x0107, false),
+        (0x0064, 0x0323, 0x1E0D, false),
+        (0x0065, 0x0300, 0x00E8, false),
+        (0x0065, 0x0301, 0x00E9, false),
+        (0x0065, 0x0303, 0x1EBD, false),
+        (0x0065, 0x0309, 0x1EBB, false),
+        (0x0065, 0x0323, 0x1EB9, false),
+        (0x0067, 0x0301, 0x01F5, false),
+        (0x0068, 0x0323, 0x1E25, false),
+        (0x0069, 0x0300, 0x00EC, false),
+        (0x0069, 0x0301, 0x00ED, false),
+        (0x0069, 0x0303, 0x0129, false),
+        (0x0069, 0x0309, 0x1EC9, false),
+        (0x0069, 0x0323, 0x1ECB, false),
+        (0x006B, 0x0301, 0x1E31, false),
+        (0x006B, 0x0323, 0x1E33, false),
+        (0x006C, 0x0301, 0x013A, false),
+        (0x006C, 0x0323, 0x1E37, false),
+        (0x006D, 0x0301, 0x1E3F, false),
+        (0x006D, 0x0323, 0x1E43, false),
+        (0x006E, 0x0300, 0x01F9, false),
+        (0x006E, 0x0301, 0x0144, false),
+        (0x006E, 0x0303, 0x00F1, false),
+        (0x006E, 0x0323, 0x1E47, false),
+        (0x006F, 0x0300, 0x00F2, false),
+        (0x006F, 0x0301, 0x00F3, false),
+        (0x006F, 0x0303, 0x00F5, false),
+        (0x006F, 0x0309, 0x1ECF, false),
+        (0x006F, 0x0323, 0x1ECD, false),
+        (0x0070, 0x0301, 0x1E55, false),
+        (0x0072, 0x0301, 0x0155, false),
+        (0x0072, 0x0323, 0x1E5B, false),
+        (0x0073, 0x0301, 0x015B, false),
+        (0x0073, 0x0323, 0x1E63, false),
+        (0x0074, 0x0323, 0x1E6D, false),
+        (0x0075, 0x0300, 0x00F9, false),
+        (0x0075, 0x0301, 0x00FA, false),
+        (0x0075, 0x0303, 0x0169, false),
+        (0x0075, 0x0309, 0x1EE7, false),
+        (0x0075, 0x0323, 0x1EE5, false),
+        (0x0076, 0x0303, 0x1E7D, false),
+        (0x0076, 0x0323, 0x1E7F, false),
+        (0x0077, 0x0300, 0x1E81, false),
+        (0x0077, 0x0301, 0x1E83, false),
+        (0x0077, 0x0323, 0x1E89, false),
+        (0x0079, 0x0300, 0x1EF3, false),
+        (0x0079, 0x0301, 0x00FD, false),
+        (0x0079, 0x0303, 0x1EF9, false),
+        (0x0079, 0x0309, 0x1EF7, false),
+        (0x0079, 0x0323, 0x1EF5, false),
+        (0x007A, 0x0301, 0x017A, false),
+        (0x007A, 0x0323, 0x1E93, false),
+        (0x00A8, 0x0300, 0x1FED, false),
+        (0x00A8, 0x0301, 0x0385, false),
+        (0x00C2, 0x0300, 0x1EA6, false),
+        (0x00C2, 0x0301, 0x1EA4, false),
+        (0x00C2, 0x0303, 0x1EAA, false),
+        (0x00C2, 0x0309, 0x1EA8, false),
+        (0x00C2, 0x0323, 0x1EAC, false),
+        (0x00C5, 0x0301, 0x01FA, false),
+        (0x00C6, 0x0301, 0x01FC, false),
+        (0x00C7, 0x0301, 0x1E08, false),
+        (0x00CA, 0x0300, 0x1EC0, false),
+        (0x00CA, 0x0301, 0x1EBE, false),
+        (0x00CA, 0x0303, 0x1EC4, false),
+        (0x00CA, 0x0309, 0x1EC2, false),
+        (0x00CA, 0x0323, 0x1EC6, false),
+        (0x00CF, 0x0301, 0x1E2E, false),
+        (0x00D3, 0x0303, 0x1E4C, false),
+        (0x00D4, 0x0300, 0x1ED2, false),
+        (0x00D4, 0x0301, 0x1ED0, false),
+        (0x00D4, 0x0303, 0x1ED6, false),
+        (0x00D4, 0x0309, 0x1ED4, false),
+        (0x00D4, 0x0323, 0x1ED8, false),
+        (0x00D6, 0x0303, 0x1E4E, false),
+        (0x00D8, 0x0301, 0x01FE, false),
+        (0x00DA, 0x0303, 0x1E78, false),
+        (0x00DC, 0x0300, 0x01DB, false),
+        (0x00DC, 0x0301, 0x01D7, false),
+        (0x00E2, 0x0300, 0x1EA7, false),
+        (0x00E2, 0x0301, 0x1EA5, false),
+        (0x00E2, 0x0303, 0x1EAB, false),
+        (0x00E2, 0x0309, 0x1EA9, false),
+        (0x00E2, 0x0323, 0x1EAD, false),
+        (0x00E5, 0x0301, 0x01FB, false),
+        (0x00E6, 0x0301, 0x01FD, false),
+        (0x00E7, 0x0301, 0x1E09, false),
+        (0x00EA, 0x0300, 0x1EC1, false),
+        (0x00EA, 0x0301, 0x1EBF, false),
+        (0x00EA, 0x0303, 0x1EC5, false),
+        (0x00EA, 0x0309, 0x1EC3, false),
+        (0x00EA, 0x0323, 0x1EC7, false),
+        (0x00EF, 0x0301, 0x1E2F, false),
+        (0x00F3, 0x0303, 0x1E4D, false),
+        (0x00F4, 0x0300, 0x1ED3, false),
+        (0x00F4, 0x0301, 0x1ED1, false),
+        (0x00F4, 0x0303, 0x1ED7, false),
+        (0x00F4, 0x0309, 0x1ED5, false),
+        (0x00F4, 0x0323, 0x1ED9, false),
+        (0x00F6, 0x0303, 0x1E4F, false),
+        (0x00F8, 0x0301, 0x01FF, false),
+        (0x00FA, 0x0303, 0x1E79, false),
+        (0x00FC, 0x0300, 0x01DC, false),
+        (0x00FC, 0x0301, 0x01D8, false),
+        (0x0102, 0x0300, 0x1EB0, false),
+        (0x0102, 0x0301, 0x1EAE, false),
+        (0x0102, 0x0303, 0x1EB4, false),
+        (0x0102, 0x0309, 0x1EB2, false),
+        (0x0102, 0x0323, 0x1EB6, false),
+        (0x0103, 0x0300, 0x1EB1, false),
+        (0x0103, 0x0301, 0x1EAF, false),
+        (0x0103, 0x0303, 0x1EB5, false),
+        (0x0103, 0x0309, 0x1EB3, false),
+        (0x0103, 0x0323, 0x1EB7, false),
+        (0x01A0, 0x0300, 0x1EDC, false),
+        (0x01A0, 0x0301, 0x1EDA, false),
+        (0x01A0, 0x0303, 0x1EE0, false),
+        (0x01A0, 0x0309, 0x1EDE, false),
+        (0x01A0, 0x0323, 0x1EE2, false),
+        (0x01A1, 0x0300, 0x1EDD, false),
+        (0x01A1, 0x0301, 0x1EDB, false),
+        (0x01A1, 0x0303, 0x1EE1, false),
+        (0x01A1, 0x0309, 0x1EDF, false),
+        (0x01A1, 0x0323, 0x1EE3, false),
+        (0x01AF, 0x0300, 0x1EEA, false),
+        (0x01AF, 0x0301, 0x1EE8, false),
+        (0x01AF, 0x0303, 0x1EEE, false),
+        (0x01AF, 0x0309, 0x1EEC, false),
+        (0x01AF, 0x0323, 0x1EF0, false),
+        (0x01B0, 0x0300, 0x1EEB, false),
+        (0x01B0, 0x0301, 0x1EE9, false),
+        (0x01B0, 0x0303, 0x1EEF, false),
+        (0x01B0, 0x0309, 0x1EED, false),
+        (0x01B0, 0x0323, 0x1EF1, false),
+    ],
+};
+
+pub(crate) static TCVN5712_1: ComposingTable = ComposingTable {
+    slot: 2,
+    halves: [275, 276],
+    held: [
+        0x0000000000400002,
+        0xFFFFFFFFFFFFFFFE,
+        0x01A07FFFA035A48D,
+        0x200C800CB0811000,
+    ],
+    compositions: &[
+        (0x0041, 0x0300, 0x00C0, false),
+        (0x0041, 0x0301, 0x00C1, false),
+        (0x0041, 0x0303, 0x00C3, false),
+        (0x0041, 0x0309, 0x1EA2, false),
+        (0x0041, 0x0323, 0x1EA0, false),
+        (0x0042, 0x0323, 0x1E04, false),
+        (0x0043, 0x0301, 0x0106, false),
+        (0x0044, 0x0323, 0x1E0C, false),
+        (0x0045, 0x0300, 0x00C8, false),
+        (0x0045, 0x0301, 0x00C9, false),
+        (0x0045, 0x0303, 0x1EBC, false),
+        (0x0045, 0x0309, 0x1EBA, false),
+        (0x0045, 0x0323, 0x1EB8, false),
+        (0x0047, 0x0301, 0x01F4, false),
+        (0x0048, 0x0323, 0x1E24, false),
+        (0x0049, 0x0300, 0x00CC, false),
+        (0x0049, 0x0301, 0x00CD, false),
+        (0x0049, 0x0303, 0x0128, false),
+        (0x0049, 0x0309, 0x1EC8, false),
+        (0x0049, 0x0323, 0x1ECA, false),
+        (0x004B, 0x0301, 0x1E30, false),
+        (0x004B, 0x0323, 0x1E32, false),
+        (0x004C, 0x0301, 0x0139, false),
+        (0x004C, 0x0323, 0x1E36, false),
+        (0x004D, 0x0301, 0x1E3E, false),
+        (0x004D, 0x0323, 0x1E42, false),
+        (0x004E, 0x0300, 0x01F8, false),
+        (0x004E, 0x0301, 0x0143, false),
+        (0x004E, 0x0303, 0x00D1, false),
+        (0x004E, 0x0323, 0x1E46, false),
+        (0x004F, 0x0300, 0x00D2, false),
+        (0x004F, 0x0301, 0x00D3, false),
+        (0x004F, 0x0303, 0x00D5, false),
+        (0x004F, 0x0309, 0x1ECE, false),
+        (0x004F, 0x0323, 0x1ECC, false),
+        (0x0050, 0x0301, 0x1E54, false),
+        (0x0052, 0x0301, 0x0154, false),
+        (0x0052, 0x0323, 0x1E5A, false),
+        (0x0053, 0x0301, 0x015A, false),
+        (0x0053, 0x0323, 0x1E62, false),
+        (0x0054, 0x0323, 0x1E6C, false),
+        (0x0055, 0x0300, 0x00D9, false),
+        (0x0055, 0x0301, 0x00DA, false),
+        (0x0055, 0x0303, 0x0168, false),
+        (0x0055, 0x0309, 0x1EE6, false),
+        (0x0055, 0x0323, 0x1EE4, false),
+        (0x0056, 0x0303, 0x1E7C, false),
+        (0x0056, 0x0323, 0x1E7E, false),
+        (0x0057, 0x0300, 0x1E80, false),
+        (0x0057, 0x0301, 0x1E82, false),
+        (0x0057, 0x0323, 0x1E88, false),
+        (0x0059, 0x0300, 0x1EF2, false),
+        (0x0059, 0x0301, 0x00DD, false),
+        (0x0059, 0x0303, 0x1EF8, false),
+        (0x0059, 0x0309, 0x1EF6, false),
+        (0x0059, 0x0323, 0x1EF4, false),
+        (0x005A, 0x0301, 0x0179, false),
+        (0x005A, 0x0323, 0x1E92, false),
+        (0x0061, 0x0300, 0x00E0, false),
+        (0x0061, 0x0301, 0x00E1, false),
+        (0x0061, 0x0303, 0x00E3, false),
+        (0x0061, 0x0309, 0x1EA3, false),
+        (0x0061, 0x0323, 0x1EA1, false),
+        (0x0062, 0x0323, 0x1E05, false),
+        (0x0063, 0x0301, 0x0107, false),
+        (0x0064, 0x0323, 0x1E0D, false),
+        (0x0065, 0x0300, 0x00E8, false),
+        (0x0065, 0x0301, 0x00E9, false),
+        (0x0065, 0x0303, 0x1EBD, false),
+        (0x0065, 0x0309, 0x1EBB, false),
+        (0x0065, 0x0323, 0x1EB9, false),
+        (0x0067, 0x0301, 0x01F5, false),
+        (0x0068, 0x0323, 0x1E25, false),
+        (0x0069, 0x0300, 0x00EC, false),
+        (0x0069, 0x0301, 0x00ED, false),
+        (0x0069, 0x0303, 0x0129, false),
+        (0x0069, 0x0309, 0x1EC9, false),
+        (0x0069, 0x0323, 0x1ECB, false),
+        (0x006B, 0x0301, 0x1E31, false),
+        (0x006B, 0x0323, 0x1E33, false),
+        (0x006C, 0x0301, 0x013A, false),
+        (0x006C, 0x0323, 0x1E37, false),
+        (0x006D, 0x0301, 0x1E3F, false),
+        (0x006D, 0x0323, 0x1E43, false),
+        (0x006E, 0x0300, 0x01F9, false),
+        (0x006E, 0x0301, 0x0144, false),
+        (0x006E, 0x0303, 0x00F1, false),
+        (0x006E, 0x0323, 0x1E47, false),
+        (0x006F, 0x0300, 0x00F2, false),
+        (0x006F, 0x0301, 0x00F3, false),
+        (0x006F, 0x0303, 0x00F5, false),
+        (0x006F, 0x0309, 0x1ECF, false),
+        (0x006F, 0x0323, 0x1ECD, false),
+        (0x0070, 0x0301, 0x1E55, false),
+        (0x0072, 0x0301, 0x0155, false),
+        (0x0072, 0x0323, 0x1E5B, false),
+        (0x0073, 0x0301, 0x015B, false),
+        (0x0073, 0x0323, 0x1E63, false),
+        (0x0074, 0x0323, 0x1E6D, false),
+        (0x0075, 0x0300, 0x00F9, false),
+        (0x0075, 0x0301, 0x00FA, false),
+        (0x0075, 0x0303, 0x0169, false),
+        (0x0075, 0x0309, 0x1EE7, false),
+        (0x0075, 0x0323, 0x1EE5, false),
+        (0x0076, 0x0303, 0x1E7D, false),
+        (0x0076, 0x0323, 0x1E7F, false),
+        (0x0077, 0x0300, 0x1E81, false),
+        (0x0077, 0x0301, 0x1E83, false),
+        (0x0077, 0x0323, 0x1E89, false),
+        (0x0079, 0x0300, 0x1EF3, false),
+        (0x0079, 0x0301, 0x00FD, false),
+        (0x0079, 0x0303, 0x1EF9, false),
+        (0x0079, 0x0309, 0x1EF7, false),
+        (0x0079, 0x0323, 0x1EF5, false),
+        (0x007A, 0x0301, 0x017A, false),
+        (0x007A, 0x0323, 0x1E93, false),
+        (0x00C2, 0x0300, 0x1EA6, false),
+        (0x00C2, 0x0301, 0x1EA4, false),
+        (0x00C2, 0x0303, 0x1EAA, false),
+        (0x00C2, 0x0309, 0x1EA8, false),
+        (0x00C2, 0x0323, 0x1EAC, false),
+        (0x00CA, 0x0300, 0x1EC0, false),
+        (0x00CA, 0x0301, 0x1EBE, false),
+        (0x00CA, 0x0303, 0x1EC4, false),
+        (0x00CA, 0x0309, 0x1EC2, false),
+        (0x00CA, 0x0323, 0x1EC6, false),
+        (0x00D3, 0x0303, 0x1E4C, false),
+        (0x00D4, 0x0300, 0x1ED2, false),
+        (0x00D4, 0x0301, 0x1ED0, false),
+        (0x00D4, 0x0303, 0x1ED6, false),
+        (0x00D4, 0x0309, 0x1ED4, false),
+        (0x00D4, 0x0323, 0x1ED8, false),
+        (0x00D5, 0x0301, 0x1E4C, false),
+        (0x00DA, 0x0303, 0x1E78, false),
+        (0x00E2, 0x0300, 0x1EA7, false),
+        (0x00E2, 0x0301, 0x1EA5, false),
+        (0x00E2, 0x0303, 0x1EAB, false),
+        (0x00E2, 0x0309, 0x1EA9, false),
+        (0x00E2, 0x0323, 0x1EAD, false),
+        (0x00EA, 0x0300, 0x1EC1, false),
+        (0x00EA, 0x0301, 0x1EBF, false),
+        (0x00EA, 0x0303, 0x1EC5, false),
+        (0x00EA, 0x0309, 0x1EC3, false),
+        (0x00EA, 0x0323, 0x1EC7, false),
+        (0x00F3, 0x0303, 0x1E4D, false),
+        (0x00F4, 0x0300, 0x1ED3, false),
+        (0x00F4, 0x0301, 0x1ED1, false),
+        (0x00F4, 0x0303, 0x1ED7, false),
+        (0x00F4, 0x0309, 0x1ED5, false),
+        (0x00F4, 0x0323, 0x1ED9, false),
+        (0x00F5, 0x0301, 0x1E4D, false),
+        (0x00FA, 0x0303, 0x1E79, false),
+        (0x0102, 0x0300, 0x1EB0, false),
+        (0x0102, 0x0301, 0x1EAE, false),
+        (0x0102, 0x0303, 0x1EB4, false),
+        (0x0102, 0x0309, 0x1EB2, false),
+        (0x0102, 0x0323, 0x1EB6, false),
+        (0x0103, 0x0300, 0x1EB1, false),
+        (0x0103, 0x0301, 0x1EAF, false),
+        (0x0103, 0x0303, 0x1EB5, false),
+        (0x0103, 0x0309, 0x1EB3, false),
+        (0x0103, 0x0323, 0x1EB7, false),
+        (0x0168, 0x0301, 0x1E78, false),
+        (0x0169, 0x0301, 0x1E79, false),
+        (0x01A0, 0x0300, 0x1EDC, false),
+        (0x01A0, 0x0301, 0x1EDA, false),
+        (0x01A0, 0x0303, 0x1EE0, false),
+        (0x01A0, 0x0309, 0x1EDE, false),
+        (0x01A0, 0x0323, 0x1EE2, false),
+        (0x01A1, 0x0300, 0x1EDD, false),
+        (0x01A1, 0x0301, 0x1EDB, false),
+        (0x01A1, 0x0303, 0x1EE1, false),
+        (0x01A1, 0x0309, 0x1EDF, false),
+        (0x01A1, 0x0323, 0x1EE3, false),
+        (0x01AF, 0x0300, 0x1EEA, false),
+        (0x01AF, 0x0301, 0x1EE8, false),
+        (0x01AF, 0x0303, 0x1EEE, false),
+        (0x01AF, 0x0309, 0x1EEC, false),
+        (0x01AF, 0x0323, 0x1EF0, false),
+        (0x01B0, 0x0300, 0x1EEB, false),
+        (0x01B0, 0x0301, 0x1EE9, false),
+        (0x01B0, 0x0303, 0x1EEF, false),
+        (0x01B0, 0x0309, 0x1EED, false),
+        (0x01B0, 0x0323, 0x1EF1, false),
+    ],
+};
 
 /// The second bytes that form a pair with a prefix byte (valid or not); any other byte
 /// leaves the prefix byte alone as the invalid sequence.
 pub(crate) const PREFIX_SECOND_FIRST: u8 = 0x20;
 pub(crate) const PREFIX_SECOND_LAST: u8 = 0x7F;
 
-/// The ISO 6937-style charsets, sorted by name.
-pub(crate) static ISO6937: [Iso6937Table; 4] = [
-    Iso6937Table {
-        name: "ANSI_X3.110",
-        halves: [0, 1],
-        prefix_rows: [
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 9, 12, 13, 14, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        ],
-    },
-    Iso6937Table {
-        name: "ISO_6937",
-        halves: [2, 240],
-        prefix_rows: [
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 9, 12, 13, 14, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        ],
-    },
-    Iso6937Table {
-        name: "ISO_6937-2",
-        halves: [28, 241],
-        prefix_rows: [
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 15, 5, 6, 7, 8, 9, 10, 11, 9, 12, 13, 14, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        ],
-    },
-    Iso6937Table {
-        name: "T.61-8BIT",
-        halves: [273, 274],
-        prefix_rows: [
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 9, 12, 13, 14, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        ],
-    },
-];
+/// How many ISO 6937-style charsets there are (sorted by name, as their slots count).
+pub(crate) const ISO6937_COUNT: usize = 4;
+
+pub(crate) static ANSI_X3_110: Iso6937Table = Iso6937Table {
+    slot: 0,
+    halves: [0, 1],
+    prefix_rows: [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 9, 12, 13, 14, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ],
+};
+
+pub(crate) static ISO_6937: Iso6937Table = Iso6937Table {
+    slot: 1,
+    halves: [2, 240],
+    prefix_rows: [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 9, 12, 13, 14, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ],
+};
+
+pub(crate) static ISO_6937_2: Iso6937Table = Iso6937Table {
+    slot: 2,
+    halves: [28, 241],
+    prefix_rows: [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 1, 2, 3, 15, 5, 6, 7, 8, 9, 10, 11, 9, 12, 13, 14, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ],
+};
+
+pub(crate) static T_61_8BIT: Iso6937Table = Iso6937Table {
+    slot: 3,
+    halves: [273, 274],
+    prefix_rows: [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 9, 12, 13, 14, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ],
+};
 
 /// What a prefix byte makes of each second byte from `PREFIX_SECOND_FIRST` on ([`UNMAPPED`]:
 /// the pair is one invalid sequence).

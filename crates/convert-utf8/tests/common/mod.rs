@@ -9,7 +9,7 @@ use iconv_oracle::{Iconv, Outcome};
 
 /// Our whole-input result: output up to the first error, and how it ended.
 pub fn ours(charset: Charset, input: &[u8]) -> (Vec<u8>, Outcome) {
-    let mut decoder = Decoder::new(charset, ErrorPolicy::Strict).unwrap();
+    let mut decoder = Decoder::new(charset, ErrorPolicy::Strict);
     let mut out = Vec::new();
     match decoder.decode_to_vec(input, &mut out) {
         Ok(()) => (out, Outcome::Complete),
@@ -25,7 +25,7 @@ pub fn ours(charset: Charset, input: &[u8]) -> (Vec<u8>, Outcome) {
 
 /// Our output when bad sequences are dropped, as `iconv -c` does.
 pub fn ours_ignoring(charset: Charset, input: &[u8]) -> Vec<u8> {
-    let mut decoder = Decoder::new(charset, ErrorPolicy::Ignore).unwrap();
+    let mut decoder = Decoder::new(charset, ErrorPolicy::Ignore);
     let mut out = Vec::new();
     let _ = decoder.decode_to_vec(input, &mut out);
     out
@@ -47,7 +47,7 @@ pub fn decode_in_chunks_into(
     policy: ErrorPolicy,
     dst: &mut [u8],
 ) -> Vec<u8> {
-    let mut decoder = Decoder::new(charset, policy).unwrap();
+    let mut decoder = Decoder::new(charset, policy);
     let mut out = Vec::new();
     let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (input.len() + 1)).collect();
     bounds.push(input.len());

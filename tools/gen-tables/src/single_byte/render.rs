@@ -81,15 +81,25 @@ pub fn render(probed: &[Probed]) -> String {
     for charset in probed {
         let (low, high) = halves(&mut halves_pool, charset);
         let name = &charset.name;
+        let ident = crate::rust_ident(name);
         match (&charset.family, &charset.context) {
             (SingleByteFamily::Plain, ContextTables::None) => {
+                writeln!(
+                    plain,
+                    "pub(crate) static {ident}: PlainTable = PlainTable {{ slot: {n_plain}, \
+                     halves: [{low}, {high}] }};"
+                )
+                .unwrap();
                 n_plain += 1;
-                writeln!(plain, "    ({name:?}, [{low}, {high}]),").unwrap();
             }
             (SingleByteFamily::Composing, ContextTables::Composing { held, compositions }) => {
+                writeln!(
+                    composing,
+                    "pub(crate) static {ident}: ComposingTable = ComposingTable {{"
+                )
+                .unwrap();
+                writeln!(composing, "        slot: {n_composing},").unwrap();
                 n_composing += 1;
-                writeln!(composing, "    ComposingTable {{").unwrap();
-                writeln!(composing, "        name: {name:?},").unwrap();
                 writeln!(composing, "        halves: [{low}, {high}],").unwrap();
                 writeln!(composing, "        held: {:#018X?},", bitmap(held)).unwrap();
                 writeln!(composing, "        compositions: &[").unwrap();
@@ -101,21 +111,25 @@ pub fn render(probed: &[Probed]) -> String {
                     )
                     .unwrap();
                 }
-                writeln!(composing, "        ],\n    }},").unwrap();
+                writeln!(composing, "        ],\n    }};\n").unwrap();
             }
             (SingleByteFamily::Iso6937, ContextTables::Iso6937 { prefixes }) => {
-                n_iso6937 += 1;
                 let mut rows = [0u16; 128];
                 for (prefix, outcomes) in prefixes {
                     assert!(*prefix >= 0x80);
                     let row: Vec<u16> = outcomes.iter().map(|o| o.unwrap_or(UNMAPPED)).collect();
                     rows[usize::from(*prefix - 0x80)] = 1 + prefix_pool.intern(row) as u16;
                 }
-                writeln!(iso6937, "    Iso6937Table {{").unwrap();
-                writeln!(iso6937, "        name: {name:?},").unwrap();
+                writeln!(
+                    iso6937,
+                    "pub(crate) static {ident}: Iso6937Table = Iso6937Table {{"
+                )
+                .unwrap();
+                writeln!(iso6937, "        slot: {n_iso6937},").unwrap();
+                n_iso6937 += 1;
                 writeln!(iso6937, "        halves: [{low}, {high}],").unwrap();
                 writeln!(iso6937, "        prefix_rows: {rows:?},").unwrap();
-                writeln!(iso6937, "    }},").unwrap();
+                writeln!(iso6937, "    }};\n").unwrap();
             }
             (SingleByteFamily::Tscii, ContextTables::Tscii { expansions, held }) => {
                 writeln!(
@@ -153,7 +167,8 @@ pub fn render(probed: &[Probed]) -> String {
     out.push_str(
         "//! Byte -> code point tables of the single-byte families (plain, composing, ISO 6937-style\n\
          //! prefix and TSCII), probed from the system iconv. Code points are `u16`; each 128-byte\n\
-         //! half is stored once in [`HALVES`] and shared by every charset that has it.\n\n",
+         //! half is stored once in [`HALVES`] and shared by every charset that has it.\n\n\
+         use crate::tables::format::{ComposingTable, Iso6937Table, PlainTable};\n\n",
     );
     writeln!(
         out,
@@ -170,43 +185,25 @@ pub fn render(probed: &[Probed]) -> String {
     );
     writeln!(
         out,
-        "/// Plain single-byte charsets: canonical name and the [`HALVES`] of bytes 0x00..=0x7F and\n\
-         /// 0x80..=0xFF, sorted by name.\n\
-         pub(crate) static PLAIN: [(&str, [u16; 2]); {n_plain}] = [\n{plain}];\n"
+        "/// How many plain single-byte charsets there are; each one's table, named after it, has its\n\
+         /// place among them (sorted by name) and its [`HALVES`].\n\
+         pub(crate) const PLAIN_COUNT: usize = {n_plain};\n\n{plain}"
     )
     .unwrap();
     writeln!(
         out,
-        "/// A single-byte charset that composes a held-back base character with a following mark.\n\
-         pub(crate) struct ComposingTable {{\n\
-         \x20   pub name: &'static str,\n\
-         \x20   /// [`HALVES`] of bytes 0x00..=0x7F and 0x80..=0xFF.\n\
-         \x20   pub halves: [u16; 2],\n\
-         \x20   /// Bitmap of the bytes whose character is held back, waiting for a mark.\n\
-         \x20   pub held: [u64; 4],\n\
-         \x20   /// (base, mark, composed, composed character held back too), sorted by (base, mark).\n\
-         \x20   pub compositions: &'static [(u16, u16, u16, bool)],\n\
-         }}\n\n\
-         /// The composing charsets, sorted by name.\n\
-         pub(crate) static COMPOSING: [ComposingTable; {n_composing}] = [\n{composing}];\n"
+        "/// How many composing charsets there are (sorted by name, as their slots count).\n\
+         pub(crate) const COMPOSING_COUNT: usize = {n_composing};\n\n{composing}"
     )
     .unwrap();
     writeln!(
         out,
-        "/// An ISO 6937-style charset: a prefix byte (a non-spacing diacritic) changes the next byte.\n\
-         pub(crate) struct Iso6937Table {{\n\
-         \x20   pub name: &'static str,\n\
-         \x20   /// [`HALVES`] of bytes 0x00..=0x7F and 0x80..=0xFF, prefix bytes unmapped.\n\
-         \x20   pub halves: [u16; 2],\n\
-         \x20   /// For bytes 0x80..=0xFF: 0 if not a prefix byte, else 1 + its row of [`PREFIX_ROWS`].\n\
-         \x20   pub prefix_rows: [u16; 128],\n\
-         }}\n\n\
-         /// The second bytes that form a pair with a prefix byte (valid or not); any other byte\n\
+        "/// The second bytes that form a pair with a prefix byte (valid or not); any other byte\n\
          /// leaves the prefix byte alone as the invalid sequence.\n\
          pub(crate) const PREFIX_SECOND_FIRST: u8 = 0x{:02X};\n\
          pub(crate) const PREFIX_SECOND_LAST: u8 = 0x{:02X};\n\n\
-         /// The ISO 6937-style charsets, sorted by name.\n\
-         pub(crate) static ISO6937: [Iso6937Table; {n_iso6937}] = [\n{iso6937}];\n",
+         /// How many ISO 6937-style charsets there are (sorted by name, as their slots count).\n\
+         pub(crate) const ISO6937_COUNT: usize = {n_iso6937};\n\n{iso6937}",
         SECOND_BYTES.start(),
         SECOND_BYTES.end()
     )

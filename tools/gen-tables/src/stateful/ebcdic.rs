@@ -212,7 +212,7 @@ pub fn generate() -> GeneratedFile {
          //! One pool of {} entries holds the double-byte rows of all {} charsets ({} without \
          sharing). An entry is three bytes: a character's UTF-8, or `{RAW_ENTRY:#04X}` and a `u16` \
          (0: no character; `D800 + i`: `EXTRA[i]`); one byte of padding lets the decoder load any \
-         entry as a `u32`.\n\nuse crate::charset::ebcdic_dbcs::{{DbRow, EbcdicTable}};\n",
+         entry as a `u32`.\n\nuse crate::tables::format::{{DbRow, EbcdicTable}};\n",
         layout.pool.len(),
         CHARSETS.len(),
         layout.unshared

@@ -4,8 +4,27 @@
 
 use super::*;
 use crate::charset::RawStatus;
+use crate::charset::kind_of;
 use crate::error::ErrorKind;
+use crate::tables::format::DecoderKind;
 use iconv_oracle::{Iconv, Outcome};
+
+/// The tables of the CJK multi-byte charset `name` names.
+fn charset(name: &str) -> Option<&'static MbCharset> {
+    match kind_of(name)? {
+        DecoderKind::Multibyte(charset) => Some(charset),
+        _ => None,
+    }
+}
+
+fn new_decoder(name: &str) -> Option<MultibyteDecoder> {
+    charset(name).map(MultibyteDecoder::new)
+}
+
+/// The table of a charset and its lead floor.
+fn table(name: &str) -> Option<(&'static MbTable, Option<u8>)> {
+    charset(name).map(|charset| (&charset.table, charset.lead_floor))
+}
 
 /// The CJK multi-byte charsets, as the registry lists them.
 fn cjk_charsets() -> Vec<&'static str> {

@@ -71,8 +71,9 @@ fn ascii_run(block: &[u8], dst: &mut [u16], mut read: usize, mut written: usize)
 #[cfg(test)]
 mod tests {
     use super::super::direct::UnitLookup;
-    use super::super::new_decoder;
     use super::*;
+    use crate::charset::kind_of;
+    use crate::tables::format::DecoderKind;
     use crate::{Charset, DecodeStatus, Decoder, ErrorPolicy, Family, MIN_OUTPUT_SPACE};
     use iconv_oracle::{Iconv, Outcome};
 
@@ -117,7 +118,7 @@ mod tests {
     /// What a strict `Decoder` writing UTF-8 makes of `src` as a whole input: its text as
     /// UTF-16, or the offset of its first bad sequence, with the text before it.
     fn through_utf8(charset: Charset, src: &[u8]) -> (Vec<u16>, Option<u64>) {
-        let mut decoder = Decoder::new(charset, ErrorPolicy::Strict).unwrap();
+        let mut decoder = Decoder::new(charset, ErrorPolicy::Strict);
         let mut utf8 = Vec::new();
         let error = decoder
             .decode_to_vec(src, &mut utf8)
@@ -131,7 +132,7 @@ mod tests {
 
     /// The same through [`Decoder::decode_utf16`], `room` units of output per call.
     fn straight(charset: Charset, src: &[u8], room: usize) -> (Vec<u16>, Option<u64>) {
-        let mut decoder = Decoder::new(charset, ErrorPolicy::Strict).unwrap();
+        let mut decoder = Decoder::new(charset, ErrorPolicy::Strict);
         let (mut units, mut dst, mut read) = (Vec::new(), vec![0u16; room], 0);
         loop {
             let step = decoder.decode_utf16(&src[read..], &mut dst, true);
@@ -159,7 +160,10 @@ mod tests {
     #[cfg_attr(miri, ignore = "every pair of 17 charsets: hours under Miri")]
     fn the_units_are_the_characters_of_the_direct_entries() {
         for charset in cjk_charsets() {
-            let decoder = new_decoder(charset.name()).unwrap();
+            let Some(DecoderKind::Multibyte(tables)) = kind_of(charset.name()) else {
+                panic!("{charset} is a CJK multi-byte charset");
+            };
+            let decoder = MultibyteDecoder::new(tables);
             let units: UnitLookup = decoder.direct.unit_lookup();
             let name = charset.name();
             for first in 0..=255u8 {
