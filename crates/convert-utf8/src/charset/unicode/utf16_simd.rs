@@ -8,7 +8,7 @@
 //!
 //! Only well-formed blocks are converted here. Any block holding a surrogate, paired or not, and
 //! the last units before the end of `src` or of the room in `dst`, are left to the scalar loop
-//! of [`super::Utf16Units`], which goes on at the exact unit where this stopped: what is an
+//! of [`super::fixed_width::Utf16Units`], which goes on at the exact unit where this stopped: what is an
 //! error, where it is and how a cut unit is held stay the scalar loop's alone. Miri interprets
 //! the vector path too (its unit tests, sized down, run under `scripts/sanitize.sh miri`).
 

@@ -1,0 +1,156 @@
+//! The block loop with AVX-512 (VBMI and VBMI2), 64 bytes a step and no per-byte work in
+//! scalar code: each byte of the entries is looked up for 64 input bytes at once in a 256-byte
+//! plane held in four registers, the planes are interleaved back into 4-byte entries, and each
+//! 16 entries are packed by one byte compression whose mask comes from their lengths. ASCII
+//! bytes inside non-ASCII text cost the same as letters.
+
+use super::{SingleByteDecoder, Utf8Table, decode_steps};
+use std::arch::x86_64::{
+    __m512i, _mm512_cmplt_epu8_mask, _mm512_loadu_si512, _mm512_mask_blend_epi8,
+    _mm512_maskz_compress_epi8, _mm512_movepi8_mask, _mm512_permutex2var_epi8,
+    _mm512_permutexvar_epi8, _mm512_shuffle_epi8, _mm512_storeu_si512, _mm512_unpackhi_epi8,
+    _mm512_unpackhi_epi16, _mm512_unpacklo_epi8, _mm512_unpacklo_epi16,
+};
+
+/// Bytes read per step.
+pub(super) const STEP: usize = 64;
+/// Room one step needs in `dst`: up to 3 bytes per input byte, and the last of its four
+/// 64-byte stores starts at most 3 * 48 bytes in.
+pub(super) const STEP_ROOM: usize = 3 * 48 + 64;
+
+/// Whether this CPU can run the loop.
+#[inline]
+pub(super) fn supported() -> bool {
+    std::is_x86_feature_detected!("avx512f")
+        && std::is_x86_feature_detected!("avx512bw")
+        && std::is_x86_feature_detected!("avx512vbmi")
+        && std::is_x86_feature_detected!("avx512vbmi2")
+}
+
+/// A charset's pre-encoded table split by byte: `0[k][b]` is byte `k` of the entry of byte
+/// `b` (bytes 0..=2 its UTF-8, byte 3 its length, 0x80 when undefined).
+#[repr(C, align(64))]
+pub(crate) struct Planes(pub(super) [[u8; 256]; 4]);
+
+impl Planes {
+    pub(super) fn new(table: &Utf8Table) -> Planes {
+        let mut planes = [[0; 256]; 4];
+        for (byte, entry) in table.iter().enumerate() {
+            for (plane, entry_byte) in planes.iter_mut().zip(entry.to_le_bytes()) {
+                plane[byte] = entry_byte;
+            }
+        }
+        Planes(planes)
+    }
+}
+
+/// One plane as four 64-entry quarters in registers.
+type Quarters = [__m512i; 4];
+
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+fn quarters(plane: &[u8; 256]) -> Quarters {
+    std::array::from_fn(|quarter| {
+        let quarter: &[u8; 64] = plane[64 * quarter..][..64].try_into().unwrap();
+        // SAFETY: `quarter` is 64 readable bytes; the load is unaligned.
+        unsafe { _mm512_loadu_si512(quarter.as_ptr().cast()) }
+    })
+}
+
+/// Each byte of `bytes` looked up in a plane: the two 128-entry halves by one two-table
+/// permute each (index bits 0..=6), chosen between by bit 7.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+fn look_up(plane: &Quarters, bytes: __m512i) -> __m512i {
+    let low = _mm512_permutex2var_epi8(plane[0], bytes, plane[1]);
+    let high = _mm512_permutex2var_epi8(plane[2], bytes, plane[3]);
+    _mm512_mask_blend_epi8(_mm512_movepi8_mask(bytes), low, high)
+}
+
+/// A 64-byte constant, each byte computed from its index `i` by the expression.
+macro_rules! pattern {
+    (|$i:ident| $byte:expr) => {{
+        let mut bytes = [0u8; 64];
+        let mut $i = 0;
+        while $i < 64 {
+            bytes[$i] = ($byte) as u8;
+            $i += 1;
+        }
+        bytes
+    }};
+}
+
+/// The input order that makes the interleaves below yield entries in order: the unpacks
+/// work inside 16-byte lanes, so the k-th vector of entries takes, from each lane `j`, the
+/// entries at 4k..4k+4; placing input bytes 16k+4j.. there is a 4×4 transpose of 4-byte
+/// groups.
+static TRANSPOSE: [u8; 64] = pattern!(|i| 16 * (i / 4 % 4) + 4 * (i / 16) + i % 4);
+/// Spreads each entry's length byte (byte 3) over its four bytes.
+static LENGTH_BYTE: [u8; 64] = pattern!(|i| i % 16 / 4 * 4 + 3);
+/// Each byte's place in its entry.
+static PLACE: [u8; 64] = pattern!(|i| i % 4);
+
+/// Loads a 64-byte constant.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn load(bytes: &[u8; 64]) -> __m512i {
+    // SAFETY: `bytes` is 64 readable bytes; the load is unaligned.
+    unsafe { _mm512_loadu_si512(bytes.as_ptr().cast()) }
+}
+
+/// Decodes whole 64-byte steps while `dst` has room for one; stops before a step holding an
+/// undefined byte. Returns how much was read and written; the portable loop goes on from
+/// there.
+#[target_feature(enable = "avx512f,avx512bw,avx512vbmi,avx512vbmi2")]
+pub(super) fn decode_blocks(
+    decoder: &SingleByteDecoder,
+    src: &[u8],
+    dst: &mut [u8],
+) -> (usize, usize) {
+    let (transpose, length_byte, place) = (load(&TRANSPOSE), load(&LENGTH_BYTE), load(&PLACE));
+    let planes = &decoder.planes.0;
+    let [first, second, third, length] = [0, 1, 2, 3].map(|k| quarters(&planes[k]));
+    decode_steps(src, dst, |step: &[u8; STEP], out: &mut [u8; STEP_ROOM]| {
+        let bytes = load(step);
+        if decoder.ascii_lower_half && _mm512_movepi8_mask(bytes) == 0 {
+            out[..STEP].copy_from_slice(step);
+            return Some(STEP);
+        }
+        let bytes = _mm512_permutexvar_epi8(transpose, bytes);
+        let lengths = look_up(&length, bytes);
+        if _mm512_movepi8_mask(lengths) != 0 {
+            return None;
+        }
+        let (first, second, third) = (
+            look_up(&first, bytes),
+            look_up(&second, bytes),
+            look_up(&third, bytes),
+        );
+        let (front_low, front_high) = (
+            _mm512_unpacklo_epi8(first, second),
+            _mm512_unpackhi_epi8(first, second),
+        );
+        let (back_low, back_high) = (
+            _mm512_unpacklo_epi8(third, lengths),
+            _mm512_unpackhi_epi8(third, lengths),
+        );
+        let mut at = 0;
+        for entries in [
+            _mm512_unpacklo_epi16(front_low, back_low),
+            _mm512_unpackhi_epi16(front_low, back_low),
+            _mm512_unpacklo_epi16(front_high, back_high),
+            _mm512_unpackhi_epi16(front_high, back_high),
+        ] {
+            let keep = _mm512_cmplt_epu8_mask(place, _mm512_shuffle_epi8(entries, length_byte));
+            let packed = _mm512_maskz_compress_epi8(keep, entries);
+            // `at` is at most 3 * 48 (16 entries take at most 48 bytes), so the clamp never
+            // bites; it keeps the 64-byte store visibly inside `out`.
+            let at_clamped = at.min(STEP_ROOM - 64);
+            let slot: &mut [u8; 64] = (&mut out[at_clamped..at_clamped + 64]).try_into().unwrap();
+            // SAFETY: `slot` is 64 writable bytes; the store is unaligned.
+            unsafe { _mm512_storeu_si512(slot.as_mut_ptr().cast(), packed) };
+            at += keep.count_ones() as usize;
+        }
+        Some(at)
+    })
+}
