@@ -173,7 +173,7 @@ def peer_verdicts(results: dict) -> list[dict]:
         elif ratio > 1 / 1.03:
             verdict = "within 3%"
         else:
-            verdict = f"**behind** ({(1 - ratio) * 100:.0f}% slower)"
+            verdict = f"**behind** by {(1 - ratio) * 100:.0f}%"
         prototypes = {n: v for n, v in gbps.items() if n.startswith("prototype")}
         verdicts.append({"family": family, "gbps": gbps, "best": best, "ratio": ratio,
                          "verdict": verdict, "ceiling": ours / gbps[CEILING] if ours else None,
@@ -304,7 +304,7 @@ def write(results: dict, out: Path) -> Path:
     if peers:
         lines.append("- Against the strongest peers in one process (encoding_rs with simd-accel; "
                      "simdutf8 validate + copy on UTF-8): " + "; ".join(
-                         f"{v['family']} {v['ratio']:.2f}× ({v['verdict'].replace('**', '')})"
+                         f"{v['family']} {v['ratio']:.2f}×, {v['verdict'].replace('**', '')}"
                          for v in peers) + ".")
     # Within 3% either way is level: where the package hands the input to the same CPython
     # constructor the codec runs, the two differ by the noise of the run.
