@@ -42,6 +42,7 @@ FAMILIES = [
            "encoding_rs has no ASCII decoder: windows-1252, which decodes ASCII alike"),
     Family("Latin-1", "ISO-8859-1", tuple(LATIN), "windows-1252", "ISO-8859-1", "latin-1",
            "encoding_rs maps ISO-8859-1 to windows-1252, alike on this text (no C1 bytes)"),
+    Family("UTF-8", "UTF-8", tuple(MIXED), "UTF-8", "UTF-8", "utf-8"),
     Family("CP1251", "CP1251", (ENGINE_TEXT / "russian.txt",), "windows-1251", "windows-1251",
            "cp1251"),
     Family("Shift_JIS", "SJIS", (CJK_TEXT / "ja.txt",), "Shift_JIS", "Shift_JIS", "shift_jis"),

@@ -148,6 +148,78 @@ def family_verdicts(results: dict) -> list[dict]:
     return verdicts
 
 
+PEER_COLUMNS = ["encoding_rs (simd-accel)", "simdutf8 validate + copy"]
+CEILING = "memcpy"
+
+
+def peer_verdicts(results: dict) -> list[dict]:
+    """Per family (bench/peers), convert-utf8's GB/s over its strongest peer's (the faster of
+    encoding_rs with simd-accel and, on UTF-8, simdutf8's validate-and-copy) and over memcpy's,
+    from the fastest call of each; with a verdict where 3% either way counts as level."""
+    peers = results["throughput"].get("peers")
+    if not peers:
+        return []
+    verdicts = []
+    for family, row in peers["families"].items():
+        gbps = {name: figures["gbps_min_time"] for name, figures in row.items()}
+        ours = gbps.get(OURS_RUST)
+        present = [p for p in PEER_COLUMNS if p in gbps]
+        best = max(present, key=gbps.get) if present else None
+        ratio = ours / gbps[best] if ours and best else None
+        if ratio is None:
+            verdict = "—"
+        elif ratio >= 1.03:
+            verdict = "ahead"
+        elif ratio > 1 / 1.03:
+            verdict = "within 3%"
+        else:
+            verdict = f"**behind** by {(1 - ratio) * 100:.0f}%"
+        prototypes = {n: v for n, v in gbps.items() if n.startswith("prototype")}
+        verdicts.append({"family": family, "gbps": gbps, "best": best, "ratio": ratio,
+                         "verdict": verdict, "ceiling": ours / gbps[CEILING] if ours else None,
+                         "prototypes": prototypes})
+    return verdicts
+
+
+def peers_section(results: dict) -> list[str]:
+    verdicts = peer_verdicts(results)
+    if not verdicts:
+        return []
+    peers = results["throughput"]["peers"]
+    lines = ["### Against the strongest peers", "",
+             "`bench/peers` (a crate outside the workspace, so that its features reach no other "
+             "build) times, in one process and interleaved round by round on the same files: "
+             "convert-utf8; encoding_rs built as Firefox builds it, with `simd-accel` (nightly "
+             "`core::simd`, enabled on the stable compiler by `RUSTC_BOOTSTRAP=1`); on UTF-8, "
+             "simdutf8's validation followed by a copy, which is all a validating UTF-8 decoder "
+             "has to do; and a copy of the input (`memcpy`), the ceiling of anything that reads "
+             "every byte and writes at least as much. GB/s = 10^9 input bytes per second, from "
+             f"the fastest of at least {peers['rounds_at_least']} calls each (at least "
+             f"{peers['min_seconds']:g} s of rounds per family; the median call is in "
+             "results.json). Verdict: convert-utf8 over the faster peer, within 3% either way "
+             "counts as level.", "",
+             "| family | convert-utf8 | encoding_rs (simd-accel) | simdutf8 validate + copy | "
+             "memcpy (ceiling) | convert-utf8 / strongest peer | verdict | convert-utf8 / memcpy |",
+             "|---|---|---|---|---|---|---|---|"]
+
+    def gb(value) -> str:
+        return f"{value:.2f}" if isinstance(value, float) else "—"
+
+    for v in verdicts:
+        g = v["gbps"]
+        lines.append(f"| {v['family']} | {gb(g.get(OURS_RUST))} | " + " | ".join(
+            gb(g.get(p)) for p in [*PEER_COLUMNS, CEILING]) + " | "
+            + (f"{v['ratio']:.2f}×" if v["ratio"] else "—") + f" | {v['verdict']} | "
+            + (f"{v['ceiling']:.0%}" if v["ceiling"] else "—") + " |")
+    lines.append("")
+    for v in verdicts:
+        for name, value in v["prototypes"].items():
+            lines.append(f"- {v['family']}: {name} (in bench/peers, not in the engine): "
+                         f"{value:.2f} GB/s, {value / v['gbps'][OURS_RUST]:.2f}× the engine.")
+    lines.append("")
+    return lines
+
+
 def cell(value) -> str:
     return f"{value:,.0f}" if isinstance(value, float) else (value or "—")
 
@@ -228,6 +300,12 @@ def write(results: dict, out: Path) -> Path:
         lines.append("- **Where the engine is not ahead** (what to speed up next): " + "; ".join(
             f"{v['family']}: {v['best']} is {1 / v['ratios'][v['best']]:.2f}× faster"
             for v in behind) + ".")
+    peers = [v for v in peer_verdicts(results) if v["ratio"]]
+    if peers:
+        lines.append("- Against the strongest peers in one process (encoding_rs with simd-accel; "
+                     "simdutf8 validate + copy on UTF-8): " + "; ".join(
+                         f"{v['family']} {v['ratio']:.2f}×, {v['verdict'].replace('**', '')}"
+                         for v in peers) + ".")
     # Within 3% either way is level: where the package hands the input to the same CPython
     # constructor the codec runs, the two differ by the noise of the run.
     measured = [v for v in verdicts if v["codecs"] is not None]
@@ -323,6 +401,7 @@ def write(results: dict, out: Path) -> Path:
     notes = results["throughput"]["notes"]
     lines += [f"- {family}: {note}" for family, note in notes.items()]
     lines += ["- encoding_rs has no UTF-7 or EBCDIC decoder (—).", ""]
+    lines += peers_section(results)
 
     # 4: whole tool.
     wt = results["wholetool"]

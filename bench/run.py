@@ -13,7 +13,8 @@ Then it runs, in order:
   1+2. per-call cost from Python (bench/percall.py), once per caller heap size;
   3.   throughput per family: the criterion bench crates/convert-utf8/benches/throughput.rs
        (convert-utf8, glibc iconv(), encoding_rs) and bench/throughput.py (ICU, Python's codecs,
-       the Python package) on the same generated files;
+       the Python package) on the same generated files; then the strongest peers on the same
+       files, in one process (bench/peers: encoding_rs with simd-accel, simdutf8, memcpy);
   4.   the whole tool against iconv and uconv (bench/wholetool.py).
 """
 
@@ -40,10 +41,12 @@ MODES: dict[str, dict[str, Any]] = {
     # heap sizes (GiB), bytes per throughput family, whole-tool file (MiB), per-call budget (s)
     "quick": {"heap_gib": "0,1,4", "throughput_mib": 4, "cli_mib": 256, "budget_s": 1.0,
               "repeats": 3, "criterion": ["--warm-up-time", "0.2", "--measurement-time", "0.5",
-                                          "--sample-size", "10"]},
+                                          "--sample-size", "10"],
+              "peers": ["--rounds", "30", "--min-seconds", "0.5"]},
     "full": {"heap_gib": "0,1,4,8", "throughput_mib": 100, "cli_mib": 1024, "budget_s": 5.0,
              "repeats": 7, "criterion": ["--warm-up-time", "1", "--measurement-time", "5",
-                                         "--sample-size", "10"]},
+                                         "--sample-size", "10"],
+             "peers": ["--rounds", "15", "--min-seconds", "3"]},
 }
 PERCALL_SIZES = "100,1024,65536,1048576"
 
@@ -117,6 +120,19 @@ def environment() -> dict:
     }
 
 
+def run_peers(mode: dict, target: Path, data: Path) -> dict:
+    """bench/peers on the throughput inputs: convert-utf8 against encoding_rs built with
+    simd-accel (nightly features, enabled on stable by RUSTC_BOOTSTRAP=1), simdutf8's
+    validate-and-copy and memcpy, in one process. A crate outside the workspace, built into its
+    own target directory, so simd-accel never reaches the engine's other builds."""
+    peers_target = target / "bench-peers"
+    env = dict(os.environ, RUSTC_BOOTSTRAP="1", CARGO_TARGET_DIR=str(peers_target))
+    subprocess.run(["cargo", "build", "--release", "--locked", "-q", "--manifest-path",
+                    str(ROOT / "bench/peers/Cargo.toml")], cwd=ROOT, env=env, check=True)
+    out = sh(str(peers_target / "release/bench-peers"), str(data), *mode["peers"])
+    return json.loads(out)
+
+
 def run_throughput(mode: dict, target: Path, work: Path) -> dict:
     import inputs
     import throughput
@@ -130,6 +146,8 @@ def run_throughput(mode: dict, target: Path, work: Path) -> dict:
     subprocess.run(["cargo", "bench", "--locked", "-q", "-p", "convert-utf8", "--bench",
                     "throughput", "--", "--noplot", *mode["criterion"]], cwd=ROOT, env=env,
                    check=True)
+    print("bench: the strongest peers (bench/peers)", file=sys.stderr)
+    peers = run_peers(mode, target, data)
     return {
         "bytes": mode["throughput_mib"] << 20,
         "families": [f.family for f in inputs.FAMILIES],
@@ -137,6 +155,7 @@ def run_throughput(mode: dict, target: Path, work: Path) -> dict:
         "notes": {f.family: f.note for f in inputs.FAMILIES if f.note},
         "rust": throughput.rust_side(criterion_home),
         "python": throughput.python_side(data, mode["repeats"]),
+        "peers": peers,
     }
 
 

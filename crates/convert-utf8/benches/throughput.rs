@@ -16,7 +16,10 @@ use convert_utf8::{Charset, Decoder, ErrorPolicy};
 use criterion::{Criterion, SamplingMode, Throughput};
 use iconv_oracle::{Iconv, Outcome};
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+mod manifest;
+use manifest::{cases, ours, read, with_encoding_rs};
 
 /// One line of the manifest.
 struct Case {
@@ -25,31 +28,6 @@ struct Case {
     encoding_rs: Option<&'static encoding_rs::Encoding>,
     input: Vec<u8>,
     expected: Vec<u8>,
-}
-
-fn read(dir: &Path, name: &str) -> Vec<u8> {
-    let path = dir.join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn cases(dir: &Path) -> Vec<(String, String, Option<String>, PathBuf, PathBuf)> {
-    let manifest = String::from_utf8(read(dir, "cases.tsv")).expect("UTF-8 manifest");
-    manifest
-        .lines()
-        .filter(|line| !line.is_empty())
-        .map(|line| {
-            let fields: Vec<&str> = line.split('\t').collect();
-            assert_eq!(fields.len(), 5, "manifest line {line:?}");
-            let encoding_rs = (fields[2] != "-").then(|| fields[2].to_owned());
-            (
-                fields[0].to_owned(),
-                fields[1].to_owned(),
-                encoding_rs,
-                dir.join(fields[3]),
-                dir.join(fields[4]),
-            )
-        })
-        .collect()
 }
 
 /// Room for decoding all of `input` in one call, allocated once outside the timed loop.
@@ -62,32 +40,12 @@ fn room(decoder: &Decoder, input: &[u8]) -> Vec<u8> {
     ]
 }
 
-/// Decodes all of `input` into `dst` (sized by `room`), as encoding_rs and iconv are given a
-/// buffer once; returns the UTF-8 length.
-fn ours(decoder: &mut Decoder, input: &[u8], dst: &mut [u8]) -> usize {
-    decoder.reset();
-    let step = decoder.decode(input, dst, true);
-    assert_eq!(step.read, input.len());
-    step.written
-}
-
 /// The system iconv into a reused buffer (no allocation once it has grown).
 fn glibc(iconv: &mut Iconv, input: &[u8], out: &mut Vec<u8>) {
     iconv.reset();
     out.clear();
     let outcome = iconv.convert_into(input, out, true);
     debug_assert_eq!(outcome, Outcome::Complete);
-}
-
-fn with_encoding_rs(
-    encoding: &'static encoding_rs::Encoding,
-    input: &[u8],
-    dst: &mut [u8],
-) -> usize {
-    let mut decoder = encoding.new_decoder_without_bom_handling();
-    let (result, _, written) = decoder.decode_to_utf8_without_replacement(input, dst, true);
-    assert_eq!(result, encoding_rs::DecoderResult::InputEmpty);
-    written
 }
 
 /// Checks every contender's output against the expected UTF-8; panics naming the first that
