@@ -8,8 +8,8 @@ use super::{SingleByteDecoder, Utf8Table, decode_steps};
 use std::arch::x86_64::{
     __m512i, _mm512_cmplt_epu8_mask, _mm512_loadu_si512, _mm512_mask_blend_epi8,
     _mm512_maskz_compress_epi8, _mm512_movepi8_mask, _mm512_permutex2var_epi8,
-    _mm512_permutexvar_epi8, _mm512_shuffle_epi8, _mm512_storeu_si512, _mm512_unpackhi_epi8,
-    _mm512_unpackhi_epi16, _mm512_unpacklo_epi8, _mm512_unpacklo_epi16,
+    _mm512_permutexvar_epi8, _mm512_shuffle_epi8, _mm512_store_si512, _mm512_storeu_si512,
+    _mm512_unpackhi_epi8, _mm512_unpackhi_epi16, _mm512_unpacklo_epi8, _mm512_unpacklo_epi16,
 };
 
 /// Bytes read per step.
@@ -98,15 +98,68 @@ fn load(bytes: &[u8; 64]) -> __m512i {
     unsafe { _mm512_loadu_si512(bytes.as_ptr().cast()) }
 }
 
+/// Copies the all-ASCII start of `src` to `dst`, 64 bytes a step, and returns how many bytes
+/// that was (0, or from 64 on, a multiple of 64 bytes after `dst`'s first 64-byte boundary).
+/// After one unaligned step the stores are aligned to 64 bytes: a store split across two cache
+/// lines (as every one is from a buffer that starts 16 bytes into a page) costs about a sixth
+/// of the speed of copying ASCII. The same step without its test, set-up and bounds checks of
+/// the table loop, this brings ASCII level with `memcpy` (`docs/benchmarks/peers.md`).
+#[target_feature(enable = "avx512f,avx512bw")]
+fn copy_ascii_run(src: &[u8], dst: &mut [u8]) -> usize {
+    let n = src.len().min(dst.len());
+    if n < STEP {
+        return 0;
+    }
+    // SAFETY: 64 bytes are readable in `src` and writable in `dst` (`n >= 64`); the load and
+    // the store are unaligned.
+    unsafe {
+        let bytes = _mm512_loadu_si512(src.as_ptr().cast());
+        if _mm512_movepi8_mask(bytes) != 0 {
+            return 0;
+        }
+        _mm512_storeu_si512(dst.as_mut_ptr().cast(), bytes);
+    }
+    // The first boundary after `dst`'s start, within the 64 bytes just copied.
+    let mut done = match dst.as_ptr().align_offset(STEP) {
+        0 => STEP,
+        offset => offset,
+    };
+    while done + STEP <= n {
+        // SAFETY: 64 bytes from `done` are in both slices, and `dst + done` is 64-byte
+        // aligned: `done` starts at `dst`'s first boundary and grows by 64.
+        unsafe {
+            let bytes = _mm512_loadu_si512(src.as_ptr().add(done).cast());
+            if _mm512_movepi8_mask(bytes) != 0 {
+                break;
+            }
+            _mm512_store_si512(dst.as_mut_ptr().add(done).cast(), bytes);
+        }
+        done += STEP;
+    }
+    done
+}
+
 /// Decodes whole 64-byte steps while `dst` has room for one; stops before a step holding an
 /// undefined byte. Returns how much was read and written; the portable loop goes on from
-/// there.
+/// there. An ASCII start (all of an ASCII input) goes through [`copy_ascii_run`] first.
 #[target_feature(enable = "avx512f,avx512bw,avx512vbmi,avx512vbmi2")]
 pub(super) fn decode_blocks(
     decoder: &SingleByteDecoder,
     src: &[u8],
     dst: &mut [u8],
 ) -> (usize, usize) {
+    let ascii = if decoder.ascii_lower_half {
+        copy_ascii_run(src, dst)
+    } else {
+        0
+    };
+    let (read, written) = decode_table_steps(decoder, &src[ascii..], &mut dst[ascii..]);
+    (ascii + read, ascii + written)
+}
+
+/// [`decode_blocks`] after the ASCII start: the table's steps.
+#[target_feature(enable = "avx512f,avx512bw,avx512vbmi,avx512vbmi2")]
+fn decode_table_steps(decoder: &SingleByteDecoder, src: &[u8], dst: &mut [u8]) -> (usize, usize) {
     let (transpose, length_byte, place) = (load(&TRANSPOSE), load(&LENGTH_BYTE), load(&PLACE));
     let planes = &decoder.planes.0;
     let [first, second, third, length] = [0, 1, 2, 3].map(|k| quarters(&planes[k]));

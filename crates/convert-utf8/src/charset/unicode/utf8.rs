@@ -4,6 +4,9 @@
 use crate::charset::kernel::{self, Carry, Drained, Unit, UnitStep, sweep_invalid};
 use crate::charset::{RawDecoder, RawStep};
 
+/// Bytes validated, then copied, at a time.
+const VALIDATE_WINDOW: usize = 16 * 1024;
+
 /// UTF-8 to UTF-8: SIMD validation plus copy for the well-formed bulk, glibc's rules for the
 /// rest, holding back a sequence cut by the end of a call.
 #[derive(Default)]
@@ -109,7 +112,12 @@ impl RawDecoder for Utf8Decoder {
             if read == src.len() {
                 return RawStep::input_empty(read, written);
             }
-            let window = (src.len() - read).min(dst.len() - written);
+            // A window small enough for the copy to find it in the first-level cache where the
+            // validation left it: validating all the input first made the copy read it from
+            // memory again (`docs/benchmarks/peers.md`).
+            let window = (src.len() - read)
+                .min(dst.len() - written)
+                .min(VALIDATE_WINDOW);
             if window == 0 {
                 return RawStep::output_full(read, written);
             }
