@@ -19,11 +19,10 @@
 //! by the end of the block go through the general path one at a time.
 
 use crate::charset::kernel::{self, MAX_CHAR_UTF8, OutUnit, put, sweep_invalid};
-use crate::charset::multibyte::entry_utf8_len;
 use crate::charset::{RawDecoder, RawStep};
 use crate::tables::dbcs::RAW_ENTRY;
 use crate::tables::ebcdic_dbcs::{EXTRA, POOL};
-use crate::tables::format::EbcdicTable;
+use crate::tables::format::{EbcdicTable, entry_utf8_len};
 
 const SO: u8 = 0x0E;
 const SI: u8 = 0x0F;

@@ -27,7 +27,7 @@ use crate::charset::{RawDecoder, RawStep};
 use crate::tables::dbcs::{
     CHARSET_COUNT, LEAD_CHAR, LEAD_INVALID, MAP, NEXT, POOL, RAW_ENTRY, ROWS, UNIT_SETS,
 };
-use crate::tables::format::{FourByteRange, Lead, MbCharset, MbTable, Row};
+use crate::tables::format::{FourByteRange, Lead, MbCharset, MbTable, Row, entry_utf8_len};
 use direct::{DirectTable, utf8_len};
 use std::sync::OnceLock;
 
@@ -63,18 +63,6 @@ fn entry_char(bytes: [u8; 3]) -> Option<u16> {
     })
 }
 
-/// How many bytes of a pool entry are its character's UTF-8, by the entry's first byte; 0 for a
-/// raw entry. The EBCDIC double-byte pool has the same entries.
-#[inline(always)]
-pub(crate) const fn entry_utf8_len(first: u8) -> usize {
-    match first {
-        0x00..=0x7F => 1,
-        0xC0..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        _ => 0,
-    }
-}
-
 /// [`entry_utf8_len`] as a table, for the hot loop's less common entries, which leaves a raw
 /// entry to the general path.
 static UTF8_LEN: [u8; 256] = {
@@ -90,13 +78,63 @@ static UTF8_LEN: [u8; 256] = {
 /// The lookup each charset's hot loop reads, built on its first use (by [`MbCharset::slot`]).
 static DIRECT: [OnceLock<DirectTable>; CHARSET_COUNT] = [const { OnceLock::new() }; CHARSET_COUNT];
 
-impl MultibyteDecoder {
-    pub(crate) fn new(charset: &'static MbCharset) -> MultibyteDecoder {
+/// A CJK multi-byte charset's tables as stateless lookups: what a decoder of the charset reads
+/// (its hot loops and its general step), and what the decoders of charsets that carry its
+/// character set read (ISO-2022 through its EUC twins). Cheap to copy; holds no state.
+#[derive(Clone, Copy)]
+pub(crate) struct CjkLookup {
+    table: &'static MbTable,
+    /// The table's [lead floor](crate::tables::format::lead_floor).
+    lead_floor: Option<u8>,
+    /// The hot loop's lookup.
+    direct: &'static DirectTable,
+}
+
+impl CjkLookup {
+    /// The lookups of `charset`, its hot loop's built on first use.
+    pub(crate) fn of(charset: &'static MbCharset) -> CjkLookup {
         let table = &charset.table;
-        MultibyteDecoder {
+        CjkLookup {
             table,
             lead_floor: charset.lead_floor,
             direct: DIRECT[usize::from(charset.slot)].get_or_init(|| DirectTable::build(table)),
+        }
+    }
+
+    /// The UTF-8 of the code that starts with `first` (followed by `next`), when the hot
+    /// loop's lookup maps it to a character the pool holds as UTF-8: four bytes to store at
+    /// once and how many of them count. `None` for anything else (longer or illegal sequences,
+    /// expansions), which needs the general path. The answer does not say how many bytes the
+    /// code took: where `first` is a character by itself, `next` is not part of it. ISO-2022's
+    /// callers pass pairs with the high bits set, and A1-FE are leads of two-byte codes in
+    /// every EUC twin (the test `every_pair_the_fast_path_maps_is_what_the_general_path_decodes`
+    /// checks it).
+    #[inline(always)]
+    pub(crate) fn mapped_utf8(&self, first: u8, next: u8) -> Option<([u8; 4], usize)> {
+        let (entry, _) = self.direct.lookup(first, next);
+        utf8_len(entry).map(|len| (entry, len))
+    }
+
+    /// Decodes `code`, which must be exactly one whole sequence of the charset, into `dst`
+    /// (room for two code points); `None` when it is anything else.
+    pub(crate) fn decode_code<U: OutUnit>(&self, code: &[u8], dst: &mut [U]) -> Option<usize> {
+        match self.sequence(code) {
+            Sequence::Chars { len, first, second } if len == code.len() => {
+                let mut written = U::push_char(dst, first);
+                if second != 0 {
+                    written += U::push_char(&mut dst[written..], second);
+                }
+                Some(written)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl MultibyteDecoder {
+    pub(crate) fn new(charset: &'static MbCharset) -> MultibyteDecoder {
+        MultibyteDecoder {
+            lookup: CjkLookup::of(charset),
             carry: Carry::default(),
         }
     }
@@ -107,30 +145,9 @@ const MAX_SEQUENCE: usize = 4;
 
 /// Decodes one of the CJK multi-byte charsets.
 pub(crate) struct MultibyteDecoder {
-    table: &'static MbTable,
-    /// The table's [lead floor](crate::tables::format::lead_floor).
-    lead_floor: Option<u8>,
-    /// The hot loop's lookup.
-    direct: &'static DirectTable,
+    lookup: CjkLookup,
     /// Bytes of a sequence cut by the end of an earlier call (or left after a short drop).
     carry: Carry,
-}
-
-impl MultibyteDecoder {
-    /// The UTF-8 of the code that starts with `first` (followed by `next`), when the hot
-    /// loop's lookup maps it to a character the pool holds as UTF-8: four bytes to store at
-    /// once and how many of them count. `None` for anything else (longer or illegal sequences,
-    /// expansions), which needs the general path. For decoders of other charsets that carry
-    /// this one's character set (ISO-2022 through its EUC twin). The answer does not say how
-    /// many bytes the code took: where `first` is a character by itself, `next` is not part of
-    /// it. ISO-2022's callers pass pairs with the high bits set, and A1-FE are leads of
-    /// two-byte codes in every EUC twin (the test
-    /// `every_pair_the_fast_path_maps_is_what_the_general_path_decodes` checks it).
-    #[inline(always)]
-    pub(crate) fn mapped_utf8(&self, first: u8, next: u8) -> Option<([u8; 4], usize)> {
-        let (entry, _) = self.direct.lookup(first, next);
-        utf8_len(entry).map(|len| (entry, len))
-    }
 }
 
 /// What the bytes at the start of a slice are.
@@ -406,7 +423,7 @@ fn four_byte(ranges: &[FourByteRange], units: [u8; 3], bytes: &[u8]) -> Sequence
     }
 }
 
-impl MultibyteDecoder {
+impl CjkLookup {
     /// What the bytes at the start of `bytes` (at least one) are.
     fn sequence(&self, bytes: &[u8]) -> Sequence {
         let first = usize::from(bytes[0]);
@@ -427,7 +444,7 @@ impl<U: OutUnit> UnitStep<U> for MultibyteDecoder {
     const ROOM: usize = MAX_CHAR_UTF8;
 
     fn step(&mut self, window: &[u8], _at_end: bool, dst: &mut [U]) -> Unit {
-        match self.sequence(window) {
+        match self.lookup.sequence(window) {
             Sequence::Chars { len, first, second } => {
                 let mut written = U::push_char(dst, first);
                 if second != 0 {
@@ -505,8 +522,9 @@ impl MultibyteDecoder {
         read: usize,
         written: usize,
     ) -> (usize, usize) {
-        let (direct, ascii_identity) = (self.direct, self.table.ascii_identity);
-        if let Some(floor) = self.lead_floor {
+        let lookup = &self.lookup;
+        let (direct, ascii_identity) = (lookup.direct, lookup.table.ascii_identity);
+        if let Some(floor) = lookup.lead_floor {
             fast_run_by_lead_bits(direct, ascii_identity, floor, block, dst, read, written)
         } else {
             let until = block.len().saturating_sub(1);
@@ -543,7 +561,7 @@ impl RawDecoder for MultibyteDecoder {
         }
         // A byte illegal by itself is one bad unit whatever follows (the generator asserts
         // that glibc drops such a byte alone).
-        let first_row = &self.table.first_row;
+        let first_row = &self.lookup.table.first_row;
         sweep_bad_bytes(src, max, |b| first_row[usize::from(b)] == LEAD_INVALID)
     }
 }

@@ -247,6 +247,18 @@ pub(crate) const fn lead_floor(table: &MbTable) -> Option<u8> {
     if floor < 256 { Some(floor as u8) } else { None }
 }
 
+/// How many bytes of a pool entry are its character's UTF-8, by the entry's first byte; 0 for a
+/// raw entry. The CJK and the EBCDIC double-byte pools have the same entries.
+#[inline(always)]
+pub(crate) const fn entry_utf8_len(first: u8) -> usize {
+    match first {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 0,
+    }
+}
+
 // EBCDIC double-byte charsets
 
 /// The pairs starting with one lead byte: trail bytes `lo..lo + width` have entries in `POOL`

@@ -4,7 +4,7 @@
 //! `21..=7E` in a 94×94 set. A window of 16 bytes is classified at once (SSE2 compares and a
 //! movemask, or a portable loop) to find where the segment ends; its ASCII is then copied a
 //! window at a time, or its pairs are decoded straight through the EUC twin's lookup
-//! ([`MultibyteDecoder::mapped_utf8`]) by a loop that tests nothing but the lookup's answer (a
+//! ([`CjkLookup::mapped_utf8`]) by a loop that tests nothing but the lookup's answer (a
 //! long run of pairs by an out-of-line loop that takes them from 64-bit words). The byte that
 //! ends a segment is taken in place when it is a shift (SO, SI, an ISO-2022-JP designation,
 //! ISO-2022-CN's SO designation) or a control byte ISO-2022-JP passes through in any set, and
@@ -18,7 +18,7 @@
 
 use super::{ESC, Iso2022Decoder, Set, Variant, shifted_out_set, so_designation};
 use crate::charset::kernel::{block_len, put};
-use crate::charset::multibyte::MultibyteDecoder;
+use crate::charset::multibyte::CjkLookup;
 
 /// `ESC ( B`, ISO-2022-JP's designation of ASCII, as the low bytes of a little-endian word.
 const TO_ASCII: u32 = u32::from_le_bytes([ESC, b'(', b'B', 0]);
@@ -176,7 +176,7 @@ fn copy_ascii<const SHIFTS: bool, const DEL: bool>(
 /// pair went unmapped.
 #[inline(always)]
 fn decode_pairs(
-    twin: &MultibyteDecoder,
+    twin: &CjkLookup,
     src: &[u8],
     dst: &mut [u8],
     (mut read, mut written): (usize, usize),
@@ -265,7 +265,7 @@ fn ascii_until_shift_out<const DEL: bool>(
 /// the fast path ends.
 #[inline(always)]
 fn pairs_until_shift_in(
-    twin: &MultibyteDecoder,
+    twin: &CjkLookup,
     src: &[u8],
     dst: &mut [u8],
     at: &mut (usize, usize),
@@ -322,7 +322,7 @@ fn all_in_94(word: u64) -> bool {
 /// the registers to itself; unrolled, so that it tests only what the lookup answers.
 #[inline(never)]
 fn decode_pair_windows(
-    twin: &MultibyteDecoder,
+    twin: &CjkLookup,
     src: &[u8],
     dst: &mut [u8],
     (mut read, mut written): (usize, usize),
@@ -358,7 +358,7 @@ impl Iso2022Decoder {
     /// The twin whose two-byte codes, with the high bits set, are `set`'s pairs; `None` for
     /// the ASCII set and the sets the fast path leaves to the general one.
     #[inline(always)]
-    pub(super) fn pair_twin(&self, set: Set) -> Option<&MultibyteDecoder> {
+    pub(super) fn pair_twin(&self, set: Set) -> Option<&CjkLookup> {
         match set {
             Set::Jis0208 => self.twins.euc_jp.as_ref(),
             Set::Jis0213Plane1 => self.twins.euc_jisx0213.as_ref(),

@@ -338,9 +338,9 @@ fn the_direct_lookup_gives_what_the_descriptors_and_the_general_path_give() {
         let decoder = new_decoder(name).unwrap();
         let mut mapped = 0;
         for first in 0..=255u8 {
-            let lead = &decoder.table.lead[usize::from(first)];
+            let lead = &decoder.lookup.table.lead[usize::from(first)];
             for next in 0..=255u8 {
-                let (entry, step) = decoder.direct.lookup(first, next);
+                let (entry, step) = decoder.lookup.direct.lookup(first, next);
                 let direct = utf8_len(entry).map(|len| (entry, len));
                 assert_eq!(
                     direct,
@@ -354,7 +354,7 @@ fn the_direct_lookup_gives_what_the_descriptors_and_the_general_path_give() {
                     len: taken,
                     first: cp,
                     second: 0,
-                } = decoder.sequence(&[first, next])
+                } = decoder.lookup.sequence(&[first, next])
                 else {
                     panic!("{name} {first:02X}{next:02X}: the general path decodes no character");
                 };
@@ -579,9 +579,9 @@ fn pair_chunks_decode_as_the_general_path() {
         "EUC-JISX0213",
     ] {
         let decoder = new_decoder(name).unwrap();
-        let floor = decoder.lead_floor.unwrap();
+        let floor = decoder.lookup.lead_floor.unwrap();
         let decode_alone = |code: &[u8], out: &mut Vec<u8>| {
-            let Sequence::Chars { len, first, second } = decoder.sequence(code) else {
+            let Sequence::Chars { len, first, second } = decoder.lookup.sequence(code) else {
                 panic!("{name} {code:02X?} is no character");
             };
             assert_eq!(len, code.len(), "{name} {code:02X?}");
@@ -595,10 +595,15 @@ fn pair_chunks_decode_as_the_general_path() {
         let pairs: Vec<[u8; 2]> = (floor..=0xFF)
             .flat_map(|first| (0x21..=0xFF).map(move |next| [first, next]))
             .step_by(stride)
-            .filter(|pair| matches!(decoder.sequence(pair), Sequence::Chars { len: 2, .. }))
+            .filter(|pair| {
+                matches!(
+                    decoder.lookup.sequence(pair),
+                    Sequence::Chars { len: 2, .. }
+                )
+            })
             .collect();
         let singles: Vec<u8> = (0..floor)
-            .filter(|&b| decoder.table.first_row[usize::from(b)] == LEAD_CHAR)
+            .filter(|&b| decoder.lookup.table.first_row[usize::from(b)] == LEAD_CHAR)
             .collect();
         // Three- and four-byte codes (EUC-TW's 8E below the floor, EUC-JISX0213's 8F above
         // it), which the chunk path must leave to the general path wherever they fall.
@@ -606,7 +611,7 @@ fn pair_chunks_decode_as_the_general_path() {
             .flat_map(|first| [[first, 0xA1, 0xA1, 0xA1], [first, 0xA2, 0xB0, 0xA1]])
             .flat_map(|code| [code[..3].to_vec(), code.to_vec()])
             .filter(|code| {
-                matches!(decoder.sequence(code), Sequence::Chars { len, .. } if len == code.len())
+                matches!(decoder.lookup.sequence(code), Sequence::Chars { len, .. } if len == code.len())
             })
             .collect();
         let (mut input, mut expected) = (Vec::new(), Vec::new());

@@ -23,8 +23,8 @@ pub(super) fn fast_run(
     mut read: usize,
     mut written: usize,
 ) -> (usize, usize) {
-    let units = decoder.direct.unit_lookup();
-    let ascii_identity = decoder.table.ascii_identity;
+    let units = decoder.lookup.direct.unit_lookup();
+    let ascii_identity = decoder.lookup.table.ascii_identity;
     // Positions before `last` have a next byte.
     let last = block.len().saturating_sub(1);
     while read < last {
@@ -164,12 +164,12 @@ mod tests {
                 panic!("{charset} is a CJK multi-byte charset");
             };
             let decoder = MultibyteDecoder::new(tables);
-            let units: UnitLookup = decoder.direct.unit_lookup();
+            let units: UnitLookup = decoder.lookup.direct.unit_lookup();
             let name = charset.name();
             for first in 0..=255u8 {
                 for next in 0..=255u8 {
                     let (unit, unit_step) = units.lookup(first, next);
-                    let (entry, step) = decoder.direct.lookup(first, next);
+                    let (entry, step) = decoder.lookup.direct.lookup(first, next);
                     assert_eq!(unit_step, step, "{name} {first:02X}{next:02X}");
                     match super::super::utf8_len(entry).map(|len| &entry[..len]) {
                         None => assert_eq!(unit, NOT_A_UNIT, "{name} {first:02X}{next:02X}"),
