@@ -15,6 +15,8 @@ mod incremental;
 mod input;
 mod output;
 mod policy;
+#[cfg(not(feature = "abi3"))]
+mod storage;
 mod text;
 
 use charset::{PooledDecoder, resolve};
@@ -109,7 +111,8 @@ fn decode_as<'py>(
     if let Some(text) = text::str_from_utf16_input(py, charset, input)? {
         return Ok(text);
     }
-    if let Some(text) = text::str_from_single_byte_input(py, charset, input)? {
+    let strict = errors == "strict";
+    if let Some(text) = text::str_from_single_byte_input(py, charset, input, strict)? {
         return Ok(text);
     }
     if charset.family() == Family::CjkMultibyte {
