@@ -86,23 +86,25 @@ pub(crate) fn engine_decode_error(
     }
 }
 
-/// The engine's exception for the first bad sequence of a whole `input` from byte `at` on, which
-/// must be where one begins in a stateless charset, so that a new decoder there reads it as the
-/// decoder of the whole input did. Only the bad sequence is decoded again.
+/// The engine's exception (naming `encoding`) for the first bad sequence of a whole `input` from
+/// byte `at` on, which must be where one begins; `reader` is a stateless charset that reads the
+/// input from there as the decoder of the whole input does. Only the bad sequence is decoded
+/// again.
 pub(crate) fn engine_error_at(
     py: Python<'_>,
-    charset: Charset,
+    encoding: &str,
+    reader: Charset,
     input: &Input<'_>,
     at: usize,
 ) -> PyErr {
-    let mut decoder = Decoder::new(charset, ErrorPolicy::Strict);
+    let mut decoder = Decoder::new(reader, ErrorPolicy::Strict);
     // The engine stops at the bad sequence before writing anything: the least room it takes.
     let mut units = [0u16; MIN_OUTPUT_SPACE];
     match decoder
         .decode_utf16(&input.as_slice()[at..], &mut units, true)
         .status
     {
-        DecodeStatus::Error(error) => engine_decode_error(py, charset.name(), input, &error, at),
+        DecodeStatus::Error(error) => engine_decode_error(py, encoding, input, &error, at),
         _ => PyRuntimeError::new_err(format!("no bad sequence at byte {at} of the input")),
     }
 }

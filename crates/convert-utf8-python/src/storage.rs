@@ -241,7 +241,7 @@ pub(crate) fn str_from_single_byte<'py>(
                     let undefined = |&byte: &u8| table[usize::from(byte)] & UNDEFINED != 0;
                     let bad = at + src[at..].iter().position(undefined).unwrap_or(0);
                     return if strict {
-                        Err(engine_error_at(py, charset, input, bad))
+                        Err(engine_error_at(py, charset.name(), charset, input, bad))
                     } else {
                         Ok(None)
                     };

@@ -20,6 +20,7 @@
 //! for CPython's UTF-16 constructor. Every time, an input with a bad sequence goes the usual
 //! way instead, so errors and their positions are the engine's.
 
+use crate::errors::{engine_decode_error, engine_error_at};
 use crate::input::Input;
 use crate::policy::decode_in_batches;
 use convert_utf8::{
@@ -254,6 +255,19 @@ pub(crate) fn str_from_utf8_input<'py>(
         return Ok(None);
     }
     let src = input.as_slice();
+    if input.run_detached_if_large(py, || src.is_ascii()) {
+        // Its own text, copied at once by CPython's Latin-1 constructor (which makes an ASCII
+        // str of it) as `bytes.decode("utf-8")` copies it, instead of piece by piece.
+        let len = ssize(src.len())?;
+        // SAFETY: `src` is valid for `len` bytes during the call; CPython copies them.
+        return unsafe {
+            owned_str(
+                py,
+                ffi::PyUnicode_DecodeLatin1(src.as_ptr().cast(), len, std::ptr::null()),
+            )
+            .map(Some)
+        };
+    }
     let well_formed = input.run_detached_if_large(py, || is_well_formed_utf8(src));
     if !well_formed {
         return Ok(None);
@@ -262,18 +276,21 @@ pub(crate) fn str_from_utf8_input<'py>(
 }
 
 /// The `str` of a whole input of a 16-bit Unicode form (UTF-16, UCS-2 and their byte orders),
-/// without the UTF-8 step. `None` when `charset` is another or the input has a bad sequence: the
-/// caller then decodes it the usual way, which raises or handles the error exactly.
+/// without the UTF-8 step. `None` when `charset` is another, or the input has a bad sequence
+/// and `strict` is false: the caller then decodes it the usual way, which handles the error
+/// under its `errors=`. Under `strict`, the engine's error is raised.
 ///
 /// The UTF-16 forms go straight to CPython's strict UTF-16 constructor (the one
 /// `bytes.decode("utf-16-le")` runs), which accepts exactly the inputs the engine accepts (an
 /// even length, no unpaired surrogate) and builds the same text, so the engine's pass is only
-/// needed when it refuses. UCS-2, where every surrogate is a bad sequence, is decoded by the
+/// needed when it refuses: then from where CPython stopped, which is where the engine finds
+/// the first bad sequence too. UCS-2, where every surrogate is a bad sequence, is decoded by the
 /// engine straight to UTF-16 units first.
 pub(crate) fn str_from_utf16_input<'py>(
     py: Python<'py>,
     charset: Charset,
     input: &Input<'_>,
+    strict: bool,
 ) -> PyResult<Option<Bound<'py, PyString>>> {
     let src = input.as_slice();
     let Some(layout) = Utf16Layout::of(charset, src) else {
@@ -283,12 +300,30 @@ pub(crate) fn str_from_utf16_input<'py>(
         let body = &src[layout.body_start..];
         return match str_from_utf16_bytes(py, body, layout.big_endian) {
             Ok(text) => Ok(Some(text)),
+            Err(error) if error.is_instance_of::<PyUnicodeDecodeError>(py) && strict => {
+                // The body read in its byte order from there, as the whole input's decoder
+                // reads it.
+                let at: usize = error.value(py).getattr("start")?.extract()?;
+                let reader = Charset::for_label(if layout.big_endian {
+                    "UTF-16BE"
+                } else {
+                    "UTF-16LE"
+                })
+                .expect("a charset of the engine");
+                Err(engine_error_at(
+                    py,
+                    charset.name(),
+                    reader,
+                    input,
+                    layout.body_start + at,
+                ))
+            }
             Err(error) if error.is_instance_of::<PyUnicodeDecodeError>(py) => Ok(None),
             Err(error) => Err(error),
         };
     }
     let mut decoder = Decoder::new(charset, ErrorPolicy::Strict);
-    str_from_engine_utf16(py, &mut decoder, input)
+    str_from_engine_utf16(py, &mut decoder, input, strict)
 }
 
 /// How one whole input of a 16-bit form is read, as a new `Decoder` given it as its whole input
@@ -341,11 +376,14 @@ const BATCH_UNITS: usize = 512 * 1024;
 /// The `str` of a whole input decoded by `decoder` under one of the engine's own policies (no
 /// Python error handler): the engine decodes it batch by batch straight to UTF-16 units, with
 /// the GIL released for a large input, and each batch becomes a `str` piece appended to the
-/// result. `None` when strict decoding meets a bad sequence.
+/// result. At a bad sequence (the decoder being strict), the engine's error for it is raised
+/// when `raise` is set, found on this one pass; otherwise the result is `None`, for the caller
+/// to decode the input under its `errors=`.
 pub(crate) fn str_from_engine_utf16<'py>(
     py: Python<'py>,
     decoder: &mut Decoder,
     input: &Input<'_>,
+    raise: bool,
 ) -> PyResult<Option<Bound<'py, PyString>>> {
     let src = input.as_slice();
     // No byte decodes to more units than the bytes it takes, two units hold any character, and
@@ -365,6 +403,10 @@ pub(crate) fn str_from_engine_utf16<'py>(
             match step.status {
                 DecodeStatus::InputEmpty => return Ok(Some(text.finish())),
                 DecodeStatus::OutputFull => {}
+                DecodeStatus::Error(error) if raise => {
+                    let name = decoder.charset().name();
+                    return Err(engine_decode_error(py, name, input, &error, 0));
+                }
                 DecodeStatus::Error(_) => return Ok(None),
             }
         }
@@ -557,7 +599,7 @@ pub(crate) fn str_from_single_byte_input<'py>(
         Err(error) if error.is_instance_of::<PyUnicodeDecodeError>(py) && strict => {
             // CPython's decoders stop at the first byte the engine refuses too.
             let at: usize = error.value(py).getattr("start")?.extract()?;
-            Err(crate::errors::engine_error_at(py, charset, input, at))
+            Err(engine_error_at(py, charset.name(), charset, input, at))
         }
         Err(error) if error.is_instance_of::<PyUnicodeDecodeError>(py) => Ok(None),
         Err(error) => Err(error),
@@ -566,15 +608,15 @@ pub(crate) fn str_from_single_byte_input<'py>(
 
 /// The `str` of a whole input decoded by `decoder` under one of the engine's own policies (no
 /// Python error handler), decoded batch by batch (see [`decode_in_batches`]) and built piece by
-/// piece. `None` when strict decoding meets a bad sequence.
+/// piece. Strict decoding raises at the first bad sequence.
 pub(crate) fn str_from_engine_in_batches<'py>(
     py: Python<'py>,
     decoder: &mut Decoder,
     input: &Input<'_>,
 ) -> PyResult<Option<Bound<'py, PyString>>> {
     let mut text = StrBuilder::new(py);
-    let decoded = decode_in_batches(py, decoder, input, |utf8| text.push_valid_utf8(utf8))?;
-    Ok(decoded.then(|| text.finish()))
+    decode_in_batches(py, decoder, input, |utf8| text.push_valid_utf8(utf8))?;
+    Ok(Some(text.finish()))
 }
 
 /// Runs `fill` with this thread's UTF-16 buffer, at least `len` units long.
