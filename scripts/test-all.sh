@@ -27,6 +27,8 @@ need iconv libc-bin
 section "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The Python extension's stable-ABI variant (`maturin build --features abi3`) must keep building.
+cargo clippy -p convert-utf8-python --features abi3 --locked -- -D warnings
 
 section "C ABI: tools its tests use (C compiler, AddressSanitizer, pkg-config, Python ctypes and cffi)"
 # crates/convert-utf8-capi/tests skip what the machine lacks unless told it is required: here it is.

@@ -8,7 +8,11 @@
 //!   or a conversion target other than UTF-8. A `LookupError`, as for a codec Python
 //!   does not have, so code that falls back on `LookupError` keeps working.
 
-use convert_utf8::{DecodeError as EngineDecodeError, Error, ErrorKind};
+use crate::input::Input;
+use convert_utf8::{
+    Charset, DecodeError as EngineDecodeError, DecodeStatus, Decoder, Error, ErrorKind,
+    ErrorPolicy, MIN_OUTPUT_SPACE,
+};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyLookupError, PyRuntimeError, PyUnicodeDecodeError};
 use pyo3::prelude::*;
@@ -56,6 +60,53 @@ pub(crate) fn decode_error<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     py.get_type::<DecodeError>()
         .call1((encoding, object, start, end, reason(kind)))
+}
+
+/// The `DecodeError` for the engine's `error` in a whole `input`, whose decoder began `shift`
+/// bytes into it, to be raised.
+pub(crate) fn engine_decode_error(
+    py: Python<'_>,
+    encoding: &str,
+    input: &Input<'_>,
+    error: &EngineDecodeError,
+    shift: usize,
+) -> PyErr {
+    let start = shift + usize::try_from(error.offset()).unwrap_or(usize::MAX - shift);
+    let made = decode_error(
+        py,
+        encoding,
+        &input.to_bytes(py),
+        start,
+        start + error.len(),
+        error.kind(),
+    );
+    match made {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(e) => e,
+    }
+}
+
+/// The engine's exception (naming `encoding`) for the first bad sequence of a whole `input` from
+/// byte `at` on, which must be where one begins; `reader` is a stateless charset that reads the
+/// input from there as the decoder of the whole input does. Only the bad sequence is decoded
+/// again.
+pub(crate) fn engine_error_at(
+    py: Python<'_>,
+    encoding: &str,
+    reader: Charset,
+    input: &Input<'_>,
+    at: usize,
+) -> PyErr {
+    let mut decoder = Decoder::new(reader, ErrorPolicy::Strict);
+    // The engine stops at the bad sequence before writing anything: the least room it takes.
+    let mut units = [0u16; MIN_OUTPUT_SPACE];
+    match decoder
+        .decode_utf16(&input.as_slice()[at..], &mut units, true)
+        .status
+    {
+        DecodeStatus::Error(error) => engine_decode_error(py, encoding, input, &error, at),
+        _ => PyRuntimeError::new_err(format!("no bad sequence at byte {at} of the input")),
+    }
 }
 
 /// A `DecodeError` for a bad sequence found in a file, whose bytes are not in memory: `object`

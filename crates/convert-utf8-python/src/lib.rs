@@ -15,6 +15,8 @@ mod incremental;
 mod input;
 mod output;
 mod policy;
+#[cfg(not(feature = "abi3"))]
+mod storage;
 mod text;
 
 use charset::{PooledDecoder, resolve};
@@ -40,8 +42,8 @@ fn decode_all(
 }
 
 /// The output of a large whole `input` under an engine policy, built by `build` from the engine's
-/// output batch by batch; `None` for a small input, a Python error handler, or a bad sequence
-/// under strict decoding (all of which [`decode_all`] then handles).
+/// output batch by batch; `None` for a small input or a Python error handler (which
+/// [`decode_all`] then handles). Strict decoding raises at the first bad sequence.
 fn in_batches<'py, T>(
     py: Python<'py>,
     input: &Input<'_>,
@@ -106,15 +108,16 @@ fn decode_as<'py>(
     if let Some(text) = text::str_from_utf8_input(py, charset, input)? {
         return Ok(text);
     }
-    if let Some(text) = text::str_from_utf16_input(py, charset, input)? {
+    let strict = errors == "strict";
+    if let Some(text) = text::str_from_utf16_input(py, charset, input, strict)? {
         return Ok(text);
     }
-    if let Some(text) = text::str_from_single_byte_input(py, charset, input)? {
+    if let Some(text) = text::str_from_single_byte_input(py, charset, input, strict)? {
         return Ok(text);
     }
     if charset.family() == Family::CjkMultibyte {
         let mut decoder = PooledDecoder::get(charset, ErrorPolicy::Strict);
-        if let Some(text) = text::str_from_engine_utf16(py, &mut decoder, input)? {
+        if let Some(text) = text::str_from_engine_utf16(py, &mut decoder, input, strict)? {
             return Ok(text);
         }
     }

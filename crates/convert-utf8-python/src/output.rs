@@ -145,14 +145,14 @@ impl Drop for Utf8Out {
 /// The UTF-8 `bytes` of a whole input decoded by `decoder` under one of the engine's own
 /// policies (no Python error handler), decoded batch by batch (see [`decode_in_batches`]) and
 /// appended to the `bytes` with `PyBytes_Concat`, which CPython grows in place while the object
-/// is referenced only here. `None` when strict decoding meets a bad sequence.
+/// is referenced only here. Strict decoding raises at the first bad sequence.
 pub(crate) fn bytes_from_engine_in_batches<'py>(
     py: Python<'py>,
     decoder: &mut Decoder,
     input: &Input<'_>,
 ) -> PyResult<Option<Bound<'py, PyBytes>>> {
     let mut joined: Option<Bound<'py, PyBytes>> = None;
-    let decoded = decode_in_batches(py, decoder, input, |utf8| {
+    decode_in_batches(py, decoder, input, |utf8| {
         let Some(so_far) = joined.take() else {
             joined = Some(PyBytes::new(py, utf8));
             return Ok(());
@@ -174,7 +174,7 @@ pub(crate) fn bytes_from_engine_in_batches<'py>(
         }
         Ok(())
     })?;
-    Ok(decoded.then(|| joined.unwrap_or_else(|| PyBytes::new(py, b""))))
+    Ok(Some(joined.unwrap_or_else(|| PyBytes::new(py, b""))))
 }
 
 /// A `str` from generalised UTF-8 (see the module comment), by CPython's UTF-8 constructor

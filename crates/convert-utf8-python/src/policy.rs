@@ -11,7 +11,7 @@
 //! position: exact for stateless charsets, but a stateful one (ISO-2022 shift state, a UTF-16 byte
 //! order learnt from a BOM) starts over from its initial state there.
 
-use crate::errors::decode_error;
+use crate::errors::{decode_error, engine_decode_error};
 use crate::input::{DETACH_THRESHOLD, Input};
 use crate::output::Utf8Out;
 use convert_utf8::{
@@ -140,14 +140,14 @@ pub(crate) const BATCH_LEN: usize = 1024 * 1024;
 /// Decodes the whole `input` with `decoder` (under one of the engine's own policies) batch by
 /// batch into one reused buffer, handing the UTF-8 of each batch to `take`: the output of a
 /// large input then never sits whole in a buffer of its own, whose fresh pages would cost more
-/// than decoding it. Returns `false` as soon as strict decoding meets a bad sequence, for the
-/// caller to decode the input again the usual way, which raises the exact exception.
+/// than decoding it. Strict decoding stops at the first bad sequence and raises the engine's
+/// error for it, found on this one pass.
 pub(crate) fn decode_in_batches(
     py: Python<'_>,
     decoder: &mut Decoder,
     input: &Input<'_>,
     mut take: impl FnMut(&[u8]) -> PyResult<()>,
-) -> PyResult<bool> {
+) -> PyResult<()> {
     let mut out = Utf8Out::from_scratch();
     let mut batches = input.as_slice().chunks(BATCH_LEN).peekable();
     while let Some(batch) = batches.next() {
@@ -155,12 +155,18 @@ pub(crate) fn decode_in_batches(
         let last = batches.peek().is_none();
         let stable = input.stable_without_gil();
         let progress = run_releasing_gil(py, decoder, batch, last, &mut out, stable)?;
-        if progress.error.is_some() {
-            return Ok(false);
+        if let Some(error) = progress.error {
+            return Err(engine_decode_error(
+                py,
+                decoder.charset().name(),
+                input,
+                &error,
+                0,
+            ));
         }
         take(out.written())?;
     }
-    Ok(true)
+    Ok(())
 }
 
 /// How many bytes of earlier inputs [`decode_input`] may need: a bad sequence and the bytes a

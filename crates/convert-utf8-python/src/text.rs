@@ -20,6 +20,7 @@
 //! for CPython's UTF-16 constructor. Every time, an input with a bad sequence goes the usual
 //! way instead, so errors and their positions are the engine's.
 
+use crate::errors::{engine_decode_error, engine_error_at};
 use crate::input::Input;
 use crate::policy::decode_in_batches;
 use convert_utf8::{
@@ -254,6 +255,19 @@ pub(crate) fn str_from_utf8_input<'py>(
         return Ok(None);
     }
     let src = input.as_slice();
+    if input.run_detached_if_large(py, || src.is_ascii()) {
+        // Its own text, copied at once by CPython's Latin-1 constructor (which makes an ASCII
+        // str of it) as `bytes.decode("utf-8")` copies it, instead of piece by piece.
+        let len = ssize(src.len())?;
+        // SAFETY: `src` is valid for `len` bytes during the call; CPython copies them.
+        return unsafe {
+            owned_str(
+                py,
+                ffi::PyUnicode_DecodeLatin1(src.as_ptr().cast(), len, std::ptr::null()),
+            )
+            .map(Some)
+        };
+    }
     let well_formed = input.run_detached_if_large(py, || is_well_formed_utf8(src));
     if !well_formed {
         return Ok(None);
@@ -262,18 +276,21 @@ pub(crate) fn str_from_utf8_input<'py>(
 }
 
 /// The `str` of a whole input of a 16-bit Unicode form (UTF-16, UCS-2 and their byte orders),
-/// without the UTF-8 step. `None` when `charset` is another or the input has a bad sequence: the
-/// caller then decodes it the usual way, which raises or handles the error exactly.
+/// without the UTF-8 step. `None` when `charset` is another, or the input has a bad sequence
+/// and `strict` is false: the caller then decodes it the usual way, which handles the error
+/// under its `errors=`. Under `strict`, the engine's error is raised.
 ///
 /// The UTF-16 forms go straight to CPython's strict UTF-16 constructor (the one
 /// `bytes.decode("utf-16-le")` runs), which accepts exactly the inputs the engine accepts (an
 /// even length, no unpaired surrogate) and builds the same text, so the engine's pass is only
-/// needed when it refuses. UCS-2, where every surrogate is a bad sequence, is decoded by the
+/// needed when it refuses: then from where CPython stopped, which is where the engine finds
+/// the first bad sequence too. UCS-2, where every surrogate is a bad sequence, is decoded by the
 /// engine straight to UTF-16 units first.
 pub(crate) fn str_from_utf16_input<'py>(
     py: Python<'py>,
     charset: Charset,
     input: &Input<'_>,
+    strict: bool,
 ) -> PyResult<Option<Bound<'py, PyString>>> {
     let src = input.as_slice();
     let Some(layout) = Utf16Layout::of(charset, src) else {
@@ -283,12 +300,30 @@ pub(crate) fn str_from_utf16_input<'py>(
         let body = &src[layout.body_start..];
         return match str_from_utf16_bytes(py, body, layout.big_endian) {
             Ok(text) => Ok(Some(text)),
+            Err(error) if error.is_instance_of::<PyUnicodeDecodeError>(py) && strict => {
+                // The body read in its byte order from there, as the whole input's decoder
+                // reads it.
+                let at: usize = error.value(py).getattr("start")?.extract()?;
+                let reader = Charset::for_label(if layout.big_endian {
+                    "UTF-16BE"
+                } else {
+                    "UTF-16LE"
+                })
+                .expect("a charset of the engine");
+                Err(engine_error_at(
+                    py,
+                    charset.name(),
+                    reader,
+                    input,
+                    layout.body_start + at,
+                ))
+            }
             Err(error) if error.is_instance_of::<PyUnicodeDecodeError>(py) => Ok(None),
             Err(error) => Err(error),
         };
     }
     let mut decoder = Decoder::new(charset, ErrorPolicy::Strict);
-    str_from_engine_utf16(py, &mut decoder, input)
+    str_from_engine_utf16(py, &mut decoder, input, strict)
 }
 
 /// How one whole input of a 16-bit form is read, as a new `Decoder` given it as its whole input
@@ -341,11 +376,14 @@ const BATCH_UNITS: usize = 512 * 1024;
 /// The `str` of a whole input decoded by `decoder` under one of the engine's own policies (no
 /// Python error handler): the engine decodes it batch by batch straight to UTF-16 units, with
 /// the GIL released for a large input, and each batch becomes a `str` piece appended to the
-/// result. `None` when strict decoding meets a bad sequence.
+/// result. At a bad sequence (the decoder being strict), the engine's error for it is raised
+/// when `raise` is set, found on this one pass; otherwise the result is `None`, for the caller
+/// to decode the input under its `errors=`.
 pub(crate) fn str_from_engine_utf16<'py>(
     py: Python<'py>,
     decoder: &mut Decoder,
     input: &Input<'_>,
+    raise: bool,
 ) -> PyResult<Option<Bound<'py, PyString>>> {
     let src = input.as_slice();
     // No byte decodes to more units than the bytes it takes, two units hold any character, and
@@ -365,6 +403,10 @@ pub(crate) fn str_from_engine_utf16<'py>(
             match step.status {
                 DecodeStatus::InputEmpty => return Ok(Some(text.finish())),
                 DecodeStatus::OutputFull => {}
+                DecodeStatus::Error(error) if raise => {
+                    let name = decoder.charset().name();
+                    return Err(engine_decode_error(py, name, input, &error, 0));
+                }
                 DecodeStatus::Error(_) => return Ok(None),
             }
         }
@@ -408,26 +450,62 @@ impl ByteMapShape {
     }
 }
 
-/// A single-byte charset's byte map (see [`byte_map`]) and its shape.
+/// What builds the text of a single-byte charset beyond CPython's copying constructors: the
+/// charset's table, written into the str's storage ([`crate::storage`]), in a per-version
+/// build; CPython's charmap decoder with a 256-character map under the stable ABI.
+#[cfg(not(feature = "abi3"))]
+type ByteDecoding = std::rc::Rc<crate::storage::ByteTable>;
+#[cfg(feature = "abi3")]
+type ByteDecoding = Py<PyString>;
+
+/// A single-byte charset's [`ByteDecoding`] and its shape.
 struct ByteMap {
     charset: Charset,
-    map: Py<PyString>,
+    decoding: ByteDecoding,
     shape: ByteMapShape,
 }
 
+impl ByteMap {
+    /// The map of `charset` (a [`Family::SingleByte`] charset: one byte, one character from the
+    /// BMP, no state), asked of the engine byte by byte.
+    fn of(_py: Python<'_>, charset: Charset) -> PyResult<ByteMap> {
+        #[cfg(feature = "abi3")]
+        let py = _py;
+        let units = byte_units(charset);
+        #[cfg(not(feature = "abi3"))]
+        let decoding = std::rc::Rc::new(crate::storage::byte_table(&units, UNDEFINED_BYTE));
+        #[cfg(feature = "abi3")]
+        let decoding = str_from_native_utf16(py, &units)?.unbind();
+        Ok(ByteMap {
+            charset,
+            decoding,
+            shape: ByteMapShape::of(&units),
+        })
+    }
+
+    /// The decoding, shared.
+    #[cfg(not(feature = "abi3"))]
+    fn share(&self, _py: Python<'_>) -> ByteDecoding {
+        self.decoding.clone()
+    }
+
+    #[cfg(feature = "abi3")]
+    fn share(&self, py: Python<'_>) -> ByteDecoding {
+        self.decoding.clone_ref(py)
+    }
+}
+
 thread_local! {
-    /// Per single-byte charset, a 256-character `str`: the character each byte value decodes
-    /// to, found by decoding that byte alone with the engine.
+    /// Per single-byte charset, what its bytes decode to.
     static BYTE_MAPS: RefCell<Vec<ByteMap>> = const { RefCell::new(Vec::new()) };
 }
 
 /// How many single-byte charsets' byte maps each thread keeps.
 const BYTE_MAPS_PER_THREAD: usize = 8;
 
-/// The character each byte decodes to in `charset` (a [`Family::SingleByte`] charset: one byte,
-/// one character from the BMP, no state), asked of the engine byte by byte, as a `str` of 256
-/// characters with U+FFFE for an undefined byte.
-fn byte_map(py: Python<'_>, charset: Charset) -> PyResult<ByteMap> {
+/// The character each byte decodes to in the single-byte `charset`, asked of the engine byte by
+/// byte, [`UNDEFINED_BYTE`] for a byte the charset leaves undefined.
+fn byte_units(charset: Charset) -> [u16; 256] {
     let mut table = [UNDEFINED_BYTE; 256];
     for (byte, entry) in (0..=255u8).zip(table.iter_mut()) {
         if let Ok(text) = charset.decode_to_string(&[byte], ErrorPolicy::Strict) {
@@ -437,25 +515,26 @@ fn byte_map(py: Python<'_>, charset: Charset) -> PyResult<ByteMap> {
             }
         }
     }
-    Ok(ByteMap {
-        charset,
-        map: str_from_native_utf16(py, &table)?.unbind(),
-        shape: ByteMapShape::of(&table),
-    })
+    table
 }
 
-/// The `str` of a whole input of a plain single-byte charset, without the UTF-8 step: CPython's
-/// charmap decoder (the one `bytes.decode("cp1251")` runs) maps its bytes through the
-/// characters the engine decodes each byte value to. `None` when `charset` is of another family
-/// or the input has a byte the charset leaves undefined (or that decodes to U+FFFE, which the
-/// charmap decoder cannot tell from one): the caller then decodes it the usual way, which raises
-/// or handles the error exactly. Where every byte, or every byte of an all-ASCII input, is the
-/// character of its own value, CPython's Latin-1 or ASCII constructor builds the text instead
-/// ([`ByteMapShape`]), as `bytes.decode("latin-1")` and `bytes.decode("ascii")` do.
+/// The `str` of a whole input of a plain single-byte charset, without the UTF-8 step. Where
+/// every byte, or every byte of an all-ASCII input, is the character of its own value, CPython's
+/// Latin-1 or ASCII constructor builds the text ([`ByteMapShape`]), as `bytes.decode("latin-1")`
+/// and `bytes.decode("ascii")` do. Otherwise, in a per-version build, the characters are written
+/// into the str's storage from the charset's table ([`crate::storage`]); under the stable ABI,
+/// CPython's charmap decoder (the one `bytes.decode("cp1251")` runs) maps the bytes through the
+/// characters the engine decodes each byte value to.
+///
+/// `None` when `charset` is of another family, or when the input has a byte the charset leaves
+/// undefined (or, through the charmap decoder, that decodes to U+FFFE, which it cannot tell from
+/// one) and `strict` is false: the caller then decodes it the usual way, which handles the error
+/// under its `errors=`. Under `strict`, the engine's exception for that byte is raised.
 pub(crate) fn str_from_single_byte_input<'py>(
     py: Python<'py>,
     charset: Charset,
     input: &Input<'_>,
+    strict: bool,
 ) -> PyResult<Option<Bound<'py, PyString>>> {
     if charset.family() != Family::SingleByte {
         return Ok(None);
@@ -463,13 +542,13 @@ pub(crate) fn str_from_single_byte_input<'py>(
     let cached = BYTE_MAPS.with_borrow(|maps| {
         maps.iter()
             .find(|known| known.charset == charset)
-            .map(|known| (known.map.clone_ref(py), known.shape))
+            .map(|known| (known.share(py), known.shape))
     });
-    let (map, shape) = match cached {
+    let (decoding, shape) = match cached {
         Some(known) => known,
         None => {
-            let made = byte_map(py, charset)?;
-            let known = (made.map.clone_ref(py), made.shape);
+            let made = ByteMap::of(py, charset)?;
+            let known = (made.share(py), made.shape);
             BYTE_MAPS.with_borrow_mut(|maps| {
                 if maps.len() == BYTE_MAPS_PER_THREAD {
                     maps.remove(0);
@@ -480,29 +559,48 @@ pub(crate) fn str_from_single_byte_input<'py>(
         }
     };
     let src = input.as_slice();
-    let len = ssize(src.len())?;
-    let src_ptr = src.as_ptr().cast();
     let latin1 = match shape {
         ByteMapShape::Latin1 => true,
         ByteMapShape::AsciiLow => input.run_detached_if_large(py, || src.is_ascii()),
         ByteMapShape::AsciiOnly | ByteMapShape::Other => false,
     };
-    // SAFETY: `src` is valid for `len` bytes during each call, `map` is a live str; CPython
-    // copies what it reads and returns a new reference or NULL with an exception set.
-    let built = unsafe {
-        owned_str(
-            py,
-            if latin1 {
-                ffi::PyUnicode_DecodeLatin1(src_ptr, len, std::ptr::null())
-            } else if shape == ByteMapShape::AsciiOnly {
-                ffi::PyUnicode_DecodeASCII(src_ptr, len, c"strict".as_ptr())
-            } else {
-                ffi::PyUnicode_DecodeCharmap(src_ptr, len, map.as_ptr(), std::ptr::null())
-            },
-        )
+    let len = ssize(src.len())?;
+    let src_ptr = src.as_ptr().cast();
+    // SAFETY (all three calls): `src` is valid for `len` bytes during the call, `decoding` (the
+    // charmap) is a live str; CPython copies what it reads and returns a new reference or NULL
+    // with an exception set.
+    let built = if latin1 {
+        unsafe {
+            owned_str(
+                py,
+                ffi::PyUnicode_DecodeLatin1(src_ptr, len, std::ptr::null()),
+            )
+        }
+    } else if shape == ByteMapShape::AsciiOnly {
+        unsafe {
+            owned_str(
+                py,
+                ffi::PyUnicode_DecodeASCII(src_ptr, len, c"strict".as_ptr()),
+            )
+        }
+    } else {
+        #[cfg(not(feature = "abi3"))]
+        return crate::storage::str_from_single_byte(py, charset, input, &decoding, strict);
+        #[cfg(feature = "abi3")]
+        unsafe {
+            owned_str(
+                py,
+                ffi::PyUnicode_DecodeCharmap(src_ptr, len, decoding.as_ptr(), std::ptr::null()),
+            )
+        }
     };
     match built {
         Ok(text) => Ok(Some(text)),
+        Err(error) if error.is_instance_of::<PyUnicodeDecodeError>(py) && strict => {
+            // CPython's decoders stop at the first byte the engine refuses too.
+            let at: usize = error.value(py).getattr("start")?.extract()?;
+            Err(engine_error_at(py, charset.name(), charset, input, at))
+        }
         Err(error) if error.is_instance_of::<PyUnicodeDecodeError>(py) => Ok(None),
         Err(error) => Err(error),
     }
@@ -510,15 +608,15 @@ pub(crate) fn str_from_single_byte_input<'py>(
 
 /// The `str` of a whole input decoded by `decoder` under one of the engine's own policies (no
 /// Python error handler), decoded batch by batch (see [`decode_in_batches`]) and built piece by
-/// piece. `None` when strict decoding meets a bad sequence.
+/// piece. Strict decoding raises at the first bad sequence.
 pub(crate) fn str_from_engine_in_batches<'py>(
     py: Python<'py>,
     decoder: &mut Decoder,
     input: &Input<'_>,
 ) -> PyResult<Option<Bound<'py, PyString>>> {
     let mut text = StrBuilder::new(py);
-    let decoded = decode_in_batches(py, decoder, input, |utf8| text.push_valid_utf8(utf8))?;
-    Ok(decoded.then(|| text.finish()))
+    decode_in_batches(py, decoder, input, |utf8| text.push_valid_utf8(utf8))?;
+    Ok(Some(text.finish()))
 }
 
 /// Runs `fill` with this thread's UTF-16 buffer, at least `len` units long.
