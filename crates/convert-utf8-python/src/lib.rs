@@ -105,10 +105,10 @@ fn decode_as<'py>(
     charset: Charset,
     errors: &str,
 ) -> PyResult<Bound<'py, PyString>> {
-    if let Some(text) = text::str_from_utf8_input(py, charset, input)? {
+    let strict = errors == "strict";
+    if let Some(text) = text::str_from_utf8_input(py, charset, input, strict)? {
         return Ok(text);
     }
-    let strict = errors == "strict";
     if let Some(text) = text::str_from_utf16_input(py, charset, input, strict)? {
         return Ok(text);
     }

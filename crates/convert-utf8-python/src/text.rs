@@ -250,29 +250,64 @@ pub(crate) fn str_from_utf8_input<'py>(
     py: Python<'py>,
     charset: Charset,
     input: &Input<'_>,
+    strict: bool,
 ) -> PyResult<Option<Bound<'py, PyString>>> {
     if charset.name() != "UTF-8" {
         return Ok(None);
     }
     let src = input.as_slice();
-    if input.run_detached_if_large(py, || src.is_ascii()) {
-        // Its own text, copied at once by CPython's Latin-1 constructor (which makes an ASCII
-        // str of it) as `bytes.decode("utf-8")` copies it, instead of piece by piece.
+    let starts_ascii = src[..src.len().min(ASCII_PROBE_LEN)].is_ascii();
+    if src.len() <= DIRECT_UTF8_MAX || starts_ascii {
+        // CPython's strict UTF-8 constructor (the one `bytes.decode("utf-8")` runs) accepts
+        // exactly the well-formed UTF-8 the engine accepts and builds the text in one pass.
         let len = ssize(src.len())?;
-        // SAFETY: `src` is valid for `len` bytes during the call; CPython copies them.
-        return unsafe {
+        // SAFETY: `src` is valid for `len` bytes during the call; CPython copies (and checks)
+        // it and returns a new reference or NULL with an exception set.
+        let built = unsafe {
             owned_str(
                 py,
-                ffi::PyUnicode_DecodeLatin1(src.as_ptr().cast(), len, std::ptr::null()),
+                ffi::PyUnicode_DecodeUTF8(src.as_ptr().cast(), len, c"strict".as_ptr()),
             )
-            .map(Some)
         };
+        return checked_by_cpython(py, built, strict, |at| {
+            engine_error_at(py, charset.name(), charset, input, at)
+        });
     }
     let well_formed = input.run_detached_if_large(py, || is_well_formed_utf8(src));
     if !well_formed {
         return Ok(None);
     }
     str_from_valid_utf8(py, src).map(Some)
+}
+
+/// Up to this many bytes, a UTF-8 input goes straight to CPython's UTF-8 constructor; above it,
+/// text that does not start with ASCII is checked by the engine and built in pieces (see the
+/// module comment), measured 1.3–1.5× faster on 4 MB of Cyrillic or Japanese.
+const DIRECT_UTF8_MAX: usize = 1 << 20;
+
+/// How much of a large UTF-8 input is looked at: one that starts with this much ASCII (English
+/// text, markup, code) goes to CPython's constructor, whose ASCII loop copies it at memory
+/// speed.
+const ASCII_PROBE_LEN: usize = 4096;
+
+/// What a CPython constructor that checks its input by the engine's rules returned (`built`):
+/// its `str`; for an input it refused, under `strict`, the engine's error for the bad sequence
+/// at the byte where it stopped (`engine_error`), else `None` for the caller's usual path.
+fn checked_by_cpython<'py>(
+    py: Python<'py>,
+    built: PyResult<Bound<'py, PyString>>,
+    strict: bool,
+    engine_error: impl FnOnce(usize) -> PyErr,
+) -> PyResult<Option<Bound<'py, PyString>>> {
+    match built {
+        Ok(text) => Ok(Some(text)),
+        Err(error) if error.is_instance_of::<PyUnicodeDecodeError>(py) && strict => {
+            let at: usize = error.value(py).getattr("start")?.extract()?;
+            Err(engine_error(at))
+        }
+        Err(error) if error.is_instance_of::<PyUnicodeDecodeError>(py) => Ok(None),
+        Err(error) => Err(error),
+    }
 }
 
 /// The `str` of a whole input of a 16-bit Unicode form (UTF-16, UCS-2 and their byte orders),
@@ -298,29 +333,17 @@ pub(crate) fn str_from_utf16_input<'py>(
     };
     if layout.surrogate_pairs {
         let body = &src[layout.body_start..];
-        return match str_from_utf16_bytes(py, body, layout.big_endian) {
-            Ok(text) => Ok(Some(text)),
-            Err(error) if error.is_instance_of::<PyUnicodeDecodeError>(py) && strict => {
-                // The body read in its byte order from there, as the whole input's decoder
-                // reads it.
-                let at: usize = error.value(py).getattr("start")?.extract()?;
-                let reader = Charset::for_label(if layout.big_endian {
-                    "UTF-16BE"
-                } else {
-                    "UTF-16LE"
-                })
-                .expect("a charset of the engine");
-                Err(engine_error_at(
-                    py,
-                    charset.name(),
-                    reader,
-                    input,
-                    layout.body_start + at,
-                ))
-            }
-            Err(error) if error.is_instance_of::<PyUnicodeDecodeError>(py) => Ok(None),
-            Err(error) => Err(error),
-        };
+        let built = str_from_utf16_bytes(py, body, layout.big_endian);
+        return checked_by_cpython(py, built, strict, |at| {
+            // The body read in its byte order from there, as the whole input's decoder reads it.
+            let reader = Charset::for_label(if layout.big_endian {
+                "UTF-16BE"
+            } else {
+                "UTF-16LE"
+            })
+            .expect("a charset of the engine");
+            engine_error_at(py, charset.name(), reader, input, layout.body_start + at)
+        });
     }
     let mut decoder = Decoder::new(charset, ErrorPolicy::Strict);
     str_from_engine_utf16(py, &mut decoder, input, strict)
@@ -594,16 +617,10 @@ pub(crate) fn str_from_single_byte_input<'py>(
             )
         }
     };
-    match built {
-        Ok(text) => Ok(Some(text)),
-        Err(error) if error.is_instance_of::<PyUnicodeDecodeError>(py) && strict => {
-            // CPython's decoders stop at the first byte the engine refuses too.
-            let at: usize = error.value(py).getattr("start")?.extract()?;
-            Err(engine_error_at(py, charset.name(), charset, input, at))
-        }
-        Err(error) if error.is_instance_of::<PyUnicodeDecodeError>(py) => Ok(None),
-        Err(error) => Err(error),
-    }
+    // CPython's decoders stop at the first byte the engine refuses too.
+    checked_by_cpython(py, built, strict, |at| {
+        engine_error_at(py, charset.name(), charset, input, at)
+    })
 }
 
 /// The `str` of a whole input decoded by `decoder` under one of the engine's own policies (no
