@@ -353,6 +353,12 @@ def render(letter_models, ideograph_models) -> str:
         "use super::letters::LetterModel;",
         "use super::ideographs::IdeographModel;",
         "",
+        "/// The byte classes every letter model shares (a language's letters follow ASCII_LETTER).",
+        *(f"pub(super) const {name}: u8 = {value};" for name, value in [
+            ("BOUNDARY", BOUNDARY), ("PUNCTUATION_CLASS", PUNCTUATION), ("SYMBOL", SYMBOL),
+            ("FOREIGN", FOREIGN), ("CONTROL", CONTROL), ("OPENING_CLASS", OPENING),
+            ("QUOTE_CLASS", QUOTE), ("ASCII_LETTER", ASCII_LETTER)]),
+        "",
         "/// Non-ASCII spaces.",
         f"pub(super) const SPACES: &str = {rust_str(''.join(spaces))};",
         "/// Punctuation that opens (before a word).",

@@ -566,21 +566,11 @@ impl RawDecoder for Iso2022Decoder {
                     continue;
                 }
             }
-            match self.step(&src[read..], &mut dst[written..]) {
-                Unit::Decoded { len, written: w } => {
-                    read += len;
-                    written += w;
-                }
-                Unit::Invalid { len } => return RawStep::invalid(read + len, written, len),
-                Unit::Incomplete => {
-                    let rest = &src[read..];
-                    if last {
-                        return self.ends_inside(rest, src.len(), written);
-                    }
-                    self.carry.hold(rest);
-                    return RawStep::input_empty(src.len(), written);
-                }
-            }
+            let unit = self.step(&src[read..], &mut dst[written..]);
+            (read, written) = match kernel::after_step(self, unit, src, (read, written), last) {
+                Ok(at) => at,
+                Err(step) => return step,
+            };
         }
         if last {
             // glibc keeps no state across the end of the input.
@@ -601,10 +591,7 @@ impl RawDecoder for Iso2022Decoder {
     fn max_utf8_len(&self, src_len: usize) -> Option<usize> {
         // Every byte writes at most 3 bytes (a pair or a G2 character: at most 3 for 2 or 3
         // bytes); the loop asks for MAX_CHAR_UTF8 bytes of room before each character.
-        src_len
-            .checked_add(self.carry.len())?
-            .checked_mul(3)?
-            .checked_add(MAX_CHAR_UTF8)
+        kernel::output_bound(src_len, self.carry.len(), 3)
     }
 
     fn skip_invalid(&mut self, src: &[u8], max: usize) -> (usize, usize) {

@@ -36,9 +36,17 @@ pub(crate) trait OutUnit: Copy + Default + 'static {
     /// Writes the scalar value `c` at the start of `dst` (which has room for its form: four
     /// bytes or two units) and returns how many units it took.
     fn push_char(dst: &mut [Self], c: u32) -> usize;
+
+    /// How many units the scalar value `c` takes.
+    fn len_of(c: u32) -> usize;
 }
 
 impl OutUnit for u8 {
+    #[inline(always)]
+    fn len_of(c: u32) -> usize {
+        utf8_len(c)
+    }
+
     const REPLACEMENT: &'static [u8] = "\u{FFFD}".as_bytes();
 
     #[inline(always)]
@@ -77,6 +85,11 @@ impl OutUnit for u8 {
 }
 
 impl OutUnit for u16 {
+    #[inline(always)]
+    fn len_of(c: u32) -> usize {
+        if c < 0x10000 { 1 } else { 2 }
+    }
+
     const REPLACEMENT: &'static [u16] = &[0xFFFD];
 
     #[inline(always)]
@@ -102,6 +115,16 @@ impl OutUnit for u16 {
             2
         }
     }
+}
+
+/// The most output one call of a family decoder writes for `src_len` more bytes and `held` bytes
+/// from earlier calls, when each byte writes at most `per_byte` units and the loop asks for
+/// [`MAX_CHAR_UTF8`] units of room before each character; `None` on overflow.
+pub(crate) fn output_bound(src_len: usize, held: usize, per_byte: usize) -> Option<usize> {
+    src_len
+        .checked_add(held)?
+        .checked_mul(per_byte)?
+        .checked_add(MAX_CHAR_UTF8)
 }
 
 /// UTF-16 output for a family whose steps write UTF-8: its output goes through a stage on the
@@ -207,6 +230,32 @@ pub(crate) trait UnitStep<U: OutUnit> {
     /// state goes back to initial. Truncated unless the family says otherwise.
     fn ends_inside(&mut self, held: &[u8], read: usize, written: usize) -> RawStep {
         RawStep::truncated(read, written, held.len())
+    }
+}
+
+/// Where a family's decoding loop goes after its general step at `src[read..]` (`at` is
+/// `(read, written)`) gave `unit`: on, at the new `(read, written)`; or out with the step to
+/// return (a bad sequence; the end of the input inside a sequence, held for the next call or,
+/// with `last`, the family's [`UnitStep::ends_inside`]).
+#[inline(always)]
+pub(crate) fn after_step<U: OutUnit, F: UnitStep<U>>(
+    family: &mut F,
+    unit: Unit,
+    src: &[u8],
+    (read, written): (usize, usize),
+    last: bool,
+) -> Result<(usize, usize), RawStep> {
+    match unit {
+        Unit::Decoded { len, written: w } => Ok((read + len, written + w)),
+        Unit::Invalid { len } => Err(RawStep::invalid(read + len, written, len)),
+        Unit::Incomplete => {
+            let rest = &src[read..];
+            if last {
+                return Err(family.ends_inside(rest, src.len(), written));
+            }
+            family.carry().hold(rest);
+            Err(RawStep::input_empty(src.len(), written))
+        }
     }
 }
 

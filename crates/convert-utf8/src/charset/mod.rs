@@ -186,19 +186,14 @@ impl RawStep {
     }
 
     pub(crate) fn invalid(read: usize, written: usize, len: usize) -> Self {
-        debug_assert!((1..=crate::error::MAX_BAD_SEQUENCE_LEN).contains(&len));
-        RawStep {
-            read,
-            written,
-            status: RawStatus::Malformed {
-                len: len as u8,
-                consumed_after: 0,
-                kind: ErrorKind::Invalid,
-            },
-        }
+        RawStep::malformed(read, written, len, ErrorKind::Invalid)
     }
 
     pub(crate) fn truncated(read: usize, written: usize, len: usize) -> Self {
+        RawStep::malformed(read, written, len, ErrorKind::Truncated)
+    }
+
+    fn malformed(read: usize, written: usize, len: usize, kind: ErrorKind) -> Self {
         debug_assert!((1..=crate::error::MAX_BAD_SEQUENCE_LEN).contains(&len));
         RawStep {
             read,
@@ -206,7 +201,7 @@ impl RawStep {
             status: RawStatus::Malformed {
                 len: len as u8,
                 consumed_after: 0,
-                kind: ErrorKind::Truncated,
+                kind,
             },
         }
     }
@@ -297,33 +292,26 @@ impl FamilyDecoder {
             }
             CharsetId::Glibc(i) => CHARSETS[usize::from(i)].kind,
         };
+        use FamilyDecoder as D;
         match kind {
-            DecoderKind::Utf8 => FamilyDecoder::Unicode(unicode::UnicodeDecoder::utf8()),
+            DecoderKind::Utf8 => D::Unicode(unicode::UnicodeDecoder::utf8()),
             DecoderKind::Utf16 { pairs, order } => {
-                FamilyDecoder::Unicode(unicode::UnicodeDecoder::utf16(pairs, order))
+                D::Unicode(unicode::UnicodeDecoder::utf16(pairs, order))
             }
-            DecoderKind::Utf32 { order } => {
-                FamilyDecoder::Unicode(unicode::UnicodeDecoder::utf32(order))
-            }
-            DecoderKind::Utf7 { imap } => FamilyDecoder::Utf7(utf7::Utf7Decoder::new(imap)),
+            DecoderKind::Utf32 { order } => D::Unicode(unicode::UnicodeDecoder::utf32(order)),
+            DecoderKind::Utf7 { imap } => D::Utf7(utf7::Utf7Decoder::new(imap)),
             DecoderKind::SingleByte(table) => {
-                FamilyDecoder::SingleByte(single_byte::SingleByteDecoder::new(table))
+                D::SingleByte(single_byte::SingleByteDecoder::new(table))
             }
-            DecoderKind::Composing(table) => {
-                FamilyDecoder::Composing(composing::ComposingDecoder::new(table))
-            }
-            DecoderKind::Iso6937(table) => {
-                FamilyDecoder::Iso6937(iso6937::Iso6937Decoder::new(table))
-            }
-            DecoderKind::Tscii => FamilyDecoder::Tscii(tscii::TsciiDecoder::new()),
+            DecoderKind::Composing(table) => D::Composing(composing::ComposingDecoder::new(table)),
+            DecoderKind::Iso6937(table) => D::Iso6937(iso6937::Iso6937Decoder::new(table)),
+            DecoderKind::Tscii => D::Tscii(tscii::TsciiDecoder::new()),
             DecoderKind::Multibyte(charset) => {
-                FamilyDecoder::Multibyte(multibyte::MultibyteDecoder::new(charset))
+                D::Multibyte(multibyte::MultibyteDecoder::new(charset))
             }
-            DecoderKind::Iso2022(variant) => {
-                FamilyDecoder::Iso2022(iso2022::Iso2022Decoder::new(variant))
-            }
+            DecoderKind::Iso2022(variant) => D::Iso2022(iso2022::Iso2022Decoder::new(variant)),
             DecoderKind::EbcdicDbcs(table) => {
-                FamilyDecoder::EbcdicDbcs(ebcdic_dbcs::EbcdicDbcsDecoder::new(table))
+                D::EbcdicDbcs(ebcdic_dbcs::EbcdicDbcsDecoder::new(table))
             }
         }
     }

@@ -28,7 +28,7 @@ use crate::tables::dbcs::{
     CHARSET_COUNT, LEAD_CHAR, LEAD_INVALID, MAP, NEXT, POOL, RAW_ENTRY, ROWS, UNIT_SETS,
 };
 use crate::tables::format::{FourByteRange, Lead, MbCharset, MbTable, Row, entry_utf8_len};
-use direct::{DirectTable, utf8_len};
+use direct::{DirectOut, DirectTable, utf8_len};
 use std::sync::OnceLock;
 
 impl Row {
@@ -163,27 +163,26 @@ enum Sequence {
 /// Decodes from `block[read..]` into `dst[written..]` (inside the hot loop's block) every
 /// single byte and two-byte code that starts before `until` (at most the block's last byte, so
 /// that every code has a next byte) up to the first one the lookup does not map to a character
-/// the pool holds as UTF-8. Returns the new `(read, written)`: `read` is at least
-/// `until` unless it stopped at such a code.
+/// it holds in the form `U`. Returns the new `(read, written)`: `read` is at least `until`
+/// unless it stopped at such a code.
 #[inline(never)]
-fn fast_run(
-    direct: &DirectTable,
+fn fast_run<U: DirectOut>(
+    lookup: U::Lookup<'_>,
     ascii_identity: bool,
     block: &[u8],
-    dst: &mut [u8],
-    mut read: usize,
-    mut written: usize,
+    dst: &mut [U],
+    (mut read, mut written): (usize, usize),
     until: usize,
 ) -> (usize, usize) {
     debug_assert!(until < block.len() || until == 0);
     while read < until {
         // SAFETY: `read + 1 < block.len()`: `read < until` and `until < block.len()`.
         let (first, next) = unsafe { (*block.get_unchecked(read), *block.get_unchecked(read + 1)) };
-        let (entry, step) = direct.lookup(first, next);
-        let Some(len) = utf8_len(entry) else {
+        let (entry, step) = U::look(lookup, first, next);
+        let Some(len) = U::units(entry) else {
             break;
         };
-        put(dst, written, entry);
+        U::store(dst, written, entry);
         written += len;
         // The next position is a branch, not arithmetic on the step: predicted (two bytes in
         // CJK text), it lets the processor run ahead to the next code instead of waiting for
@@ -262,7 +261,8 @@ fn fast_run_by_lead_bits(
             (2 * one_by_one).min(MAX_ONE_BY_ONE)
         };
         let until = (read + one_by_one).min(last);
-        (read, written) = fast_run(direct, ascii_identity, block, dst, read, written, until);
+        (read, written) =
+            fast_run::<u8>(direct, ascii_identity, block, dst, (read, written), until);
         if read < until || until == last {
             return (read, written);
         }
@@ -307,10 +307,15 @@ use chunk_lead_bits_portable as chunk_lead_bits;
 /// a word at a time, as far as whole words of the block go. Returns the new `(read, written)`.
 /// Out of line: it keeps the registers of the run loop for the run loop's own work.
 #[inline(never)]
-fn ascii_run(block: &[u8], dst: &mut [u8], mut read: usize, mut written: usize) -> (usize, usize) {
+fn ascii_run<U: DirectOut>(
+    block: &[u8],
+    dst: &mut [U],
+    mut read: usize,
+    mut written: usize,
+) -> (usize, usize) {
     while read + 8 <= block.len() {
         let word: [u8; 8] = block[read..read + 8].try_into().unwrap();
-        put(dst, written, word);
+        put(dst, written, word.map(U::from_ascii));
         let high = u64::from_le_bytes(word) & 0x8080_8080_8080_8080;
         if high != 0 {
             let n = high.trailing_zeros() as usize / 8;
@@ -494,21 +499,12 @@ impl MultibyteDecoder {
                 return RawStep::output_full(read, written);
             }
             let end = (read + MAX_SEQUENCE).min(src.len());
-            match self.step(&src[read..end], last, &mut dst[written..]) {
-                Unit::Decoded { len, written: w } => {
-                    read += len;
-                    written += w;
-                }
-                Unit::Invalid { len } => return RawStep::invalid(read + len, written, len),
-                Unit::Incomplete => {
-                    let rest = &src[read..];
-                    if last {
-                        return RawStep::truncated(src.len(), written, rest.len());
-                    }
-                    self.carry.hold(rest);
-                    return RawStep::input_empty(src.len(), written);
-                }
-            }
+            let unit = self.step(&src[read..end], last, &mut dst[written..]);
+            (read, written) =
+                match kernel::after_step::<U, _>(self, unit, src, (read, written), last) {
+                    Ok(at) => at,
+                    Err(step) => return step,
+                };
         }
     }
 
@@ -528,7 +524,7 @@ impl MultibyteDecoder {
             fast_run_by_lead_bits(direct, ascii_identity, floor, block, dst, read, written)
         } else {
             let until = block.len().saturating_sub(1);
-            fast_run(direct, ascii_identity, block, dst, read, written, until)
+            fast_run::<u8>(direct, ascii_identity, block, dst, (read, written), until)
         }
     }
 }
@@ -539,7 +535,19 @@ impl RawDecoder for MultibyteDecoder {
     }
 
     fn decode_raw_utf16(&mut self, src: &[u8], dst: &mut [u16], last: bool) -> RawStep {
-        self.decode_units(src, dst, last, 1, utf16::fast_run)
+        self.decode_units(src, dst, last, 1, |decoder, block, dst, read, written| {
+            let lookup = &decoder.lookup;
+            let until = block.len().saturating_sub(1);
+            let units = lookup.direct.unit_lookup();
+            fast_run::<u16>(
+                units,
+                lookup.table.ascii_identity,
+                block,
+                dst,
+                (read, written),
+                until,
+            )
+        })
     }
 
     fn reset(&mut self) {
@@ -549,10 +557,7 @@ impl RawDecoder for MultibyteDecoder {
     fn max_utf8_len(&self, src_len: usize) -> Option<usize> {
         // A single byte writes at most 3 bytes, a sequence of two or more at most 8; and the loop
         // asks for MAX_CHAR_UTF8 bytes of room before each character, whatever it writes.
-        src_len
-            .checked_add(self.carry.len())?
-            .checked_mul(4)?
-            .checked_add(MAX_CHAR_UTF8)
+        kernel::output_bound(src_len, self.carry.len(), 4)
     }
 
     fn skip_invalid(&mut self, src: &[u8], max: usize) -> (usize, usize) {

@@ -14,7 +14,10 @@
 //! distinct byte pair of the sample, each once with its count. In ASCII-compatible charsets only
 //! pairs with a byte from 0x80 up are priced: ASCII reads the same in all of them.
 
-use super::models::{LETTER_MODELS, OPENING_PUNCTUATION, PUNCTUATION, QUOTES, SPACES};
+use super::models::{
+    ASCII_LETTER, BOUNDARY, CONTROL, FOREIGN, LETTER_MODELS, OPENING_CLASS, OPENING_PUNCTUATION,
+    PUNCTUATION, PUNCTUATION_CLASS, QUOTE_CLASS, QUOTES, SPACES, SYMBOL,
+};
 use super::structure::Census;
 use super::{NEGLIGIBLE, Score, Unit};
 use crate::{Charset, DecodeStatus, Decoder, ErrorPolicy};
@@ -34,23 +37,6 @@ pub(super) struct LetterModel {
     pub costs: &'static [u8],
 }
 
-const BOUNDARY: u8 = 0;
-const PUNCTUATION_CLASS: u8 = 1;
-const SYMBOL: u8 = 2;
-const FOREIGN: u8 = 3;
-const CONTROL: u8 = 4;
-const OPENING_CLASS: u8 = 5;
-const QUOTE_CLASS: u8 = 6;
-const ASCII_LETTER: u8 = 7;
-/// A byte the charset does not decode: the candidate cannot be right.
-const INVALID: u8 = u8::MAX;
-/// A combining mark the language's model does not list (vowel points, harakat): it costs
-/// [`MARK_COST`], and the class after it is priced as if it stood alone.
-const MARK: u8 = u8::MAX - 1;
-const MARK_COST: u64 = 16;
-/// The cost of a capital letter right after a small one (eighths of a nat).
-const CAPITAL_INSIDE_WORD_COST: u64 = 24;
-
 /// The case of the letter a byte decodes to.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Case {
@@ -68,6 +54,15 @@ impl Case {
         }
     }
 }
+
+/// A byte the charset does not decode: the candidate cannot be right.
+const INVALID: u8 = u8::MAX;
+/// A combining mark the language's model does not list (vowel points, harakat): it costs
+/// [`MARK_COST`], and the class after it is priced as if it stood alone.
+const MARK: u8 = u8::MAX - 1;
+const MARK_COST: u64 = 16;
+/// The cost of a capital letter right after a small one (eighths of a nat).
+const CAPITAL_INSIDE_WORD_COST: u64 = 24;
 
 impl LetterModel {
     /// Latin languages' letters start where non-Latin ones keep their class for ASCII letters.

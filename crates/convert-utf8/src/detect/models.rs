@@ -6,6 +6,16 @@
 use super::letters::LetterModel;
 use super::ideographs::IdeographModel;
 
+/// The byte classes every letter model shares (a language's letters follow ASCII_LETTER).
+pub(super) const BOUNDARY: u8 = 0;
+pub(super) const PUNCTUATION_CLASS: u8 = 1;
+pub(super) const SYMBOL: u8 = 2;
+pub(super) const FOREIGN: u8 = 3;
+pub(super) const CONTROL: u8 = 4;
+pub(super) const OPENING_CLASS: u8 = 5;
+pub(super) const QUOTE_CLASS: u8 = 6;
+pub(super) const ASCII_LETTER: u8 = 7;
+
 /// Non-ASCII spaces.
 pub(super) const SPACES: &str = "\u{00a0}\u{2000}\u{2001}\u{2002}\u{2003}\u{2004}\u{2005}\u{2006}\u{2007}\u{2008}\u{2009}\u{200a}\u{202f}\u{205f}\u{3000}";
 /// Punctuation that opens (before a word).

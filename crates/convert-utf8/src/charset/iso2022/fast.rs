@@ -176,11 +176,9 @@ fn copy_ascii<const SHIFTS: bool, const DEL: bool>(
 /// pair went unmapped.
 #[inline(always)]
 fn decode_pairs(
-    twin: &CjkLookup,
-    src: &[u8],
+    (twin, src, end): (&CjkLookup, &[u8], usize),
     dst: &mut [u8],
     (mut read, mut written): (usize, usize),
-    end: usize,
 ) -> (usize, usize, bool) {
     debug_assert!(read <= end);
     loop {
@@ -188,7 +186,7 @@ fn decode_pairs(
         if n == WINDOW {
             // A long segment (Japanese or Chinese text, rather than a Korean word).
             let mapped;
-            (read, written, mapped) = decode_pair_windows(twin, src, dst, (read, written), end);
+            (read, written, mapped) = decode_pair_windows((twin, src, end), dst, (read, written));
             if !mapped {
                 return (read, written, false);
             }
@@ -272,7 +270,7 @@ fn pairs_until_shift_in(
     end: &mut usize,
 ) -> bool {
     loop {
-        let (read, written, mapped) = decode_pairs(twin, src, dst, *at, *end);
+        let (read, written, mapped) = decode_pairs((twin, src, *end), dst, *at);
         *at = (read, written);
         if !mapped {
             return false;
@@ -322,11 +320,9 @@ fn all_in_94(word: u64) -> bool {
 /// the registers to itself; unrolled, so that it tests only what the lookup answers.
 #[inline(never)]
 fn decode_pair_windows(
-    twin: &CjkLookup,
-    src: &[u8],
+    (twin, src, end): (&CjkLookup, &[u8], usize),
     dst: &mut [u8],
     (mut read, mut written): (usize, usize),
-    end: usize,
 ) -> (usize, usize, bool) {
     while let Some(window) = src.get(read..read + WINDOW)
         && read + WINDOW <= end
@@ -455,7 +451,7 @@ impl Iso2022Decoder {
         'blocks: while let Some(end) = block_end(src, dst, at.0, at.1) {
             while at.0 < end {
                 if let Some(twin) = pairs {
-                    let (read, written, mapped) = decode_pairs(twin, src, dst, at, end);
+                    let (read, written, mapped) = decode_pairs((twin, src, end), dst, at);
                     at = (read, written);
                     if !mapped {
                         break 'blocks;

@@ -8,6 +8,7 @@
 //! first use (half the entries' size).
 
 use super::{Lead, MbTable, POOL, RAW_ENTRY, UTF8_LEN, entry_char, fast_entry};
+use crate::charset::kernel::{OutUnit, put};
 use std::sync::OnceLock;
 
 /// Where the entries of codes that start with one first byte are.
@@ -191,5 +192,76 @@ impl UnitLookup<'_> {
         // SAFETY: `at` is a place of the table's entries (`DirectTable::position`), and `units`
         // are the table's units, as many as its entries (`DirectTable::unit_lookup`).
         (unsafe { *self.units.get_unchecked(at) }, step)
+    }
+}
+
+/// An output form of the CJK hot loop ([`super::fast_run`]): what its lookup of a code gives, how
+/// many units that writes, and how it is stored.
+pub(super) trait DirectOut: OutUnit {
+    /// What the form reads the direct table through.
+    type Lookup<'a>: Copy;
+    /// What the lookup gives for a code.
+    type Entry: Copy;
+
+    /// The entry of the code that starts with `first` followed by `next`, and how many bytes
+    /// the code takes when the entry is a character.
+    fn look(lookup: Self::Lookup<'_>, first: u8, next: u8) -> (Self::Entry, u8);
+    /// How many units the entry's character takes; `None` for the general path.
+    fn units(entry: Self::Entry) -> Option<usize>;
+    /// Stores the entry at `dst[at..]` inside the hot loop's block.
+    fn store(dst: &mut [Self], at: usize, entry: Self::Entry);
+    /// An ASCII byte in this form.
+    fn from_ascii(byte: u8) -> Self;
+}
+
+impl DirectOut for u8 {
+    type Lookup<'a> = &'a DirectTable;
+    /// The character's UTF-8 and padding, stored four bytes at once.
+    type Entry = [u8; 4];
+
+    #[inline(always)]
+    fn look(lookup: &DirectTable, first: u8, next: u8) -> ([u8; 4], u8) {
+        lookup.lookup(first, next)
+    }
+
+    #[inline(always)]
+    fn units(entry: [u8; 4]) -> Option<usize> {
+        utf8_len(entry)
+    }
+
+    #[inline(always)]
+    fn store(dst: &mut [u8], at: usize, entry: [u8; 4]) {
+        put(dst, at, entry);
+    }
+
+    #[inline(always)]
+    fn from_ascii(byte: u8) -> u8 {
+        byte
+    }
+}
+
+impl DirectOut for u16 {
+    type Lookup<'a> = UnitLookup<'a>;
+    /// The character's unit, or [`NOT_A_UNIT`].
+    type Entry = u16;
+
+    #[inline(always)]
+    fn look(lookup: UnitLookup<'_>, first: u8, next: u8) -> (u16, u8) {
+        lookup.lookup(first, next)
+    }
+
+    #[inline(always)]
+    fn units(unit: u16) -> Option<usize> {
+        (unit & 0xF800 != NOT_A_UNIT).then_some(1)
+    }
+
+    #[inline(always)]
+    fn store(dst: &mut [u16], at: usize, unit: u16) {
+        put(dst, at, [unit]);
+    }
+
+    #[inline(always)]
+    fn from_ascii(byte: u8) -> u16 {
+        u16::from(byte)
     }
 }

@@ -1,72 +1,13 @@
-//! The CJK multi-byte charsets decoded straight to UTF-16 code units (the hot loop of
-//! [`Decoder::decode_utf16`](crate::Decoder::decode_utf16)): no UTF-8 between the charset and
-//! the units.
-//!
-//! The UTF-16 loop reads the same direct table as the UTF-8 one
-//! ([`DirectTable`](super::direct::DirectTable)), loading the unit at the place of the entry
-//! the first and next byte select from the table's entries as units ([`UnitLookup`]);
-//! everything else goes through the family's general step, in the decoding loop both forms
-//! share. No code decodes to more units than it has bytes, which bounds the room a block needs.
+//! Tests of the CJK multi-byte charsets decoded straight to UTF-16 code units
+//! ([`Decoder::decode_utf16`](crate::Decoder::decode_utf16)): the same hot loop as UTF-8's
+//! ([`DirectOut`](super::direct::DirectOut) for `u16`: the unit at the place of the entry the
+//! first and next byte select, from the table's entries as units), checked against the UTF-8
+//! output for every room and every one- and two-byte code.
 
+#[cfg(test)]
 use super::MultibyteDecoder;
+#[cfg(test)]
 use super::direct::NOT_A_UNIT;
-use crate::charset::kernel::put;
-
-/// Decodes from `block[read..]` into `dst[written..]` every single byte and two-byte code up to
-/// the block's last byte or the first one the direct table does not map to a character: a
-/// block of the decoding loop, one unit at most per byte. Returns the new `(read, written)`.
-#[inline(never)]
-pub(super) fn fast_run(
-    decoder: &MultibyteDecoder,
-    block: &[u8],
-    dst: &mut [u16],
-    mut read: usize,
-    mut written: usize,
-) -> (usize, usize) {
-    let units = decoder.lookup.direct.unit_lookup();
-    let ascii_identity = decoder.lookup.table.ascii_identity;
-    // Positions before `last` have a next byte.
-    let last = block.len().saturating_sub(1);
-    while read < last {
-        // SAFETY: `read + 1 < block.len()`.
-        let (first, next) = unsafe { (*block.get_unchecked(read), *block.get_unchecked(read + 1)) };
-        let (unit, step) = units.lookup(first, next);
-        if unit & 0xF800 == NOT_A_UNIT {
-            break;
-        }
-        put(dst, written, [unit]);
-        written += 1;
-        // A branch, not arithmetic on the step: predicted, it lets the processor run ahead
-        // (as in the UTF-8 loop).
-        if step == 2 {
-            read += 2;
-            continue;
-        }
-        read += 1;
-        if ascii_identity && next < 0x80 {
-            (read, written) = ascii_run(block, dst, read, written);
-        }
-    }
-    (read, written)
-}
-
-/// Widens the ASCII run at `block[read..]` into `dst[written..]` a word at a time, as far as
-/// whole words of the block go. Returns the new `(read, written)`.
-#[inline(never)]
-fn ascii_run(block: &[u8], dst: &mut [u16], mut read: usize, mut written: usize) -> (usize, usize) {
-    while read + 8 <= block.len() {
-        let word: [u8; 8] = block[read..read + 8].try_into().unwrap();
-        put(dst, written, word.map(u16::from));
-        let high = u64::from_le_bytes(word) & 0x8080_8080_8080_8080;
-        if high != 0 {
-            let n = high.trailing_zeros() as usize / 8;
-            return (read + n, written + n);
-        }
-        read += 8;
-        written += 8;
-    }
-    (read, written)
-}
 
 #[cfg(test)]
 mod tests {

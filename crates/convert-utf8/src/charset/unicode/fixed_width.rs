@@ -120,6 +120,43 @@ fn input_ends(read: usize, written: usize, src_len: usize, last: bool) -> Core {
     }
 }
 
+/// The careful path of the UTF-16 and UCS-2 core loops, for both outputs: decodes the unit at
+/// `src[i..]` (`at` is `(i, w)`) into `dst[w..]`, a character or a surrogate pair, and returns
+/// the new `(i, w)`; or the end of the loop: the input ends, a bad or cut unit, no room.
+#[inline(always)]
+fn careful_unit<const BIG: bool, O: OutUnit>(
+    pairs: bool,
+    src: &[u8],
+    dst: &mut [O],
+    (i, w): (usize, usize),
+    last: bool,
+) -> Result<(usize, usize), Core> {
+    if i + 2 > src.len() {
+        return Err(input_ends(i, w, src.len(), last));
+    }
+    let unit = read16::<BIG>(src, i);
+    let (c, len) = if !(0xD800..=0xDFFF).contains(&unit) {
+        (unit, 2)
+    } else {
+        if !pairs || unit >= 0xDC00 {
+            return Err(Core::new(i + 2, w, CoreEnd::Invalid(2)));
+        }
+        if i + 4 > src.len() {
+            return Err(input_ends(i, w, src.len(), last));
+        }
+        let low = read16::<BIG>(src, i + 2);
+        if !(0xDC00..=0xDFFF).contains(&low) {
+            // Only the high surrogate is bad; what follows it is decoded on its own.
+            return Err(Core::new(i + 2, w, CoreEnd::Invalid(2)));
+        }
+        (0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00), 4)
+    };
+    if dst.len() - w < O::len_of(c) {
+        return Err(full(i, w));
+    }
+    Ok((i + len, w + O::push_char(&mut dst[w..], c)))
+}
+
 impl Units for Utf16Units {
     const BOM_LEN: usize = 2;
     const UNIT: usize = 2;
@@ -181,35 +218,10 @@ impl Units for Utf16Units {
                 }
                 i += 2;
             }
-            if i + 2 > src.len() {
-                return input_ends(i, w, src.len(), last);
-            }
-            let unit = read16::<BIG>(src, i);
-            if !(0xD800..=0xDFFF).contains(&unit) {
-                if dst.len() - w < utf8_len(unit) {
-                    return full(i, w);
-                }
-                w += encode_utf8(unit, &mut dst[w..]);
-                i += 2;
-                continue;
-            }
-            if !self.pairs || unit >= 0xDC00 {
-                return Core::new(i + 2, w, CoreEnd::Invalid(2));
-            }
-            if i + 4 > src.len() {
-                return input_ends(i, w, src.len(), last);
-            }
-            let low = read16::<BIG>(src, i + 2);
-            if !(0xDC00..=0xDFFF).contains(&low) {
-                // Only the high surrogate is bad; what follows it is decoded on its own.
-                return Core::new(i + 2, w, CoreEnd::Invalid(2));
-            }
-            if dst.len() - w < 4 {
-                return full(i, w);
-            }
-            let c = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
-            w += encode_utf8(c, &mut dst[w..]);
-            i += 4;
+            (i, w) = match careful_unit::<BIG, u8>(self.pairs, src, dst, (i, w), last) {
+                Ok(at) => at,
+                Err(end) => return end,
+            };
         }
     }
 
@@ -229,37 +241,10 @@ impl Units for Utf16Units {
                 i += 16;
                 w += 8;
             }
-            if i + 2 > src.len() {
-                return input_ends(i, w, src.len(), last);
-            }
-            let unit = read16::<BIG>(src, i);
-            if !(0xD800..=0xDFFF).contains(&unit) {
-                if w == dst.len() {
-                    return full(i, w);
-                }
-                dst[w] = unit as u16;
-                w += 1;
-                i += 2;
-                continue;
-            }
-            if !self.pairs || unit >= 0xDC00 {
-                return Core::new(i + 2, w, CoreEnd::Invalid(2));
-            }
-            if i + 4 > src.len() {
-                return input_ends(i, w, src.len(), last);
-            }
-            let low = read16::<BIG>(src, i + 2);
-            if !(0xDC00..=0xDFFF).contains(&low) {
-                // Only the high surrogate is bad; what follows it is decoded on its own.
-                return Core::new(i + 2, w, CoreEnd::Invalid(2));
-            }
-            if dst.len() - w < 2 {
-                return full(i, w);
-            }
-            dst[w] = unit as u16;
-            dst[w + 1] = low as u16;
-            w += 2;
-            i += 4;
+            (i, w) = match careful_unit::<BIG, u16>(self.pairs, src, dst, (i, w), last) {
+                Ok(at) => at,
+                Err(end) => return end,
+            };
         }
     }
 }
