@@ -18,7 +18,9 @@ pub mod labels;
 pub mod one_shot;
 pub mod streaming;
 
-use convert_utf8::{Charset, DecodeError, DecodeStatus, Decoder, ErrorKind, ErrorPolicy};
+use convert_utf8::{
+    Charset, DecodeError, DecodeStatus, DecodeStep, Decoder, ErrorKind, ErrorPolicy,
+};
 use convert_utf8::{LabelMode, MIN_OUTPUT_SPACE};
 use std::sync::OnceLock;
 
@@ -177,17 +179,90 @@ pub fn assert_error_inside(error: &DecodeError, input: &[u8], context: &dyn std:
 /// with an output buffer of `dst_len` bytes (grown to `MIN_OUTPUT_SPACE` only when a smaller
 /// one cannot take the next character). Under Strict it resumes after each error, collecting
 /// them all; returns the output, the errors reported, and the output written before the first.
+/// Which output form the calls of [`decode_streaming`] ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    Utf8,
+    Utf16,
+    /// UTF-8 and UTF-16 by turns, one call each.
+    Alternating,
+}
+
+impl Form {
+    /// The form a byte of the fuzzer's input picks.
+    pub fn pick(byte: u8) -> Form {
+        match byte % 3 {
+            0 => Form::Utf8,
+            1 => Form::Utf16,
+            _ => Form::Alternating,
+        }
+    }
+}
+
+/// The output buffers of [`decode_streaming`]: UTF-8 or UTF-16 calls, as `form` says, each
+/// call's output taken as UTF-8 (a call writes whole characters, so its UTF-16 must be valid
+/// on its own).
+struct Output {
+    form: Form,
+    calls: usize,
+    bytes: Vec<u8>,
+    units: Vec<u16>,
+    last_was_utf16: bool,
+}
+
+impl Output {
+    fn new(len: usize, form: Form) -> Output {
+        Output {
+            form,
+            calls: 0,
+            bytes: vec![0; len],
+            units: vec![0; len],
+            last_was_utf16: false,
+        }
+    }
+
+    /// One call with at most `room` units of room.
+    fn decode(&mut self, decoder: &mut Decoder, src: &[u8], room: usize, last: bool) -> DecodeStep {
+        let utf16 = match self.form {
+            Form::Utf8 => false,
+            Form::Utf16 => true,
+            Form::Alternating => self.calls % 2 == 1,
+        };
+        self.calls += 1;
+        self.last_was_utf16 = utf16;
+        let room = room.min(self.bytes.len());
+        if utf16 {
+            decoder.decode_utf16(src, &mut self.units[..room], last)
+        } else {
+            decoder.decode(src, &mut self.bytes[..room], last)
+        }
+    }
+
+    /// Appends what the last call wrote to `output`, as UTF-8.
+    fn take(&self, written: usize, output: &mut Vec<u8>) {
+        if self.last_was_utf16 {
+            let text = String::from_utf16(&self.units[..written]).unwrap_or_else(|_| {
+                panic!("a call wrote broken UTF-16: {:X?}", &self.units[..written])
+            });
+            output.extend_from_slice(text.as_bytes());
+        } else {
+            output.extend_from_slice(&self.bytes[..written]);
+        }
+    }
+}
+
 pub fn decode_streaming(
     decoder: &mut Decoder,
     input: &[u8],
     chunk_lens: &[usize],
     dst_len: usize,
     last_with_data: bool,
+    form: Form,
 ) -> (Vec<u8>, Vec<DecodeError>, Option<usize>) {
     let mut output = Vec::new();
     let mut errors = Vec::new();
     let mut output_at_first_error = None;
-    let mut dst = vec![0u8; dst_len.max(MIN_OUTPUT_SPACE)];
+    let mut dst = Output::new(dst_len.max(MIN_OUTPUT_SPACE), form);
     let mut chunks = chunk_lens.iter().cycle();
     let mut offset = 0;
     loop {
@@ -202,7 +277,7 @@ pub fn decode_streaming(
         let last = at_end && last_with_data;
         loop {
             let mut room = dst_len;
-            let mut step = decoder.decode(piece, &mut dst[..room], last);
+            let mut step = dst.decode(decoder, piece, room, last);
             if step.read == 0 && step.written == 0 && step.status == DecodeStatus::OutputFull {
                 assert!(
                     room < MIN_OUTPUT_SPACE,
@@ -210,13 +285,13 @@ pub fn decode_streaming(
                 );
                 // Too small for the next character: a caller would offer more room.
                 room = MIN_OUTPUT_SPACE;
-                step = decoder.decode(piece, &mut dst[..room], last);
+                step = dst.decode(decoder, piece, room, last);
                 assert!(
                     step.read > 0 || step.written > 0 || step.status != DecodeStatus::OutputFull,
                     "no progress with MIN_OUTPUT_SPACE bytes of room"
                 );
             }
-            output.extend_from_slice(&dst[..step.written]);
+            dst.take(step.written, &mut output);
             piece = &piece[step.read..];
             match step.status {
                 DecodeStatus::InputEmpty => break,
@@ -234,8 +309,8 @@ pub fn decode_streaming(
     if !last_with_data {
         // The end of input comes in a call of its own, with nothing in it.
         loop {
-            let step = decoder.decode(&[], &mut dst, true);
-            output.extend_from_slice(&dst[..step.written]);
+            let step = dst.decode(decoder, &[], usize::MAX, true);
+            dst.take(step.written, &mut output);
             match step.status {
                 DecodeStatus::InputEmpty => break,
                 DecodeStatus::OutputFull => {}
@@ -247,7 +322,7 @@ pub fn decode_streaming(
         }
     }
     // Once the input has ended, a further call with nothing in it gives nothing.
-    let after = decoder.decode(&[], &mut dst, true);
+    let after = dst.decode(decoder, &[], usize::MAX, true);
     assert_eq!(
         (after.read, after.written, after.status),
         (0, 0, DecodeStatus::InputEmpty)

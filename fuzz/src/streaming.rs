@@ -1,7 +1,8 @@
 //! Streaming with fuzzer-chosen chunk boundaries and output room, compared with one shot.
 //!
 //! Input: two bytes pick the charset; one byte the policy (and whether the end of input comes
-//! with the last piece or in an empty call of its own); one byte the output buffer size (0 to
+//! with the last piece or in an empty call of its own, and whether the calls write UTF-8,
+//! UTF-16 or each by turns); one byte the output buffer size (0 to
 //! 255: below `MIN_OUTPUT_SPACE` the caller offers more only when no character fits); one byte
 //! how many piece lengths follow (up to 15), cycled through to cut the rest, the input.
 //!
@@ -10,7 +11,7 @@
 //! before the first error exactly what one-shot Strict wrote.
 
 use crate::{
-    POLICIES, Reader, assert_error_inside, assert_utf8, decode_one_shot, decode_streaming,
+    Form, POLICIES, Reader, assert_error_inside, assert_utf8, decode_one_shot, decode_streaming,
     pick_charset,
 };
 use convert_utf8::{Decoder, ErrorPolicy};
@@ -21,15 +22,30 @@ pub fn check(data: &[u8]) {
     let mode = reader.byte();
     let policy = POLICIES[usize::from(mode % 3)];
     let last_with_data = mode & 0x80 == 0;
+    let form = Form::pick(mode >> 3);
     let dst_len = usize::from(reader.byte());
     let pieces = usize::from(reader.byte() % 16);
     let chunk_lens = crate::chunk_lens(reader.bytes(pieces));
     let input = reader.rest();
-    let context = (charset, policy, &chunk_lens, dst_len, last_with_data, input);
+    let context = (
+        charset,
+        policy,
+        form,
+        &chunk_lens,
+        dst_len,
+        last_with_data,
+        input,
+    );
 
     let mut decoder = Decoder::new(charset, policy);
-    let (output, errors, output_at_first_error) =
-        decode_streaming(&mut decoder, input, &chunk_lens, dst_len, last_with_data);
+    let (output, errors, output_at_first_error) = decode_streaming(
+        &mut decoder,
+        input,
+        &chunk_lens,
+        dst_len,
+        last_with_data,
+        form,
+    );
     assert_utf8(&output, &context);
     for error in &errors {
         assert_error_inside(error, input, &context);
@@ -87,7 +103,14 @@ pub fn check(data: &[u8]) {
 
     // The same decoder, reset, decodes the same input the same way again.
     decoder.reset();
-    let again = decode_streaming(&mut decoder, input, &chunk_lens, dst_len, last_with_data);
+    let again = decode_streaming(
+        &mut decoder,
+        input,
+        &chunk_lens,
+        dst_len,
+        last_with_data,
+        form,
+    );
     assert_eq!(
         again,
         (output, errors, output_at_first_error),
