@@ -113,10 +113,26 @@ fn char_len<U>(c: u32) -> usize {
     }
 }
 
+/// The byte that starts a base64 run.
+fn shift_char(imap: bool) -> u8 {
+    if imap { b'&' } else { b'+' }
+}
+
 /// Whether the 16-bit unit `unit` is a surrogate.
 #[inline(always)]
 fn is_surrogate(unit: u16) -> bool {
     unit & 0xF800 == 0xD800
+}
+
+/// Whether any of the first `complete` of the three 16-bit units in the top 48 bits of
+/// `aligned` is a surrogate.
+#[inline(always)]
+fn any_surrogate(aligned: u64, complete: usize) -> bool {
+    // Each unit's top five bits, cleared where they are a surrogate's (11011), moved down to
+    // the bottom of its 16 bits; adding 31 sets bit 5 of the units where some bit is left.
+    let differ = ((aligned ^ 0xD800_D800_D800_0000) & 0xF800_F800_F800_0000) >> 11;
+    let surrogates = !(differ + 0x001F_001F_001F_0000) & 0x0020_0020_0020_0000;
+    surrogates & !(u64::MAX >> (16 * complete)) != 0
 }
 
 /// The classes of the first eight bytes of `chunk`, the first in the low byte.
@@ -174,36 +190,48 @@ fn copy_direct<U: Copy + From<u8>>(
 
 /// An output form as the base64 windows write it.
 trait Utf7Out: OutUnit + From<u8> {
-    /// The room a window asks for.
+    /// The room a window asks for: three characters and a direct one.
     const WINDOW_ROOM: usize;
 
-    /// Writes the first `complete` of `units` (no surrogates among them) at the start of `dst`
-    /// ([`Self::WINDOW_ROOM`] units) and returns how many units that took. What is stored after
-    /// them is not output.
-    fn put_units(dst: &mut [Self], units: [u16; 3], complete: usize) -> usize;
+    /// Writes the first `complete` of the three units in the top 48 bits of `aligned` (no
+    /// surrogates among them) at the start of `dst` ([`Self::WINDOW_ROOM`] units) and returns
+    /// how many units that took. What is stored after them is not output. `recent`, a unit
+    /// written before, stands in for those not complete where it helps to choose how to store
+    /// them.
+    fn put_units(dst: &mut [Self], aligned: u64, complete: usize, recent: u16) -> usize;
 }
 
 impl Utf7Out for u8 {
-    // Three characters of up to three bytes, the last stored as a word of four.
+    // Three characters of up to three bytes, the last stored as a word of four (or a direct
+    // one after them).
     const WINDOW_ROOM: usize = 10;
 
     #[inline(always)]
-    fn put_units(dst: &mut [u8], units: [u16; 3], complete: usize) -> usize {
-        // Units past `complete` stand in for the last complete one, so that the three tell
-        // what the complete ones need (with none complete, nothing is kept anyway).
-        let [a, b, c] = units.map(u32::from);
+    fn put_units(dst: &mut [u8], aligned: u64, complete: usize, recent: u16) -> usize {
+        // Units past `complete` stand in for the last complete one (or the one written before
+        // when none is), so that the three tell what the complete ones need, and text in one
+        // script takes the same way every time.
+        let [a, b, c] = units_of(aligned).map(u32::from);
+        let a = if complete > 0 { a } else { u32::from(recent) };
         let b = if complete > 1 { b } else { a };
         let c = if complete > 2 { c } else { b };
-        let (low, high) = (a.min(b).min(c), a.max(b).max(c));
-        if low >= 0x800 {
+        if (a >= 0x800) & (b >= 0x800) & (c >= 0x800) {
             // Three bytes each (most CJK text).
             let word = utf8_3(a) | utf8_3(b) << 24;
             dst[..8].copy_from_slice(&word.to_le_bytes());
             dst[6..10].copy_from_slice(&(utf8_3(c) as u32).to_le_bytes());
             3 * complete
-        } else if low >= 0x80 && high < 0x800 {
-            // Two bytes each (Cyrillic, Greek, Hebrew, Arabic...).
-            let word = utf8_2(a) | utf8_2(b) << 16 | utf8_2(c) << 32;
+        } else if (a >= 0x80) & (b >= 0x80) & (c >= 0x80) & ((a | b | c) < 0x800) {
+            // Two bytes each (Cyrillic, Greek, Hebrew, Arabic...), the three at once: with the
+            // bytes swapped end for end, each unit's 16 bits hold its high byte (at most 7)
+            // below its low one, and become its two bytes of UTF-8 in place.
+            let swapped = aligned.swap_bytes();
+            let high = swapped & 0x00FF_00FF_00FF;
+            let low = swapped >> 8 & 0x00FF_00FF_00FF;
+            let word = 0x80C0_80C0_80C0
+                | high << 2
+                | low >> 6 & 0x3_0003_0003
+                | (low & 0x3F_003F_003F) << 8;
             dst[..8].copy_from_slice(&word.to_le_bytes());
             2 * complete
         } else {
@@ -222,6 +250,16 @@ impl Utf7Out for u8 {
     }
 }
 
+/// The three 16-bit units in the top 48 bits of `aligned`, the first on top.
+#[inline(always)]
+fn units_of(aligned: u64) -> [u16; 3] {
+    [
+        (aligned >> 48) as u16,
+        (aligned >> 32) as u16,
+        (aligned >> 16) as u16,
+    ]
+}
+
 /// The UTF-8 form of `c` (U+0080 to U+07FF), first byte lowest.
 #[inline(always)]
 fn utf8_2(c: u32) -> u64 {
@@ -235,11 +273,11 @@ fn utf8_3(c: u32) -> u64 {
 }
 
 impl Utf7Out for u16 {
-    const WINDOW_ROOM: usize = 3;
+    const WINDOW_ROOM: usize = 4;
 
     #[inline(always)]
-    fn put_units(dst: &mut [u16], units: [u16; 3], complete: usize) -> usize {
-        dst[..3].copy_from_slice(&units);
+    fn put_units(dst: &mut [u16], aligned: u64, complete: usize, _: u16) -> usize {
+        dst[..3].copy_from_slice(&units_of(aligned));
         complete
     }
 }
@@ -247,6 +285,8 @@ impl Utf7Out for u16 {
 /// A base64 run being decoded: the bits held and where counting for a lone low surrogate's
 /// unit started.
 struct Run {
+    /// The last unit a window wrote (see [`Utf7Out::put_units`]).
+    recent: u16,
     /// As [`Utf7Decoder::bits`], with room for one more base64 character.
     bits: u64,
     count: u32,
@@ -271,11 +311,13 @@ enum Sextet {
 impl Run {
     /// Decodes the base64 characters that lead windows of eight bytes, a window at a time,
     /// while no high surrogate is held, the units they complete are no surrogates and there is
-    /// room for three units; returns the new `(read, written)`, stopping at the first byte that
-    /// is not base64 or that is left to the step of one character.
+    /// room for them, and goes on to the next run where one direct character separates them;
+    /// returns the new `(read, written)`, stopping at the first byte that is not base64 or that
+    /// is left to the step of one character.
     #[inline(always)]
     fn blocks<U: Utf7Out>(
         &mut self,
+        imap: bool,
         classes: &[u8; 256],
         src: &[u8],
         dst: &mut [U],
@@ -287,37 +329,55 @@ impl Run {
         {
             let packed = classes_of(classes, chunk);
             let len = leading_without(packed, NOT_BASE64);
-            if len == 0 {
-                break;
-            }
             // The bits held and those of the `len` base64 characters, right-aligned, then
-            // left-aligned: at most 15 + 48 of them.
+            // left-aligned: at most 15 + 48 of them (none at all is fine too).
             let total = self.count + 6 * len as u32;
             let bits = self.bits << (6 * len) | sextets(packed) >> (6 * (8 - len));
-            let aligned = bits << (64 - total);
-            let units = [
-                (aligned >> 48) as u16,
-                (aligned >> 32) as u16,
-                (aligned >> 16) as u16,
-            ];
+            let aligned = bits << 1 << (63 - total);
             let complete = (total / 16) as usize;
-            let surrogates = units.iter().enumerate().fold(0, |mask, (i, &unit)| {
-                mask | usize::from(is_surrogate(unit)) << i
-            });
-            if surrogates & ((1 << complete) - 1) != 0 {
+            if any_surrogate(aligned, complete) {
                 break;
             }
-            written += U::put_units(out, units, complete);
-            if complete > 0 {
-                // The last unit was completed by the character that brought the bits to it.
-                let needed = 16 * complete - self.count as usize;
-                self.origin = read + needed.div_ceil(6);
-            }
+            written += U::put_units(out, aligned, complete, self.recent);
+            self.recent = units_of(aligned)[complete.saturating_sub(1)];
+            // The last unit was completed by the character that brought the bits to it (a
+            // choice without a branch: how many complete varies with the text).
+            let needed = (16 * complete).saturating_sub(self.count as usize);
+            let after_last = read + needed.div_ceil(6);
+            self.origin = std::hint::select_unpredictable(complete > 0, after_last, self.origin);
             self.take_bits(bits, total % 16);
             read += len;
-            if len < 8 {
+            if len == 8 {
+                continue;
+            }
+            // The run ends at `read`. Text that leaves its words in base64 goes on to the next
+            // one after a space or a punctuation mark: `+...- +...`, or `+... +...` where the
+            // run ends implicitly. That way is taken here when the run ends cleanly; anything
+            // else is left to the one-byte steps.
+            let at = if src[read] == b'-' {
+                read + 1
+            } else if imap {
+                break;
+            } else {
+                read
+            };
+            let Some(&[direct, shift, first]) = src.get(at..at + 3) else {
+                break;
+            };
+            let class = |byte: u8| classes[usize::from(byte)];
+            if self.bits != 0
+                || self.count >= 6
+                || class(direct) & DIRECT == 0
+                || shift != shift_char(imap)
+                || class(first) & NOT_BASE64 != 0
+            {
                 break;
             }
+            dst[written] = U::from(direct);
+            written += 1;
+            self.origin = at + 1;
+            (self.bits, self.count) = (0, 0);
+            read = at + 2;
         }
         (read, written)
     }
@@ -385,7 +445,7 @@ impl Run {
 
 impl Utf7Decoder {
     fn shift_char(&self) -> u8 {
-        if self.imap { b'&' } else { b'+' }
+        shift_char(self.imap)
     }
 
     /// The decoding loop of both output forms.
@@ -418,6 +478,7 @@ impl Utf7Decoder {
             bits: u64::from(self.bits),
             count: self.count,
             origin: read.wrapping_sub(usize::from(self.since_output)),
+            recent: 0,
         };
         let step = loop {
             if !base64 {
@@ -463,7 +524,7 @@ impl Utf7Decoder {
                 }
                 continue;
             }
-            (read, written) = run.blocks(classes, src, dst, (read, written));
+            (read, written) = run.blocks(self.imap, classes, src, dst, (read, written));
             let Some(&byte) = src.get(read) else {
                 break RawStep::input_empty(read, written);
             };
