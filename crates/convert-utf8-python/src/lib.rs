@@ -115,7 +115,9 @@ fn decode_as<'py>(
     if let Some(text) = text::str_from_single_byte_input(py, charset, input, strict)? {
         return Ok(text);
     }
-    if charset.family() == Family::CjkMultibyte {
+    // CJK multi-byte and UTF-7 decode to UTF-16 natively: the str is built from their units.
+    let native_utf16 = matches!(charset.name(), "UTF-7" | "UTF-7-IMAP");
+    if charset.family() == Family::CjkMultibyte || native_utf16 {
         let mut decoder = PooledDecoder::get(charset, ErrorPolicy::Strict);
         if let Some(text) = text::str_from_engine_utf16(py, &mut decoder, input, strict)? {
             return Ok(text);

@@ -719,3 +719,203 @@ fn ignore_matches_the_iconv_c_program() {
         }
     }
 }
+
+/// UTF-7 base64 runs long enough for the decoder's windows of eight bytes, and everything that
+/// stops a window: the input as glibc's own encoder writes it (runs ended by `-` or implicitly
+/// by the next character), runs shifted by every prefix length so that surrogate pairs and run
+/// ends fall at every offset of a window, and runs broken by bad bytes, leftover bits, lone low
+/// surrogates and high surrogates without their low half.
+fn utf7_long_run_inputs(imap: bool) -> Vec<Vec<u8>> {
+    const TEXTS: &[&str] = &[
+        "Все счастливые семьи похожи друг на друга, каждая несчастливая семья несчастлива по-своему.",
+        "吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。",
+        "😀🎉𝄞𠀀😀🎉𝄞𠀀 mixed ÿ€😀日本\u{FFFF}\u{E000}😀",
+        "Ελληνικά + русский - עברית & العربية ~ \\ 한국어 텍스트",
+    ];
+    let shift = if imap { b'&' } else { b'+' };
+    let mut inputs = Vec::new();
+    for text in TEXTS {
+        let name = if imap { "UTF-7-IMAP" } else { "UTF-7" };
+        if !imap {
+            inputs.push(
+                Iconv::open_to("UTF-8", name)
+                    .unwrap()
+                    .convert(text.as_bytes())
+                    .output,
+            );
+        }
+        let encoded = encode_utf7(text, imap);
+        inputs.push(encoded.clone());
+        // Without the closing '-', and with a direct character right after the run instead.
+        inputs.push(encoded.strip_suffix(b"-").unwrap_or(&encoded).to_vec());
+        let mut implicit = encoded.clone();
+        if let Some(last) = implicit.last_mut() {
+            *last = b'.';
+        }
+        inputs.push(implicit);
+    }
+    // A run of `prefix` BMP units and then astral, BMP and lone surrogate units: every unit
+    // boundary at every offset of a window.
+    let mut tails: Vec<Vec<u16>> = vec![
+        vec![0xD83D, 0xDE00, 0x0444],
+        vec![0xD83D, 0xDE00, 0xD83C, 0xDF89, 0x65E5],
+        vec![0xDC00, 0x0444, 0x0444],
+        vec![0xD83D, 0x0444, 0x0444, 0x0444],
+        vec![0x0444, 0xDBFF],
+        vec![0x00FF, 0x0041, 0x0800],
+    ];
+    // After a pair the bits held are not a multiple of six: a lone low surrogate some units
+    // later is reported from where a window's last character ended.
+    for between in 0..9 {
+        let mut tail = vec![0xD83D, 0xDE00];
+        tail.extend(std::iter::repeat_n(0x0444, between));
+        tail.extend_from_slice(&[0xDC00, 0x0444]);
+        tails.push(tail);
+    }
+    for prefix in 0..9 {
+        for tail in &tails {
+            let mut units = vec![0x0430; prefix];
+            units.extend_from_slice(tail);
+            units.extend_from_slice(&[0x0431; 6]);
+            let run = base64_of_units(&units, imap);
+            for end in [&b"-"[..], b"", b".x", b"-x", b"\x80", b"~"] {
+                let mut input = vec![b'a', shift];
+                input.extend_from_slice(&run);
+                input.extend_from_slice(end);
+                inputs.push(input);
+            }
+        }
+    }
+    // One long run broken at every offset: a bad byte, a '-', a base64 character that leaves
+    // bits over, the shift character and "+-".
+    let long = base64_of_units(&[0x0444; 12], imap);
+    for at in 0..long.len() {
+        for insert in [
+            &b"\x80"[..],
+            b"-",
+            b"B-",
+            b"~",
+            b"+",
+            b"&",
+            b"+-",
+            b"&-",
+            b" ",
+        ] {
+            let mut input = vec![shift];
+            input.extend_from_slice(&long[..at]);
+            input.extend_from_slice(insert);
+            input.extend_from_slice(&long[at..]);
+            inputs.push(input);
+        }
+        // Leftover bits that are not zero: the run ends after a changed character.
+        let mut input = vec![shift];
+        input.extend_from_slice(&long[..at]);
+        input.push(if long[at] == b'B' { b'C' } else { b'B' });
+        input.extend_from_slice(b"-z");
+        inputs.push(input);
+    }
+    inputs
+}
+
+/// The base64 characters of `units`, big-endian, the last zero-padded (no shift characters).
+fn base64_of_units(units: &[u16], imap: bool) -> Vec<u8> {
+    const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut bits, mut count) = (0u32, 0);
+    for &unit in units {
+        bits = bits << 16 | u32::from(unit);
+        count += 16;
+        while count >= 6 {
+            count -= 6;
+            out.push(B64[(bits >> count & 0x3F) as usize]);
+        }
+        bits &= (1 << count) - 1;
+    }
+    if count > 0 {
+        out.push(B64[(bits << (6 - count) & 0x3F) as usize]);
+    }
+    if imap {
+        for c in &mut out {
+            if *c == b'/' {
+                *c = b',';
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn utf7_long_runs_match_glibc() {
+    for (name, imap) in [("UTF-7", false), ("UTF-7-IMAP", true)] {
+        for input in utf7_long_run_inputs(imap) {
+            check(name, &input);
+        }
+    }
+}
+
+/// The same inputs split in two at every offset, in UTF-8 and in UTF-16, with room for all of
+/// the output or only a little at a time: the output and the errors are those of the whole
+/// input at once.
+#[test]
+fn utf7_long_runs_split_anywhere() {
+    for (name, imap) in [("UTF-7", false), ("UTF-7-IMAP", true)] {
+        for input in utf7_long_run_inputs(imap) {
+            let whole = ours_all_errors(name, &input);
+            for split in 0..=input.len() {
+                for (utf16, room) in [
+                    (false, None),
+                    (true, None),
+                    (false, Some(16)),
+                    (true, Some(17)),
+                ] {
+                    let pieces = [&input[..split], &input[split..]];
+                    let ours = decode_pieces(name, &pieces, utf16, room);
+                    assert_eq!(
+                        ours, whole,
+                        "{name} input {input:02X?} split at {split}, UTF-16 {utf16}, room {room:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// [`ours_all_errors`] over an input given in `pieces`, one call per piece (and more after an
+/// error or a full output), writing UTF-8 or UTF-16 into `room` units (`None`: as many as
+/// `max_utf8_len` says, which must never fill up).
+fn decode_pieces(
+    name: &str,
+    pieces: &[&[u8]],
+    utf16: bool,
+    room: Option<usize>,
+) -> (Vec<u8>, Vec<DecodeError>) {
+    let mut decoder = Decoder::new(charset(name), ErrorPolicy::Strict);
+    let (mut out, mut errors) = (Vec::new(), Vec::new());
+    for (i, piece) in pieces.iter().enumerate() {
+        let last = i + 1 == pieces.len();
+        let mut read = 0;
+        loop {
+            let size = room.unwrap_or_else(|| decoder.max_utf8_len(piece.len() - read).unwrap());
+            let step = if utf16 {
+                let mut units = vec![0u16; size];
+                let step = decoder.decode_utf16(&piece[read..], &mut units, last);
+                let text = String::from_utf16(&units[..step.written]).expect("whole characters");
+                out.extend_from_slice(text.as_bytes());
+                step
+            } else {
+                let mut bytes = vec![0u8; size];
+                let step = decoder.decode(&piece[read..], &mut bytes, last);
+                out.extend_from_slice(&bytes[..step.written]);
+                step
+            };
+            read += step.read;
+            match step.status {
+                DecodeStatus::InputEmpty => break,
+                DecodeStatus::OutputFull if room.is_some() => {}
+                DecodeStatus::OutputFull => panic!("{name}: max_utf8_len too small"),
+                DecodeStatus::Error(e) => errors.push(e),
+            }
+        }
+    }
+    (out, errors)
+}
