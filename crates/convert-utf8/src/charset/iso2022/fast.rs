@@ -176,9 +176,11 @@ fn copy_ascii<const SHIFTS: bool, const DEL: bool>(
 /// pair went unmapped.
 #[inline(always)]
 fn decode_pairs(
-    (twin, src, end): (&CjkLookup, &[u8], usize),
+    twin: &CjkLookup,
+    src: &[u8],
     dst: &mut [u8],
     (mut read, mut written): (usize, usize),
+    end: usize,
 ) -> (usize, usize, bool) {
     debug_assert!(read <= end);
     loop {
@@ -186,7 +188,7 @@ fn decode_pairs(
         if n == WINDOW {
             // A long segment (Japanese or Chinese text, rather than a Korean word).
             let mapped;
-            (read, written, mapped) = decode_pair_windows((twin, src, end), dst, (read, written));
+            (read, written, mapped) = decode_pair_windows(src, end, twin, dst, (read, written));
             if !mapped {
                 return (read, written, false);
             }
@@ -270,7 +272,7 @@ fn pairs_until_shift_in(
     end: &mut usize,
 ) -> bool {
     loop {
-        let (read, written, mapped) = decode_pairs((twin, src, *end), dst, *at);
+        let (read, written, mapped) = decode_pairs(twin, src, dst, *at, *end);
         *at = (read, written);
         if !mapped {
             return false;
@@ -320,7 +322,9 @@ fn all_in_94(word: u64) -> bool {
 /// the registers to itself; unrolled, so that it tests only what the lookup answers.
 #[inline(never)]
 fn decode_pair_windows(
-    (twin, src, end): (&CjkLookup, &[u8], usize),
+    src: &[u8],
+    end: usize,
+    twin: &CjkLookup,
     dst: &mut [u8],
     (mut read, mut written): (usize, usize),
 ) -> (usize, usize, bool) {
@@ -451,7 +455,7 @@ impl Iso2022Decoder {
         'blocks: while let Some(end) = block_end(src, dst, at.0, at.1) {
             while at.0 < end {
                 if let Some(twin) = pairs {
-                    let (read, written, mapped) = decode_pairs((twin, src, end), dst, at);
+                    let (read, written, mapped) = decode_pairs(twin, src, dst, at, end);
                     at = (read, written);
                     if !mapped {
                         break 'blocks;
