@@ -26,6 +26,7 @@ use output::Utf8Out;
 use policy::{BATCH_LEN, ErrorMode, decode_input};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
+use text::OnBad;
 
 /// Decodes all of `input` (a whole input) and returns the output.
 fn decode_all(
@@ -105,21 +106,34 @@ fn decode_as<'py>(
     charset: Charset,
     errors: &str,
 ) -> PyResult<Bound<'py, PyString>> {
-    let strict = errors == "strict";
-    if let Some(text) = text::str_from_utf8_input(py, charset, input, strict)? {
+    let mode = ErrorMode::new(errors);
+    let on_bad = if mode.calls_handler() {
+        OnBad::Handler
+    } else if mode.policy() == ErrorPolicy::Strict {
+        OnBad::Raise
+    } else {
+        OnBad::EnginePolicy
+    };
+    if let Some(text) = text::str_from_utf8_input(py, charset, input, on_bad)? {
         return Ok(text);
     }
-    if let Some(text) = text::str_from_utf16_input(py, charset, input, strict)? {
+    if let Some(text) = text::str_from_utf16_input(py, charset, input, on_bad)? {
         return Ok(text);
     }
-    if let Some(text) = text::str_from_single_byte_input(py, charset, input, strict)? {
+    if let Some(text) = text::str_from_single_byte_input(py, charset, input, on_bad)? {
         return Ok(text);
     }
-    // CJK multi-byte and UTF-7 decode to UTF-16 natively: the str is built from their units.
+    // CJK multi-byte and UTF-7 decode to UTF-16 natively: the str is built from their units,
+    // under the engine's policies in one pass.
     let native_utf16 = matches!(charset.name(), "UTF-7" | "UTF-7-IMAP");
-    if charset.family() == Family::CjkMultibyte || native_utf16 {
-        let mut decoder = PooledDecoder::get(charset, ErrorPolicy::Strict);
-        if let Some(text) = text::str_from_engine_utf16(py, &mut decoder, input, strict)? {
+    // Under ignore and replace, every family goes this way once its fast route (above) found
+    // the input not clean: the engine applies the policy as it decodes, in one pass.
+    let engine_policy = on_bad == OnBad::EnginePolicy;
+    if (charset.family() == Family::CjkMultibyte || native_utf16 || engine_policy)
+        && on_bad != OnBad::Handler
+    {
+        let mut decoder = PooledDecoder::get(charset, mode.policy());
+        if let Some(text) = text::str_from_engine_utf16(py, &mut decoder, input, true)? {
             return Ok(text);
         }
     }

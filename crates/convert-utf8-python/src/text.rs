@@ -243,6 +243,27 @@ fn str_from_utf16_bytes<'py>(
     }
 }
 
+/// What the caller's `errors=` asks of the routes below that build a `str` by CPython's
+/// constructors or straight into its storage, all of which stop at the first bad sequence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OnBad {
+    /// Strict: the engine's error for it is raised.
+    Raise,
+    /// Ignore or replace, which the engine applies as it decodes: a route is taken only for
+    /// input a cheap check finds clean, so that input with a bad sequence is decoded once, by
+    /// the engine, instead of by a route that stops at it and then again.
+    EnginePolicy,
+    /// A Python error handler: the route gives up at it (`None`) and the handler's path
+    /// decodes the input.
+    Handler,
+}
+
+impl OnBad {
+    fn raises(self) -> bool {
+        self == OnBad::Raise
+    }
+}
+
 /// The `str` of a whole input of UTF-8 that decodes without a bad sequence, built from the input
 /// itself (which is then also the decoded text), without decoding it into a buffer first. `None`
 /// when `charset` is another or the input has a bad sequence.
@@ -250,12 +271,17 @@ pub(crate) fn str_from_utf8_input<'py>(
     py: Python<'py>,
     charset: Charset,
     input: &Input<'_>,
-    strict: bool,
+    on_bad: OnBad,
 ) -> PyResult<Option<Bound<'py, PyString>>> {
     if charset.name() != "UTF-8" {
         return Ok(None);
     }
     let src = input.as_slice();
+    if on_bad == OnBad::EnginePolicy
+        && !input.run_detached_if_large(py, || is_well_formed_utf8(src))
+    {
+        return Ok(None);
+    }
     let starts_ascii = src[..src.len().min(ASCII_PROBE_LEN)].is_ascii();
     if src.len() <= DIRECT_UTF8_MAX || starts_ascii {
         // CPython's strict UTF-8 constructor (the one `bytes.decode("utf-8")` runs) accepts
@@ -269,7 +295,7 @@ pub(crate) fn str_from_utf8_input<'py>(
                 ffi::PyUnicode_DecodeUTF8(src.as_ptr().cast(), len, c"strict".as_ptr()),
             )
         };
-        return checked_by_cpython(py, built, strict, |at| {
+        return checked_by_cpython(py, built, on_bad, |at| {
             engine_error_at(py, charset.name(), charset, input, at)
         });
     }
@@ -296,12 +322,12 @@ const ASCII_PROBE_LEN: usize = 4096;
 fn checked_by_cpython<'py>(
     py: Python<'py>,
     built: PyResult<Bound<'py, PyString>>,
-    strict: bool,
+    on_bad: OnBad,
     engine_error: impl FnOnce(usize) -> PyErr,
 ) -> PyResult<Option<Bound<'py, PyString>>> {
     match built {
         Ok(text) => Ok(Some(text)),
-        Err(error) if error.is_instance_of::<PyUnicodeDecodeError>(py) && strict => {
+        Err(error) if error.is_instance_of::<PyUnicodeDecodeError>(py) && on_bad.raises() => {
             let at: usize = error.value(py).getattr("start")?.extract()?;
             Err(engine_error(at))
         }
@@ -325,7 +351,7 @@ pub(crate) fn str_from_utf16_input<'py>(
     py: Python<'py>,
     charset: Charset,
     input: &Input<'_>,
-    strict: bool,
+    on_bad: OnBad,
 ) -> PyResult<Option<Bound<'py, PyString>>> {
     let src = input.as_slice();
     let Some(layout) = Utf16Layout::of(charset, src) else {
@@ -333,8 +359,13 @@ pub(crate) fn str_from_utf16_input<'py>(
     };
     if layout.surrogate_pairs {
         let body = &src[layout.body_start..];
+        if on_bad == OnBad::EnginePolicy
+            && !input.run_detached_if_large(py, || utf16_well_formed(body, layout.big_endian))
+        {
+            return Ok(None);
+        }
         let built = str_from_utf16_bytes(py, body, layout.big_endian);
-        return checked_by_cpython(py, built, strict, |at| {
+        return checked_by_cpython(py, built, on_bad, |at| {
             // The body read in its byte order from there, as the whole input's decoder reads it.
             let reader = Charset::for_label(if layout.big_endian {
                 "UTF-16BE"
@@ -345,8 +376,62 @@ pub(crate) fn str_from_utf16_input<'py>(
             engine_error_at(py, charset.name(), reader, input, layout.body_start + at)
         });
     }
+    if on_bad != OnBad::Raise {
+        // Under ignore and replace the caller's engine path decodes UCS-2 once as well.
+        return Ok(None);
+    }
     let mut decoder = Decoder::new(charset, ErrorPolicy::Strict);
-    str_from_engine_utf16(py, &mut decoder, input, strict)
+    str_from_engine_utf16(py, &mut decoder, input, true)
+}
+
+/// Whether `body` is well-formed UTF-16 in the given byte order: an even length, and every
+/// surrogate in a pair. Eight bytes at a time, the high byte of each unit compared with a
+/// surrogate's (`D8`–`DF`) in all four lanes at once, without early exit inside a block, so that
+/// the common case (no surrogate at all) runs at memory speed.
+fn utf16_well_formed(body: &[u8], big_endian: bool) -> bool {
+    if !body.len().is_multiple_of(2) {
+        return false;
+    }
+    let unit = |pair: &[u8]| {
+        let pair = [pair[0], pair[1]];
+        if big_endian {
+            u16::from_be_bytes(pair)
+        } else {
+            u16::from_le_bytes(pair)
+        }
+    };
+    // Read as little-endian words, a unit's high byte is the high byte of its 16-bit lane in
+    // UTF-16LE and the low byte in UTF-16BE.
+    let (mask, surrogate) = if big_endian {
+        (0x00F8_00F8_00F8_00F8u64, 0x00D8_00D8_00D8_00D8u64)
+    } else {
+        (0xF800_F800_F800_F800u64, 0xD800_D800_D800_D800u64)
+    };
+    // A lane of `x` is zero exactly where its unit is a surrogate; the lanes' flags are gathered
+    // over a block and tested once.
+    let zero_lanes = |x: u64| x.wrapping_sub(0x0001_0001_0001_0001) & !x & 0x8000_8000_8000_8000;
+    let words = body.chunks_exact(8);
+    let tail = words.remainder();
+    let any_surrogate = body[..body.len() - tail.len()].chunks(4096).any(|block| {
+        block.chunks_exact(8).fold(0, |found, word| {
+            let word = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+            found | zero_lanes((word & mask) ^ surrogate)
+        }) != 0
+    }) || tail
+        .chunks_exact(2)
+        .any(|pair| unit(pair) & 0xF800 == 0xD800);
+    if !any_surrogate {
+        return true;
+    }
+    let mut units = body.chunks_exact(2).map(unit);
+    while let Some(u) = units.next() {
+        match u {
+            0xD800..=0xDBFF if !matches!(units.next(), Some(0xDC00..=0xDFFF)) => return false,
+            0xDC00..=0xDFFF => return false,
+            _ => {}
+        }
+    }
+    true
 }
 
 /// How one whole input of a 16-bit form is read, as a new `Decoder` given it as its whole input
@@ -486,6 +571,8 @@ struct ByteMap {
     charset: Charset,
     decoding: ByteDecoding,
     shape: ByteMapShape,
+    /// The bytes the charset leaves undefined.
+    undefined: Vec<u8>,
 }
 
 impl ByteMap {
@@ -503,6 +590,9 @@ impl ByteMap {
             charset,
             decoding,
             shape: ByteMapShape::of(&units),
+            undefined: (0..=255u8)
+                .filter(|&b| units[usize::from(b)] == UNDEFINED_BYTE)
+                .collect(),
         })
     }
 
@@ -521,6 +611,28 @@ impl ByteMap {
 thread_local! {
     /// Per single-byte charset, what its bytes decode to.
     static BYTE_MAPS: RefCell<Vec<ByteMap>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Whether `src` holds any of `bytes`: one vectorised comparison pass per byte value while
+/// they are few (most charsets leave none or a handful undefined), else a table.
+fn has_any_byte(src: &[u8], bytes: &[u8]) -> bool {
+    const FEW: usize = 4;
+    if bytes.len() <= FEW {
+        return bytes.iter().any(|&byte| {
+            src.chunks(4096)
+                .any(|block| block.iter().fold(false, |found, &b| found | (b == byte)))
+        });
+    }
+    if bytes.iter().all(|&b| b >= 0x80) && src.is_ascii() {
+        return false;
+    }
+    let mut listed = [false; 256];
+    bytes.iter().for_each(|&b| listed[usize::from(b)] = true);
+    src.chunks(4096).any(|block| {
+        block
+            .iter()
+            .fold(false, |found, &b| found | listed[usize::from(b)])
+    })
 }
 
 /// How many single-byte charsets' byte maps each thread keeps.
@@ -557,7 +669,7 @@ pub(crate) fn str_from_single_byte_input<'py>(
     py: Python<'py>,
     charset: Charset,
     input: &Input<'_>,
-    strict: bool,
+    on_bad: OnBad,
 ) -> PyResult<Option<Bound<'py, PyString>>> {
     if charset.family() != Family::SingleByte {
         return Ok(None);
@@ -565,13 +677,13 @@ pub(crate) fn str_from_single_byte_input<'py>(
     let cached = BYTE_MAPS.with_borrow(|maps| {
         maps.iter()
             .find(|known| known.charset == charset)
-            .map(|known| (known.share(py), known.shape))
+            .map(|known| (known.share(py), known.shape, known.undefined.clone()))
     });
-    let (decoding, shape) = match cached {
+    let (decoding, shape, undefined) = match cached {
         Some(known) => known,
         None => {
             let made = ByteMap::of(py, charset)?;
-            let known = (made.share(py), made.shape);
+            let known = (made.share(py), made.shape, made.undefined.clone());
             BYTE_MAPS.with_borrow_mut(|maps| {
                 if maps.len() == BYTE_MAPS_PER_THREAD {
                     maps.remove(0);
@@ -582,6 +694,13 @@ pub(crate) fn str_from_single_byte_input<'py>(
         }
     };
     let src = input.as_slice();
+    if on_bad == OnBad::EnginePolicy
+        && input.run_detached_if_large(py, || has_any_byte(src, &undefined))
+    {
+        // A byte the charset leaves undefined would stop these routes: the engine decodes the
+        // input under ignore or replace in one pass.
+        return Ok(None);
+    }
     let latin1 = match shape {
         ByteMapShape::Latin1 => true,
         ByteMapShape::AsciiLow => input.run_detached_if_large(py, || src.is_ascii()),
@@ -608,7 +727,13 @@ pub(crate) fn str_from_single_byte_input<'py>(
         }
     } else {
         #[cfg(not(feature = "abi3"))]
-        return crate::storage::str_from_single_byte(py, charset, input, &decoding, strict);
+        return crate::storage::str_from_single_byte(
+            py,
+            charset,
+            input,
+            &decoding,
+            on_bad.raises(),
+        );
         #[cfg(feature = "abi3")]
         unsafe {
             owned_str(
@@ -618,7 +743,7 @@ pub(crate) fn str_from_single_byte_input<'py>(
         }
     };
     // CPython's decoders stop at the first byte the engine refuses too.
-    checked_by_cpython(py, built, strict, |at| {
+    checked_by_cpython(py, built, on_bad, |at| {
         engine_error_at(py, charset.name(), charset, input, at)
     })
 }
