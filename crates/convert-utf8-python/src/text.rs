@@ -282,8 +282,11 @@ pub(crate) fn str_from_utf8_input<'py>(
     {
         return Ok(None);
     }
-    let starts_ascii = src[..src.len().min(ASCII_PROBE_LEN)].is_ascii();
-    if src.len() <= DIRECT_UTF8_MAX || starts_ascii {
+    // Both ends probed: text that is ASCII at both (English, markup, code) is most likely ASCII
+    // all through.
+    let ascii_ends = src[..src.len().min(ASCII_PROBE_LEN)].is_ascii()
+        && src[src.len().saturating_sub(ASCII_PROBE_LEN)..].is_ascii();
+    if src.len() <= DIRECT_UTF8_MAX || ascii_ends {
         // CPython's strict UTF-8 constructor (the one `bytes.decode("utf-8")` runs) accepts
         // exactly the well-formed UTF-8 the engine accepts and builds the text in one pass.
         let len = ssize(src.len())?;
@@ -311,9 +314,9 @@ pub(crate) fn str_from_utf8_input<'py>(
 /// module comment), measured 1.3–1.5× faster on 4 MB of Cyrillic or Japanese.
 const DIRECT_UTF8_MAX: usize = 1 << 20;
 
-/// How much of a large UTF-8 input is looked at: one that starts with this much ASCII (English
-/// text, markup, code) goes to CPython's constructor, whose ASCII loop copies it at memory
-/// speed.
+/// How much of each end of a large UTF-8 input is looked at: one with this much ASCII at both
+/// goes to CPython's constructor, whose ASCII loop copies it at memory speed; text with other
+/// letters is built faster in pieces.
 const ASCII_PROBE_LEN: usize = 4096;
 
 /// What a CPython constructor that checks its input by the engine's rules returned (`built`):
