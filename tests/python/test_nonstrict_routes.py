@@ -1,8 +1,9 @@
-"""Under errors="ignore" and "replace", the routes that build a str by CPython's constructors or
-straight into its storage are taken only for input a cheap check finds clean; input with a bad
-sequence is decoded by the engine under its policy. Either way the text must be the engine's:
-the same as `to_utf8` (which always goes through the engine) gives, at sizes below and above
-the batch and GIL-release thresholds, with the bad bytes at the start, the middle and the end."""
+"""Unless errors="strict", the routes that build a str by CPython's constructors or straight
+into its storage are taken only for input a cheap check finds clean; input with a bad sequence is
+decoded once, by the engine under its policy or by a Python error handler's path. Either way the
+text must be the engine's: the same as `to_utf8` (which always goes through the engine) gives, at
+sizes below and above the batch and GIL-release thresholds, with the bad bytes at the start, the
+middle and the end."""
 
 import pytest
 
@@ -39,7 +40,7 @@ def engine_text(data: bytes, encoding: str, errors: str) -> str:
     return convert_utf8.to_utf8(data, encoding, errors).decode("utf-8")
 
 
-@pytest.mark.parametrize("errors", ["ignore", "replace"])
+@pytest.mark.parametrize("errors", ["ignore", "replace", "backslashreplace"])
 @pytest.mark.parametrize("encoding,codec,bad", CASES)
 @pytest.mark.parametrize("size", SIZES)
 def test_dirty_input_gives_the_engines_text(encoding, codec, bad, size, errors):

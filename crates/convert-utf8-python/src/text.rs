@@ -245,16 +245,16 @@ fn str_from_utf16_bytes<'py>(
 
 /// What the caller's `errors=` asks of the routes below that build a `str` by CPython's
 /// constructors or straight into its storage, all of which stop at the first bad sequence.
+/// Unless it is strict, a route is taken only for input a cheap check finds clean, so that
+/// input with a bad sequence is decoded once, by the path that applies the policy or calls the
+/// handler, instead of by a route that stops at it and then again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum OnBad {
     /// Strict: the engine's error for it is raised.
     Raise,
-    /// Ignore or replace, which the engine applies as it decodes: a route is taken only for
-    /// input a cheap check finds clean, so that input with a bad sequence is decoded once, by
-    /// the engine, instead of by a route that stops at it and then again.
+    /// Ignore or replace, which the engine applies as it decodes.
     EnginePolicy,
-    /// A Python error handler: the route gives up at it (`None`) and the handler's path
-    /// decodes the input.
+    /// A Python error handler, which the handler's path calls.
     Handler,
 }
 
@@ -277,9 +277,7 @@ pub(crate) fn str_from_utf8_input<'py>(
         return Ok(None);
     }
     let src = input.as_slice();
-    if on_bad == OnBad::EnginePolicy
-        && !input.run_detached_if_large(py, || is_well_formed_utf8(src))
-    {
+    if on_bad != OnBad::Raise && !input.run_detached_if_large(py, || is_well_formed_utf8(src)) {
         return Ok(None);
     }
     // Both ends probed: text that is ASCII at both (English, markup, code) is most likely ASCII
@@ -362,7 +360,7 @@ pub(crate) fn str_from_utf16_input<'py>(
     };
     if layout.surrogate_pairs {
         let body = &src[layout.body_start..];
-        if on_bad == OnBad::EnginePolicy
+        if on_bad != OnBad::Raise
             && !input.run_detached_if_large(py, || utf16_well_formed(body, layout.big_endian))
         {
             return Ok(None);
@@ -697,9 +695,7 @@ pub(crate) fn str_from_single_byte_input<'py>(
         }
     };
     let src = input.as_slice();
-    if on_bad == OnBad::EnginePolicy
-        && input.run_detached_if_large(py, || has_any_byte(src, &undefined))
-    {
+    if on_bad != OnBad::Raise && input.run_detached_if_large(py, || has_any_byte(src, &undefined)) {
         // A byte the charset leaves undefined would stop these routes: the engine decodes the
         // input under ignore or replace in one pass.
         return Ok(None);
