@@ -1,0 +1,305 @@
+use super::*;
+use arrow_array::builder::StringDictionaryBuilder;
+use arrow_array::types::Int16Type;
+use arrow_array::{BinaryArray, BinaryViewArray, Int64Array, LargeBinaryArray, LargeStringArray};
+use proptest::prelude::*;
+
+const LABELS: &[&str] = &[
+    "UTF-8", "cp1251", "SJIS", "latin1", "GBK", "UTF-16LE", "EUC-KR",
+];
+
+/// What decoding `rows` one by one with the engine gives: the text of each row (None for a
+/// null row or, under Null, a row with an error), or the first bad row and the error's offset
+/// in it under Strict.
+fn row_by_row(
+    rows: &[Option<Vec<u8>>],
+    labels: &[&str],
+    on_error: OnError,
+) -> Result<Vec<Option<String>>, (usize, u64)> {
+    let policy = match on_error {
+        OnError::Strict | OnError::Null => ErrorPolicy::Strict,
+        OnError::Replace => ErrorPolicy::Replace,
+        OnError::Ignore => ErrorPolicy::Ignore,
+    };
+    let mut out = Vec::new();
+    for (row, (bytes, label)) in rows.iter().zip(labels).enumerate() {
+        let Some(bytes) = bytes else {
+            out.push(None);
+            continue;
+        };
+        match Charset::for_label(label)
+            .unwrap()
+            .decode_to_string(bytes, policy)
+        {
+            Ok(text) => out.push(Some(text)),
+            Err(_) if on_error == OnError::Null => out.push(None),
+            Err(convert_utf8::Error::Decode(error)) => return Err((row, error.offset())),
+            Err(other) => panic!("{other}"),
+        }
+    }
+    Ok(out)
+}
+
+/// The decoded column's rows as strings.
+fn texts(values: &dyn Array) -> Vec<Option<String>> {
+    match values.data_type() {
+        DataType::Utf8 => values
+            .as_string::<i32>()
+            .iter()
+            .map(|s| s.map(str::to_owned))
+            .collect(),
+        DataType::LargeUtf8 => values
+            .as_string::<i64>()
+            .iter()
+            .map(|s| s.map(str::to_owned))
+            .collect(),
+        DataType::Utf8View => values
+            .as_string_view()
+            .iter()
+            .map(|s| s.map(str::to_owned))
+            .collect(),
+        other => panic!("decoded to {other}"),
+    }
+}
+
+fn bodies_of(rows: &[Option<Vec<u8>>], form: u8) -> ArrayRef {
+    let rows: Vec<Option<&[u8]>> = rows.iter().map(|r| r.as_deref()).collect();
+    match form % 3 {
+        0 => Arc::new(BinaryArray::from(rows)),
+        1 => Arc::new(LargeBinaryArray::from(rows)),
+        _ => Arc::new(BinaryViewArray::from(rows)),
+    }
+}
+
+fn labels_of(labels: &[&str], form: u8) -> ArrayRef {
+    match form % 4 {
+        0 => Arc::new(StringArray::from(labels.to_vec())),
+        1 => Arc::new(LargeStringArray::from(labels.to_vec())),
+        2 => Arc::new(StringViewArray::from(labels.to_vec())),
+        _ => {
+            let mut builder = StringDictionaryBuilder::<Int16Type>::new();
+            labels.iter().for_each(|l| {
+                builder.append_value(l);
+            });
+            Arc::new(builder.finish())
+        }
+    }
+}
+
+fn row_strategy() -> impl Strategy<Value = (Option<Vec<u8>>, usize)> {
+    let bytes = prop_oneof![
+        3 => proptest::collection::vec(0x20u8..0x7F, 0..40),
+        3 => proptest::collection::vec(any::<u8>(), 0..40),
+        1 => proptest::collection::vec(prop_oneof![Just(0x93u8), Just(0xFA), Just(0xC3), Just(0xA9), Just(0x41)], 0..20),
+    ];
+    (proptest::option::weighted(0.85, bytes), 0..LABELS.len())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Any column (three body types, four label types, sliced, with nulls, mixed charsets) gives
+    /// what the engine gives row by row, under every policy.
+    #[test]
+    fn columns_decode_as_rows_do(
+        rows in proptest::collection::vec(row_strategy(), 0..30),
+        body_form in 0u8..3,
+        label_form in 0u8..4,
+        policy in 0usize..4,
+        cut in (0usize..4, 0usize..4),
+    ) {
+        let on_error = [OnError::Strict, OnError::Replace, OnError::Ignore, OnError::Null][policy];
+        let (bytes, labels): (Vec<Option<Vec<u8>>>, Vec<&str>) =
+            rows.iter().map(|(b, l)| (b.clone(), LABELS[*l])).unzip();
+        let bodies = bodies_of(&bytes, body_form);
+        let label_column = labels_of(&labels, label_form);
+        // A slice of both, as a caller's chunk would be.
+        let start = cut.0.min(bytes.len());
+        let len = bytes.len() - start - cut.1.min(bytes.len() - start);
+        let bodies = bodies.slice(start, len);
+        let label_column = label_column.slice(start, len);
+        let expected = row_by_row(&bytes[start..start + len], &labels[start..start + len], on_error);
+        let got = decode(bodies.as_ref(), Labels::PerRow(label_column.as_ref()), on_error, true);
+        match (got, expected) {
+            (Ok(decoded), Ok(expected)) => {
+                prop_assert_eq!(texts(decoded.values.as_ref()), expected.clone());
+                let reasons = decoded.reasons.map(|r| texts(r.as_ref()));
+                if on_error == OnError::Null {
+                    let reasons = reasons.unwrap();
+                    for (i, (text, reason)) in expected.iter().zip(&reasons).enumerate() {
+                        let failed = bytes[start + i].is_some() && text.is_none();
+                        prop_assert_eq!(reason.is_some(), failed, "row {}", i);
+                    }
+                } else {
+                    prop_assert!(reasons.is_none());
+                }
+            }
+            (Err(ColumnError::Decode { row, error, .. }), Err(expected)) => {
+                prop_assert_eq!((row, error.offset()), expected)
+            }
+            (got, expected) => prop_assert!(false, "{:?} against {:?}", got.map(|d| texts(d.values.as_ref())), expected),
+        }
+    }
+}
+
+#[test]
+fn one_label_for_the_column_and_the_output_types() {
+    let rows = vec![Some(&b"\xc0\xe1\xe2"[..]), None, Some(b"")];
+    for (bodies, expected_type) in [
+        (
+            Arc::new(BinaryArray::from(rows.clone())) as ArrayRef,
+            DataType::Utf8,
+        ),
+        (
+            Arc::new(LargeBinaryArray::from(rows.clone())),
+            DataType::LargeUtf8,
+        ),
+        (
+            Arc::new(BinaryViewArray::from(rows.clone())),
+            DataType::Utf8View,
+        ),
+    ] {
+        let decoded = decode(
+            bodies.as_ref(),
+            Labels::Column("CP1251"),
+            OnError::Strict,
+            false,
+        )
+        .unwrap();
+        assert_eq!(decoded.values.data_type(), &expected_type);
+        assert_eq!(
+            texts(decoded.values.as_ref()),
+            vec![Some("Абв".to_owned()), None, Some(String::new())]
+        );
+    }
+}
+
+#[test]
+fn errors_name_the_row_and_the_offset() {
+    let bodies = BinaryArray::from(vec![&b"ok"[..], b"fine", b"ab\xffcd"]);
+    let err = decode(&bodies, Labels::Column("UTF-8"), OnError::Strict, false).unwrap_err();
+    let ColumnError::Decode { row, error, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((*row, error.offset()), (2, 2));
+    assert!(
+        err.to_string()
+            .starts_with("row 2 (UTF-8): illegal input sequence at position 2"),
+        "{err}"
+    );
+
+    let labels = StringArray::from(vec!["utf-8", "no-such-charset", "utf-8"]);
+    // Under Null, that row is null and says why; the others decode.
+    let decoded = decode(&bodies, Labels::PerRow(&labels), OnError::Null, true).unwrap();
+    assert_eq!(
+        texts(decoded.values.as_ref()),
+        vec![Some("ok".to_owned()), None, None]
+    );
+    let reasons = texts(decoded.reasons.unwrap().as_ref());
+    assert!(
+        reasons[1].as_deref().unwrap().contains("no-such-charset"),
+        "{reasons:?}"
+    );
+    let err = decode(&bodies, Labels::PerRow(&labels), OnError::Strict, false).unwrap_err();
+    assert!(
+        matches!(err, ColumnError::UnknownLabel { row: Some(1), .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().starts_with("row 1: "), "{err}");
+
+    let short = StringArray::from(vec!["utf-8"]);
+    let err = decode(&bodies, Labels::PerRow(&short), OnError::Strict, false).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "1 labels for 3 rows: the labels column must be as long as the bodies"
+    );
+
+    let numbers = Int64Array::from(vec![1, 2, 3]);
+    let err = decode(&numbers, Labels::Column("utf-8"), OnError::Strict, false).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the bodies must be Binary, LargeBinary or BinaryView, not Int64"
+    );
+    let err = decode(&bodies, Labels::PerRow(&numbers), OnError::Strict, false).unwrap_err();
+    assert!(
+        matches!(err, ColumnError::LabelsType(DataType::Int64)),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn null_makes_bad_rows_null_and_says_why() {
+    let bodies = BinaryArray::from(vec![Some(&b"ok"[..]), Some(b"ab\xffcd"), None]);
+    let decoded = decode(&bodies, Labels::Column("UTF-8"), OnError::Null, true).unwrap();
+    assert_eq!(
+        texts(decoded.values.as_ref()),
+        vec![Some("ok".to_owned()), None, None]
+    );
+    let reasons = texts(decoded.reasons.unwrap().as_ref());
+    assert_eq!(reasons[0], None);
+    assert!(
+        reasons[1].as_deref().unwrap().contains("position 2"),
+        "{reasons:?}"
+    );
+    // A null input row is null without a reason: nothing went wrong.
+    assert_eq!(reasons[2], None);
+}
+
+#[test]
+fn null_and_auto_labels_detect_the_row() {
+    let cyrillic = "Съешь же ещё этих мягких французских булок, да выпей чаю. ".repeat(4);
+    let koi8 = Charset::for_label("KOI8-R").unwrap();
+    // The text encoded as KOI8-R: every KOI8-R byte decodes to one character, so invert that map.
+    let mut to_koi8 = HashMap::new();
+    for b in 0..=255u8 {
+        if let Ok(s) = koi8.decode_to_string(&[b], ErrorPolicy::Strict) {
+            to_koi8.insert(s.chars().next().unwrap(), b);
+        }
+    }
+    let encoded: Vec<u8> = cyrillic.chars().map(|c| to_koi8[&c]).collect();
+    let bodies = BinaryArray::from(vec![
+        Some(&encoded[..]),
+        Some(&encoded[..]),
+        Some(b"\x00\x01\x02\xff\xfe\x00\x00\x03"),
+    ]);
+    let labels = StringArray::from(vec![None, Some("AUTO"), None]);
+    let decoded = decode(&bodies, Labels::PerRow(&labels), OnError::Null, true).unwrap();
+    let values = texts(decoded.values.as_ref());
+    assert_eq!(values[0].as_deref(), Some(cyrillic.as_str()));
+    assert_eq!(values[1].as_deref(), Some(cyrillic.as_str()));
+    assert_eq!(values[2], None);
+    let reasons = texts(decoded.reasons.unwrap().as_ref());
+    assert!(
+        reasons[2].as_deref().unwrap().contains("binary"),
+        "{reasons:?}"
+    );
+    let err = decode(&bodies, Labels::PerRow(&labels), OnError::Strict, false).unwrap_err();
+    assert!(
+        matches!(err, ColumnError::Undetected { row: 2, .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn empty_and_all_null_columns() {
+    let empty = BinaryArray::from(Vec::<Option<&[u8]>>::new());
+    let decoded = decode(&empty, Labels::Column("SJIS"), OnError::Strict, true).unwrap();
+    assert_eq!(decoded.values.len(), 0);
+    assert!(decoded.reasons.is_none());
+    let nulls = BinaryArray::from(vec![None::<&[u8]>, None]);
+    let mut dictionary = StringDictionaryBuilder::<Int16Type>::new();
+    dictionary.append_null();
+    dictionary.append_null();
+    let labels = dictionary.finish();
+    let decoded = decode(&nulls, Labels::PerRow(&labels), OnError::Null, true).unwrap();
+    assert_eq!(texts(decoded.values.as_ref()), vec![None, None]);
+}
+
+#[test]
+fn one_decoder_per_charset() {
+    let bodies = BinaryArray::from(vec![&b"a"[..]; 100]);
+    let labels: StringArray = (0..100).map(|i| Some(LABELS[i % 3])).collect();
+    let mut run = Run::new(OnError::Strict, false, RowLabels::of(&labels).unwrap());
+    run.bytes_column(&bodies).unwrap();
+    assert_eq!(run.decoders.len(), 3);
+}
