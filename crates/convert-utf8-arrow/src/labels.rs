@@ -34,13 +34,18 @@ impl<'a> Strings<'a> {
     }
 }
 
+/// How many distinct labels the short list holds.
+const LISTED: usize = 16;
+
 /// Where the rows' charsets come from.
 pub(crate) enum RowLabels<'a> {
     Column(Choice),
-    /// A label per row, each distinct one resolved once.
+    /// A label per row, each distinct one resolved once: the first few kept in a short list,
+    /// which finds them faster than a hash (a column has few), any others in a hash.
     Strings {
         labels: Strings<'a>,
-        resolved: HashMap<&'a str, Choice>,
+        resolved: Vec<(&'a str, Choice)>,
+        more: HashMap<&'a str, Choice>,
     },
     /// A dictionary: each value resolved once, the first time a row uses it.
     Dictionary {
@@ -57,7 +62,8 @@ impl<'a> RowLabels<'a> {
         if let Some(labels) = Strings::of(array) {
             return Ok(RowLabels::Strings {
                 labels,
-                resolved: HashMap::new(),
+                resolved: Vec::new(),
+                more: HashMap::new(),
             });
         }
         let dictionary = array.as_any_dictionary_opt().ok_or_else(wrong_type)?;
@@ -85,15 +91,26 @@ impl<'a> RowLabels<'a> {
         };
         match self {
             RowLabels::Column(choice) => Ok(*choice),
-            RowLabels::Strings { labels, resolved } => {
+            RowLabels::Strings {
+                labels,
+                resolved,
+                more,
+            } => {
                 let Some(label) = labels.get(row) else {
                     return Ok(Choice::Detect);
                 };
-                if let Some(&choice) = resolved.get(label) {
+                if let Some(&(_, choice)) = resolved.iter().find(|(known, _)| *known == label) {
+                    return Ok(choice);
+                }
+                if let Some(&choice) = more.get(label) {
                     return Ok(choice);
                 }
                 let choice = choose(label).map_err(|e| unknown(label, e))?;
-                resolved.insert(label, choice);
+                if resolved.len() < LISTED {
+                    resolved.push((label, choice));
+                } else {
+                    more.insert(label, choice);
+                }
                 Ok(choice)
             }
             RowLabels::Dictionary {

@@ -3,6 +3,7 @@ use arrow_array::builder::StringDictionaryBuilder;
 use arrow_array::types::Int16Type;
 use arrow_array::{BinaryArray, BinaryViewArray, Int64Array, LargeBinaryArray, LargeStringArray};
 use proptest::prelude::*;
+use std::collections::HashMap;
 
 const LABELS: &[&str] = &[
     "UTF-8", "cp1251", "SJIS", "latin1", "GBK", "UTF-16LE", "EUC-KR",
@@ -302,4 +303,38 @@ fn one_decoder_per_charset() {
     let mut run = Run::new(OnError::Strict, false, RowLabels::of(&labels).unwrap());
     run.bytes_column(&bodies).unwrap();
     assert_eq!(run.decoders.len(), 3);
+}
+
+#[test]
+fn many_distinct_labels() {
+    // Past the short list: 24 spellings of UTF-8, each row its own.
+    let spellings: Vec<String> = ["utf-8", "utf8", "utf_8"]
+        .iter()
+        .flat_map(|base| {
+            (0..8).map(move |case| {
+                base.chars()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        if i < 3 && case >> i & 1 == 1 {
+                            c.to_ascii_uppercase()
+                        } else {
+                            c
+                        }
+                    })
+                    .collect::<String>()
+            })
+        })
+        .collect();
+    let labels: StringArray = spellings
+        .iter()
+        .chain(&spellings)
+        .map(|s| Some(s.as_str()))
+        .collect();
+    let bodies = BinaryArray::from(vec![&b"\xc3\xa9"[..]; labels.len()]);
+    let decoded = decode(&bodies, Labels::PerRow(&labels), OnError::Strict, false).unwrap();
+    assert!(
+        texts(decoded.values.as_ref())
+            .iter()
+            .all(|t| t.as_deref() == Some("é"))
+    );
 }
