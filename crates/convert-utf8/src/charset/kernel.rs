@@ -144,9 +144,12 @@ pub(crate) fn utf16_through_utf8<D: RawDecoder + ?Sized>(
         let room = dst.len() - written;
         let staged = room.min(STAGE);
         let step = decoder.decode_raw(&src[read..], &mut stage[..staged], last);
-        let utf8 = simdutf8::basic::from_utf8(&stage[..step.written])
-            .expect("family decoders write valid UTF-8");
-        written += encoding_rs::mem::convert_str_to_utf16(utf8, &mut dst[written..]);
+        // One pass that checks the UTF-8 as it converts it (a family writes only valid UTF-8).
+        written += encoding_rs::mem::convert_utf8_to_utf16_without_replacement(
+            &stage[..step.written],
+            &mut dst[written..],
+        )
+        .expect("family decoders write valid UTF-8");
         read += step.read;
         if step.status == RawStatus::OutputFull && staged < room {
             continue;

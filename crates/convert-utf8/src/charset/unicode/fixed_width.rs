@@ -3,8 +3,9 @@
 //! loop, monomorphised on the byte order, does the rest, for UTF-8 and for UTF-16 output.
 
 use super::utf16_simd;
-use super::{encode_utf8, utf8_len};
-use crate::charset::kernel::{self, Carry, Drained, OutUnit, Unit, UnitStep, sweep_invalid};
+use crate::charset::kernel::{
+    self, Carry, Drained, OutUnit, Unit, UnitStep, sweep_invalid, utf8_len,
+};
 use crate::charset::{RawDecoder, RawStep};
 use crate::tables::format::ByteOrderMode;
 
@@ -249,6 +250,30 @@ impl Units for Utf16Units {
     }
 }
 
+/// One unit of the UTF-32 and UCS-4 core loop for UTF-16 output: decodes the unit at `src[i..]`
+/// (`at` is `(i, w)`) into `dst[w..]` and returns the new `(i, w)`; or the end of the loop: the
+/// input ends, a bad or cut unit, no room. (The UTF-8 loop keeps the same steps inline: through
+/// this function it took 8% more instructions.)
+#[inline(always)]
+fn utf32_unit<const BIG: bool, O: OutUnit>(
+    src: &[u8],
+    dst: &mut [O],
+    (i, w): (usize, usize),
+    last: bool,
+) -> Result<(usize, usize), Core> {
+    if i + 4 > src.len() {
+        return Err(input_ends(i, w, src.len(), last));
+    }
+    let c = read32::<BIG>(src, i);
+    if c > 0x10FFFF || (0xD800..=0xDFFF).contains(&c) {
+        return Err(Core::new(i + 4, w, CoreEnd::Invalid(4)));
+    }
+    if dst.len() - w < O::len_of(c) {
+        return Err(full(i, w));
+    }
+    Ok((i + 4, w + O::push_char(&mut dst[w..], c)))
+}
+
 impl Units for Utf32Units {
     const BOM_LEN: usize = 4;
     const UNIT: usize = 4;
@@ -287,26 +312,18 @@ impl Units for Utf32Units {
             if dst.len() - w < utf8_len(c) {
                 return full(i, w);
             }
-            w += encode_utf8(c, &mut dst[w..]);
+            w += u8::push_char(&mut dst[w..], c);
             i += 4;
         }
     }
 
     fn core_utf16<const BIG: bool>(&self, src: &[u8], dst: &mut [u16], last: bool) -> Core {
-        let (mut i, mut w) = (0, 0);
+        let mut at = (0, 0);
         loop {
-            if i + 4 > src.len() {
-                return input_ends(i, w, src.len(), last);
-            }
-            let c = read32::<BIG>(src, i);
-            if c > 0x10FFFF || (0xD800..=0xDFFF).contains(&c) {
-                return Core::new(i + 4, w, CoreEnd::Invalid(4));
-            }
-            if dst.len() - w < if c < 0x10000 { 1 } else { 2 } {
-                return full(i, w);
-            }
-            w += u16::push_char(&mut dst[w..], c);
-            i += 4;
+            at = match utf32_unit::<BIG, u16>(src, dst, at, last) {
+                Ok(at) => at,
+                Err(end) => return end,
+            };
         }
     }
 }

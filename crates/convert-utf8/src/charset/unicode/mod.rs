@@ -42,7 +42,6 @@
 //! sequence is an invalid sequence whose unit is the whole sequence glibc would have decoded (the
 //! 4, 5 or 6 bytes; the 4-byte unit in UCS-4), so `-c`-style dropping removes it as one piece.
 
-use crate::charset::kernel::{self, OutUnit};
 use crate::charset::{RawDecoder, RawStep};
 use crate::tables::format::ByteOrderMode;
 use fixed_width::{FixedWidthDecoder, Utf16Units, Utf32Units};
@@ -125,14 +124,6 @@ impl RawDecoder for UnicodeDecoder {
         }
     }
 }
-
-/// Writes the UTF-8 form of the scalar value `c` at the start of `dst` (room for 4 bytes).
-#[inline(always)]
-pub(crate) fn encode_utf8(c: u32, dst: &mut [u8]) -> usize {
-    u8::push_char(dst, c)
-}
-
-pub(crate) use kernel::utf8_len;
 
 /// Whether `src`, as one whole input of UTF-8, decodes without a bad sequence; its decoded text
 /// is then `src` itself (a BOM included), so a caller that needs the text in another form can
