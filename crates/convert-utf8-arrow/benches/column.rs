@@ -1,12 +1,13 @@
 //! A column of mail-sized bodies (about 200 bytes) in mixed charsets with a charset per row,
 //! decoded by the Arrow kernel, against the engine decoding the same bytes as one stream per
-//! charset (the kernel's ceiling: no rows, no labels, no output column). The texts are the
-//! engine benches' samples, cut at characters and encoded by the system iconv.
+//! charset (the kernel's ceiling: no rows, no labels, no output column), and split across all
+//! cores. The texts are the engine benches' samples, cut at characters and encoded by the
+//! system iconv.
 //! Run: `cargo bench -p convert-utf8-arrow --bench column`.
 
 use arrow_array::{BinaryArray, StringArray};
 use convert_utf8::{Charset, Decoder, ErrorPolicy};
-use convert_utf8_arrow::{Labels, OnError, decode};
+use convert_utf8_arrow::{Labels, OnError, Options, decode, decode_with};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use iconv_oracle::Iconv;
 use std::hint::black_box;
@@ -99,6 +100,13 @@ fn bench(c: &mut Criterion) {
             )
             .unwrap()
         })
+    });
+    group.bench_function("arrow kernel, a charset per row, all cores", |b| {
+        let options = Options {
+            threads: 0,
+            ..Options::default()
+        };
+        b.iter(|| decode_with(black_box(&bodies), Labels::PerRow(&label_column), &options).unwrap())
     });
     group.bench_function("engine, one stream per charset", |b| {
         let mut out = Vec::with_capacity(4 * bytes);

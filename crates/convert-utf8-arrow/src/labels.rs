@@ -1,5 +1,7 @@
 //! The charset each row asks for: one label for the column, or a column of labels (strings of
-//! any Arrow string type, or a dictionary of them), each distinct label resolved once.
+//! any Arrow string type, or a dictionary of them), each distinct label resolved once: the
+//! column's labels ([`LabelSource`], shared by the parts of a column decoded at once) apart from
+//! what a part has resolved ([`RowLabels`]).
 
 use crate::{Choice, ColumnError, choose};
 use arrow_array::cast::AsArray;
@@ -24,6 +26,14 @@ impl<'a> Strings<'a> {
         })
     }
 
+    fn len(&self) -> usize {
+        match self {
+            Strings::Utf8(a) => a.len(),
+            Strings::Large(a) => a.len(),
+            Strings::View(a) => a.len(),
+        }
+    }
+
     /// The label at `index`, `None` where it is null.
     fn get(&self, index: usize) -> Option<&'a str> {
         match *self {
@@ -37,34 +47,24 @@ impl<'a> Strings<'a> {
 /// How many distinct labels the short list holds.
 const LISTED: usize = 16;
 
-/// Where the rows' charsets come from.
-pub(crate) enum RowLabels<'a> {
+/// Where the rows' charsets come from: read-only, shared by the parts of a column decoded at
+/// once.
+pub(crate) enum LabelSource<'a> {
     Column(Choice),
-    /// A label per row, each distinct one resolved once: the first few kept in a short list,
-    /// which finds them faster than a hash (a column has few), any others in a hash.
-    Strings {
-        labels: Strings<'a>,
-        resolved: Vec<(&'a str, Choice)>,
-        more: HashMap<&'a str, Choice>,
-    },
-    /// A dictionary: each value resolved once, the first time a row uses it.
+    Strings(Strings<'a>),
+    /// A dictionary, its keys made plain indexes once for the column.
     Dictionary {
         column: &'a dyn Array,
         keys: Vec<usize>,
         values: Strings<'a>,
-        resolved: Vec<Option<Choice>>,
     },
 }
 
-impl<'a> RowLabels<'a> {
-    pub(crate) fn of(array: &'a dyn Array) -> Result<RowLabels<'a>, ColumnError> {
+impl<'a> LabelSource<'a> {
+    pub(crate) fn of(array: &'a dyn Array) -> Result<LabelSource<'a>, ColumnError> {
         let wrong_type = || ColumnError::LabelsType(array.data_type().clone());
         if let Some(labels) = Strings::of(array) {
-            return Ok(RowLabels::Strings {
-                labels,
-                resolved: Vec::new(),
-                more: HashMap::new(),
-            });
+            return Ok(LabelSource::Strings(labels));
         }
         let dictionary = array.as_any_dictionary_opt().ok_or_else(wrong_type)?;
         let values = Strings::of(dictionary.values().as_ref()).ok_or_else(wrong_type)?;
@@ -74,12 +74,37 @@ impl<'a> RowLabels<'a> {
         } else {
             dictionary.normalized_keys()
         };
-        Ok(RowLabels::Dictionary {
+        Ok(LabelSource::Dictionary {
             column: array,
             keys,
             values,
-            resolved: vec![None; dictionary.values().len()],
         })
+    }
+}
+
+/// The charset each row asks for, each distinct label resolved once (per part of a column).
+pub(crate) struct RowLabels<'s, 'a> {
+    source: &'s LabelSource<'a>,
+    /// Labels resolved so far: the first few in a short list, which finds them faster than a
+    /// hash (a column has few), any others in a hash.
+    resolved: Vec<(&'a str, Choice)>,
+    more: HashMap<&'a str, Choice>,
+    /// For a dictionary, each value's choice once a row has used it.
+    values: Vec<Option<Choice>>,
+}
+
+impl<'s, 'a> RowLabels<'s, 'a> {
+    pub(crate) fn new(source: &'s LabelSource<'a>) -> RowLabels<'s, 'a> {
+        let values = match source {
+            LabelSource::Dictionary { values, .. } => vec![None; values.len()],
+            _ => Vec::new(),
+        };
+        RowLabels {
+            source,
+            resolved: Vec::new(),
+            more: HashMap::new(),
+            values,
+        }
     }
 
     /// The choice for row `row`: its label's charset, or detection for a null label.
@@ -89,48 +114,44 @@ impl<'a> RowLabels<'a> {
             label: label.to_owned(),
             error,
         };
-        match self {
-            RowLabels::Column(choice) => Ok(*choice),
-            RowLabels::Strings {
-                labels,
-                resolved,
-                more,
-            } => {
+        match self.source {
+            LabelSource::Column(choice) => Ok(*choice),
+            LabelSource::Strings(labels) => {
                 let Some(label) = labels.get(row) else {
                     return Ok(Choice::Detect);
                 };
-                if let Some(&(_, choice)) = resolved.iter().find(|(known, _)| *known == label) {
+                if let Some(&(_, choice)) = self.resolved.iter().find(|(known, _)| *known == label)
+                {
                     return Ok(choice);
                 }
-                if let Some(&choice) = more.get(label) {
+                if let Some(&choice) = self.more.get(label) {
                     return Ok(choice);
                 }
                 let choice = choose(label).map_err(|e| unknown(label, e))?;
-                if resolved.len() < LISTED {
-                    resolved.push((label, choice));
+                if self.resolved.len() < LISTED {
+                    self.resolved.push((label, choice));
                 } else {
-                    more.insert(label, choice);
+                    self.more.insert(label, choice);
                 }
                 Ok(choice)
             }
-            RowLabels::Dictionary {
+            LabelSource::Dictionary {
                 column,
                 keys,
                 values,
-                resolved,
             } => {
                 if column.is_null(row) {
                     return Ok(Choice::Detect);
                 }
                 let key = keys[row];
-                if let Some(choice) = resolved[key] {
+                if let Some(choice) = self.values[key] {
                     return Ok(choice);
                 }
                 let Some(label) = values.get(key) else {
                     return Ok(Choice::Detect);
                 };
                 let choice = choose(label).map_err(|e| unknown(label, e))?;
-                resolved[key] = Some(choice);
+                self.values[key] = Some(choice);
                 Ok(choice)
             }
         }

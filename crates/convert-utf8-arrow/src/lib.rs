@@ -18,26 +18,29 @@
 //!
 //! A row's label is any label the engine accepts; a null label, or `auto`, means: detect this
 //! row's charset (`convert_utf8::detect`, at its default threshold). Decoders are built once per
-//! charset per call, never per row, and rows are read where they are, without copying. Output
-//! is Utf8 for Binary input, LargeUtf8 for LargeBinary (and for Binary whose text outgrows
-//! 32-bit offsets), Utf8View for BinaryView. Null rows stay null.
+//! charset per call (per part of a column split across threads by [`decode_with`]), never per
+//! row, and rows are read where they are, without copying. Output is Utf8 for Binary input,
+//! LargeUtf8 for LargeBinary (and for Binary whose text outgrows 32-bit offsets), Utf8View for
+//! BinaryView. Null rows stay null.
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{GenericBinaryType, GenericStringType};
 use arrow_array::{
-    Array, ArrayRef, GenericByteArray, GenericStringArray, OffsetSizeTrait, StringArray,
-    StringViewArray, builder::StringViewBuilder,
+    Array, ArrayRef, BinaryViewArray, GenericByteArray, GenericStringArray, OffsetSizeTrait,
+    StringArray, StringViewArray, builder::StringViewBuilder,
 };
 use arrow_buffer::{NullBufferBuilder, OffsetBuffer, ScalarBuffer};
 use arrow_schema::DataType;
 use convert_utf8::detect::DEFAULT_THRESHOLD;
 use convert_utf8::{Charset, DecodeError, DecodeStatus, Decoder, ErrorPolicy, MIN_OUTPUT_SPACE};
+use rayon::prelude::*;
 use std::fmt;
+use std::ops::Range;
 use std::sync::Arc;
 
 mod labels;
 
-use labels::RowLabels;
+use labels::{LabelSource, RowLabels};
 
 /// The charsets of a column's rows.
 #[derive(Clone, Copy)]
@@ -152,17 +155,88 @@ fn choose(label: &str) -> Result<Choice, convert_utf8::Error> {
     }
 }
 
+/// How [`decode_with`] decodes a column.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// What a bad sequence in a row does.
+    pub on_error: OnError,
+    /// Under [`OnError::Null`], whether to return the column of reasons.
+    pub reasons: bool,
+    /// How many threads decode: 1, the calling thread only; 0, as many as rayon's global pool
+    /// has; `n`, at most `n` of that pool's. A column is split only where each part has at
+    /// least a few megabytes to decode: smaller ones are decoded on the calling thread.
+    pub threads: usize,
+}
+
+impl Default for Options {
+    /// Strict, no reasons, the calling thread only.
+    fn default() -> Options {
+        Options {
+            on_error: OnError::Strict,
+            reasons: false,
+            threads: 1,
+        }
+    }
+}
+
+/// The fewest input bytes a part of a column is given to decode on a thread of its own: far
+/// more than it costs to hand a part to a thread and to join its output to the others'.
+const MIN_PART_BYTES: usize = 2 << 20;
+
 /// Decodes `bodies` with the charsets `labels` gives, `on_error` deciding what a bad sequence
-/// does; `reasons` asks, under [`OnError::Null`], for the column of reasons.
+/// does; `reasons` asks, under [`OnError::Null`], for the column of reasons. Decodes on the
+/// calling thread; [`decode_with`] can split a large column across threads.
 pub fn decode(
     bodies: &dyn Array,
     labels: Labels<'_>,
     on_error: OnError,
     reasons: bool,
 ) -> Result<Decoded, ColumnError> {
-    let labels = match labels {
+    let options = Options {
+        on_error,
+        reasons,
+        threads: 1,
+    };
+    decode_with(bodies, labels, &options)
+}
+
+/// Decodes `bodies` with the charsets `labels` gives, as `options` say.
+///
+/// With more than one thread, a large column is cut into contiguous runs of rows of about as
+/// many bytes each, decoded at once on rayon's global pool and joined: the result is the same
+/// as [`decode`]'s, under [`OnError::Strict`] the error at the lowest row included. Memory
+/// holds the output and, while they are joined, what the parts decoded.
+///
+/// ```
+/// use arrow_array::{Array, BinaryArray, StringArray};
+/// use convert_utf8_arrow::{Labels, Options, decode_with};
+///
+/// let bodies = BinaryArray::from(vec![&b"caf\xe9"[..]; 1000]);
+/// let options = Options { threads: 0, ..Options::default() };
+/// let decoded = decode_with(&bodies, Labels::Column("latin1"), &options)?;
+/// let text = decoded.values.as_any().downcast_ref::<StringArray>().unwrap();
+/// assert_eq!(text.value(999), "café");
+/// # Ok::<(), convert_utf8_arrow::ColumnError>(())
+/// ```
+pub fn decode_with(
+    bodies: &dyn Array,
+    labels: Labels<'_>,
+    options: &Options,
+) -> Result<Decoded, ColumnError> {
+    decode_split(bodies, labels, options, MIN_PART_BYTES)
+}
+
+/// [`decode_with`], a part of the column given at least `min_part` bytes (the tests split
+/// small columns with a small one).
+fn decode_split(
+    bodies: &dyn Array,
+    labels: Labels<'_>,
+    options: &Options,
+    min_part: usize,
+) -> Result<Decoded, ColumnError> {
+    let source = match labels {
         Labels::Column(label) => {
-            RowLabels::Column(choose(label).map_err(|error| ColumnError::UnknownLabel {
+            LabelSource::Column(choose(label).map_err(|error| ColumnError::UnknownLabel {
                 row: None,
                 label: label.to_owned(),
                 error,
@@ -175,22 +249,240 @@ pub fn decode(
                     labels: array.len(),
                 });
             }
-            RowLabels::of(array)?
+            LabelSource::of(array)?
         }
     };
-    let mut run = Run::new(on_error, reasons && on_error == OnError::Null, labels);
+    let threads = match options.threads {
+        0 => rayon::current_num_threads(),
+        n => n,
+    };
+    let column = Column {
+        on_error: options.on_error,
+        reasons: options.reasons && options.on_error == OnError::Null,
+        labels: &source,
+        threads,
+        min_part,
+    };
     match bodies.data_type() {
-        DataType::Binary => run.bytes_column(bodies.as_binary::<i32>()),
-        DataType::LargeBinary => run.bytes_column(bodies.as_binary::<i64>()),
-        DataType::BinaryView => run.view_column(bodies.as_binary_view()),
+        DataType::Binary => column.bytes(bodies.as_binary::<i32>()),
+        DataType::LargeBinary => column.bytes(bodies.as_binary::<i64>()),
+        DataType::BinaryView => column.views(bodies.as_binary_view()),
         other => Err(ColumnError::BodiesType(other.clone())),
     }
 }
 
-/// One call's state: the decoders built so far (one per charset), the labels, the reasons.
-struct Run<'a> {
+/// One call: what it asks for, and how it may split the column.
+struct Column<'s, 'a> {
     on_error: OnError,
-    labels: RowLabels<'a>,
+    /// Whether to keep the reasons (asked for, under Null).
+    reasons: bool,
+    labels: &'s LabelSource<'a>,
+    threads: usize,
+    min_part: usize,
+}
+
+impl Column<'_, '_> {
+    /// How many parts a column of `rows` rows and `bytes` bytes is cut into.
+    fn parts(&self, rows: usize, bytes: usize) -> usize {
+        let worth = bytes / self.min_part.max(1);
+        self.threads.min(worth).min(rows).max(1)
+    }
+
+    fn run(&self) -> Run<'_, '_> {
+        Run::new(self.on_error, self.reasons, RowLabels::new(self.labels))
+    }
+
+    /// Decodes the parts `ranges` cut the rows into with `decode_part`, at once when there are
+    /// several, and returns them in row order, or the error of the lowest part that had one.
+    fn decode_parts<P: Send>(
+        &self,
+        ranges: Vec<Range<usize>>,
+        decode_part: impl Fn(&mut Run<'_, '_>, Range<usize>) -> Result<P, ColumnError> + Sync,
+    ) -> Result<Vec<P>, ColumnError> {
+        if ranges.len() == 1 {
+            let range = ranges.into_iter().next().expect("one range");
+            return Ok(vec![decode_part(&mut self.run(), range)?]);
+        }
+        // Each part stops at its own first error; the parts are in row order, so the first
+        // error among them is the one at the lowest row, as one thread would have reported.
+        ranges
+            .into_par_iter()
+            .map(|range| decode_part(&mut self.run(), range))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect()
+    }
+
+    /// Binary or LargeBinary in, Utf8 or LargeUtf8 out (LargeUtf8 when the text outgrows 32-bit
+    /// offsets).
+    fn bytes<O: OffsetSizeTrait>(
+        &self,
+        bodies: &GenericByteArray<GenericBinaryType<O>>,
+    ) -> Result<Decoded, ColumnError> {
+        let offsets = bodies.value_offsets();
+        let (first, len) = (offsets[0].as_usize(), bodies.len());
+        let bytes = offsets[len].as_usize() - first;
+        let parts = self.parts(len, bytes);
+        // Cut where the bytes before a row reach each part's share.
+        let cuts: Vec<usize> = (1..parts)
+            .map(|k| {
+                let share = first + bytes / parts * k;
+                offsets[..len].partition_point(|at| at.as_usize() < share)
+            })
+            .collect();
+        let parts = self.decode_parts(ranges(len, &cuts), |run, rows| {
+            run.bytes_part(bodies, rows, O::IS_LARGE)
+        })?;
+        Ok(join_bytes(parts))
+    }
+
+    /// BinaryView in, Utf8View out.
+    fn views(&self, bodies: &BinaryViewArray) -> Result<Decoded, ColumnError> {
+        let len = bodies.len();
+        // A view's first 32 bits are its length.
+        let lengths = || bodies.views().iter().map(|&view| view as u32 as usize);
+        let bytes: usize = lengths().sum();
+        let parts = self.parts(len, bytes);
+        let mut cuts = Vec::with_capacity(parts);
+        if parts > 1 {
+            let mut before = 0;
+            for (row, length) in lengths().enumerate() {
+                if before >= bytes / parts * (cuts.len() + 1) {
+                    cuts.push(row);
+                    if cuts.len() == parts - 1 {
+                        break;
+                    }
+                }
+                before += length;
+            }
+        }
+        let parts =
+            self.decode_parts(ranges(len, &cuts), |run, rows| run.view_part(bodies, rows))?;
+        Ok(join_views(parts))
+    }
+}
+
+/// The runs of rows from 0 to `len` that `cuts` (rising) cut them into.
+fn ranges(len: usize, cuts: &[usize]) -> Vec<Range<usize>> {
+    let mut starts = vec![0];
+    starts.extend(cuts.iter().map(|&cut| cut.min(len)));
+    let mut ends = starts[1..].to_vec();
+    ends.push(len);
+    starts
+        .into_iter()
+        .zip(ends)
+        .map(|(start, end)| start..end.max(start))
+        .collect()
+}
+
+/// One part's rows decoded for a Utf8 or LargeUtf8 column.
+struct BytesPart {
+    text: Vec<u8>,
+    /// Where each row's text starts in `text`, and where the last ends.
+    offsets: Offsets,
+    nulls: NullBufferBuilder,
+    reasons: Option<Vec<Option<String>>>,
+}
+
+/// One part's rows decoded for a Utf8View column.
+struct ViewPart {
+    text: StringViewArray,
+    reasons: Option<Vec<Option<String>>>,
+}
+
+/// The parts, in row order, as one column: the first part's buffers grown to hold the
+/// others', each other part dropped once copied, so that memory holds the output and what is
+/// left to join.
+fn join_bytes(parts: Vec<BytesPart>) -> Decoded {
+    let total: usize = parts.iter().map(|part| part.text.len()).sum();
+    let rows: usize = parts.iter().map(|part| part.nulls.len()).sum();
+    let mut parts = parts.into_iter();
+    let BytesPart {
+        mut text,
+        mut offsets,
+        mut nulls,
+        mut reasons,
+    } = parts.next().expect("a column has a part");
+    text.reserve_exact(total - text.len());
+    offsets.reserve(rows + 1);
+    for part in parts {
+        offsets.append_shifted(&part.offsets, text.len());
+        text.extend_from_slice(&part.text);
+        let mut part_nulls = part.nulls;
+        let len = part_nulls.len();
+        match part_nulls.finish() {
+            Some(part_nulls) => nulls.append_buffer(&part_nulls),
+            None => nulls.append_n_non_nulls(len),
+        }
+        if let (Some(reasons), Some(more)) = (&mut reasons, part.reasons) {
+            reasons.extend(more);
+        }
+    }
+    if text.capacity() - text.len() > text.len() / 8 {
+        // Much of the room reserved went unused: the array would keep it all.
+        text.shrink_to_fit();
+    }
+    Decoded {
+        values: offsets.into_array(text, nulls.finish()),
+        reasons: reasons_array(reasons),
+    }
+}
+
+/// The parts, in row order, as one Utf8View column: their views, each pointing into its own
+/// part's buffers, renumbered to point into all the parts' buffers side by side.
+fn join_views(parts: Vec<ViewPart>) -> Decoded {
+    if parts.len() == 1 {
+        let part = parts.into_iter().next().expect("one part");
+        return Decoded {
+            values: Arc::new(part.text),
+            reasons: reasons_array(part.reasons),
+        };
+    }
+    let rows: usize = parts.iter().map(|part| part.text.len()).sum();
+    let mut views = Vec::with_capacity(rows);
+    let mut buffers = Vec::new();
+    let mut nulls = NullBufferBuilder::new(rows);
+    let mut reasons = parts[0].reasons.as_ref().map(|_| Vec::with_capacity(rows));
+    for part in parts {
+        let base = buffers.len() as u128;
+        // A view of more than 12 bytes says which buffer holds them in its third 32 bits.
+        views.extend(part.text.views().iter().map(|&view| {
+            if view as u32 > 12 {
+                view + (base << 64)
+            } else {
+                view
+            }
+        }));
+        buffers.extend(part.text.data_buffers().iter().cloned());
+        match part.text.nulls() {
+            Some(part_nulls) => nulls.append_buffer(part_nulls),
+            None => nulls.append_n_non_nulls(part.text.len()),
+        }
+        if let (Some(reasons), Some(more)) = (&mut reasons, part.reasons) {
+            reasons.extend(more);
+        }
+    }
+    let views = ScalarBuffer::from(views);
+    let nulls = nulls.finish();
+    debug_assert!(StringViewArray::try_new(views.clone(), buffers.clone(), nulls.clone()).is_ok());
+    // SAFETY: each view is a view of a valid part array, pointing (for more than 12 bytes)
+    // into that part's buffers, which keep their order and are renumbered by how many buffers
+    // the parts before it had; so each view points at the same valid UTF-8 as before.
+    let values = unsafe { StringViewArray::new_unchecked(views, buffers.into(), nulls) };
+    Decoded {
+        values: Arc::new(values),
+        reasons: reasons_array(reasons),
+    }
+}
+
+fn reasons_array(reasons: Option<Vec<Option<String>>>) -> Option<ArrayRef> {
+    reasons.map(|reasons| Arc::new(StringArray::from(reasons)) as ArrayRef)
+}
+
+/// One part's state: the decoders built so far (one per charset), the labels, the reasons.
+struct Run<'s, 'a> {
+    on_error: OnError,
+    labels: RowLabels<'s, 'a>,
     /// The decoders built so far, one per charset: a column has few charsets, which a short
     /// list finds faster than a hash.
     decoders: Vec<(Charset, Decoder)>,
@@ -205,8 +497,8 @@ enum Row {
     Null,
 }
 
-impl<'a> Run<'a> {
-    fn new(on_error: OnError, reasons: bool, labels: RowLabels<'a>) -> Run<'a> {
+impl<'s, 'a> Run<'s, 'a> {
+    fn new(on_error: OnError, reasons: bool, labels: RowLabels<'s, 'a>) -> Run<'s, 'a> {
         Run {
             on_error,
             labels,
@@ -302,44 +594,44 @@ impl<'a> Run<'a> {
             })
     }
 
-    /// Binary or LargeBinary in, Utf8 or LargeUtf8 out (LargeUtf8 when the text outgrows 32-bit
-    /// offsets).
-    fn bytes_column<O: OffsetSizeTrait>(
+    /// Decodes `rows` of a Binary or LargeBinary column (`wide`: LargeBinary, whose text gets
+    /// 64-bit offsets).
+    fn bytes_part<O: OffsetSizeTrait>(
         &mut self,
         bodies: &GenericByteArray<GenericBinaryType<O>>,
-    ) -> Result<Decoded, ColumnError> {
-        let len = bodies.len();
-        let mut values = TextBuffer::with_capacity(bodies.values().len());
-        let mut offsets = Vec::with_capacity(len + 1);
-        offsets.push(0usize);
-        let mut nulls = NullBufferBuilder::new(len);
-        for row in 0..len {
+        rows: Range<usize>,
+        wide: bool,
+    ) -> Result<BytesPart, ColumnError> {
+        let offsets = bodies.value_offsets();
+        let input = (offsets[rows.end] - offsets[rows.start]).as_usize();
+        let mut text = TextBuffer::for_input(input);
+        let mut ends = Offsets::new(wide, rows.len());
+        let mut nulls = NullBufferBuilder::new(rows.len());
+        for row in rows {
             let bytes = bodies.is_valid(row).then(|| bodies.value(row));
-            match self.row(row, bytes, &mut values)? {
+            match self.row(row, bytes, &mut text)? {
                 Row::Text => nulls.append_non_null(),
                 Row::Null => nulls.append_null(),
             }
-            offsets.push(values.len());
+            ends.push(text.len());
         }
-        let nulls = nulls.finish();
-        let values = values.into_vec();
-        let large = O::IS_LARGE || values.len() > i32::MAX as usize;
-        let values_array: ArrayRef = if large {
-            Arc::new(string_array::<i64>(&offsets, values, nulls))
-        } else {
-            Arc::new(string_array::<i32>(&offsets, values, nulls))
-        };
-        Ok(self.finish(values_array))
+        Ok(BytesPart {
+            text: text.into_vec(),
+            offsets: ends,
+            nulls,
+            reasons: self.reasons.take(),
+        })
     }
 
-    /// BinaryView in, Utf8View out.
-    fn view_column(
+    /// Decodes `rows` of a BinaryView column.
+    fn view_part(
         &mut self,
-        bodies: &arrow_array::BinaryViewArray,
-    ) -> Result<Decoded, ColumnError> {
-        let mut builder = StringViewBuilder::with_capacity(bodies.len());
-        let mut text = TextBuffer::with_capacity(0);
-        for row in 0..bodies.len() {
+        bodies: &BinaryViewArray,
+        rows: Range<usize>,
+    ) -> Result<ViewPart, ColumnError> {
+        let mut builder = StringViewBuilder::with_capacity(rows.len());
+        let mut text = TextBuffer::for_input(0);
+        for row in rows {
             text.clear();
             let bytes = bodies.is_valid(row).then(|| bodies.value(row));
             match self.row(row, bytes, &mut text)? {
@@ -347,32 +639,37 @@ impl<'a> Run<'a> {
                 Row::Null => builder.append_null(),
             }
         }
-        let values: StringViewArray = builder.finish();
-        Ok(self.finish(Arc::new(values)))
-    }
-
-    fn finish(&mut self, values: ArrayRef) -> Decoded {
-        let reasons = self
-            .reasons
-            .take()
-            .map(|reasons| Arc::new(StringArray::from(reasons)) as ArrayRef);
-        Decoded { values, reasons }
+        Ok(ViewPart {
+            text: builder.finish(),
+            reasons: self.reasons.take(),
+        })
     }
 }
 
-/// The text decoded so far. The engine writes into initialised memory: the buffer is grown
-/// (zeroed) ahead of what is written, by doubling, so that rows are decoded in place without
-/// preparing memory for each.
+/// The text decoded so far. The engine writes into initialised memory: the buffer is zeroed
+/// ahead of what is written. It starts at an estimate of the whole text, zeroed by the
+/// allocator (a fresh allocation's pages come zeroed, and are only touched when written), and
+/// grows, if it must, to what the rows decoded so far project for the rest: doubling instead
+/// zeroed and touched pages that were never written, and copied the text, which cost more than
+/// the decoding.
 struct TextBuffer {
+    /// Zeroed room; the text is its first `len` bytes.
     bytes: Vec<u8>,
     len: usize,
+    /// The input bytes to decode into the buffer, and how many have been.
+    input: usize,
+    read: usize,
 }
 
 impl TextBuffer {
-    fn with_capacity(capacity: usize) -> TextBuffer {
+    /// A buffer for the text of `input` bytes of input.
+    fn for_input(input: usize) -> TextBuffer {
+        // Most text is longer in UTF-8 than in its charset: half as much again.
         TextBuffer {
-            bytes: vec![0; capacity],
+            bytes: vec![0; input.saturating_add(input / 2)],
             len: 0,
+            input,
+            read: 0,
         }
     }
 
@@ -384,9 +681,35 @@ impl TextBuffer {
         self.len = 0;
     }
 
+    /// The text, its allocation cut to it where much of the room went unused (the array keeps
+    /// the allocation as it is).
     fn into_vec(mut self) -> Vec<u8> {
         self.bytes.truncate(self.len);
+        if self.bytes.capacity() - self.len > self.len / 8 {
+            self.bytes.shrink_to_fit();
+        }
         self.bytes
+    }
+
+    /// Makes at least `room` zeroed bytes ready after the text.
+    #[inline]
+    fn make_room(&mut self, room: usize) {
+        if self.bytes.len() - self.len < room {
+            self.grow(room);
+        }
+    }
+
+    #[cold]
+    fn grow(&mut self, room: usize) {
+        // What the rest of the input makes at the rate of what was decoded so far, and an
+        // eighth more.
+        let rest = self.input.saturating_sub(self.read) as f64;
+        let rate = self.len as f64 / self.read.max(1) as f64;
+        let projected = self.len + (rest * rate * 1.125) as usize;
+        let target = projected.max(self.len.saturating_add(room));
+        // Exactly that: `resize` alone would double the allocation.
+        self.bytes.reserve_exact(target - self.bytes.len());
+        self.bytes.resize(target, 0);
     }
 
     fn as_slice(&self) -> &[u8] {
@@ -398,15 +721,13 @@ impl TextBuffer {
     fn decode(&mut self, decoder: &mut Decoder, src: &[u8]) -> Result<(), DecodeError> {
         let start = self.len;
         let mut read = 0;
+        self.read += src.len();
         loop {
             let room = decoder
                 .max_utf8_len(src.len() - read)
                 .unwrap_or(usize::MAX)
                 .max(MIN_OUTPUT_SPACE);
-            if self.bytes.len() - self.len < room {
-                let grown = (self.len + room).max(2 * self.bytes.len());
-                self.bytes.resize(grown, 0);
-            }
+            self.make_room(room);
             let step = decoder.decode(&src[read..], &mut self.bytes[self.len..], true);
             read += step.read;
             self.len += step.written;
@@ -430,16 +751,78 @@ fn as_str(utf8: &[u8]) -> &str {
     unsafe { std::str::from_utf8_unchecked(utf8) }
 }
 
+/// The rows' offsets in their text, 32-bit until the text outgrows them (for Binary input) or
+/// 64-bit from the start (for LargeBinary): built in the width the array takes, not converted
+/// at the end.
+enum Offsets {
+    Narrow(Vec<i32>),
+    Wide(Vec<i64>),
+}
+
+impl Offsets {
+    /// Offsets for up to `rows` rows, with the start of the first.
+    fn new(wide: bool, rows: usize) -> Offsets {
+        if wide {
+            let mut offsets = Vec::with_capacity(rows + 1);
+            offsets.push(0);
+            Offsets::Wide(offsets)
+        } else {
+            let mut offsets = Vec::with_capacity(rows + 1);
+            offsets.push(0);
+            Offsets::Narrow(offsets)
+        }
+    }
+
+    fn reserve(&mut self, total: usize) {
+        match self {
+            Offsets::Narrow(offsets) => offsets.reserve(total.saturating_sub(offsets.len())),
+            Offsets::Wide(offsets) => offsets.reserve(total.saturating_sub(offsets.len())),
+        }
+    }
+
+    /// Adds the end of the next row.
+    #[inline]
+    fn push(&mut self, at: usize) {
+        match self {
+            Offsets::Narrow(offsets) => match i32::try_from(at) {
+                Ok(at) => offsets.push(at),
+                Err(_) => {
+                    let mut wide: Vec<i64> = Vec::with_capacity(offsets.capacity());
+                    wide.extend(offsets.iter().map(|&at| i64::from(at)));
+                    wide.push(at as i64);
+                    *self = Offsets::Wide(wide);
+                }
+            },
+            Offsets::Wide(offsets) => offsets.push(at as i64),
+        }
+    }
+
+    /// Adds the ends of the rows of `other`, a part whose text starts at `base`.
+    fn append_shifted(&mut self, other: &Offsets, base: usize) {
+        let ends: Box<dyn Iterator<Item = usize>> = match other {
+            Offsets::Narrow(offsets) => Box::new(offsets[1..].iter().map(|&at| at as usize)),
+            Offsets::Wide(offsets) => Box::new(offsets[1..].iter().map(|&at| at as usize)),
+        };
+        for at in ends {
+            self.push(base + at);
+        }
+    }
+
+    /// A Utf8 or LargeUtf8 array over `values`, cut at these offsets.
+    fn into_array(self, values: Vec<u8>, nulls: Option<arrow_buffer::NullBuffer>) -> ArrayRef {
+        match self {
+            Offsets::Narrow(offsets) => Arc::new(string_array(offsets, values, nulls)),
+            Offsets::Wide(offsets) => Arc::new(string_array(offsets, values, nulls)),
+        }
+    }
+}
+
 /// A string array over `values` cut at `offsets`.
 fn string_array<O: OffsetSizeTrait>(
-    offsets: &[usize],
+    offsets: Vec<O>,
     values: Vec<u8>,
     nulls: Option<arrow_buffer::NullBuffer>,
 ) -> GenericStringArray<O> {
-    let offsets: Vec<O> = offsets
-        .iter()
-        .map(|&at| O::from_usize(at).expect("offsets fit the chosen width"))
-        .collect();
     let offsets = OffsetBuffer::new(ScalarBuffer::from(offsets));
     debug_assert!(
         GenericByteArray::<GenericStringType<O>>::try_new(

@@ -63,6 +63,24 @@ fn texts(values: &dyn Array) -> Vec<Option<String>> {
     }
 }
 
+/// A column's rows as strings.
+type Rows = Vec<Option<String>>;
+
+/// What a call gave, to compare two calls: the values (and their type) and reasons, or the
+/// error's message.
+fn outcome(
+    decoded: &Result<Decoded, ColumnError>,
+) -> Result<(DataType, Rows, Option<Rows>), String> {
+    match decoded {
+        Ok(decoded) => Ok((
+            decoded.values.data_type().clone(),
+            texts(decoded.values.as_ref()),
+            decoded.reasons.as_ref().map(|r| texts(r.as_ref())),
+        )),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
 fn bodies_of(rows: &[Option<Vec<u8>>], form: u8) -> ArrayRef {
     let rows: Vec<Option<&[u8]>> = rows.iter().map(|r| r.as_deref()).collect();
     match form % 3 {
@@ -121,6 +139,12 @@ proptest! {
         let label_column = label_column.slice(start, len);
         let expected = row_by_row(&bytes[start..start + len], &labels[start..start + len], on_error);
         let got = decode(bodies.as_ref(), Labels::PerRow(label_column.as_ref()), on_error, true);
+        // Split across threads, parts as small as a byte: the same column, the same error.
+        for threads in [1, 2, 3] {
+            let options = Options { on_error, reasons: true, threads };
+            let split = decode_split(bodies.as_ref(), Labels::PerRow(label_column.as_ref()), &options, 1);
+            prop_assert_eq!(outcome(&split), outcome(&got), "threads {}", threads);
+        }
         match (got, expected) {
             (Ok(decoded), Ok(expected)) => {
                 prop_assert_eq!(texts(decoded.values.as_ref()), expected.clone());
@@ -300,8 +324,9 @@ fn empty_and_all_null_columns() {
 fn one_decoder_per_charset() {
     let bodies = BinaryArray::from(vec![&b"a"[..]; 100]);
     let labels: StringArray = (0..100).map(|i| Some(LABELS[i % 3])).collect();
-    let mut run = Run::new(OnError::Strict, false, RowLabels::of(&labels).unwrap());
-    run.bytes_column(&bodies).unwrap();
+    let source = LabelSource::of(&labels).unwrap();
+    let mut run = Run::new(OnError::Strict, false, RowLabels::new(&source));
+    run.bytes_part(&bodies, 0..100, false).unwrap();
     assert_eq!(run.decoders.len(), 3);
 }
 
@@ -337,4 +362,53 @@ fn many_distinct_labels() {
             .iter()
             .all(|t| t.as_deref() == Some("é"))
     );
+}
+
+#[test]
+fn offsets_widen_past_32_bits() {
+    let mut offsets = Offsets::new(false, 2);
+    offsets.push(i32::MAX as usize);
+    assert!(matches!(offsets, Offsets::Narrow(_)));
+    offsets.push(i32::MAX as usize + 1);
+    let Offsets::Wide(wide) = &offsets else {
+        panic!("still 32-bit")
+    };
+    assert_eq!(wide, &[0, i64::from(i32::MAX), i64::from(i32::MAX) + 1]);
+    let mut joined = Offsets::new(false, 1);
+    joined.push(5);
+    joined.append_shifted(&offsets, 5);
+    let Offsets::Wide(wide) = &joined else {
+        panic!("still 32-bit")
+    };
+    assert_eq!(wide[3], i64::from(i32::MAX) + 6);
+}
+
+#[test]
+fn columns_split_where_the_bytes_are() {
+    // Rows of 1, 1, 1 and 9 bytes in two parts: the cut falls at the big row, which makes
+    // one part, its bytes about half.
+    let bodies = BinaryArray::from(vec![&b"a"[..], b"b", b"c", b"ddddddddd"]);
+    let source = LabelSource::Column(Choice::Charset(Charset::for_label("UTF-8").unwrap()));
+    let column = Column {
+        on_error: OnError::Strict,
+        reasons: false,
+        labels: &source,
+        threads: 2,
+        min_part: 1,
+    };
+    assert_eq!(column.parts(4, 12), 2);
+    let parts = column
+        .decode_parts(ranges(4, &[3]), |run, rows| {
+            run.bytes_part(&bodies, rows, false)
+        })
+        .unwrap();
+    assert_eq!(parts.len(), 2);
+    assert_eq!((parts[0].text.len(), parts[1].text.len()), (3, 9));
+    assert_eq!(ranges(4, &[0, 4]), vec![0..0, 0..4, 4..4]);
+    // Small columns stay whole.
+    let whole = Column {
+        min_part: MIN_PART_BYTES,
+        ..column
+    };
+    assert_eq!(whole.parts(4, 12), 1);
 }
