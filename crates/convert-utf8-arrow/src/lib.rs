@@ -646,30 +646,38 @@ impl<'s, 'a> Run<'s, 'a> {
     }
 }
 
-/// The text decoded so far. The engine writes into initialised memory: the buffer is zeroed
-/// ahead of what is written. It starts at an estimate of the whole text, zeroed by the
-/// allocator (a fresh allocation's pages come zeroed, and are only touched when written), and
-/// grows, if it must, to what the rows decoded so far project for the rest: doubling instead
-/// zeroed and touched pages that were never written, and copied the text, which cost more than
-/// the decoding.
+/// The text decoded so far. The engine writes into initialised memory, so the buffer is zeroed
+/// a window at a time just ahead of the rows decoded into it, where the window is still in the
+/// cache when they are. Its allocation is reserved from an estimate of the whole text, set
+/// again from the rate of the first rows decoded, and if it must grow, grows exactly to what
+/// the rows so far project for the rest: grown by doubling, with each new half zeroed at once,
+/// it cost page faults on memory never written and a copy of the text, more than the decoding.
 struct TextBuffer {
-    /// Zeroed room; the text is its first `len` bytes.
+    /// `bytes.len()` is how far the buffer is zeroed, its capacity how far it is reserved; the
+    /// text is its first `len` bytes.
     bytes: Vec<u8>,
     len: usize,
     /// The input bytes to decode into the buffer, and how many have been.
     input: usize,
     read: usize,
+    /// Whether the reserve was set from the rate of the rows decoded.
+    projected: bool,
 }
+
+/// How far ahead the buffer is zeroed at a time: small enough to stay in the cache until the
+/// rows are decoded into it, large enough to zero in one call for many rows.
+const ZERO_AHEAD: usize = 32 * 1024;
 
 impl TextBuffer {
     /// A buffer for the text of `input` bytes of input.
     fn for_input(input: usize) -> TextBuffer {
         // Most text is longer in UTF-8 than in its charset: half as much again.
         TextBuffer {
-            bytes: vec![0; input.saturating_add(input / 2)],
+            bytes: Vec::with_capacity(input.saturating_add(input / 2)),
             len: 0,
             input,
             read: 0,
+            projected: false,
         }
     }
 
@@ -701,15 +709,24 @@ impl TextBuffer {
 
     #[cold]
     fn grow(&mut self, room: usize) {
-        // What the rest of the input makes at the rate of what was decoded so far, and an
-        // eighth more.
-        let rest = self.input.saturating_sub(self.read) as f64;
-        let rate = self.len as f64 / self.read.max(1) as f64;
-        let projected = self.len + (rest * rate * 1.125) as usize;
-        let target = projected.max(self.len.saturating_add(room));
-        // Exactly that: `resize` alone would double the allocation.
-        self.bytes.reserve_exact(target - self.bytes.len());
-        self.bytes.resize(target, 0);
+        let needed = self.len.saturating_add(room);
+        // Once a sixteenth of the input is decoded, and whenever the reserve runs out, the
+        // reserve is set to what the rest of the input makes at the rate so far, and a little
+        // more: exactly that (`resize` alone would double it), and early, while a move of the
+        // allocation copies little.
+        let checkpoint = !self.projected && self.read >= self.input / 16;
+        if checkpoint || needed > self.bytes.capacity() {
+            self.projected = true;
+            let rest = self.input.saturating_sub(self.read) as f64;
+            let rate = self.len as f64 / self.read.max(1) as f64;
+            let projected = self.len + (rest * rate * 1.0625) as usize + ZERO_AHEAD;
+            let target = projected.max(needed);
+            if target > self.bytes.capacity() {
+                self.bytes.reserve_exact(target - self.bytes.len());
+            }
+        }
+        let ahead = needed.max(self.len + ZERO_AHEAD).min(self.bytes.capacity());
+        self.bytes.resize(ahead.max(needed), 0);
     }
 
     fn as_slice(&self) -> &[u8] {

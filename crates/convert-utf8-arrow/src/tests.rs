@@ -412,3 +412,18 @@ fn columns_split_where_the_bytes_are() {
     };
     assert_eq!(whole.parts(4, 12), 1);
 }
+
+#[test]
+fn text_past_the_estimate() {
+    // The euro sign is one byte in CP1251 and three in UTF-8: twice the reserve, grown into
+    // while the column is decoded, over many zeroing windows.
+    let row = vec![0x88u8; 50];
+    let bodies = BinaryArray::from(vec![&row[..]; 2000]);
+    let decoded = decode(&bodies, Labels::Column("CP1251"), OnError::Strict, false).unwrap();
+    let euros = "€".repeat(50);
+    assert!(
+        texts(decoded.values.as_ref())
+            .iter()
+            .all(|t| t.as_deref() == Some(euros.as_str()))
+    );
+}
