@@ -46,6 +46,10 @@ python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
   || { echo "Python >= 3.11 is required for the Python package"; exit 1; }
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade 'maturin>=1.5,<2' pytest hypothesis
+# The column libraries the Arrow face is tested with (docs/columns.md); the package itself needs
+# none of them.
+.venv/bin/python -m pip install --quiet 'pyarrow>=16' 'polars>=1.20' 'pandas>=2.2' 'duckdb>=1.1' \
+  'dask[dataframe,distributed]>=2024.8' nanoarrow
 VIRTUAL_ENV="$PWD/.venv" .venv/bin/maturin develop --release --locked --quiet
 # pytest exits 5 when it collects no test: that is a failure here, not a pass.
 .venv/bin/python -m pytest -q tests/python || { rc=$?; [ "$rc" = 5 ] && echo "no Python tests were collected"; exit "$rc"; }

@@ -24,6 +24,18 @@ SAME_MEANING = [
     ("ANSI_X3.4-1968", "ascii"),
 ]
 
+# Short texts in the charsets the column tests mix, each encodable in its charset.
+COLUMN_SAMPLES = {
+    "latin1": "café crème brûlée, façade",
+    "cp1251": "Съешь же ещё этих мягких французских булок",
+    "koi8-r": "да выпей чаю",
+    "iso-8859-7": "Ξεσκεπάζω την ψυχοφθόρα βδελυγμία",
+    "shift_jis": "いろはにほへと ちりぬるを 日本語",
+    "gbk": "我能吞下玻璃而不伤身体",
+    "euc-kr": "다람쥐 헌 쳇바퀴에 타고파",
+    "utf-8": "Příliš žluťoučký kůň úpěl ďábelské ódy",
+}
+
 ERROR_HANDLERS = ["strict", "ignore", "replace", "backslashreplace", "surrogateescape"]
 
 

@@ -139,6 +139,28 @@ impl fmt::Display for ColumnError {
 
 impl std::error::Error for ColumnError {}
 
+impl ColumnError {
+    /// The row it names, if it names one (0-based, counted from [`Options::first_row`]).
+    pub fn row(&self) -> Option<usize> {
+        match *self {
+            ColumnError::UnknownLabel { row, .. } => row,
+            ColumnError::Decode { row, .. } | ColumnError::Undetected { row, .. } => Some(row),
+            _ => None,
+        }
+    }
+
+    /// The error with its row counted from `first_row`.
+    fn counted_from(mut self, first_row: usize) -> ColumnError {
+        match &mut self {
+            ColumnError::UnknownLabel { row: Some(row), .. }
+            | ColumnError::Decode { row, .. }
+            | ColumnError::Undetected { row, .. } => *row += first_row,
+            _ => {}
+        }
+        self
+    }
+}
+
 /// What a row's label asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Choice {
@@ -166,6 +188,9 @@ pub struct Options {
     /// has; `n`, at most `n` of that pool's. A column is split only where each part has at
     /// least a few megabytes to decode: smaller ones are decoded on the calling thread.
     pub threads: usize,
+    /// The number errors and reasons give the column's first row: for a column decoded a
+    /// batch at a time, the batch's first row in the whole (0 otherwise).
+    pub first_row: usize,
 }
 
 impl Default for Options {
@@ -175,6 +200,7 @@ impl Default for Options {
             on_error: OnError::Strict,
             reasons: false,
             threads: 1,
+            first_row: 0,
         }
     }
 }
@@ -195,7 +221,7 @@ pub fn decode(
     let options = Options {
         on_error,
         reasons,
-        threads: 1,
+        ..Options::default()
     };
     decode_with(bodies, labels, &options)
 }
@@ -262,6 +288,7 @@ fn decode_split(
         labels: &source,
         threads,
         min_part,
+        first_row: options.first_row,
     };
     match bodies.data_type() {
         DataType::Binary => column.bytes(bodies.as_binary::<i32>()),
@@ -279,6 +306,7 @@ struct Column<'s, 'a> {
     labels: &'s LabelSource<'a>,
     threads: usize,
     min_part: usize,
+    first_row: usize,
 }
 
 impl Column<'_, '_> {
@@ -289,7 +317,12 @@ impl Column<'_, '_> {
     }
 
     fn run(&self) -> Run<'_, '_> {
-        Run::new(self.on_error, self.reasons, RowLabels::new(self.labels))
+        Run::new(
+            self.on_error,
+            self.reasons,
+            RowLabels::new(self.labels),
+            self.first_row,
+        )
     }
 
     /// Decodes the parts `ranges` cut the rows into with `decode_part`, at once when there are
@@ -487,6 +520,8 @@ struct Run<'s, 'a> {
     /// list finds faster than a hash.
     decoders: Vec<(Charset, Decoder)>,
     reasons: Option<Vec<Option<String>>>,
+    /// What errors number row 0 ([`Options::first_row`]).
+    first_row: usize,
 }
 
 /// What became of one row.
@@ -498,12 +533,18 @@ enum Row {
 }
 
 impl<'s, 'a> Run<'s, 'a> {
-    fn new(on_error: OnError, reasons: bool, labels: RowLabels<'s, 'a>) -> Run<'s, 'a> {
+    fn new(
+        on_error: OnError,
+        reasons: bool,
+        labels: RowLabels<'s, 'a>,
+        first_row: usize,
+    ) -> Run<'s, 'a> {
         Run {
             on_error,
             labels,
             decoders: Vec::new(),
             reasons: reasons.then(Vec::new),
+            first_row,
         }
     }
 
@@ -532,7 +573,7 @@ impl<'s, 'a> Run<'s, 'a> {
                 self.reason(None);
                 return Ok(Row::Text);
             }
-            Err(error) => error,
+            Err(error) => error.counted_from(self.first_row),
         };
         if self.on_error != OnError::Null {
             return Err(failed);

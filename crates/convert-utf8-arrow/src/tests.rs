@@ -141,7 +141,7 @@ proptest! {
         let got = decode(bodies.as_ref(), Labels::PerRow(label_column.as_ref()), on_error, true);
         // Split across threads, parts as small as a byte: the same column, the same error.
         for threads in [1, 2, 3] {
-            let options = Options { on_error, reasons: true, threads };
+            let options = Options { on_error, reasons: true, threads, first_row: 0 };
             let split = decode_split(bodies.as_ref(), Labels::PerRow(label_column.as_ref()), &options, 1);
             prop_assert_eq!(outcome(&split), outcome(&got), "threads {}", threads);
         }
@@ -325,7 +325,7 @@ fn one_decoder_per_charset() {
     let bodies = BinaryArray::from(vec![&b"a"[..]; 100]);
     let labels: StringArray = (0..100).map(|i| Some(LABELS[i % 3])).collect();
     let source = LabelSource::of(&labels).unwrap();
-    let mut run = Run::new(OnError::Strict, false, RowLabels::new(&source));
+    let mut run = Run::new(OnError::Strict, false, RowLabels::new(&source), 0);
     run.bytes_part(&bodies, 0..100, false).unwrap();
     assert_eq!(run.decoders.len(), 3);
 }
@@ -395,6 +395,7 @@ fn columns_split_where_the_bytes_are() {
         labels: &source,
         threads: 2,
         min_part: 1,
+        first_row: 0,
     };
     assert_eq!(column.parts(4, 12), 2);
     let parts = column
@@ -417,7 +418,7 @@ fn columns_split_where_the_bytes_are() {
 fn text_past_the_estimate() {
     // The euro sign is one byte in CP1251 and three in UTF-8: twice the reserve, grown into
     // while the column is decoded, over many zeroing windows.
-    let row = vec![0x88u8; 50];
+    let row = [0x88u8; 50];
     let bodies = BinaryArray::from(vec![&row[..]; 2000]);
     let decoded = decode(&bodies, Labels::Column("CP1251"), OnError::Strict, false).unwrap();
     let euros = "€".repeat(50);
@@ -426,4 +427,26 @@ fn text_past_the_estimate() {
             .iter()
             .all(|t| t.as_deref() == Some(euros.as_str()))
     );
+}
+
+#[test]
+fn rows_counted_from_the_first_row_given() {
+    // A batch that starts at row 1000 of the whole column names rows as the whole does.
+    let bodies = BinaryArray::from(vec![&b"ok"[..], b"caf\xe9", b"fine"]);
+    let labels = StringArray::from(vec!["utf-8", "utf-8", "no-such-charset"]);
+    let options = |on_error| Options {
+        on_error,
+        reasons: true,
+        first_row: 1000,
+        ..Options::default()
+    };
+    let error =
+        decode_with(&bodies, Labels::PerRow(&labels), &options(OnError::Strict)).unwrap_err();
+    assert_eq!(error.row(), Some(1001));
+    assert!(error.to_string().starts_with("row 1001 (UTF-8)"), "{error}");
+    let decoded = decode_with(&bodies, Labels::PerRow(&labels), &options(OnError::Null)).unwrap();
+    let reasons = texts(decoded.reasons.unwrap().as_ref());
+    assert_eq!(reasons[0], None);
+    assert!(reasons[1].as_deref().unwrap().starts_with("row 1001 "));
+    assert!(reasons[2].as_deref().unwrap().starts_with("row 1002: "));
 }

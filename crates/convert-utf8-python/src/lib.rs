@@ -7,6 +7,7 @@
 //! package `convert_utf8` (codecs registration, the `codecs.IncrementalDecoder` subclass)
 //! re-exports what is here.
 
+mod arrow;
 mod charset;
 mod detect;
 mod errors;
@@ -185,6 +186,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(charset::charsets, m)?)?;
     m.add_function(wrap_pyfunction!(file::convert_file, m)?)?;
     m.add_function(wrap_pyfunction!(detect::detect, m)?)?;
+    m.add_function(wrap_pyfunction!(arrow::arrow_decode, m)?)?;
+    m.add_class::<arrow::ArrowColumn>()?;
+    m.add_class::<arrow::ArrowChunks>()?;
     m.add_class::<charset::Charset>()?;
     m.add_class::<detect::Detection>()?;
     m.add_class::<incremental::IncrementalDecoder>()?;
