@@ -97,6 +97,11 @@ def _decode_batch(bodies: pl.Series, encoding: str | pl.Series, errors: str, thr
 
 
 def _decode_series(bodies: pl.Series, encoding: str | pl.Series, errors: str, threads: int) -> pl.Series:
+    if bodies.dtype == pl.String:
+        raise TypeError(
+            f"the bodies are already text (String, column {bodies.name!r}), not bytes to decode: "
+            "use them as they are, or cast them to Binary to decode their bytes"
+        )
     if bodies.dtype != pl.Binary:
         raise TypeError(f"the bodies must be Binary, not {bodies.dtype} (column {bodies.name!r})")
     if isinstance(encoding, pl.Series):

@@ -77,6 +77,8 @@ def test_polars_series_and_one_label():
     assert convert_utf8.polars.decode(series, labels, "null").to_list() == ["café", None, None]
     with pytest.raises(convert_utf8.DecodeError, match="row 2"):
         convert_utf8.polars.decode(series, labels)
+    with pytest.raises(TypeError, match="already text"):
+        convert_utf8.polars.decode(pl.Series(["café"]), "latin1")
     with pytest.raises(TypeError, match="must be Binary, not Int64"):
         convert_utf8.polars.decode(pl.Series([1, 2]), "latin1")
     df = pl.DataFrame({"body": [b"\xe9"]})

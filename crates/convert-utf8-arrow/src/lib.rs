@@ -104,6 +104,15 @@ pub enum ColumnError {
 impl fmt::Display for ColumnError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            ColumnError::BodiesType(
+                t @ (DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View),
+            ) => {
+                write!(
+                    f,
+                    "the bodies are already text ({t}), not bytes to decode: use them as they \
+                     are, or cast them to binary to decode their bytes"
+                )
+            }
             ColumnError::BodiesType(t) => write!(
                 f,
                 "the bodies must be Binary, LargeBinary or BinaryView, not {t}"

@@ -245,6 +245,13 @@ fn errors_name_the_row_and_the_offset() {
         err.to_string(),
         "the bodies must be Binary, LargeBinary or BinaryView, not Int64"
     );
+    let text = StringArray::from(vec!["café"]);
+    let err = decode(&text, Labels::Column("utf-8"), OnError::Strict, false).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("the bodies are already text (Utf8)"),
+        "{err}"
+    );
     let err = decode(&bodies, Labels::PerRow(&numbers), OnError::Strict, false).unwrap_err();
     assert!(
         matches!(err, ColumnError::LabelsType(DataType::Int64)),
