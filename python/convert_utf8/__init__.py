@@ -10,6 +10,9 @@ Python's ``codecs`` conventions: ``errors=`` names, ``UnicodeDecodeError`` with 
 
 When the charset is not known, ``detect(data)`` says which it most likely is, and
 ``decode(data, "auto")`` decodes with it (``DetectionError`` when it is too uncertain).
+
+Whole columns decode in one call, a charset per row if need be, through the submodules
+``convert_utf8.arrow`` (any Arrow array), ``.pandas``, ``.polars`` and ``.duckdb``.
 """
 
 import codecs as _codecs
