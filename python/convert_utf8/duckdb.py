@@ -1,10 +1,10 @@
-"""Decode DuckDB BLOB columns in SQL: ``cu8_decode(body, charset)``, vectorised through Arrow.
+r"""Decode DuckDB BLOB columns in SQL: ``cu8_decode(body, charset)``, vectorised through Arrow.
 
     >>> import duckdb, convert_utf8.duckdb
     >>> con = duckdb.connect()
     >>> convert_utf8.duckdb.register(con)
-    >>> con.sql("SELECT cu8_decode('caf\\xe9'::BLOB, 'latin1')").fetchone()[0]
-    'café'
+    >>> con.sql(r"SELECT cu8_decode('caf\xe9'::BLOB, 'latin1')").fetchall()
+    [('café',)]
 
 DuckDB hands the function whole vectors as Arrow arrays, which the column kernel decodes at
 once. Needs duckdb and pyarrow (DuckDB's Arrow functions are built on it).

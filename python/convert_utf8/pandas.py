@@ -1,12 +1,10 @@
-"""Decode a pandas Series of bytes to a ``string[pyarrow]`` Series, a charset per Series or per row.
+r"""Decode a pandas Series of bytes to a ``string[pyarrow]`` Series, a charset per Series or per row.
 
     >>> import pandas as pd, convert_utf8.pandas
-    >>> s = pd.Series([b"caf\\xe9", None, b"\\x93\\xfa\\x96\\x7b"], index=[10, 11, 12])
-    >>> convert_utf8.pandas.decode(s, pd.Series(["latin1", None, "shift_jis"], index=[10, 11, 12]))
-    10    café
-    11     NaN
-    12    日本
-    dtype: string
+    >>> s = pd.Series([b"caf\xe9", None, b"\x93\xfa\x96\x7b"], index=[10, 11, 12])
+    >>> text = convert_utf8.pandas.decode(s, pd.Series(["latin1", None, "shift_jis"], index=[10, 11, 12]))
+    >>> text.to_list(), text.index.to_list(), str(text.dtype)
+    (['café', <NA>, '日本'], [10, 11, 12], 'string')
 
 The Series is handed to the Arrow column kernel whole (``convert_utf8.arrow.decode``), not row
 by row. Needs pandas and pyarrow (which ``string[pyarrow]`` is built on).

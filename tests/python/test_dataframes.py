@@ -175,3 +175,16 @@ def test_dask_on_a_local_cluster_of_worker_processes():
         assert len(client.scheduler_info()["workers"]) == 2
     assert got.index.equals(frame.index)
     assert [None if pd.isna(v) else v for v in got] == by_rows(bodies, labels)
+
+
+# --- The modules' own examples ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("module", ["arrow", "pandas", "polars", "duckdb"])
+def test_module_examples_run_as_written(module):
+    import doctest
+    import importlib
+
+    pytest.importorskip(module if module != "arrow" else "pyarrow")
+    found = doctest.testmod(importlib.import_module(f"convert_utf8.{module}"))
+    assert found.attempted > 0 and found.failed == 0
