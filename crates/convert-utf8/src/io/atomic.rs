@@ -159,11 +159,34 @@ impl AtomicReplace {
         }
     }
 
+    /// The temporary file: for a caller that sets its owner or times, or syncs it along with
+    /// others before [`commit_unsynced`](Self::commit_unsynced).
+    pub fn as_file(&self) -> &File {
+        match &self.temp {
+            Temporary::Unnamed { file, .. } => file,
+            Temporary::Named(named) => named.as_file(),
+        }
+    }
+
     /// Makes the written content durable and puts it in place of the target in one rename.
     /// On error the target is untouched and the temporary file is removed.
     pub fn commit(mut self) -> io::Result<()> {
-        let file = self.file();
-        file.sync_all()?;
+        self.file().sync_all()?;
+        let target = self.target.clone();
+        self.commit_unsynced()?;
+        // The rename itself is durable only once the directory is synced.
+        if let Some(dir) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+            File::open(dir)?.sync_all()?;
+        }
+        Ok(())
+    }
+
+    /// Puts the content in place of the target in one rename, as [`commit`](Self::commit)
+    /// does, but syncs neither the content nor the directory: for a caller that makes many
+    /// replacements durable together (their contents synced at once before, e.g. by one
+    /// `syncfs`, their directories after). Without those syncs, a power loss may leave the
+    /// target empty or as it was; a killed process never leaves it half-written.
+    pub fn commit_unsynced(mut self) -> io::Result<()> {
         if let Some(permissions) = self.permissions.clone() {
             self.file().set_permissions(permissions)?;
         }
@@ -179,12 +202,17 @@ impl AtomicReplace {
                 named.persist(&target).map_err(|e| e.error)?;
             }
         }
-        // The rename itself is durable only once the directory is synced.
-        if let Some(dir) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
-            File::open(dir)?.sync_all()?;
-        }
         Ok(())
     }
+}
+
+/// Whether `name` is one [`AtomicReplace`] gives its temporary files (`.convert-utf8-*.tmp`):
+/// one found in a directory was left by a process killed between naming its temporary file
+/// and renaming it over the target, and holds a complete copy of the new content.
+pub fn is_temporary_name(name: &std::ffi::OsStr) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let name = name.as_bytes();
+    name.starts_with(b".convert-utf8-") && name.ends_with(b".tmp") && name.len() > 18
 }
 
 /// Writes go to the temporary file's `File` itself: `NamedTempFile`'s own `Write` wraps each
@@ -226,6 +254,28 @@ mod tests {
         }
         replacement.commit().unwrap();
         assert_replaced(&path, b"new", 0o604);
+    }
+
+    #[test]
+    fn temporary_names_are_recognised() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("text.txt");
+        let mut replacement = AtomicReplace::with_unnamed(&path, false).unwrap();
+        replacement.write_all(b"new").unwrap();
+        let names = temp_files(dir.path());
+        assert_eq!(names.len(), 1);
+        assert!(is_temporary_name(names[0].as_ref()), "{names:?}");
+        for other in [
+            ".convert-utf8-.tmp",
+            "convert-utf8-abc.tmp",
+            ".convert-utf8-abc",
+            "a.tmp",
+        ] {
+            assert!(!is_temporary_name(other.as_ref()), "{other}");
+        }
+        replacement.commit_unsynced().unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+        assert!(temp_files(dir.path()).is_empty());
     }
 
     /// Where unnamed files are refused, a named temporary file does the same job.

@@ -41,7 +41,7 @@ mod stream;
 #[cfg(test)]
 mod test_support;
 
-pub use atomic::AtomicReplace;
+pub use atomic::{AtomicReplace, is_temporary_name};
 pub use error::{TranscodeError, describe_io_error};
 pub use file::convert_file;
 pub use same_file::is_same_file;
