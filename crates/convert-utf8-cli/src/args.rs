@@ -36,6 +36,33 @@ pub struct Options {
     pub threshold: Option<f32>,
     /// Input files in order; empty means stdin.
     pub files: Vec<OsString>,
+    /// `--in-place` and the options of that mode.
+    pub tree: TreeOptions,
+}
+
+/// `--in-place`: files and trees converted where they are (see `tree.rs`).
+#[derive(Debug, Default, PartialEq)]
+pub struct TreeOptions {
+    pub in_place: bool,
+    /// `-r`.
+    pub recursive: bool,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub hidden: bool,
+    /// `--no-ignore`: ignore files are not honoured.
+    pub no_ignore: bool,
+    /// `--dereference`: symbolic links are followed.
+    pub dereference: bool,
+    pub hard_links: bool,
+    pub dry_run: bool,
+    pub backup: Option<OsString>,
+    /// `-j`: `None` for one per core.
+    pub jobs: Option<usize>,
+    pub keep_mtime: bool,
+    /// `--json`: `-` for standard output.
+    pub json: Option<OsString>,
+    /// The first option of this mode given, to say it needs `--in-place` when that is missing.
+    pub first_given: Option<&'static str>,
 }
 
 /// What parsing ends in, besides a conversion to run.
@@ -77,6 +104,19 @@ enum Opt {
     ProgramName,
     Hang,
     Version,
+    InPlace,
+    Recursive,
+    Include,
+    Exclude,
+    Hidden,
+    NoIgnore,
+    Dereference,
+    HardLinks,
+    DryRun,
+    Backup,
+    Jobs,
+    KeepMtime,
+    Json,
 }
 
 /// Long options in argp's order (its own options first, then `--help`, `--usage`, the hidden
@@ -96,7 +136,25 @@ const LONG: &[(&str, Opt, Arg)] = &[
     ("program-name", Opt::ProgramName, Arg::Required),
     ("HANG", Opt::Hang, Arg::Optional),
     ("version", Opt::Version, Arg::None),
+    ("in-place", Opt::InPlace, Arg::None),
+    ("recursive", Opt::Recursive, Arg::None),
+    ("include", Opt::Include, Arg::Required),
+    ("exclude", Opt::Exclude, Arg::Required),
+    ("hidden", Opt::Hidden, Arg::None),
+    ("no-ignore", Opt::NoIgnore, Arg::None),
+    ("dereference", Opt::Dereference, Arg::None),
+    ("hard-links", Opt::HardLinks, Arg::None),
+    ("dry-run", Opt::DryRun, Arg::None),
+    ("backup", Opt::Backup, Arg::Required),
+    ("jobs", Opt::Jobs, Arg::Required),
+    ("keep-mtime", Opt::KeepMtime, Arg::None),
+    ("json", Opt::Json, Arg::Required),
 ];
+
+/// How many of [`LONG`]'s first options are iconv's own (with `--whatwg`, `--detect` and
+/// `--threshold`): an abbreviation that fits one of them keeps meaning it whatever options came
+/// later, so that command lines written for iconv (`--h`, `--f=SJIS`) never become ambiguous.
+const FIRST_OPTIONS: usize = 14;
 
 fn short(c: char) -> Option<(Opt, Arg)> {
     Some(match c {
@@ -108,6 +166,8 @@ fn short(c: char) -> Option<(Opt, Arg)> {
         's' => (Opt::Silent, Arg::None),
         '?' => (Opt::Help, Arg::None),
         'V' => (Opt::Version, Arg::None),
+        'r' => (Opt::Recursive, Arg::None),
+        'j' => (Opt::Jobs, Arg::Required),
         _ => return None,
     })
 }
@@ -140,6 +200,28 @@ UTF-8.
   -s, --silent               suppress warnings
       --verbose              print progress information
 
+ Converting files in place (each file replaced atomically by its conversion;
+ -f defaults to auto; files already UTF-8, binary or too uncertain are left):
+      --in-place             convert the FILEs (and with -r the directories'
+                             files) where they are
+  -r, --recursive            go into directories, honouring .gitignore,
+                             .ignore and .rgignore files
+      --include=GLOB         convert only files matching GLOB (repeatable; a
+                             GLOB with `/' matches the path below the FILE)
+      --exclude=GLOB         leave files and directories matching GLOB
+      --hidden               also visit hidden files and directories
+      --no-ignore            do not honour ignore files
+      --dereference          follow symbolic links (convert what they point to)
+      --hard-links           also convert files with several hard links (the
+                             other names keep the original)
+      --backup=SUFFIX        keep each original as FILE plus SUFFIX
+      --dry-run              say what would be done, touch nothing
+  -j, --jobs=N               convert N files at a time (default: one per core)
+      --keep-mtime           keep each file's modification time
+      --json=FILE            write a JSON array, one object per file (path,
+                             action, charset, confidence, reason); `-' for
+                             standard output, which then has nothing else
+
   -?, --help                 Give this help list
       --usage                Give a short usage message
   -V, --version              Print program version
@@ -149,7 +231,10 @@ for any corresponding short options.
 
 Exit status: 0 success; 1 invalid or truncated input (also with -c), unknown or
 unsupported charset, an input whose charset cannot be told (-f auto, --detect),
-or an I/O error; 64 usage error.
+or an I/O error; 64 usage error. With --in-place: 0 every file converted or
+left by design (already UTF-8, binary, links); 1 some text files left in their
+charset (uncertain, invalid, changed meanwhile, hard links, backup present);
+2 some files failed (the system's error is reported); 64 usage error.
 ";
 
 pub const USAGE: &str = "\
@@ -157,6 +242,10 @@ Usage: convert-utf8 [-lcs?V] [-f NAME] [-t NAME] [-o FILE] [--from-code=NAME]
             [--to-code=NAME] [--list] [--output=FILE] [--silent] [--verbose]
             [--whatwg] [--detect] [--threshold=P] [--help] [--usage]
             [--version] [FILE...]
+  or:  convert-utf8 --in-place [-r] [-j N] [-f NAME|auto] [--threshold=P]
+            [--include=GLOB] [--exclude=GLOB] [--hidden] [--no-ignore]
+            [--dereference] [--hard-links] [--backup=SUFFIX] [--dry-run]
+            [--keep-mtime] [--json=FILE] FILE...
 ";
 
 fn version() -> String {
@@ -197,6 +286,7 @@ pub fn parse(args: &[OsString], posixly_correct: bool) -> Result<Options, Exit> 
             parser.shorts(arg, args, &mut i)?;
         }
     }
+    parser.check_modes()?;
     Ok(parser.options)
 }
 
@@ -206,6 +296,33 @@ struct Parser {
 }
 
 impl Parser {
+    /// Options that belong to `--in-place` need it, and it excludes what has no meaning there.
+    fn check_modes(&self) -> Result<(), Exit> {
+        let o = &self.options;
+        if !o.tree.in_place {
+            return match o.tree.first_given {
+                Some(name) => Err(self.usage_error(format!("option '{name}' needs --in-place"))),
+                None => Ok(()),
+            };
+        }
+        let clash = if o.output.is_some() {
+            Some("--output: each file is its own output")
+        } else if o.omit_invalid {
+            Some("-c: a file with invalid sequences is left whole, never converted with losses")
+        } else if o.detect {
+            Some("--detect: --dry-run tells what each file would be converted from")
+        } else {
+            None
+        };
+        if let Some(clash) = clash {
+            return Err(self.usage_error(format!("--in-place cannot be used with {clash}")));
+        }
+        if o.files.is_empty() && !o.list {
+            return Err(self.usage_error("--in-place needs files or directories".to_owned()));
+        }
+        Ok(())
+    }
+
     fn usage_error(&self, message: String) -> Exit {
         Exit::Usage {
             message,
@@ -221,10 +338,17 @@ impl Parser {
         let found = match LONG.iter().find(|(n, _, _)| *n == name) {
             Some(exact) => *exact,
             None => {
-                let candidates: Vec<_> = LONG
+                let mut candidates: Vec<_> = LONG
                     .iter()
                     .filter(|(n, _, _)| n.starts_with(name))
                     .collect();
+                let first: Vec<_> = LONG[..FIRST_OPTIONS]
+                    .iter()
+                    .filter(|(n, _, _)| n.starts_with(name))
+                    .collect();
+                if first.len() == 1 {
+                    candidates = first;
+                }
                 match candidates.as_slice() {
                     [] => return Err(self.usage_error(format!("unrecognized option '--{long}'"))),
                     [one] => **one,
@@ -320,7 +444,88 @@ impl Parser {
             // argp's --HANG waits for a debugger to attach; there is nothing to wait for here,
             // but the option is accepted so that command lines written for argp still parse.
             Opt::Hang => {}
+            Opt::InPlace => o.tree.in_place = true,
+            tree => return self.apply_tree(tree, value),
         }
+        Ok(())
+    }
+
+    /// An option of `--in-place` mode.
+    fn apply_tree(&mut self, opt: Opt, value: Option<OsString>) -> Result<(), Exit> {
+        let text = || {
+            value
+                .as_ref()
+                .map(|v| v.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        let t = &mut self.options.tree;
+        let name = match opt {
+            Opt::Recursive => {
+                t.recursive = true;
+                "--recursive"
+            }
+            Opt::Include => {
+                t.include.push(text());
+                "--include"
+            }
+            Opt::Exclude => {
+                t.exclude.push(text());
+                "--exclude"
+            }
+            Opt::Hidden => {
+                t.hidden = true;
+                "--hidden"
+            }
+            Opt::NoIgnore => {
+                t.no_ignore = true;
+                "--no-ignore"
+            }
+            Opt::Dereference => {
+                t.dereference = true;
+                "--dereference"
+            }
+            Opt::HardLinks => {
+                t.hard_links = true;
+                "--hard-links"
+            }
+            Opt::DryRun => {
+                t.dry_run = true;
+                "--dry-run"
+            }
+            Opt::Backup => {
+                let suffix = value.unwrap_or_default();
+                if suffix.is_empty() || suffix.as_encoded_bytes().contains(&b'/') {
+                    return Err(self.usage_error(format!(
+                        "invalid backup suffix '{}': a non-empty suffix without '/'",
+                        suffix.to_string_lossy()
+                    )));
+                }
+                t.backup = Some(suffix);
+                "--backup"
+            }
+            Opt::Jobs => {
+                let given = text();
+                match given.trim().parse::<usize>() {
+                    Ok(n) if n > 0 => t.jobs = Some(n),
+                    _ => {
+                        return Err(self.usage_error(format!(
+                            "invalid number of jobs '{given}': a whole number from 1"
+                        )));
+                    }
+                }
+                "--jobs"
+            }
+            Opt::KeepMtime => {
+                t.keep_mtime = true;
+                "--keep-mtime"
+            }
+            Opt::Json => {
+                t.json = value;
+                "--json"
+            }
+            other => unreachable!("{other:?} is not an option of --in-place"),
+        };
+        t.first_given.get_or_insert(name);
         Ok(())
     }
 }
@@ -429,5 +634,54 @@ mod tests {
             Err(Exit::Usage { program, .. }) => assert_eq!(program, "foo"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn in_place_options() {
+        let o = run(&[
+            "--in-place",
+            "-rj3",
+            "--include=*.txt",
+            "--exclude",
+            "old",
+            "--backup=.orig",
+            "--json=-",
+            "dir",
+        ])
+        .unwrap();
+        assert!(o.tree.in_place && o.tree.recursive);
+        assert_eq!(o.tree.jobs, Some(3));
+        assert_eq!(
+            (o.tree.include.as_slice(), o.tree.exclude.as_slice()),
+            (&["*.txt".to_owned()][..], &["old".to_owned()][..])
+        );
+        assert_eq!(o.tree.backup, Some(".orig".into()));
+        assert_eq!(o.tree.json, Some("-".into()));
+        assert_eq!(
+            usage(&["-r", "dir"]),
+            "option '--recursive' needs --in-place"
+        );
+        assert_eq!(
+            usage(&["--in-place"]),
+            "--in-place needs files or directories"
+        );
+        assert!(usage(&["--in-place", "-c", "f"]).starts_with("--in-place cannot be used with -c"));
+        assert!(
+            usage(&["--in-place", "-o", "x", "f"])
+                .starts_with("--in-place cannot be used with --output")
+        );
+        assert_eq!(
+            usage(&["--in-place", "-j0", "f"]),
+            "invalid number of jobs '0': a whole number from 1"
+        );
+        assert!(usage(&["--in-place", "--backup=a/b", "f"]).starts_with("invalid backup suffix"));
+        // iconv's own abbreviations keep their meaning beside the options of this mode.
+        assert_eq!(run(&["--h"]), Err(Exit::Info(HELP.into())));
+        assert_eq!(run(&["--f=SJIS"]).unwrap().from.as_deref(), Some("SJIS"));
+        assert!(run(&["--in-place", "--dr", "f"]).unwrap().tree.dry_run);
+        assert_eq!(
+            usage(&["--in-place", "--hi", "--ha", "--j", "f"]),
+            "option '--j' is ambiguous; possibilities: '--jobs' '--json'"
+        );
     }
 }

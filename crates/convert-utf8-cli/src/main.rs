@@ -3,13 +3,15 @@
 //!
 //! Exit status: 0 success; 1 invalid or truncated input (also with `-c`), unknown or unsupported
 //! charset, an input whose charset cannot be told (`-f auto`, `--detect`), or an I/O error; 64
-//! usage error.
+//! usage error. `--in-place` (files and trees converted where they are, `tree.rs`) has its own:
+//! 0 all well, 1 text files left in their charset, 2 failures.
 
 mod args;
 mod detect;
 mod locale;
 mod output;
 mod run;
+mod tree;
 
 use args::{Exit, PROGRAM};
 use std::ffi::OsString;

@@ -249,6 +249,9 @@ pub fn run(options: Options) -> u8 {
     if options.detect {
         return detect_files(&options, mode);
     }
+    if options.tree.in_place {
+        return crate::tree::run(&options, mode);
+    }
     let threshold = options.threshold.unwrap_or(DEFAULT_THRESHOLD);
     let (charset, ignore_suffix) = match charsets(&options, mode) {
         Ok(found) => found,
