@@ -2,6 +2,7 @@
 
 import codecs
 import os
+from collections.abc import Callable, Iterable, Sequence
 from typing import Final, Literal, final
 
 __version__: str
@@ -19,10 +20,13 @@ __all__ = [
     "IncrementalDecoder",
     "UnknownEncodingError",
     "UnsupportedEncodingError",
+    "TreeEntry",
+    "TreeReport",
     "CODEC_PREFIX",
     "DETECT_THRESHOLD",
     "charsets",
     "convert_file",
+    "convert_tree",
     "decode",
     "detect",
     "lookup",
@@ -150,6 +154,62 @@ def convert_file(
 ) -> int:
     """Converts ``src`` to UTF-8 into ``dst`` (in place, atomically, when None); returns how
     many bad sequences the error policy dropped, replaced or handled."""
+
+class TreeEntry:
+    """One file of a ``convert_tree`` report."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def action(
+        self,
+    ) -> Literal["converted", "would-convert", "already-utf8", "skipped", "failed", "removed-temporary"]: ...
+    @property
+    def charset(self) -> str | None: ...
+    @property
+    def confidence(self) -> float | None: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def bytes(self) -> int: ...
+    @property
+    def text_left(self) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+class TreeReport:
+    """What ``convert_tree`` did."""
+
+    converted: int
+    would_convert: int
+    already_utf8: int
+    skipped: int
+    failed: int
+    removed_temporaries: int
+    text_left: int
+    bytes_converted: int
+    entries: list[TreeEntry]
+    @property
+    def ok(self) -> bool: ...
+
+def convert_tree(
+    paths: _Path | bytes | Iterable[_Path | bytes],
+    encoding: str = "auto",
+    *,
+    recursive: bool = True,
+    dry_run: bool = False,
+    backup: str | None = None,
+    jobs: int | None = None,
+    progress: Callable[[TreeEntry], object] | None = None,
+    threshold: float | None = None,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    hidden: bool = False,
+    ignore_files: bool = True,
+    follow_links: bool = False,
+    hard_links: bool = False,
+    keep_mtime: bool = False,
+) -> TreeReport:
+    """Convert every file under ``paths`` to UTF-8 in place; see docs/trees.md."""
 
 def register(*, fallback: bool = False) -> None:
     """Adds the codec search function for ``"convert_utf8:LABEL"`` names (decode only); with

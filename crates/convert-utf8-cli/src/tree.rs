@@ -13,8 +13,8 @@ use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Every file converted, or left by design.
@@ -23,6 +23,34 @@ const ALL_WELL: u8 = 0;
 const TEXT_LEFT: u8 = 1;
 /// Some files failed.
 const FAILED: u8 = 2;
+/// Stopped by SIGINT or SIGTERM, as a shell reports a process killed by SIGINT.
+const INTERRUPTED: u8 = 130;
+
+/// Set by SIGINT or SIGTERM: the run starts no new file, puts in place what it converted, and
+/// ends with its summary. A second signal ends the process at once (each file is still whole).
+static INTERRUPTION: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+
+extern "C" fn on_interrupt(signal: libc::c_int) {
+    if let Some(flag) = INTERRUPTION.get() {
+        flag.store(true, Ordering::Relaxed);
+    }
+    // SAFETY: restoring the default disposition is async-signal-safe.
+    unsafe {
+        libc::signal(signal, libc::SIG_DFL);
+    }
+}
+
+/// The run's cancel flag, raised by SIGINT and SIGTERM.
+fn interruption() -> Arc<AtomicBool> {
+    let flag = INTERRUPTION.get_or_init(|| Arc::new(AtomicBool::new(false)));
+    let handler = on_interrupt as extern "C" fn(libc::c_int) as libc::sighandler_t;
+    // SAFETY: the handler only stores to an atomic and resets its own disposition.
+    unsafe {
+        libc::signal(libc::SIGINT, handler);
+        libc::signal(libc::SIGTERM, handler);
+    }
+    Arc::clone(flag)
+}
 
 pub fn run(options: &Options, mode: LabelMode) -> u8 {
     let encoding = match encoding(options, mode) {
@@ -48,6 +76,7 @@ pub fn run(options: &Options, mode: LabelMode) -> u8 {
         jobs: t.jobs.unwrap_or(0),
         keep_times: t.keep_mtime,
         durable: true,
+        cancel: Some(interruption()),
     };
     let paths: Vec<PathBuf> = options.files.iter().map(PathBuf::from).collect();
     let report = match t.json.as_ref().map(Report::create).transpose() {
@@ -78,7 +107,14 @@ pub fn run(options: &Options, mode: LabelMode) -> u8 {
         }
     };
     progress.finish();
-    let mut status = status(&summary);
+    let interrupted = INTERRUPTION
+        .get()
+        .is_some_and(|flag| flag.load(Ordering::Relaxed));
+    let mut status = if interrupted {
+        INTERRUPTED
+    } else {
+        status(&summary)
+    };
     if let Some(report) = report
         && let Err(e) = report.finish()
     {
@@ -94,6 +130,11 @@ pub fn run(options: &Options, mode: LabelMode) -> u8 {
             "{PROGRAM}: {}",
             summary_line(&summary, t.dry_run, started.elapsed())
         );
+        if interrupted {
+            complain(
+                "interrupted: the files not listed above were not started; run again to go on",
+            );
+        }
     }
     status
 }

@@ -19,6 +19,7 @@ mod policy;
 #[cfg(not(feature = "abi3"))]
 mod storage;
 mod text;
+mod tree;
 
 use charset::{PooledDecoder, resolve};
 use convert_utf8::{Charset, Decoder, ErrorPolicy, Family};
@@ -187,6 +188,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(file::convert_file, m)?)?;
     m.add_function(wrap_pyfunction!(detect::detect, m)?)?;
     m.add_function(wrap_pyfunction!(arrow::arrow_decode, m)?)?;
+    m.add_function(wrap_pyfunction!(tree::convert_tree, m)?)?;
+    m.add_class::<tree::TreeEntry>()?;
+    m.add_class::<tree::TreeReport>()?;
     m.add_class::<arrow::ArrowColumn>()?;
     m.add_class::<arrow::ArrowChunks>()?;
     m.add_class::<charset::Charset>()?;

@@ -25,8 +25,8 @@
 //!   (unchanged since it was read: same inode, size, modification and change times), and
 //!   renamed over it. A kill leaves at most a `.convert-utf8-*.tmp` (between naming the
 //!   temporary file and the rename), which the next run over the tree removes and reports.
-//! - Durability is batched: the temporaries of a batch are synced together (`syncfs` on
-//!   Linux), then renamed, then their directories synced together.
+//! - Durability is batched: the temporaries of a batch are synced together (the syncs
+//!   overlapped on many threads), then renamed, then their directories synced together.
 //! - Mode is kept, owner where permitted, modification time on request.
 //! - Left as they are, each with its reason: files already UTF-8 (unless a charset is given),
 //!   binary files, files whose charset detection is too uncertain, files invalid in their
@@ -43,6 +43,8 @@ use convert_utf8::Charset;
 use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 mod commit;
 mod file;
@@ -94,6 +96,9 @@ pub struct Options {
     /// durable after. Off, a power loss may lose conversions (never an original's content to a
     /// half-written file: a killed process still leaves each file whole).
     pub durable: bool,
+    /// Set (from any thread) to stop the run: no new file is started, the conversions already
+    /// made are put in place, and the run returns.
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 impl Default for Options {
@@ -113,6 +118,7 @@ impl Default for Options {
             jobs: 0,
             keep_times: false,
             durable: true,
+            cancel: None,
         }
     }
 }

@@ -430,3 +430,42 @@ fn temporaries(root: &Path) -> Vec<PathBuf> {
     }
     found
 }
+
+#[test]
+fn a_cancelled_run_stops_and_leaves_whole_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let latin = b"caf\xe9 cr\xe8me".to_vec();
+    for i in 0..200 {
+        fs::write(dir.path().join(format!("f{i}.txt")), &latin).unwrap();
+    }
+    let cancel = Arc::new(AtomicBool::new(false));
+    let options = Options {
+        cancel: Some(Arc::clone(&cancel)),
+        jobs: 1,
+        ..forced("latin1")
+    };
+    // Cancelled from the walk's own thread as the 11th file is met: no later file is started.
+    struct CancelAt<'c>(&'c AtomicBool, std::sync::atomic::AtomicUsize);
+    impl Observer for CancelAt<'_> {
+        fn entry(&self, _: &Entry) {}
+        fn found(&self, _: u64) {
+            if self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 10 {
+                self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+    }
+    let observer = CancelAt(&cancel, std::sync::atomic::AtomicUsize::new(0));
+    let summary = convert_tree(&[dir.path()], &options, &observer).unwrap();
+    assert_eq!(summary.files(), 11, "{summary:?}");
+    let mut converted = 0;
+    for i in 0..200 {
+        let now = fs::read(dir.path().join(format!("f{i}.txt"))).unwrap();
+        if now == "café crème".as_bytes() {
+            converted += 1;
+        } else {
+            assert_eq!(now, latin);
+        }
+    }
+    assert_eq!(converted as u64, summary.converted);
+    assert!(temporaries(dir.path()).is_empty());
+}

@@ -11,6 +11,7 @@ use ignore::{DirEntry, WalkBuilder, WalkState};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, mpsc};
 
 /// Directories of version-control systems: never converted, whatever is asked.
@@ -156,6 +157,13 @@ pub(crate) fn run(
             let filters = &filters;
             let counting = &counting;
             Box::new(move |found| {
+                if options
+                    .cancel
+                    .as_ref()
+                    .is_some_and(|cancel| cancel.load(Ordering::Relaxed))
+                {
+                    return WalkState::Quit;
+                }
                 match found {
                     Ok(entry) => visit(entry, filters, options, counting, &sender),
                     Err(error) => counting.entry(&walk_error(error)),
