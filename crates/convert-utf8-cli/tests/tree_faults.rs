@@ -1242,6 +1242,31 @@ fn backups_keep_the_originals() {
     }
     let found: BTreeSet<PathBuf> = files_under(&root).into_iter().collect();
     assert_eq!(found, expected);
+
+    // The same command again (as after a kill, to finish the tree): the backups, legacy text
+    // beside the files they back up, are left as they are, not converted and backed up anew.
+    let report = scratch.path().join("report.json");
+    let out = finish(in_place([
+        OsString::from("-r"),
+        "--backup=.orig".into(),
+        json_option(&report),
+        root.clone().into(),
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let entries = read_report(&report);
+    for case in tree.cases.iter().filter(|c| c.converts()) {
+        let backup = PathBuf::from(format!("{}.orig", case.path.display()));
+        assert!(
+            fs::read(&backup).unwrap() == case.original,
+            "{}: the backup no longer holds the original",
+            backup.display()
+        );
+        let entry = entry_of(&entries, &backup);
+        assert_eq!(entry.action, "skipped", "{entry:?}");
+        assert!(entry.reason.starts_with("the backup of "), "{entry:?}");
+    }
+    let found: BTreeSet<PathBuf> = files_under(&root).into_iter().collect();
+    assert_eq!(found, expected);
 }
 
 fn mkfifo(path: &Path) {

@@ -141,6 +141,20 @@ impl<'p> Examined<'p> {
                 "not a regular file".to_owned(),
             )));
         }
+        // A run given the same backup suffix again (as after an interruption, to finish the
+        // tree) would otherwise convert the backups themselves, each then backed up anew: the
+        // file named as the backup would no longer hold the original.
+        if let Some(original) = options
+            .backup
+            .as_deref()
+            .and_then(|suffix| backup_of(path, suffix))
+        {
+            return Err(Box::new(Entry::new(
+                path,
+                Action::Skipped(Skip::Backup),
+                format!("the backup of {}: left as it is", original.display()),
+            )));
+        }
         if metadata.nlink() > 1 && !options.hard_links {
             return Err(Box::new(Entry::new(
                 path,
@@ -401,4 +415,19 @@ pub(crate) fn backup_path(path: &Path, suffix: &std::ffi::OsStr) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)
+}
+
+/// The file `path` is the backup of, if it is one: its name is that of a file (not a
+/// directory) beside it plus `suffix`.
+fn backup_of(path: &Path, suffix: &std::ffi::OsStr) -> Option<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    let name = path.file_name()?.as_bytes();
+    let stem = name.strip_suffix(suffix.as_bytes())?;
+    if stem.is_empty() || suffix.is_empty() {
+        return None;
+    }
+    let original = path.with_file_name(std::ffi::OsStr::from_bytes(stem));
+    fs::symlink_metadata(&original)
+        .is_ok_and(|m| !m.is_dir())
+        .then_some(original)
 }

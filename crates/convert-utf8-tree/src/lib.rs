@@ -31,7 +31,8 @@
 //! - Left as they are, each with its reason: files already UTF-8 (unless a charset is given),
 //!   binary files, files whose charset detection is too uncertain, files invalid in their
 //!   charset, files that changed while being converted, files with several hard links (unless
-//!   asked), symbolic links (unless followed).
+//!   asked), symbolic links (unless followed), and, when backups are asked for, the backups of
+//!   an earlier run (a file named as one beside it plus the suffix).
 //!
 //! The walk is ripgrep's (the `ignore` crate): `.gitignore`, `.ignore` and `.rgignore` files are
 //! honoured unless asked not to be, hidden files and version-control directories are passed
@@ -172,6 +173,9 @@ pub enum Skip {
     Directory,
     /// A temporary file of an interrupted run, kept by a dry run.
     Temporary,
+    /// The backup of a file beside it (its name plus the backup suffix asked for): a backup
+    /// keeps the original, so a later run with the same suffix leaves it as it is.
+    Backup,
 }
 
 impl Skip {
