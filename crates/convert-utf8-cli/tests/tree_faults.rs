@@ -1269,6 +1269,41 @@ fn backups_keep_the_originals() {
     assert_eq!(found, expected);
 }
 
+/// A run with `--backup` killed between backing a file up (a hard link) and renaming its
+/// conversion over it leaves the original with a second name, its backup; the same command
+/// run again converts the file and keeps that backup.
+#[test]
+fn a_run_killed_between_backup_and_rename_is_finished_by_the_next() {
+    let scratch = Scratch::plain();
+    let root = scratch.path().join("tree");
+    let mut rng = Rng(0x6A09_E667_F3BC_C908);
+    let tree = Tree::new(&root, 16, &mut rng);
+    let case = &tree.cases[0];
+    assert!(case.converts());
+    let backup = PathBuf::from(format!("{}.orig", case.path.display()));
+    // The state such a kill leaves (its window is two system calls wide: made here).
+    fs::hard_link(&case.path, &backup).unwrap();
+    let inode = fs::metadata(&case.path).unwrap().ino();
+    let report = scratch.path().join("report.json");
+    let out = finish(in_place([
+        OsString::from("-r"),
+        "--backup=.orig".into(),
+        json_option(&report),
+        root.clone().into(),
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let entries = read_report(&report);
+    let entry = entry_of(&entries, &case.path);
+    assert_eq!(entry.action, "converted", "{entry:?}");
+    assert!(fs::read(&case.path).unwrap() == case.converted);
+    assert!(fs::read(&backup).unwrap() == case.original);
+    assert_eq!(fs::metadata(&backup).unwrap().ino(), inode);
+    assert_eq!(entry_of(&entries, &backup).action, "skipped");
+    for other in &tree.cases[1..] {
+        assert!(fs::read(&other.path).unwrap() == other.converted);
+    }
+}
+
 fn mkfifo(path: &Path) {
     let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
     // SAFETY: a valid NUL-terminated path.

@@ -43,6 +43,11 @@ pub(crate) struct Identity {
 }
 
 impl Identity {
+    /// Whether `metadata` is of this very file (whatever has changed in it).
+    pub(crate) fn is(&self, metadata: &Metadata) -> bool {
+        (self.device, self.inode) == (metadata.dev(), metadata.ino())
+    }
+
     pub(crate) fn of(metadata: &Metadata) -> Identity {
         Identity {
             device: metadata.dev(),
@@ -155,7 +160,7 @@ impl<'p> Examined<'p> {
                 format!("the backup of {}: left as it is", original.display()),
             )));
         }
-        if metadata.nlink() > 1 && !options.hard_links {
+        if metadata.nlink() > 1 && !options.hard_links && !is_backed_up(path, &metadata, options) {
             return Err(Box::new(Entry::new(
                 path,
                 Action::Skipped(Skip::HardLinks),
@@ -415,6 +420,17 @@ pub(crate) fn backup_path(path: &Path, suffix: &std::ffi::OsStr) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)
+}
+
+/// Whether the only other name of the file at `path` (with `metadata`) is its backup: what a
+/// run killed between backing it up (a hard link) and renaming its conversion over it leaves.
+/// Such a file is converted as if it had one name, and keeps that backup.
+fn is_backed_up(path: &Path, metadata: &Metadata, options: &Options) -> bool {
+    metadata.nlink() == 2
+        && options.backup.as_deref().is_some_and(|suffix| {
+            fs::symlink_metadata(backup_path(path, suffix))
+                .is_ok_and(|backup| Identity::of(metadata).is(&backup))
+        })
 }
 
 /// The file `path` is the backup of, if it is one: its name is that of a file (not a

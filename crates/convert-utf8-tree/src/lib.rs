@@ -24,7 +24,9 @@
 //!   an unnamed temporary file in the same directory, made durable, checked against the file
 //!   (unchanged since it was read: same inode, size, modification and change times), and
 //!   renamed over it. A kill leaves at most a `.convert-utf8-*.tmp` (between naming the
-//!   temporary file and the rename), which the next run over the tree removes and reports.
+//!   temporary file and the rename), which the next run over the tree removes and reports,
+//!   and, with backups, the backup already made beside the unconverted file, which the next
+//!   run with the same suffix keeps while it converts the file.
 //! - Durability is batched: the temporaries of a batch are synced together (`syncfs` on
 //!   Linux), then renamed, then their directories synced together.
 //! - Mode is kept, owner where permitted, modification time on request.
