@@ -131,24 +131,17 @@ impl Committer {
             .backup
             .as_ref()
             .map(|suffix| backup_path(&path, suffix));
-        if let Some(backup) = &backup
-            && let Err(e) = fs::hard_link(&path, backup)
-        {
-            if e.kind() == io::ErrorKind::AlreadyExists {
-                return Entry {
-                    action: Action::Skipped(Skip::BackupExists),
-                    reason: Some(format!(
-                        "its backup {} exists already: left as it is",
-                        backup.display()
-                    )),
-                    ..entry
-                };
+        // Whether this run made the backup (and undoes it if the rename fails).
+        let mut backed_up = false;
+        if let Some(backup) = &backup {
+            match fs::hard_link(&path, backup) {
+                Ok(()) => backed_up = true,
+                // Already the file itself: a run killed before its rename left it.
+                Err(e)
+                    if e.kind() == io::ErrorKind::AlreadyExists
+                        && fs::symlink_metadata(backup).is_ok_and(|b| identity.is(&b)) => {}
+                Err(e) => return not_backed_up(entry, backup, &e),
             }
-            return failed(
-                entry,
-                &format!("cannot back it up as {}", backup.display()),
-                &e,
-            );
         }
         match replacement.commit_unsynced() {
             Ok(()) => Entry {
@@ -156,7 +149,7 @@ impl Committer {
                 ..entry
             },
             Err(e) => {
-                if let Some(backup) = &backup {
+                if let Some(backup) = backup.as_ref().filter(|_| backed_up) {
                     // The original is still in place: the tree is left as it was.
                     let _ = fs::remove_file(backup);
                 }
@@ -164,6 +157,26 @@ impl Committer {
             }
         }
     }
+}
+
+/// The entry of a file whose backup could not be made: one there already (not the file
+/// itself) is never overwritten, and the file is left.
+fn not_backed_up(entry: Entry, backup: &Path, e: &io::Error) -> Entry {
+    if e.kind() == io::ErrorKind::AlreadyExists {
+        return Entry {
+            action: Action::Skipped(Skip::BackupExists),
+            reason: Some(format!(
+                "its backup {} exists already: left as it is",
+                backup.display()
+            )),
+            ..entry
+        };
+    }
+    failed(
+        entry,
+        &format!("cannot back it up as {}", backup.display()),
+        e,
+    )
 }
 
 fn failed(entry: Entry, what: &str, e: &io::Error) -> Entry {

@@ -43,6 +43,11 @@ pub(crate) struct Identity {
 }
 
 impl Identity {
+    /// Whether `metadata` is of this very file (whatever has changed in it).
+    pub(crate) fn is(&self, metadata: &Metadata) -> bool {
+        (self.device, self.inode) == (metadata.dev(), metadata.ino())
+    }
+
     pub(crate) fn of(metadata: &Metadata) -> Identity {
         Identity {
             device: metadata.dev(),
@@ -141,7 +146,21 @@ impl<'p> Examined<'p> {
                 "not a regular file".to_owned(),
             )));
         }
-        if metadata.nlink() > 1 && !options.hard_links {
+        // A run given the same backup suffix again (as after an interruption, to finish the
+        // tree) would otherwise convert the backups themselves, each then backed up anew: the
+        // file named as the backup would no longer hold the original.
+        if let Some(original) = options
+            .backup
+            .as_deref()
+            .and_then(|suffix| backup_of(path, suffix))
+        {
+            return Err(Box::new(Entry::new(
+                path,
+                Action::Skipped(Skip::Backup),
+                format!("the backup of {}: left as it is", original.display()),
+            )));
+        }
+        if metadata.nlink() > 1 && !options.hard_links && !is_backed_up(path, &metadata, options) {
             return Err(Box::new(Entry::new(
                 path,
                 Action::Skipped(Skip::HardLinks),
@@ -401,4 +420,30 @@ pub(crate) fn backup_path(path: &Path, suffix: &std::ffi::OsStr) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)
+}
+
+/// Whether the only other name of the file at `path` (with `metadata`) is its backup: what a
+/// run killed between backing it up (a hard link) and renaming its conversion over it leaves.
+/// Such a file is converted as if it had one name, and keeps that backup.
+fn is_backed_up(path: &Path, metadata: &Metadata, options: &Options) -> bool {
+    metadata.nlink() == 2
+        && options.backup.as_deref().is_some_and(|suffix| {
+            fs::symlink_metadata(backup_path(path, suffix))
+                .is_ok_and(|backup| Identity::of(metadata).is(&backup))
+        })
+}
+
+/// The file `path` is the backup of, if it is one: its name is that of a file (not a
+/// directory) beside it plus `suffix`.
+fn backup_of(path: &Path, suffix: &std::ffi::OsStr) -> Option<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    let name = path.file_name()?.as_bytes();
+    let stem = name.strip_suffix(suffix.as_bytes())?;
+    if stem.is_empty() || suffix.is_empty() {
+        return None;
+    }
+    let original = path.with_file_name(std::ffi::OsStr::from_bytes(stem));
+    fs::symlink_metadata(&original)
+        .is_ok_and(|m| !m.is_dir())
+        .then_some(original)
 }

@@ -24,14 +24,17 @@
 //!   an unnamed temporary file in the same directory, made durable, checked against the file
 //!   (unchanged since it was read: same inode, size, modification and change times), and
 //!   renamed over it. A kill leaves at most a `.convert-utf8-*.tmp` (between naming the
-//!   temporary file and the rename), which the next run over the tree removes and reports.
+//!   temporary file and the rename), which the next run over the tree removes and reports,
+//!   and, with backups, the backup already made beside the unconverted file, which the next
+//!   run with the same suffix keeps while it converts the file.
 //! - Durability is batched: the temporaries of a batch are synced together (the syncs
 //!   overlapped on many threads), then renamed, then their directories synced together.
 //! - Mode is kept, owner where permitted, modification time on request.
 //! - Left as they are, each with its reason: files already UTF-8 (unless a charset is given),
 //!   binary files, files whose charset detection is too uncertain, files invalid in their
 //!   charset, files that changed while being converted, files with several hard links (unless
-//!   asked), symbolic links (unless followed).
+//!   asked), symbolic links (unless followed), and, when backups are asked for, the backups of
+//!   an earlier run (a file named as one beside it plus the suffix).
 //!
 //! The walk is ripgrep's (the `ignore` crate): `.gitignore`, `.ignore` and `.rgignore` files are
 //! honoured unless asked not to be, hidden files and version-control directories are passed
@@ -178,6 +181,9 @@ pub enum Skip {
     Directory,
     /// A temporary file of an interrupted run, kept by a dry run.
     Temporary,
+    /// The backup of a file beside it (its name plus the backup suffix asked for): a backup
+    /// keeps the original, so a later run with the same suffix leaves it as it is.
+    Backup,
 }
 
 impl Skip {
