@@ -263,3 +263,19 @@ def test_more_than_2_gib_of_text():
     big = pa.array([b"a" * (1100 << 20), b"b" * (1100 << 20)], pa.large_binary())
     out = convert_utf8.arrow.decode(big, "ascii")
     assert out.type == pa.large_string() and len(out[1].as_py()) == 1100 << 20
+
+
+def test_rows_with_a_byte_order_mark_decode_as_decode_auto_does():
+    text = "Съешь же ещё этих мягких французских булок"
+    rows = [
+        codecs_bom + text.encode(form)
+        for codecs_bom, form in [
+            (b"\xfe\xff", "utf-16-be"),
+            (b"\xff\xfe", "utf-16-le"),
+            (b"\0\0\xfe\xff", "utf-32-be"),
+            (b"\xff\xfe\0\0", "utf-32-le"),
+            (b"\xef\xbb\xbf", "utf-8"),
+        ]
+    ]
+    got = convert_utf8.arrow.decode(pa.array(rows), pa.array([None] * len(rows), pa.string()))
+    assert got.to_pylist() == [convert_utf8.decode(row, "auto") for row in rows] == [text] * 5

@@ -619,7 +619,7 @@ impl<'s, 'a> Run<'s, 'a> {
                     };
                     return Err(ColumnError::Undetected { row, reason });
                 };
-                (charset, &bytes[detection.bom_len()..])
+                (charset, &bytes[detection.decode_start()..])
             }
         };
         let policy = self.policy();

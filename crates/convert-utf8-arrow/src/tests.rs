@@ -457,3 +457,46 @@ fn rows_counted_from_the_first_row_given() {
     assert!(reasons[1].as_deref().unwrap().starts_with("row 1001 "));
     assert!(reasons[2].as_deref().unwrap().starts_with("row 1002: "));
 }
+
+#[test]
+fn rows_with_a_byte_order_mark_are_read_in_its_order() {
+    let text = "Съешь же ещё этих мягких французских булок";
+    let mut rows: Vec<Vec<u8>> = Vec::new();
+    for (mark, units_be, wide) in [
+        (&b"\xfe\xff"[..], true, false),
+        (b"\xff\xfe", false, false),
+        (b"\0\0\xfe\xff", true, true),
+        (b"\xff\xfe\0\0", false, true),
+        (b"\xef\xbb\xbf", true, false),
+    ] {
+        let mut row = mark.to_vec();
+        if mark.len() == 3 {
+            row.extend_from_slice(text.as_bytes());
+        } else if wide {
+            for c in text.chars() {
+                let c = c as u32;
+                row.extend(if units_be {
+                    c.to_be_bytes()
+                } else {
+                    c.to_le_bytes()
+                });
+            }
+        } else {
+            for unit in text.encode_utf16() {
+                row.extend(if units_be {
+                    unit.to_be_bytes()
+                } else {
+                    unit.to_le_bytes()
+                });
+            }
+        }
+        rows.push(row);
+    }
+    let bodies = BinaryArray::from(rows.iter().map(|r| Some(&r[..])).collect::<Vec<_>>());
+    let decoded = decode(&bodies, Labels::Column("auto"), OnError::Strict, false).unwrap();
+    // The mark is not text: every row reads as the text alone.
+    assert_eq!(
+        texts(decoded.values.as_ref()),
+        vec![Some(text.to_owned()); 5]
+    );
+}

@@ -288,11 +288,7 @@ pub(crate) fn decode_detected<'py, T>(
     let Some(charset) = found.charset_at(DEFAULT_THRESHOLD) else {
         return Err(detection_error(py, &found));
     };
-    let skip = if charset.name() == "UTF-8" {
-        found.bom_len()
-    } else {
-        0
-    };
+    let skip = found.decode_start();
     if skip == 0 {
         return decode_as(py, &input, charset, errors);
     }

@@ -227,7 +227,7 @@ impl<'p> Examined<'p> {
                 if is_utf8_or_ascii(charset) {
                     return self.check_utf8(head, charset, Some(confidence));
                 }
-                (charset, Some(confidence), head, detection.bom_len())
+                (charset, Some(confidence), head, detection.decode_start())
             }
         };
         if head.whole && reads_as_itself(charset, &head.bytes) {
@@ -306,7 +306,8 @@ impl<'p> Examined<'p> {
         Step::Done(entry)
     }
 
-    /// Converts the file from `charset` (its first `skip` bytes, a byte order mark, left out)
+    /// Converts the file from `charset` (its first `skip` bytes, a UTF-8 byte order mark, left
+    /// out)
     /// into a temporary file beside it, or, in a dry run, only checks that it converts.
     fn convert(
         self,

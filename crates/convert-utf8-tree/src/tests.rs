@@ -77,8 +77,35 @@ fn detects_and_converts_as_iconv_does_and_leaves_the_rest() {
     )
     .unwrap();
     fs::write(root.join("empty.txt"), b"").unwrap();
+    // Byte order marks of each order: the decoder reads the mark for the order.
+    let marked: Vec<(String, Vec<u8>, &str)> = [
+        ("UTF-16BE", &b"\xfe\xff"[..], "UTF-16"),
+        ("UTF-16LE", b"\xff\xfe", "UTF-16"),
+        ("UTF-32BE", b"\0\0\xfe\xff", "UTF-32"),
+        ("UTF-32LE", b"\xff\xfe\0\0", "UTF-32"),
+    ]
+    .iter()
+    .map(|&(form, mark, generic)| {
+        let mut bytes = mark.to_vec();
+        bytes.extend(encode(RUSSIAN, form));
+        fs::write(root.join(format!("{form}.txt")), &bytes).unwrap();
+        (format!("{form}.txt"), bytes, generic)
+    })
+    .collect();
 
     let (summary, entries) = run(&[root], &auto());
+    for (name, bytes, generic) in &marked {
+        assert_eq!(
+            fs::read(root.join(name)).unwrap(),
+            iconv(bytes, generic),
+            "{name}"
+        );
+        assert_eq!(
+            fs::read_to_string(root.join(name)).unwrap(),
+            RUSSIAN,
+            "{name}"
+        );
+    }
     assert_eq!(
         fs::read(root.join("ru.txt")).unwrap(),
         iconv(&russian, "CP1251")
@@ -102,8 +129,8 @@ fn detects_and_converts_as_iconv_does_and_leaves_the_rest() {
     assert_eq!(png.action, Action::Skipped(Skip::Binary));
     assert!(png.reason.as_deref().unwrap().contains("binary"), "{png:?}");
     assert_eq!(fs::read(root.join("utf8.txt")).unwrap(), RUSSIAN.as_bytes());
-    assert_eq!(summary.converted, 3);
-    assert_eq!(summary.files(), 7);
+    assert_eq!(summary.converted, 7, "{entries:#?}");
+    assert_eq!(summary.files(), 11);
     assert!(temporaries(root).is_empty());
 }
 

@@ -157,6 +157,17 @@ impl Detection {
         self.bom_len
     }
 
+    /// Where decoding the input with [`charset`](Self::charset) starts: after a UTF-8 byte
+    /// order mark (which `UTF-8` would keep as U+FEFF), at 0 otherwise — `UTF-16` and `UTF-32`
+    /// read their mark themselves, and learn the byte order from it, which decoding after the
+    /// mark would lose (the input then read in the default order).
+    pub fn decode_start(&self) -> usize {
+        match self.charset() {
+            Some(charset) if charset.name() == "UTF-8" => self.bom_len,
+            _ => 0,
+        }
+    }
+
     /// How the answer was reached.
     pub fn basis(&self) -> Basis {
         self.basis

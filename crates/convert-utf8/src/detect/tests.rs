@@ -20,7 +20,7 @@ fn right(detection: &Detection, bytes: &[u8], text: &str) -> bool {
     detection
         .charset()
         .and_then(|c| {
-            c.decode_to_string(&bytes[detection.bom_len()..], ErrorPolicy::Strict)
+            c.decode_to_string(&bytes[detection.decode_start()..], ErrorPolicy::Strict)
                 .ok()
         })
         .is_some_and(|decoded| decoded == text)
