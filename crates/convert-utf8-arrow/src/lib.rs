@@ -789,18 +789,23 @@ impl TextBuffer {
         let start = self.len;
         let mut read = 0;
         self.read += src.len();
+        // First room for four bytes per input byte, which holds what most charsets make and
+        // needs no call into the decoder; the decoder's own bound only once that fell short.
+        let mut exact = false;
         loop {
-            let room = decoder
-                .max_utf8_len(src.len() - read)
-                .unwrap_or(usize::MAX)
-                .max(MIN_OUTPUT_SPACE);
-            self.make_room(room);
+            let rest = src.len() - read;
+            let room = if exact {
+                decoder.max_utf8_len(rest).unwrap_or(usize::MAX)
+            } else {
+                rest.saturating_mul(4)
+            };
+            self.make_room(room.max(MIN_OUTPUT_SPACE));
             let step = decoder.decode(&src[read..], &mut self.bytes[self.len..], true);
             read += step.read;
             self.len += step.written;
             match step.status {
                 DecodeStatus::InputEmpty => return Ok(()),
-                DecodeStatus::OutputFull => {}
+                DecodeStatus::OutputFull => exact = true,
                 DecodeStatus::Error(error) => {
                     self.len = start;
                     return Err(error);

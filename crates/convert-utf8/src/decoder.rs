@@ -129,6 +129,7 @@ impl Decoder {
     }
 
     /// Back to the state of a new decoder.
+    #[inline]
     pub fn reset(&mut self) {
         self.inner.reset();
         self.clear_position();

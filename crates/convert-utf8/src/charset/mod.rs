@@ -334,6 +334,7 @@ impl RawDecoder for FamilyDecoder {
         dispatch!(self, d => d.decode_raw_utf16(src, dst, last))
     }
 
+    #[inline]
     fn reset(&mut self) {
         dispatch!(self, d => d.reset())
     }

@@ -7,7 +7,8 @@
 use super::{SingleByteDecoder, Utf8Table, decode_steps};
 use std::arch::x86_64::{
     __m512i, _mm512_cmplt_epu8_mask, _mm512_loadu_si512, _mm512_mask_blend_epi8,
-    _mm512_maskz_compress_epi8, _mm512_movepi8_mask, _mm512_permutex2var_epi8,
+    _mm512_mask_storeu_epi8, _mm512_maskz_compress_epi8, _mm512_maskz_loadu_epi8,
+    _mm512_maskz_mov_epi8, _mm512_movepi8_mask, _mm512_movm_epi8, _mm512_permutex2var_epi8,
     _mm512_permutexvar_epi8, _mm512_shuffle_epi8, _mm512_store_si512, _mm512_storeu_si512,
     _mm512_unpackhi_epi8, _mm512_unpackhi_epi16, _mm512_unpacklo_epi8, _mm512_unpacklo_epi16,
 };
@@ -25,6 +26,9 @@ pub(super) fn supported() -> bool {
         && std::is_x86_feature_detected!("avx512bw")
         && std::is_x86_feature_detected!("avx512vbmi")
         && std::is_x86_feature_detected!("avx512vbmi2")
+        // Every such CPU has it; without it the lengths of each step's four groups were
+        // counted in a dozen instructions each, in the chain from one store to the next.
+        && std::is_x86_feature_detected!("popcnt")
 }
 
 /// A charset's pre-encoded table split by byte: `0[k][b]` is byte `k` of the entry of byte
@@ -141,8 +145,10 @@ fn copy_ascii_run(src: &[u8], dst: &mut [u8]) -> usize {
 
 /// Decodes whole 64-byte steps while `dst` has room for one; stops before a step holding an
 /// undefined byte. Returns how much was read and written; the portable loop goes on from
-/// there. An ASCII start (all of an ASCII input) goes through [`copy_ascii_run`] first.
-#[target_feature(enable = "avx512f,avx512bw,avx512vbmi,avx512vbmi2")]
+/// there. An ASCII start (all of an ASCII input) goes through [`copy_ascii_run`] first, and
+/// the last part step of the input, where `dst` has room for a whole one, through the same
+/// step with its missing bytes masked off.
+#[target_feature(enable = "avx512f,avx512bw,avx512vbmi,avx512vbmi2,popcnt")]
 pub(super) fn decode_blocks(
     decoder: &SingleByteDecoder,
     src: &[u8],
@@ -157,27 +163,60 @@ pub(super) fn decode_blocks(
     (ascii + read, ascii + written)
 }
 
-/// [`decode_blocks`] after the ASCII start: the table's steps.
-#[target_feature(enable = "avx512f,avx512bw,avx512vbmi,avx512vbmi2")]
-fn decode_table_steps(decoder: &SingleByteDecoder, src: &[u8], dst: &mut [u8]) -> (usize, usize) {
-    let (transpose, length_byte, place) = (load(&TRANSPOSE), load(&LENGTH_BYTE), load(&PLACE));
-    let planes = &decoder.planes.0;
-    let [first, second, third, length] = [0, 1, 2, 3].map(|k| quarters(&planes[k]));
-    decode_steps(src, dst, |step: &[u8; STEP], out: &mut [u8; STEP_ROOM]| {
-        let bytes = load(step);
-        if decoder.ascii_lower_half && _mm512_movepi8_mask(bytes) == 0 {
-            out[..STEP].copy_from_slice(step);
-            return Some(STEP);
+/// The constants and the charset's planes in registers, loaded once per call.
+struct Step {
+    transpose: __m512i,
+    length_byte: __m512i,
+    place: __m512i,
+    first: Quarters,
+    second: Quarters,
+    third: Quarters,
+    length: Quarters,
+    ascii_lower_half: bool,
+}
+
+impl Step {
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    fn new(decoder: &SingleByteDecoder) -> Step {
+        let planes = &decoder.planes.0;
+        let [first, second, third, length] = [0, 1, 2, 3].map(|k| quarters(&planes[k]));
+        Step {
+            transpose: load(&TRANSPOSE),
+            length_byte: load(&LENGTH_BYTE),
+            place: load(&PLACE),
+            first,
+            second,
+            third,
+            length,
+            ascii_lower_half: decoder.ascii_lower_half,
         }
-        let bytes = _mm512_permutexvar_epi8(transpose, bytes);
-        let lengths = look_up(&length, bytes);
+    }
+
+    /// Decodes the input bytes of `bytes` that `valid` marks (bit `i` for byte `i`: all of
+    /// them, or the first few, the others zero) into `out`; `None` if one is undefined.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi,avx512vbmi2,popcnt")]
+    fn decode(&self, bytes: __m512i, valid: u64, out: &mut [u8; STEP_ROOM]) -> Option<usize> {
+        if self.ascii_lower_half && _mm512_movepi8_mask(bytes) == 0 {
+            // SAFETY: `out` is at least 64 writable bytes; the store is unaligned.
+            unsafe { _mm512_mask_storeu_epi8(out.as_mut_ptr().cast(), valid, bytes) };
+            return Some(valid.count_ones() as usize);
+        }
+        let bytes = _mm512_permutexvar_epi8(self.transpose, bytes);
+        let mut lengths = look_up(&self.length, bytes);
+        if valid != u64::MAX {
+            // The entries of missing bytes get length 0: nothing of them is kept.
+            let valid = _mm512_permutexvar_epi8(self.transpose, _mm512_movm_epi8(valid));
+            lengths = _mm512_maskz_mov_epi8(_mm512_movepi8_mask(valid), lengths);
+        }
         if _mm512_movepi8_mask(lengths) != 0 {
             return None;
         }
         let (first, second, third) = (
-            look_up(&first, bytes),
-            look_up(&second, bytes),
-            look_up(&third, bytes),
+            look_up(&self.first, bytes),
+            look_up(&self.second, bytes),
+            look_up(&self.third, bytes),
         );
         let (front_low, front_high) = (
             _mm512_unpacklo_epi8(first, second),
@@ -194,7 +233,8 @@ fn decode_table_steps(decoder: &SingleByteDecoder, src: &[u8], dst: &mut [u8]) -
             _mm512_unpacklo_epi16(front_high, back_high),
             _mm512_unpackhi_epi16(front_high, back_high),
         ] {
-            let keep = _mm512_cmplt_epu8_mask(place, _mm512_shuffle_epi8(entries, length_byte));
+            let keep =
+                _mm512_cmplt_epu8_mask(self.place, _mm512_shuffle_epi8(entries, self.length_byte));
             let packed = _mm512_maskz_compress_epi8(keep, entries);
             // `at` is at most 3 * 48 (16 entries take at most 48 bytes), so the clamp never
             // bites; it keeps the 64-byte store visibly inside `out`.
@@ -205,5 +245,34 @@ fn decode_table_steps(decoder: &SingleByteDecoder, src: &[u8], dst: &mut [u8]) -
             at += keep.count_ones() as usize;
         }
         Some(at)
-    })
+    }
+}
+
+/// [`decode_blocks`] after the ASCII start: the table's steps, then the input's last part
+/// step as a masked one (a short row would otherwise end byte by byte, which on rows of a
+/// few hundred bytes cost as much as their whole steps).
+#[target_feature(enable = "avx512f,avx512bw,avx512vbmi,avx512vbmi2,popcnt")]
+fn decode_table_steps(decoder: &SingleByteDecoder, src: &[u8], dst: &mut [u8]) -> (usize, usize) {
+    let step = Step::new(decoder);
+    let (read, written) =
+        decode_steps(src, dst, |input: &[u8; STEP], out: &mut [u8; STEP_ROOM]| {
+            step.decode(load(input), u64::MAX, out)
+        });
+    let rest = src.len() - read;
+    // Fewer than a step left means the steps stopped at the end of the input, not at an
+    // undefined byte or for room.
+    if rest == 0 || rest >= STEP {
+        return (read, written);
+    }
+    let Some(out) = dst.get_mut(written..written + STEP_ROOM) else {
+        return (read, written);
+    };
+    let valid = (1u64 << rest) - 1;
+    // SAFETY: the load reads only the bytes `valid` marks, the `rest` bytes left in `src`
+    // (masked-off bytes are not accessed and read as zero); it is unaligned.
+    let bytes = unsafe { _mm512_maskz_loadu_epi8(valid, src[read..].as_ptr().cast()) };
+    match step.decode(bytes, valid, out.try_into().unwrap()) {
+        Some(len) => (src.len(), written + len),
+        None => (read, written),
+    }
 }

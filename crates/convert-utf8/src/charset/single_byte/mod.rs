@@ -5,7 +5,8 @@
 //! expanded into 256 pre-encoded UTF-8 entries, shared by all decoders of the charset. Three loops
 //! use them, with no branch on a byte's class and no allocation:
 //! - on x86-64 CPUs with AVX-512 VBMI2 (detected at run time), 64 bytes a step: the entries are
-//!   looked up one byte plane at a time in registers and packed by byte compression;
+//!   looked up one byte plane at a time in registers and packed by byte compression, the
+//!   input's last part step too, its missing bytes masked off;
 //! - else on x86-64 CPUs with AVX2, for ASCII-based charsets, 32 bytes a step: the upper half's
 //!   entries looked up by byte shuffles over 16-byte slices, packed four at a time by a shuffle;
 //! - everywhere else, 16 bytes a step: one load and one unconditional 4-byte store per byte,
@@ -204,10 +205,16 @@ impl RawDecoder for SingleByteDecoder {
                 if len == 0 {
                     return RawStep::invalid(read + 1, written, 1);
                 }
-                let Some(out) = dst.get_mut(written..written + len) else {
+                // The whole 4-byte entry where there is room for it (only `len` bytes count):
+                // a copy of `len` bytes is a call to `memcpy` per byte, which on short rows
+                // cost more than their blocks.
+                if let Some(out) = dst.get_mut(written..written + 4) {
+                    out.copy_from_slice(&entry.to_le_bytes());
+                } else if let Some(out) = dst.get_mut(written..written + len) {
+                    out.copy_from_slice(&entry.to_le_bytes()[..len]);
+                } else {
                     return RawStep::output_full(read, written);
-                };
-                out.copy_from_slice(&entry.to_le_bytes()[..len]);
+                }
                 read += 1;
                 written += len;
             }

@@ -74,8 +74,9 @@ fn sample_text(table: &Utf8Table, seed: u64, len: usize) -> Vec<u8> {
 
 type BlockLoop = fn(&SingleByteDecoder, &[u8], &mut [u8]) -> (usize, usize);
 
-/// Checks one block loop on `src` into `room` bytes: whole blocks only, output equal to the
-/// byte-at-a-time decoding, and a stop only where the loop must stop.
+/// Checks one block loop on `src` into `room` bytes: whole blocks only (or all of `src`: the
+/// AVX-512 loop ends the input with a masked step), output equal to the byte-at-a-time
+/// decoding, and a stop only where the loop must stop.
 fn check_block_loop(
     decoder: &SingleByteDecoder,
     name: &str,
@@ -85,7 +86,10 @@ fn check_block_loop(
 ) {
     let mut dst = vec![0u8; room];
     let (read, written) = decode_blocks(decoder, src, &mut dst);
-    assert_eq!(read % BLOCK, 0, "{name}");
+    assert!(
+        read % BLOCK == 0 || read == src.len(),
+        "{name}: read {read}"
+    );
     assert_eq!(
         Some(&dst[..written]),
         reference(decoder.table, &src[..read]).as_deref(),

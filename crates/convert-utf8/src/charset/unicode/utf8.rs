@@ -6,6 +6,8 @@ use crate::charset::{RawDecoder, RawStep};
 
 /// Bytes validated, then copied, at a time.
 const VALIDATE_WINDOW: usize = 16 * 1024;
+/// Windows up to this long are first tested for ASCII.
+const SHORT_WINDOW: usize = 1024;
 
 /// UTF-8 to UTF-8: SIMD validation plus copy for the well-formed bulk, glibc's rules for the
 /// rest, holding back a sequence cut by the end of a call.
@@ -122,9 +124,16 @@ impl RawDecoder for Utf8Decoder {
                 return RawStep::output_full(read, written);
             }
             let chunk = &src[read..read + window];
-            let valid = match simdutf8::compat::from_utf8(chunk) {
-                Ok(_) => window,
-                Err(e) => e.valid_up_to(),
+            // On a short window (a row of a column) the validator's set-up (its dispatch, the
+            // padded copy of its last part block) costs more than the whole check of ASCII,
+            // which most such text is and which needs nothing else.
+            let valid = if window <= SHORT_WINDOW && chunk.is_ascii() {
+                window
+            } else {
+                match simdutf8::compat::from_utf8(chunk) {
+                    Ok(_) => window,
+                    Err(e) => e.valid_up_to(),
+                }
             };
             dst[written..written + valid].copy_from_slice(&chunk[..valid]);
             read += valid;
