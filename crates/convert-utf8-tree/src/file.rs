@@ -334,7 +334,14 @@ impl<'p> Examined<'p> {
         let outcome = if options.dry_run {
             transcode(&mut decoder, input, &mut io::sink()).map(|_| None)
         } else {
-            match AtomicReplace::new(self.path) {
+            // A link followed is replaced where it points (`new` resolves it); a regular file
+            // opened without following links is replaced as it is named.
+            let replacement = if options.follow_links {
+                AtomicReplace::new(self.path)
+            } else {
+                AtomicReplace::for_regular_file(self.path, self.metadata.permissions())
+            };
+            match replacement {
                 Ok(mut replacement) => {
                     transcode(&mut decoder, input, &mut replacement).map(|_| Some(replacement))
                 }

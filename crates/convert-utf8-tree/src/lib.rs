@@ -27,8 +27,8 @@
 //!   temporary file and the rename), which the next run over the tree removes and reports,
 //!   and, with backups, the backup already made beside the unconverted file, which the next
 //!   run with the same suffix keeps while it converts the file.
-//! - Durability is batched: the temporaries of a batch are synced together (the syncs
-//!   overlapped on many threads), then renamed, then their directories synced together.
+//! - Durability is batched: the temporaries of a batch are synced together (`syncfs` on
+//!   Linux), then renamed, then their directories synced together.
 //! - Mode is kept, owner where permitted, modification time on request.
 //! - Left as they are, each with its reason: files already UTF-8 (unless a charset is given),
 //!   binary files, files whose charset detection is too uncertain, files invalid in their

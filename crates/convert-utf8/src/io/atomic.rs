@@ -119,6 +119,21 @@ impl AtomicReplace {
             Err(e) if e.kind() == IoErrorKind::NotFound => (target.to_path_buf(), None),
             Err(e) => return Err(e),
         };
+        AtomicReplace::in_place_of(target, permissions, unnamed)
+    }
+
+    /// Prepares to replace `file`, a regular file (not a symbolic link) the caller has open
+    /// and whose `permissions` it has read: what [`new`](Self::new) finds out with a path
+    /// resolution and a `stat`, which a caller replacing many files saves.
+    pub fn for_regular_file(file: &Path, permissions: Permissions) -> io::Result<AtomicReplace> {
+        AtomicReplace::in_place_of(file.to_path_buf(), Some(permissions), true)
+    }
+
+    fn in_place_of(
+        target: PathBuf,
+        permissions: Option<Permissions>,
+        unnamed: bool,
+    ) -> io::Result<AtomicReplace> {
         let dir = match target.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent,
             _ => Path::new("."),
