@@ -275,6 +275,10 @@ def bench_spark(table, bodies, charsets, per_row, rows, data_path=None) -> Engin
              .config("spark.ui.enabled", "false")
              .config("spark.driver.memory", "4g")
              .config("spark.sql.shuffle.partitions", "2")
+             .config("spark.ui.showConsoleProgress", "false")
+             # A split per Parquet row group (64k rows) rather than one for the whole file, so
+             # that both cores work, the rows staying in file order.
+             .config("spark.sql.files.maxPartitionBytes", "1m")
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     df = spark.read.parquet(str(data_path)).cache()

@@ -32,6 +32,7 @@ def spark():
     session = (SparkSession.builder.master("local[2]").appName("convert-utf8 engine tests")
                .config("spark.ui.enabled", "false")
                .config("spark.sql.shuffle.partitions", "2")
+               .config("spark.ui.showConsoleProgress", "false")
                # Small batches, so that a partition reaches the kernel in several calls.
                .config("spark.sql.execution.arrow.maxRecordsPerBatch", "64")
                .getOrCreate())
