@@ -639,7 +639,7 @@ def machine() -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=DEFAULT_ROWS)
-    parser.add_argument("--reps", type=int, default=3, help="repetitions; the best counts")
+    parser.add_argument("--reps", type=int, default=5, help="repetitions; the best counts")
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--json", type=Path, help="default: results.json beside this script "
                         "for the full run, data/results-ROWS.json otherwise")
@@ -682,7 +682,7 @@ def main() -> None:
                  "body_mb": sum(map(len, bodies)) / 1e6,
                  "labels": len(set(charsets))},
         "machine": machine(), "versions": versions(), "per_row_function": per_row_info,
-        "load_before": os.getloadavg(), "routes": [], "skipped": {},
+        "load_before": os.getloadavg(), "load_per_section": {}, "routes": [], "skipped": {},
     }
     for name in [e.strip() for e in args.engines.split(",") if e.strip()]:
         if not installed(name):
@@ -690,6 +690,9 @@ def main() -> None:
             log(f"{name}: skipped ({results['skipped'][name]})")
             continue
         log(f"{name}:")
+        # The machine's load as each section starts (1-minute average): a shared machine's other
+        # work shows here.
+        results["load_per_section"][name] = os.getloadavg()[0]
         extra = {"data_path": data_path} if name == "spark" else {}
         engine = BENCHES[name](table, bodies, charsets, per_row, args.rows, **extra)
         try:
@@ -701,6 +704,7 @@ def main() -> None:
         del engine
         gc.collect()
     log("streams:")
+    results["load_per_section"]["streams"] = os.getloadavg()[0]
     results["streams"] = bench_streams(table, bodies, charsets, args.reps)
     if not args.no_memory:
         log("memory:")
