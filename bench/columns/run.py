@@ -9,9 +9,9 @@ taking turns. Also measured: the kernel against decoding the same bytes as one s
 charset, and the peak memory of decoding the column in 64k-row batches against the whole column
 at once (each in a process of its own).
 
-    python bench/columns/run.py                 # a million rows; results.json and the plot
+    python bench/columns/run.py                 # a million rows, 3 runs; results.json, the plot
     python bench/columns/run.py --rows 100000   # smaller, results under data/
-    python bench/columns/run.py --engines pyarrow,polars --reps 3
+    python bench/columns/run.py --engines pyarrow,polars --runs 1 --reps 3
 
 Markdown tables go to stdout, the figures to a JSON file, the plot to a PNG.
 """
@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -498,8 +499,9 @@ def fmt_rate(rows_per_s: float) -> str:
 
 def markdown(results: dict) -> str:
     rows = results["rows"]
+    runs = len(results["runs"])
     lines = [f"### Routes ({rows:,} rows, {results['data']['body_mb']:.0f} MB of bodies; best of "
-             f"{results['reps']})", "",
+             f"{results['reps']}" + (f", median of {runs} runs" if runs > 1 else "") + ")", "",
              "| engine | route | seconds | rows/s | kernel speed-up | equal |",
              "|---|---|---:|---:|---:|---|"]
     for engine, routes in group(results["routes"]).items():
@@ -512,9 +514,13 @@ def markdown(results: dict) -> str:
                          f"{fmt_rate(r['rows_per_s'])} | {speedup} | {equal} |")
     lines += ["", "Kernel speed-up: the route's time over the engine's fastest kernel route. "
               "Floor: the engine moving the rows through Python without decoding them.", ""]
-    lines += ["### Measures", "", "| measure | figure | met |", "|---|---:|---|"]
+    runs = len(results["runs"])
+    lines += [f"### Measures (median of {runs} run{'s' if runs > 1 else ''}, and range)", "",
+              "| measure | aim | figure | range | met |", "|---|---|---:|---:|---|"]
     for m in results["measures"]:
-        lines.append(f"| {m['measure']} | {m['figure']:.1f}× | {'yes' if m['met'] else '**no**'} |")
+        lines.append(f"| {m['measure']} | {m['bound']} | {m['figure']:.1f}× | "
+                     f"{m['range'][0]:.1f}–{m['range'][1]:.1f} | "
+                     f"{'yes' if m['met'] else '**no**'} |")
     if results.get("streams"):
         s = results["streams"]
         lines += ["", f"### The kernel against one stream per charset ({s['bytes'] / 1e6:.0f} MB,"
@@ -549,34 +555,74 @@ def group(routes: list[dict]) -> dict[str, list[dict]]:
     return out
 
 
-def measures(results: dict) -> list[dict]:
+def run_measures(routes: list[dict], streams: dict | None) -> list[dict]:
+    """The measures of one run: each a ratio, its threshold and whether it is a floor ("at
+    least") or a ceiling ("at most")."""
     found = []
-    for engine, routes in group(results["routes"]).items():
-        kernel = min(r["seconds"] for r in routes if r["kind"] == "kernel")
-        one_thread = next((r["seconds"] for r in routes if r["route"] == "kernel, threads=1"),
-                          None)
-        for r in routes:
+    for engine, engine_routes in group(routes).items():
+        kernel = min(r["seconds"] for r in engine_routes if r["kind"] == "kernel")
+        one_thread = next((r["seconds"] for r in engine_routes
+                           if r["route"] == "kernel, threads=1"), None)
+        for r in engine_routes:
             if r["kind"] == "loop" and one_thread is not None:
                 # The same, the kernel held to one core as the loop is.
-                ratio = r["seconds"] / one_thread
-                found.append({"measure": f"{engine}: kernel on one thread over {r['route']} "
-                                         f"(≥ {LOOP_MIN:g}×)",
-                              "figure": ratio, "met": ratio >= LOOP_MIN})
+                found.append({"measure": f"{engine}: kernel on one thread over {r['route']}",
+                              "figure": r["seconds"] / one_thread, "at_least": LOOP_MIN})
             if r["kind"] == "per-row":
-                ratio = r["seconds"] / kernel
-                found.append({"measure": f"{engine}: kernel over {r['route']} (≥ {PER_ROW_MIN:g}×)",
-                              "figure": ratio, "met": ratio >= PER_ROW_MIN})
+                found.append({"measure": f"{engine}: kernel over {r['route']}",
+                              "figure": r["seconds"] / kernel, "at_least": PER_ROW_MIN})
             elif r["kind"] == "loop":
-                ratio = r["seconds"] / kernel
-                found.append({"measure": f"{engine}: kernel over {r['route']} (≥ {LOOP_MIN:g}×)",
-                              "figure": ratio, "met": ratio >= LOOP_MIN})
-    if results.get("streams"):
-        to_str = next(r for r in results["streams"]["routes"] if "to str" in r["route"])
-        found.append({"measure": f"kernel (one thread) within {STREAM_MAX:g}× of one stream per "
-                                 "charset (convert_utf8.decode)",
-                      "figure": to_str["kernel_over_route"],
-                      "met": to_str["kernel_over_route"] <= STREAM_MAX})
+                found.append({"measure": f"{engine}: kernel over {r['route']}",
+                              "figure": r["seconds"] / kernel, "at_least": LOOP_MIN})
+    if streams:
+        to_str = next(r for r in streams["routes"] if "to str" in r["route"])
+        found.append({"measure": "kernel (one thread) time over one stream per charset "
+                                 "(convert_utf8.decode)",
+                      "figure": to_str["kernel_over_route"], "at_most": STREAM_MAX})
     return found
+
+
+def measures(runs: list[dict]) -> list[dict]:
+    """Each measure's median over the runs, its range, and whether the median meets it."""
+    per_run = [run_measures(run["routes"], run.get("streams")) for run in runs]
+    found = []
+    for i, first in enumerate(per_run[0]):
+        figures = sorted(run[i]["figure"] for run in per_run)
+        figure = statistics.median(figures)
+        met = (figure >= first["at_least"]) if "at_least" in first else (
+            figure <= first["at_most"])
+        bound = (f"≥ {first['at_least']:g}×" if "at_least" in first
+                 else f"≤ {first['at_most']:g}×")
+        found.append({"measure": first["measure"], "bound": bound, "figure": figure,
+                      "range": [figures[0], figures[-1]], "met": met})
+    return found
+
+
+def combine(runs: list[dict]) -> tuple[list[dict], dict | None]:
+    """The routes and streams of several runs as one: each route's median over the runs of its
+    best time."""
+    routes = []
+    for i, first in enumerate(runs[0]["routes"]):
+        times = [run["routes"][i]["seconds"] for run in runs]
+        seconds = statistics.median(times)
+        equal = [run["routes"][i]["equal"] for run in runs]
+        routes.append({**first, "seconds": seconds, "rows_per_s": first["rows_per_s"]
+                       * first["seconds"] / seconds, "seconds_per_run": times,
+                       "equal": None if None in equal else all(equal)})
+    streams = None
+    if runs[0].get("streams"):
+        streams = dict(runs[0]["streams"])
+        streams["routes"] = []
+        for i, first in enumerate(runs[0]["streams"]["routes"]):
+            times = [run["streams"]["routes"][i]["seconds"] for run in runs]
+            streams["routes"].append({"route": first["route"],
+                                      "seconds": statistics.median(times),
+                                      "mb_per_s": streams["bytes"] / statistics.median(times) / 1e6,
+                                      "seconds_per_run": times})
+        kernel = streams["routes"][0]["seconds"]
+        for r in streams["routes"]:
+            r["kernel_over_route"] = kernel / r["seconds"]
+    return routes, streams
 
 
 def plot(results: dict, path: Path) -> None:
@@ -639,7 +685,9 @@ def machine() -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=DEFAULT_ROWS)
-    parser.add_argument("--reps", type=int, default=5, help="repetitions; the best counts")
+    parser.add_argument("--reps", type=int, default=3, help="repetitions; the best counts")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="whole runs; each figure is the median of the runs")
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--json", type=Path, help="default: results.json beside this script "
                         "for the full run, data/results-ROWS.json otherwise")
@@ -682,35 +730,45 @@ def main() -> None:
                  "body_mb": sum(map(len, bodies)) / 1e6,
                  "labels": len(set(charsets))},
         "machine": machine(), "versions": versions(), "per_row_function": per_row_info,
-        "load_before": os.getloadavg(), "load_per_section": {}, "routes": [], "skipped": {},
+        "load_before": os.getloadavg(), "runs": [], "skipped": {},
     }
-    for name in [e.strip() for e in args.engines.split(",") if e.strip()]:
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    for name in engines:
         if not installed(name):
-            results["skipped"][name] = "not installed" if name != "spark" else "not installed or no java"
+            results["skipped"][name] = ("not installed" if name != "spark"
+                                        else "not installed or no java")
             log(f"{name}: skipped ({results['skipped'][name]})")
-            continue
-        log(f"{name}:")
-        # The machine's load as each section starts (1-minute average): a shared machine's other
-        # work shows here.
-        results["load_per_section"][name] = os.getloadavg()[0]
-        extra = {"data_path": data_path} if name == "spark" else {}
-        engine = BENCHES[name](table, bodies, charsets, per_row, args.rows, **extra)
-        try:
-            results["routes"] += engine.measure(expected, args.reps)
-        finally:
-            close = getattr(engine, "close", None)
-            if close:
-                close()
-        del engine
-        gc.collect()
-    log("streams:")
-    results["load_per_section"]["streams"] = os.getloadavg()[0]
-    results["streams"] = bench_streams(table, bodies, charsets, args.reps)
+    # Whole runs repeated, rather than more repetitions in one: the other work of a shared
+    # machine comes and goes over minutes, and the median of the runs' ratios is steadier.
+    for run_index in range(args.runs):
+        run: dict = {"routes": [], "load_per_section": {}}
+        for name in engines:
+            if name in results["skipped"]:
+                continue
+            log(f"run {run_index + 1}, {name}:")
+            # The machine's load as each section starts (1-minute average; it counts this
+            # benchmark's own processes too).
+            run["load_per_section"][name] = os.getloadavg()[0]
+            extra = {"data_path": data_path} if name == "spark" else {}
+            engine = BENCHES[name](table, bodies, charsets, per_row, args.rows, **extra)
+            try:
+                run["routes"] += engine.measure(expected, args.reps)
+            finally:
+                close = getattr(engine, "close", None)
+                if close:
+                    close()
+            del engine
+            gc.collect()
+        log(f"run {run_index + 1}, streams:")
+        run["load_per_section"]["streams"] = os.getloadavg()[0]
+        run["streams"] = bench_streams(table, bodies, charsets, args.reps)
+        results["runs"].append(run)
+    results["routes"], results["streams"] = combine(results["runs"])
     if not args.no_memory:
         log("memory:")
         results["memory"] = bench_memory(data_path)
     results["load_after"] = os.getloadavg()
-    results["measures"] = measures(results)
+    results["measures"] = measures(results["runs"])
 
     print(markdown(results))
     json_path.parent.mkdir(parents=True, exist_ok=True)
