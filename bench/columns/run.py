@@ -3,11 +3,13 @@
 For each engine (pyarrow, Polars, pandas, DuckDB, Dask, and Spark and Ray where installed) the
 same column of mail bodies with a charset per row (make_data.py) is decoded two ways, side by
 side in one run: through convert_utf8's column kernel, and row by row by a Python function
-inside that engine. Every route's output is checked equal to Python's own codecs, row by row,
-before its time counts; each time is the best of a few repetitions, the routes of an engine
-taking turns. Also measured: the kernel against decoding the same bytes as one stream per
-charset, and the peak memory of decoding the column in 64k-row batches against the whole column
-at once (each in a process of its own).
+inside that engine; where the engine has its own cost of handing rows to Python (DuckDB, Dask,
+Spark, Ray), also its floor: the rows through a Python function that decodes nothing. Every
+route's output is checked equal to Python's own codecs, row by row, before its time counts.
+Each time is the best of a few repetitions, the routes of an engine taking turns, and the
+median of a few whole runs. Also measured: the kernel against decoding the same bytes as one
+stream per charset, and the peak memory of decoding the column in 64k-row batches against the
+whole column at once (each in a process of its own).
 
     python bench/columns/run.py                 # a million rows, 3 runs; results.json, the plot
     python bench/columns/run.py --rows 100000   # smaller, results under data/
