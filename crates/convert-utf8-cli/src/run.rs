@@ -40,6 +40,12 @@ fn charsets(options: &Options, mode: LabelMode) -> Result<(Option<Charset>, bool
     } else {
         Some(source_charset(options, mode)?)
     };
+    Ok((from, target_ignores(options, mode)?))
+}
+
+/// Checks that `-t` names UTF-8, and returns whether it asks (`//IGNORE`) for invalid input to
+/// be dropped.
+pub fn target_ignores(options: &Options, mode: LabelMode) -> Result<bool, Error> {
     let to = parse_label(options.to.as_deref().unwrap_or(""));
     // An omitted or empty target is UTF-8 whatever the locale: UTF-8 is all this tool writes.
     // `//TRANSLIT` needs no action: every character has a UTF-8 form.
@@ -50,11 +56,11 @@ fn charsets(options: &Options, mode: LabelMode) -> Result<(Option<Charset>, bool
             label: options.to.clone().unwrap_or_default(),
         });
     }
-    Ok((from, to.ignore))
+    Ok(to.ignore)
 }
 
 /// The charset `-f` names, or the locale's.
-fn source_charset(options: &Options, mode: LabelMode) -> Result<Charset, Error> {
+pub fn source_charset(options: &Options, mode: LabelMode) -> Result<Charset, Error> {
     let from_label = match options.from.as_deref() {
         Some(label) if !parse_label(label).name.is_empty() => label.to_owned(),
         _ => locale::codeset(mode),

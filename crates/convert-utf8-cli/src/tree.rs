@@ -4,9 +4,9 @@
 
 use crate::args::{Options, PROGRAM};
 use crate::detect::AUTO;
-use crate::run::complain;
+use crate::run::{complain, source_charset, target_ignores};
 use convert_utf8::detect::DEFAULT_THRESHOLD;
-use convert_utf8::{Charset, LabelMode, parse_label};
+use convert_utf8::{Error, LabelMode, parse_label};
 use convert_utf8_tree::{Action, Encoding, Entry, Observer, Summary, entry_json};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::ffi::OsString;
@@ -149,27 +149,15 @@ fn status(summary: &Summary) -> u8 {
     }
 }
 
-/// `-f`: `auto` (or none) detects each file's charset.
-fn encoding(options: &Options, mode: LabelMode) -> Result<Encoding, String> {
-    let label = match options.from.as_deref().map(parse_label) {
-        None => return Ok(Encoding::Auto),
-        Some(label) if label.name.is_empty() || label.name.eq_ignore_ascii_case(AUTO) => {
-            return Ok(Encoding::Auto);
-        }
-        Some(label) => label,
-    };
-    let to = parse_label(options.to.as_deref().unwrap_or(""));
-    if !to.name.is_empty()
-        && !Charset::for_label_in(to.name, mode).is_ok_and(|c| c.name() == "UTF-8")
-    {
-        return Err(format!(
-            "conversion to `{}' is not supported: convert-utf8 only writes UTF-8",
-            options.to.as_deref().unwrap_or_default()
-        ));
+/// `-f`: `auto` (or none) detects each file's charset. `-t`, if given, must be UTF-8, as in
+/// the other modes.
+fn encoding(options: &Options, mode: LabelMode) -> Result<Encoding, Error> {
+    target_ignores(options, mode)?;
+    let given = options.from.as_deref().map(|label| parse_label(label).name);
+    if given.is_none_or(|name| name.is_empty() || name.eq_ignore_ascii_case(AUTO)) {
+        return Ok(Encoding::Auto);
     }
-    Charset::for_label_in(label.name, mode)
-        .map(Encoding::Charset)
-        .map_err(|e| e.to_string())
+    source_charset(options, mode).map(Encoding::Charset)
 }
 
 /// One line: `converted 1,234 files (12.3 MB), already UTF-8 56, skipped 7 (3 text files left
@@ -279,8 +267,6 @@ struct Progress {
     files_done: AtomicU64,
     files_found: AtomicU64,
     bytes_found: AtomicU64,
-    /// The survey's totals, once it is done: files and bytes.
-    totals: Mutex<Option<(u64, u64)>>,
 }
 
 impl Progress {
@@ -303,7 +289,6 @@ impl Progress {
             files_done: AtomicU64::new(0),
             files_found: AtomicU64::new(0),
             bytes_found: AtomicU64::new(0),
-            totals: Mutex::new(None),
         };
         if let Some(bar) = &progress.bar {
             // The totals come from a walk of their own beside the conversion (which holds no
@@ -321,8 +306,8 @@ impl Progress {
     fn found(&self, bytes: u64) {
         self.files_found.fetch_add(1, Ordering::Relaxed);
         let found = self.bytes_found.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        // The bar's length only grows: the survey's total, or what was found past it.
         if let Some(bar) = &self.bar
-            && self.totals.lock().map(|t| t.is_none()).unwrap_or(true)
             && bar.length().is_none_or(|len| len < found)
         {
             bar.set_length(found);
