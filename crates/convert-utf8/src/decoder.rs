@@ -128,6 +128,55 @@ impl Decoder {
         self.truncated
     }
 
+    /// A copy of this decoder, state and counts included, so that a caller can try a call and go
+    /// back. `None` for a charset of [`LabelMode::Whatwg`](crate::LabelMode::Whatwg) decoded by
+    /// encoding_rs, whose state cannot be copied.
+    pub fn try_clone(&self) -> Option<Decoder> {
+        Some(Decoder {
+            inner: self.inner.try_clone()?,
+            charset: self.charset,
+            policy: self.policy,
+            position: self.position,
+            history: self.history,
+            history_len: self.history_len,
+            replacement_pending: self.replacement_pending,
+            error_count: self.error_count,
+            first_error: self.first_error,
+            truncated: self.truncated,
+        })
+    }
+
+    /// Gives back the bytes at the end of the input read so far that only begin a sequence
+    /// (those a call with `last` would report as [`ErrorKind::Truncated`]): the decoder is left
+    /// as if they had never been read, and the number of them is returned, to be passed again
+    /// with the input that completes them.
+    ///
+    /// This is iconv(3)'s contract, where an incomplete sequence at the end of a call's input
+    /// is not consumed but left to the caller. Characters a family holds back as state (one
+    /// waiting for a combining mark, UTF-7's bits) are not input and stay.
+    ///
+    /// ```
+    /// use convert_utf8::{Charset, Decoder, ErrorPolicy};
+    ///
+    /// let mut decoder = Decoder::new(Charset::for_label("UTF-8")?, ErrorPolicy::Strict);
+    /// let mut out = [0u8; 16];
+    /// let step = decoder.decode(b"ab\xE2\x82", &mut out, false);
+    /// assert_eq!(step.read, 4);
+    /// assert_eq!(decoder.release_incomplete(), 2); // "\xE2\x82" is given back
+    /// assert_eq!(decoder.position(), 2);
+    /// # Ok::<(), convert_utf8::Error>(())
+    /// ```
+    pub fn release_incomplete(&mut self) -> usize {
+        let released = self.inner.release_incomplete();
+        self.position -= released as u64;
+        // The history is right-aligned, newest last: the released bytes are its newest.
+        let released_history = released.min(usize::from(self.history_len));
+        self.history
+            .copy_within(..MAX_BAD_SEQUENCE_LEN - released_history, released_history);
+        self.history_len -= released_history as u8;
+        released
+    }
+
     /// Back to the state of a new decoder.
     #[inline]
     pub fn reset(&mut self) {

@@ -201,6 +201,21 @@ impl Charset {
         Charset::for_label_in(label, LabelMode::Glibc)
     }
 
+    /// The charset a label means to glibc alone: exactly the names glibc's `iconv_open` accepts
+    /// (its normalisation and suffixes as in [`for_label`](Self::for_label)), and no WHATWG or
+    /// Python name glibc would refuse. `None` for the empty name, which glibc reads as the
+    /// locale's charset.
+    ///
+    /// ```
+    /// use convert_utf8::Charset;
+    /// assert_eq!(Charset::for_glibc_label("ISO-10646/UTF8/").map(|c| c.name()), Some("UTF-8"));
+    /// assert_eq!(Charset::for_glibc_label("Shift_JIS//IGNORE").map(|c| c.name()), Some("SJIS"));
+    /// assert!(Charset::for_glibc_label("utf_8").is_none()); // Python's name, not glibc's
+    /// ```
+    pub fn for_glibc_label(label: &str) -> Option<Charset> {
+        glibc_meaning(parse_label(label).name)
+    }
+
     /// The charset a label means under `mode` (see [`LabelMode`]).
     pub fn for_label_in(label: &str, mode: LabelMode) -> Result<Charset, Error> {
         let name = parse_label(label).name;

@@ -17,6 +17,7 @@ use crate::tables::format::ComposingTable;
 /// Room for the held character plus the current one.
 const STEP_ROOM: usize = 6;
 
+#[derive(Clone)]
 pub(crate) struct ComposingDecoder {
     table: &'static ComposingTable,
     utf8: &'static Utf8Table,

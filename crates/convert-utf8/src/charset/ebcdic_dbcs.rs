@@ -28,6 +28,7 @@ const SO: u8 = 0x0E;
 const SI: u8 = 0x0F;
 
 /// Decodes one EBCDIC double-byte charset.
+#[derive(Clone)]
 pub(crate) struct EbcdicDbcsDecoder {
     table: &'static EbcdicTable,
     /// Shifted out (SO seen, no SI since).
@@ -224,6 +225,10 @@ impl RawDecoder for EbcdicDbcsDecoder {
     fn reset(&mut self) {
         self.double = false;
         self.pending_lead = None;
+    }
+
+    fn release_incomplete(&mut self) -> usize {
+        usize::from(self.pending_lead.take().is_some())
     }
 
     fn max_utf8_len(&self, src_len: usize) -> Option<usize> {

@@ -85,6 +85,7 @@ enum TwinId {
 /// The CJK charsets whose tables hold the sets a variant invokes (with the high bits set, an
 /// ISO-2022 pair is its EUC twin's code), as stateless lookups; `None` for those the variant
 /// never invokes.
+#[derive(Clone)]
 struct Twins {
     euc_jp: Option<CjkLookup>,
     euc_cn: Option<CjkLookup>,
@@ -157,6 +158,7 @@ impl Iso2022Decoder {
 }
 
 /// Decodes one ISO-2022 charset.
+#[derive(Clone)]
 pub(crate) struct Iso2022Decoder {
     variant: Variant,
     set: Set,
@@ -586,6 +588,10 @@ impl RawDecoder for Iso2022Decoder {
         self.ss3_plane = 0;
         self.drop_next = 0;
         self.carry.clear();
+    }
+
+    fn release_incomplete(&mut self) -> usize {
+        self.carry.release()
     }
 
     fn max_utf8_len(&self, src_len: usize) -> Option<usize> {

@@ -13,6 +13,7 @@ use crate::charset::{RawDecoder, RawStep};
 use crate::tables::format::Iso6937Table;
 use crate::tables::single_byte::{PREFIX_ROWS, PREFIX_SECOND_FIRST, PREFIX_SECOND_LAST, UNMAPPED};
 
+#[derive(Clone)]
 pub(crate) struct Iso6937Decoder {
     table: &'static Iso6937Table,
     utf8: &'static Utf8Table,
@@ -94,6 +95,10 @@ impl RawDecoder for Iso6937Decoder {
 
     fn reset(&mut self) {
         self.prefix = None;
+    }
+
+    fn release_incomplete(&mut self) -> usize {
+        usize::from(self.prefix.take().is_some())
     }
 
     fn max_utf8_len(&self, src_len: usize) -> Option<usize> {

@@ -297,6 +297,14 @@ impl Carry {
         &self.bytes[..self.len()]
     }
 
+    /// Forgets the held bytes and returns how many there were (see
+    /// [`RawDecoder::release_incomplete`]).
+    pub(crate) fn release(&mut self) -> usize {
+        let held = self.len();
+        self.clear();
+        held
+    }
+
     /// Holds `rest`, the start of a sequence at the end of a call's input, after what is held.
     pub(crate) fn hold(&mut self, rest: &[u8]) {
         let held = self.len();

@@ -250,6 +250,14 @@ pub(crate) trait RawDecoder {
     fn skip_invalid(&mut self, _src: &[u8], _max: usize) -> (usize, usize) {
         (0, 0)
     }
+
+    /// Drops the bytes held at the end of the input read so far because they only begin a
+    /// sequence (what a `last` call would report as `Truncated`), leaving the decoder as if they
+    /// had never been read, and returns how many there were. Families whose held state is not
+    /// input bytes (a character waiting for a mark, UTF-7's bits) hold nothing of the kind.
+    fn release_incomplete(&mut self) -> usize {
+        0
+    }
 }
 
 /// Static dispatch over the families: a `Decoder` is `Sized` and needs no allocation.
@@ -284,6 +292,24 @@ macro_rules! dispatch {
 }
 
 impl FamilyDecoder {
+    /// A copy of this decoder and its state; `None` for the WHATWG family, whose encoding_rs
+    /// state cannot be copied.
+    pub(crate) fn try_clone(&self) -> Option<FamilyDecoder> {
+        use FamilyDecoder as D;
+        Some(match self {
+            D::Unicode(d) => D::Unicode(d.clone()),
+            D::Utf7(d) => D::Utf7(d.clone()),
+            D::SingleByte(d) => D::SingleByte(d.clone()),
+            D::Composing(d) => D::Composing(d.clone()),
+            D::Iso6937(d) => D::Iso6937(d.clone()),
+            D::Tscii(d) => D::Tscii(d.clone()),
+            D::Multibyte(d) => D::Multibyte(d.clone()),
+            D::Iso2022(d) => D::Iso2022(d.clone()),
+            D::EbcdicDbcs(d) => D::EbcdicDbcs(d.clone()),
+            D::Whatwg(_) => return None,
+        })
+    }
+
     /// A fresh decoder for `charset`.
     pub(crate) fn new(charset: Charset) -> FamilyDecoder {
         let kind = match charset.0 {
@@ -349,5 +375,9 @@ impl RawDecoder for FamilyDecoder {
 
     fn skip_invalid(&mut self, src: &[u8], max: usize) -> (usize, usize) {
         dispatch!(self, d => d.skip_invalid(src, max))
+    }
+
+    fn release_incomplete(&mut self) -> usize {
+        dispatch!(self, d => d.release_incomplete())
     }
 }

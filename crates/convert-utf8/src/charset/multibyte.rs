@@ -144,6 +144,7 @@ impl MultibyteDecoder {
 const MAX_SEQUENCE: usize = 4;
 
 /// Decodes one of the CJK multi-byte charsets.
+#[derive(Clone)]
 pub(crate) struct MultibyteDecoder {
     lookup: CjkLookup,
     /// Bytes of a sequence cut by the end of an earlier call (or left after a short drop).
@@ -552,6 +553,10 @@ impl RawDecoder for MultibyteDecoder {
 
     fn reset(&mut self) {
         self.carry.clear();
+    }
+
+    fn release_incomplete(&mut self) -> usize {
+        self.carry.release()
     }
 
     fn max_utf8_len(&self, src_len: usize) -> Option<usize> {

@@ -28,6 +28,7 @@ const CONSONANT_BYTES: std::ops::RangeInclusive<u8> = 0xB8..=0xC9;
 /// Room for the longest expansion (four code points of three bytes) plus a held code point.
 const STEP_ROOM: usize = 15;
 
+#[derive(Clone)]
 pub(crate) struct TsciiDecoder {
     /// Bytes 0x00..=0x7F (ASCII); the upper half lives in `TSCII_HIGH`.
     utf8: &'static Utf8Table,

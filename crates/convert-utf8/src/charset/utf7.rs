@@ -50,6 +50,7 @@ impl Utf7Decoder {
 }
 
 /// A UTF-7 or UTF-7-IMAP decoder; its state mirrors glibc's.
+#[derive(Clone)]
 pub(crate) struct Utf7Decoder {
     imap: bool,
     /// Inside a base64 run.
@@ -595,6 +596,17 @@ impl RawDecoder for Utf7Decoder {
 
     fn reset(&mut self) {
         *self = Utf7Decoder::new(self.imap);
+    }
+
+    fn release_incomplete(&mut self) -> usize {
+        // A shift character at the end is the only input held: whether it opens a base64 run
+        // or is written (`+-`) depends on the next byte.
+        if !self.shift_char_pending {
+            return 0;
+        }
+        self.shift_char_pending = false;
+        self.since_output = self.since_output.saturating_sub(1);
+        1
     }
 
     fn max_utf8_len(&self, src_len: usize) -> Option<usize> {

@@ -94,6 +94,7 @@ fn decode_steps<const STEP: usize, const ROOM: usize>(
 }
 
 /// The decoder of every plain single-byte charset.
+#[derive(Clone)]
 pub(crate) struct SingleByteDecoder {
     table: &'static Utf8Table,
     /// Each byte's UTF-16 unit ([`UNMAPPED`] for an undefined byte), for UTF-16 output.

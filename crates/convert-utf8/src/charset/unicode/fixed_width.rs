@@ -66,11 +66,13 @@ impl FixedWidthOut for u16 {
 }
 
 /// UTF-16 (`pairs`) or UCS-2 (every surrogate is invalid).
+#[derive(Clone)]
 pub(crate) struct Utf16Units {
     pub(super) pairs: bool,
 }
 
 /// UTF-32 and UCS-4 (which glibc lets go above U+10FFFF; here it does not).
+#[derive(Clone)]
 pub(crate) struct Utf32Units;
 
 #[inline(always)]
@@ -330,6 +332,7 @@ impl Units for Utf32Units {
 
 /// A decoder for a fixed-width form: byte order (with BOM sniffing), units cut between calls,
 /// and the core loop of `U`.
+#[derive(Clone)]
 pub(crate) struct FixedWidthDecoder<U> {
     units: U,
     mode: ByteOrderMode,
@@ -492,6 +495,10 @@ impl<U: Units> RawDecoder for FixedWidthDecoder<U> {
     fn reset(&mut self) {
         self.big_endian = self.mode == ByteOrderMode::Big;
         self.finish_input();
+    }
+
+    fn release_incomplete(&mut self) -> usize {
+        self.carry.release()
     }
 
     fn begin_next_input(&mut self) {

@@ -52,6 +52,7 @@ mod utf16_simd;
 mod utf8;
 
 /// The decoders of this module, dispatched once per call.
+#[derive(Clone)]
 pub(crate) enum UnicodeDecoder {
     Utf8(Utf8Decoder),
     Utf16(FixedWidthDecoder<Utf16Units>),
@@ -121,6 +122,14 @@ impl RawDecoder for UnicodeDecoder {
             UnicodeDecoder::Utf8(d) => d.skip_invalid(src, max),
             UnicodeDecoder::Utf16(d) => d.skip_invalid(src, max),
             UnicodeDecoder::Utf32(d) => d.skip_invalid(src, max),
+        }
+    }
+
+    fn release_incomplete(&mut self) -> usize {
+        match self {
+            UnicodeDecoder::Utf8(d) => d.release_incomplete(),
+            UnicodeDecoder::Utf16(d) => d.release_incomplete(),
+            UnicodeDecoder::Utf32(d) => d.release_incomplete(),
         }
     }
 }

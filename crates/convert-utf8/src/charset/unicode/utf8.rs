@@ -11,7 +11,7 @@ const SHORT_WINDOW: usize = 1024;
 
 /// UTF-8 to UTF-8: SIMD validation plus copy for the well-formed bulk, glibc's rules for the
 /// rest, holding back a sequence cut by the end of a call.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Utf8Decoder {
     /// The start of a sequence cut by the end of the previous call (at most 5 bytes: a lead byte
     /// of a 6-byte form and 4 continuations, or a bad byte and 4 continuations).
@@ -165,6 +165,10 @@ impl RawDecoder for Utf8Decoder {
 
     fn reset(&mut self) {
         self.carry.clear();
+    }
+
+    fn release_incomplete(&mut self) -> usize {
+        self.carry.release()
     }
 
     fn max_utf8_len(&self, src_len: usize) -> Option<usize> {
