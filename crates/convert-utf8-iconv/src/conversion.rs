@@ -1,0 +1,394 @@
+//! One conversion to UTF-8 with iconv(3)'s contract, over slices: what a handle of ours does.
+//!
+//! The engine's [`Decoder`] streams with its own contract (a sequence cut by the end of a call
+//! is held, a bad sequence is consumed); iconv(3) leaves both to the caller. This module
+//! translates, and reproduces what glibc's callers can observe:
+//!
+//! - an incomplete sequence at the end of the input is not consumed (`EINVAL`);
+//! - a bad sequence is not consumed (`EILSEQ`, input left on it), or under `//IGNORE` dropped,
+//!   the call going on to the end and then reporting `EILSEQ` as glibc does (see
+//!   [`IGNORE_ROUND_CHARS`] for when glibc forgets to);
+//! - a full output (`E2BIG`) is filled to its last whole character, and the input is left right
+//!   after the last character written.
+
+use convert_utf8::{Charset, DecodeStatus, Decoder, ErrorPolicy, MIN_OUTPUT_SPACE};
+
+use crate::ignore_reports::{SILENT_IN_DOUBLE_BYTE, SILENT_UNDER_IGNORE};
+
+/// The last bytes of an output buffer, filled one input byte at a time: enough for any one
+/// step of any charset, so that the last character written always lies in them.
+const TAIL: usize = MIN_OUTPUT_SPACE;
+
+/// glibc converts to UTF-8 in two steps, through an internal buffer of this many characters.
+/// Under `//IGNORE` the status of a dropped sequence lives in the step's loop, so a call that
+/// dropped one reports `EILSEQ` only when the drop happened in the call's last round through
+/// that buffer; a drop in an earlier round is forgotten and the call returns 0. Reproduced
+/// here because programs' exit statuses follow it (glibc's `GCONV_NCHAR_GOAL`).
+pub const IGNORE_ROUND_CHARS: u64 = 8160;
+
+/// How a call ended, as iconv(3) reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// All input converted: iconv returns 0.
+    Complete,
+    /// `E2BIG`: the output has no room for the next character.
+    OutputFull,
+    /// `EILSEQ`: an invalid sequence starts at `read` (or, under `//IGNORE`, sequences were
+    /// dropped and all input was read).
+    Invalid,
+    /// `EINVAL`: the input ends inside a sequence starting at `read`.
+    Incomplete,
+}
+
+impl Stop {
+    /// The `errno` value iconv sets for this stop (`None` for success).
+    pub fn errno(self) -> Option<i32> {
+        match self {
+            Stop::Complete => None,
+            Stop::OutputFull => Some(libc::E2BIG),
+            Stop::Invalid => Some(libc::EILSEQ),
+            Stop::Incomplete => Some(libc::EINVAL),
+        }
+    }
+}
+
+/// What one call did: input bytes consumed, output bytes written, why it stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub read: usize,
+    pub written: usize,
+    pub stop: Stop,
+}
+
+/// A conversion from one charset to UTF-8, with glibc's `//IGNORE` or without.
+pub struct Conversion {
+    /// Always strict: dropping under `//IGNORE` is done here, where glibc's round structure
+    /// and the input position after a drop are known.
+    decoder: Decoder,
+    ignore: bool,
+    /// Whether glibc goes through its internal buffer for this charset (all but `WCHAR_T`,
+    /// which is glibc's internal form itself and converts in one step).
+    rounds: bool,
+    /// Which drops glibc's module for this charset reports under `//IGNORE`.
+    reports: Reports,
+}
+
+/// Which drops a charset's glibc module reports under `//IGNORE` (found by probing glibc:
+/// [`crate::ignore_reports`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reports {
+    All,
+    None,
+    /// Drops of single bytes, not of double-byte pairs (two EBCDIC charsets, shifted out).
+    SingleBytes,
+}
+
+/// Under `//IGNORE`, the drops of one call, for glibc's report at its end.
+#[derive(Default)]
+struct Drops {
+    /// Characters written before the last drop, when there was one.
+    chars_before_last: Option<u64>,
+    /// Characters in `dst[..counted]`.
+    chars: u64,
+    counted: usize,
+}
+
+impl Drops {
+    /// Records a drop made when `dst[..written]` was written.
+    fn record(&mut self, dst: &[u8], written: usize) {
+        self.chars_before_last = Some(self.count(dst, written));
+    }
+
+    /// Brings the character count up to `dst[..written]`.
+    fn count(&mut self, dst: &[u8], written: usize) -> u64 {
+        self.chars += count_chars(&dst[self.counted..written]);
+        self.counted = written;
+        self.chars
+    }
+}
+
+/// The number of characters in a run of whole UTF-8 characters: its bytes that are not
+/// continuation bytes.
+fn count_chars(utf8: &[u8]) -> u64 {
+    utf8.iter().filter(|&&b| (b as i8) >= -0x40).count() as u64
+}
+
+/// What [`Conversion::decode_some`] did.
+struct Step {
+    read: usize,
+    written: usize,
+    status: DecodeStatus,
+    /// The step filled the output's last bytes: an `OutputFull` from it is final.
+    tail: bool,
+}
+
+impl Conversion {
+    /// A conversion from `charset`, dropping invalid input when `ignore`.
+    pub fn new(charset: Charset, ignore: bool) -> Conversion {
+        Conversion {
+            decoder: Decoder::new(charset, ErrorPolicy::Strict),
+            ignore,
+            rounds: charset.name() != "INTERNAL",
+            reports: if SILENT_UNDER_IGNORE.contains(&charset.name()) {
+                Reports::None
+            } else if SILENT_IN_DOUBLE_BYTE.contains(&charset.name()) {
+                Reports::SingleBytes
+            } else {
+                Reports::All
+            },
+        }
+    }
+
+    /// The charset converted from.
+    pub fn charset(&self) -> Charset {
+        self.decoder.charset()
+    }
+
+    /// Whether invalid input is dropped (`//IGNORE`).
+    pub fn ignores(&self) -> bool {
+        self.ignore
+    }
+
+    /// `iconv(cd, NULL, NULL, outbuf, outleft)`: writes what the state still holds back (a
+    /// character waiting for a possible combining mark) into `dst` and returns to the initial
+    /// state. With no room for it, nothing changes and the stop is [`Stop::OutputFull`].
+    pub fn flush(&mut self, dst: &mut [u8]) -> Outcome {
+        let mut stage = [0u8; 2 * TAIL];
+        let Some(mut trial) = self.decoder.try_clone() else {
+            unreachable!("glibc's charsets are never decoded by encoding_rs")
+        };
+        let step = trial.decode(&[], &mut stage, true);
+        if step.written > dst.len() {
+            return Outcome {
+                read: 0,
+                written: 0,
+                stop: Stop::OutputFull,
+            };
+        }
+        dst[..step.written].copy_from_slice(&stage[..step.written]);
+        self.reset();
+        Outcome {
+            read: 0,
+            written: step.written,
+            stop: Stop::Complete,
+        }
+    }
+
+    /// `iconv(cd, NULL, NULL, NULL, NULL)`: back to the initial state, anything held dropped.
+    /// As in glibc, the byte order a UTF-16 or UTF-32 byte order mark chose is kept.
+    pub fn reset(&mut self) {
+        self.decoder.begin_next_input();
+    }
+
+    /// `iconv(cd, &inbuf, &inleft, &outbuf, &outleft)` over `src` and `dst`.
+    pub fn convert(&mut self, src: &[u8], dst: &mut [u8]) -> Outcome {
+        let origin = self.decoder.position();
+        let (mut read, mut written) = (0, 0);
+        let mut drops = Drops::default();
+        loop {
+            let step = self.decode_some(&src[read..], dst, written, &mut drops);
+            read += step.read;
+            written += step.written;
+            let stop = match step.status {
+                DecodeStatus::Error(error) if self.ignore => {
+                    if self.reports(&error) {
+                        drops.record(dst, written);
+                    }
+                    continue;
+                }
+                DecodeStatus::Error(error) => {
+                    // Bytes after the bad sequence may be held; the caller gets them back with
+                    // the sequence itself.
+                    self.decoder.release_incomplete();
+                    read = (error.offset() - origin) as usize;
+                    Stop::Invalid
+                }
+                DecodeStatus::InputEmpty => {
+                    if let Some(error) = self.held_invalid() {
+                        // Held bytes that could only grow into a longer bad sequence: glibc
+                        // reports or drops what it has.
+                        self.decoder.release_incomplete();
+                        if !self.ignore {
+                            read = (error.offset() - origin) as usize;
+                            return Outcome {
+                                read,
+                                written,
+                                stop: Stop::Invalid,
+                            };
+                        }
+                        if self.reports(&error) {
+                            drops.record(dst, written);
+                        }
+                    }
+                    read -= self.decoder.release_incomplete();
+                    if read < src.len() {
+                        Stop::Incomplete
+                    } else if self.drop_reported(&mut drops, dst, written) {
+                        Stop::Invalid
+                    } else {
+                        Stop::Complete
+                    }
+                }
+                // The bulk loops stopped at the margin they were given: the last bytes are next.
+                DecodeStatus::OutputFull if !step.tail => continue,
+                DecodeStatus::OutputFull => {
+                    read -= self.decoder.release_incomplete();
+                    Stop::OutputFull
+                }
+            };
+            return Outcome {
+                read,
+                written,
+                stop,
+            };
+        }
+    }
+
+    /// One step into `dst[written..]`: the engine's bulk loops while more than [`TAIL`] bytes of
+    /// room are left (stopping at that margin), then [`decode_tail`](Self::decode_tail).
+    fn decode_some(
+        &mut self,
+        src: &[u8],
+        dst: &mut [u8],
+        written: usize,
+        drops: &mut Drops,
+    ) -> Step {
+        if dst.len() - written >= 2 * TAIL {
+            let bulk = dst.len() - TAIL;
+            let step = self.decoder.decode(src, &mut dst[written..bulk], false);
+            return Step {
+                read: step.read,
+                written: step.written,
+                status: step.status,
+                tail: false,
+            };
+        }
+        self.decode_tail(src, dst, written, drops)
+    }
+
+    /// Decodes into the last bytes of `dst` (fewer than the engine's bulk loops need) one input
+    /// byte at a time through a stage, taking a character only when it fits whole. When one
+    /// does not, the decoder goes back to right after the last character written, before any
+    /// shift sequence or dropped bytes that followed it: where glibc leaves the input.
+    fn decode_tail(
+        &mut self,
+        src: &[u8],
+        dst: &mut [u8],
+        written: usize,
+        drops: &mut Drops,
+    ) -> Step {
+        let copy = |decoder: &Decoder| {
+            decoder
+                .try_clone()
+                .expect("glibc's charsets are never decoded by encoding_rs")
+        };
+        let mut stage = [0u8; 2 * TAIL];
+        let (mut read, mut tail_written) = (0, 0);
+        let mut after_last_char = (0, copy(&self.decoder));
+        while read < src.len() {
+            let before = copy(&self.decoder);
+            let step = self.decoder.decode(&src[read..read + 1], &mut stage, false);
+            let room = dst.len() - written - tail_written;
+            if step.written > room {
+                // The byte released a character held back as state (one waiting for a
+                // combining mark) and then its own: glibc writes the held one alone when only
+                // it fits, and leaves the byte unread.
+                if let Some((flushed, held)) = held_alone(&before, &stage[..step.written], room) {
+                    let at = written + tail_written;
+                    dst[at..at + held.len()].copy_from_slice(&held);
+                    tail_written += held.len();
+                    self.decoder = flushed;
+                    after_last_char = (read, copy(&self.decoder));
+                    continue;
+                }
+                (read, self.decoder) = after_last_char;
+                return Step {
+                    read,
+                    written: tail_written,
+                    status: DecodeStatus::OutputFull,
+                    tail: true,
+                };
+            }
+            let at = written + tail_written;
+            dst[at..at + step.written].copy_from_slice(&stage[..step.written]);
+            read += step.read;
+            tail_written += step.written;
+            match step.status {
+                DecodeStatus::Error(error) if self.ignore && self.reports(&error) => {
+                    drops.record(dst, written + tail_written);
+                }
+                DecodeStatus::Error(_) if self.ignore => {}
+                DecodeStatus::Error(_) => {
+                    return Step {
+                        read,
+                        written: tail_written,
+                        status: step.status,
+                        tail: true,
+                    };
+                }
+                _ if step.written > 0 => after_last_char = (read, copy(&self.decoder)),
+                _ => {}
+            }
+        }
+        Step {
+            read,
+            written: tail_written,
+            status: DecodeStatus::InputEmpty,
+            tail: true,
+        }
+    }
+
+    /// Whether glibc reports dropping `error` under `//IGNORE`.
+    fn reports(&self, error: &convert_utf8::DecodeError) -> bool {
+        match self.reports {
+            Reports::All => true,
+            Reports::None => false,
+            Reports::SingleBytes => error.len() == 1,
+        }
+    }
+
+    /// The bad sequence the bytes the decoder holds at the end of the input make, if they are
+    /// one whatever follows (glibc reports a bad sequence with the bytes it has; the engine
+    /// holds, for instance, a lone UTF-8 continuation byte to see how long the bad run is).
+    fn held_invalid(&self) -> Option<convert_utf8::DecodeError> {
+        let mut probe = self.decoder.try_clone()?;
+        let mut stage = [0u8; 2 * TAIL];
+        match probe.decode(&[], &mut stage, true).status {
+            DecodeStatus::Error(error) if error.kind() == convert_utf8::ErrorKind::Invalid => {
+                Some(error)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a call that read all its input reports its drops (`EILSEQ`), as glibc does only
+    /// for a drop in the call's last round through its internal buffer.
+    fn drop_reported(&self, drops: &mut Drops, dst: &[u8], written: usize) -> bool {
+        let Some(before_drop) = drops.chars_before_last else {
+            return false;
+        };
+        if !self.rounds {
+            return true;
+        }
+        let total = drops.count(dst, written);
+        total <= before_drop || (total - 1) / IGNORE_ROUND_CHARS == before_drop / IGNORE_ROUND_CHARS
+    }
+}
+
+/// When `before` holds a character back whose UTF-8 (written by a final call) begins `output`
+/// and fits in `room`, the decoder with that character written, and the character.
+fn held_alone(before: &Decoder, output: &[u8], room: usize) -> Option<(Decoder, Vec<u8>)> {
+    let mut flushed = before.try_clone()?;
+    let mut stage = [0u8; 2 * TAIL];
+    let step = flushed.decode(&[], &mut stage, true);
+    let held = &stage[..step.written];
+    (step.status == DecodeStatus::InputEmpty
+        && !held.is_empty()
+        && held.len() <= room
+        && held.len() < output.len()
+        && output.starts_with(held))
+    .then(|| (flushed, held.to_vec()))
+}
+
+#[cfg(test)]
+mod tests;

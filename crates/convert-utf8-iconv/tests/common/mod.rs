@@ -1,0 +1,117 @@
+//! Shared by the tests that run programs against the built library: building it, compiling the
+//! C programs in `tests/c/`, and running a program plainly (on glibc's iconv) and with the
+//! library preloaded.
+//!
+//! `cargo test` does not build a package's cdylib for its integration tests, so the first test
+//! that needs it runs `cargo build` for this package in the same profile.
+
+#![allow(dead_code)] // each test binary uses its own part of this module
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+pub fn crate_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A directory of this test run's own, for compiled programs and generated inputs.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("convert-utf8-iconv")
+        .join(name);
+    std::fs::create_dir_all(&dir).expect("create a scratch directory");
+    dir
+}
+
+/// The built `libconvert_utf8_iconv.so`, built once per test binary.
+pub fn library() -> &'static Path {
+    static LIBRARY: OnceLock<PathBuf> = OnceLock::new();
+    LIBRARY.get_or_init(|| {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut command = Command::new(cargo);
+        command.args(["build", "--locked", "-p", "convert-utf8-iconv"]);
+        let profile = if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            command.arg("--release");
+            "release"
+        };
+        let status = command.status().expect("run cargo build");
+        assert!(status.success(), "cargo build -p convert-utf8-iconv failed");
+        // CARGO_TARGET_TMPDIR is <target>/tmp.
+        let target = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap();
+        let library = target.join(profile).join("libconvert_utf8_iconv.so");
+        assert!(library.is_file(), "{} was not built", library.display());
+        library
+    })
+}
+
+fn compiler() -> String {
+    std::env::var("CC").unwrap_or_else(|_| "cc".to_owned())
+}
+
+/// Compiles `tests/c/<source>.c` (with `extra` arguments) into `<name>` and returns its path.
+pub fn compile(source: &str, name: &str, extra: &[&str]) -> PathBuf {
+    let dir = scratch_dir("bin");
+    let executable = dir.join(name);
+    let output = Command::new(compiler())
+        .args([
+            "-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", "-g", "-pthread",
+        ])
+        .arg("-D_GNU_SOURCE")
+        .arg(crate_dir().join("tests/c").join(format!("{source}.c")))
+        .arg("-o")
+        .arg(&executable)
+        .args(extra)
+        .output()
+        .expect("run the C compiler");
+    assert!(
+        output.status.success(),
+        "compiling {source}.c failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    executable
+}
+
+/// The iconv(1)-like driver, compiled once per test binary.
+pub fn driver() -> &'static Path {
+    static DRIVER: OnceLock<PathBuf> = OnceLock::new();
+    DRIVER.get_or_init(|| compile("iconv_driver", "iconv_driver", &[]))
+}
+
+/// What a program did: exit status, standard output and error.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Run {
+    pub status: Option<i32>,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Run {
+        Run {
+            status: output.status.code(),
+            stdout: output.stdout,
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+/// Runs `program` with `args` on glibc's iconv (`preload` false) or with the library preloaded.
+pub fn run(program: &Path, args: &[&std::ffi::OsStr], preload: bool) -> Run {
+    let mut command = Command::new(program);
+    command
+        .args(args)
+        .stdin(Stdio::null())
+        .env_remove("LD_PRELOAD");
+    if preload {
+        command.env("LD_PRELOAD", library());
+    }
+    command.output().expect("run the program").into()
+}
+
+/// Runs `program` both ways and returns (glibc's run, the preloaded run).
+pub fn both(program: &Path, args: &[&std::ffi::OsStr]) -> (Run, Run) {
+    (run(program, args, false), run(program, args, true))
+}
