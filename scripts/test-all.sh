@@ -37,6 +37,12 @@ need pkg-config pkg-config
 python3 -c 'import cffi' 2>/dev/null || python3 -m pip install --quiet cffi
 export CU8_REQUIRE_C_TOOLS=1 CU8_REQUIRE_PYTHON=1
 
+section "iconv(3) library: the unmodified programs its tests run preloaded (xmllint, php, git)"
+need xmllint libxml2-utils
+need php php-cli
+need git git
+export CU8_REQUIRE_PROGRAMS=1
+
 section "Rust tests"
 cargo test --workspace --locked
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the C library: libconvert_utf8.so and .a, convert_utf8.h, and the pkg-config file
-# convert_utf8.pc generated from convert_utf8.pc.in.
+# Installs the C libraries: libconvert_utf8.so and .a, convert_utf8.h and the pkg-config file
+# convert_utf8.pc generated from convert_utf8.pc.in; and the iconv(3)-compatible
+# libconvert_utf8_iconv.so with convert_utf8_iconv.pc (docs/iconv-abi.md).
 #
 # Usage: crates/convert-utf8-capi/install.sh [PREFIX]        (PREFIX defaults to /usr/local)
 # Environment:
@@ -8,7 +9,7 @@
 #   LIBDIR      where the libraries and pkgconfig/ go (default PREFIX/lib)
 #   INCLUDEDIR  where the header goes (default PREFIX/include)
 #   CU8_LIB_DIR take the built libraries from this directory instead of running
-#               `cargo build --release -p convert-utf8-capi`
+#               `cargo build --release -p convert-utf8-capi -p convert-utf8-iconv`
 set -euo pipefail
 
 crate_dir="$(cd "$(dirname "$0")" && pwd)"
@@ -19,7 +20,8 @@ includedir="${INCLUDEDIR:-$prefix/include}"
 destdir="${DESTDIR:-}"
 
 if [[ -z "${CU8_LIB_DIR:-}" ]]; then
-  cargo build --release --locked -p convert-utf8-capi --manifest-path "$root_dir/Cargo.toml"
+  cargo build --release --locked -p convert-utf8-capi -p convert-utf8-iconv \
+    --manifest-path "$root_dir/Cargo.toml"
   target_dir="$(cargo metadata --format-version 1 --no-deps --manifest-path "$root_dir/Cargo.toml" \
     | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
   CU8_LIB_DIR="$target_dir/release"
@@ -39,4 +41,10 @@ sed -e "s|@PREFIX@|$prefix|" -e "s|@LIBDIR@|$libdir|" -e "s|@INCLUDEDIR@|$includ
     -e "s|@VERSION@|$version|" -e "s|@NATIVE_STATIC_LIBS@|$native_static_libs|" \
     "$crate_dir/convert_utf8.pc.in" > "$destdir$libdir/pkgconfig/convert_utf8.pc"
 chmod 644 "$destdir$libdir/pkgconfig/convert_utf8.pc"
-echo "installed libconvert_utf8 $version under $destdir$prefix"
+
+install -m 755 "$CU8_LIB_DIR/libconvert_utf8_iconv.so" "$destdir$libdir/"
+sed -e "s|@PREFIX@|$prefix|" -e "s|@LIBDIR@|$libdir|" -e "s|@VERSION@|$version|" \
+    "$root_dir/crates/convert-utf8-iconv/convert_utf8_iconv.pc.in" \
+    > "$destdir$libdir/pkgconfig/convert_utf8_iconv.pc"
+chmod 644 "$destdir$libdir/pkgconfig/convert_utf8_iconv.pc"
+echo "installed libconvert_utf8 and libconvert_utf8_iconv $version under $destdir$prefix"

@@ -261,3 +261,82 @@ fn every_charset_at_every_split_and_output_size() {
         found
     });
 }
+
+/// Inputs of megabytes, whole and in chunks, with bad bytes early only (glibc forgets drops
+/// made before its last round through its internal buffer under `//IGNORE`, so the status says
+/// nothing was dropped) and all along (the last round drops too).
+#[test]
+fn huge_inputs_whole_and_chunked_with_drops_early_and_all_along() {
+    let text = sample_text();
+    let dir = scratch_dir("huge");
+    let mut found = Vec::new();
+    for name in [
+        "SJIS",
+        "UTF-8",
+        "CP1252",
+        "UTF-16",
+        "ISO-2022-JP",
+        "EUC-KR",
+        "GB18030",
+        "IBM930",
+    ] {
+        let unit = encode(&text, name, "huge");
+        let mut valid = Vec::with_capacity(3 << 20);
+        while valid.len() < 3 << 20 {
+            valid.extend_from_slice(&unit);
+        }
+        let spoil = |every: usize, until: usize| {
+            let mut spoilt = Vec::with_capacity(valid.len() + valid.len() / every + 1);
+            for (i, piece) in valid.chunks(every).enumerate() {
+                spoilt.extend_from_slice(piece);
+                if i * every < until {
+                    spoilt.push(0xFF);
+                }
+            }
+            spoilt
+        };
+        let files = [
+            ("valid", valid.clone()),
+            ("early drops", spoil(997, 4000)),
+            ("drops all along", spoil(20011, usize::MAX)),
+        ];
+        for (label, bytes) in files {
+            let path = dir.join(format!("{name}-{}", label.replace(' ', "-")));
+            std::fs::write(&path, &bytes).unwrap();
+            for list in [
+                vec![name],
+                vec!["-c", name],
+                vec!["-c", "-i", "65536", "-o", "65536", name],
+                vec!["-c", "-i", "100003", "-o", "7001", name],
+            ] {
+                found.extend(check_run(&format!("{name} {label}"), &list, &[&path]));
+            }
+        }
+    }
+    // Drops right around the boundaries of glibc's rounds, in one call each.
+    for (name, bad) in [("UTF-8", 0xFF), ("CP1252", 0x81), ("SJIS", 0xFF)] {
+        for (total, bad_at) in [
+            (8161, 2),
+            (8162, 2),
+            (16321, 8162),
+            (16322, 8162),
+            (8300, 8000),
+        ] {
+            let mut bytes = vec![b'a'; total];
+            bytes[bad_at] = bad;
+            let path = dir.join(format!("{name}-round-{total}-{bad_at}"));
+            std::fs::write(&path, &bytes).unwrap();
+            found.extend(check_run(
+                &format!("{name} round {total}"),
+                &["-c", name],
+                &[&path],
+            ));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "{} differences from glibc:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
