@@ -11,7 +11,7 @@
 //! - a full output (`E2BIG`) is filled to its last whole character, and the input is left right
 //!   after the last character written.
 
-use convert_utf8::{Charset, DecodeStatus, Decoder, ErrorPolicy, MIN_OUTPUT_SPACE};
+use convert_utf8::{Charset, DecodeStatus, Decoder, ErrorPolicy, Family, MIN_OUTPUT_SPACE};
 
 use crate::ignore_reports::{SILENT_IN_DOUBLE_BYTE, SILENT_UNDER_IGNORE};
 
@@ -71,6 +71,11 @@ pub struct Conversion {
     rounds: bool,
     /// Which drops glibc's module for this charset reports under `//IGNORE`.
     reports: Reports,
+    /// Whether the engine's decoder for this charset keeps nothing between characters but the
+    /// bytes of one cut off (single-byte charsets, the CJK multi-byte ones, UTF-8): going back
+    /// to right after the last character written then needs no copy of the decoder, and the
+    /// bulk loops may run to the end of the output.
+    stateless: bool,
 }
 
 /// Which drops a charset's glibc module reports under `//IGNORE` (found by probing glibc:
@@ -83,9 +88,14 @@ enum Reports {
     SingleBytes,
 }
 
-/// Under `//IGNORE`, the drops of one call, for glibc's report at its end.
+/// Under `//IGNORE`, the drops of one call, for glibc's report at its end and for where it
+/// leaves the input when the output fills right after some.
 #[derive(Default)]
 struct Drops {
+    /// Where the drops made since the last character written begin (input offset).
+    run_start: Option<usize>,
+    /// Output written when the last drop was made.
+    written_at_last: usize,
     /// Characters written before the last drop, when there was one.
     chars_before_last: Option<u64>,
     /// Characters in `dst[..counted]`.
@@ -136,6 +146,8 @@ impl Conversion {
             } else {
                 Reports::All
             },
+            stateless: matches!(charset.family(), Family::SingleByte | Family::CjkMultibyte)
+                || charset.name() == "UTF-8",
         }
     }
 
@@ -191,6 +203,10 @@ impl Conversion {
             written += step.written;
             let stop = match step.status {
                 DecodeStatus::Error(error) if self.ignore => {
+                    if drops.run_start.is_none() || written > drops.written_at_last {
+                        drops.run_start = Some((error.offset() - origin) as usize);
+                    }
+                    drops.written_at_last = written;
                     if self.reports(&error) {
                         drops.record(dst, written);
                     }
@@ -233,6 +249,13 @@ impl Conversion {
                 DecodeStatus::OutputFull if !step.tail => continue,
                 DecodeStatus::OutputFull => {
                     read -= self.decoder.release_incomplete();
+                    // Drops right before the full output are left to the next call, as glibc
+                    // leaves the input right after the last character written.
+                    if let Some(run_start) = drops.run_start
+                        && written == drops.written_at_last
+                    {
+                        read = run_start;
+                    }
                     Stop::OutputFull
                 }
             };
@@ -253,9 +276,13 @@ impl Conversion {
         written: usize,
         drops: &mut Drops,
     ) -> Step {
-        if dst.len() - written >= 2 * TAIL {
-            let bulk = dst.len() - TAIL;
-            let step = self.decoder.decode(src, &mut dst[written..bulk], false);
+        let room = dst.len() - written;
+        // A stateful decoder's bulk loops stop a tail's length before the end, so that the last
+        // character written lies in the tail, where the state after it is known.
+        let margin = if self.stateless { 0 } else { TAIL };
+        if room >= MIN_OUTPUT_SPACE + margin {
+            let end = dst.len() - margin;
+            let step = self.decoder.decode(src, &mut dst[written..end], false);
             return Step {
                 read: step.read,
                 written: step.written,
@@ -284,24 +311,36 @@ impl Conversion {
         };
         let mut stage = [0u8; 2 * TAIL];
         let (mut read, mut tail_written) = (0, 0);
-        let mut after_last_char = (0, copy(&self.decoder));
+        // A stateless decoder goes back by position alone: what was read since the last
+        // character is bytes of one cut off or dropped bytes, neither of which leaves state.
+        let stateful = !self.stateless;
+        let mut after_last_char = (0, stateful.then(|| copy(&self.decoder)));
         while read < src.len() {
-            let before = copy(&self.decoder);
+            let before = stateful.then(|| copy(&self.decoder));
             let step = self.decoder.decode(&src[read..read + 1], &mut stage, false);
             let room = dst.len() - written - tail_written;
             if step.written > room {
                 // The byte released a character held back as state (one waiting for a
                 // combining mark) and then its own: glibc writes the held one alone when only
                 // it fits, and leaves the byte unread.
-                if let Some((flushed, held)) = held_alone(&before, &stage[..step.written], room) {
+                if let Some((flushed, held)) = before
+                    .as_ref()
+                    .and_then(|before| held_alone(before, &stage[..step.written], room))
+                {
                     let at = written + tail_written;
                     dst[at..at + held.len()].copy_from_slice(&held);
                     tail_written += held.len();
                     self.decoder = flushed;
-                    after_last_char = (read, copy(&self.decoder));
+                    after_last_char = (read, Some(copy(&self.decoder)));
                     continue;
                 }
-                (read, self.decoder) = after_last_char;
+                read = after_last_char.0;
+                match after_last_char.1 {
+                    Some(decoder) => self.decoder = decoder,
+                    None => {
+                        self.decoder.release_incomplete();
+                    }
+                }
                 return Step {
                     read,
                     written: tail_written,
@@ -326,7 +365,9 @@ impl Conversion {
                         tail: true,
                     };
                 }
-                _ if step.written > 0 => after_last_char = (read, copy(&self.decoder)),
+                _ if step.written > 0 => {
+                    after_last_char = (read, stateful.then(|| copy(&self.decoder)));
+                }
                 _ => {}
             }
         }

@@ -12,17 +12,23 @@
  *             output size in a fixed list, printing one line per run (status, position, a
  *             digest and the length of the output) instead of the output
  *
+ * Output is written through stdio; the digest is computed in sweep mode only.
+ *
  * Errors are reported as glibc's iconv program words them, with positions counted from the
  * start of each file; the exit status is 1 after any error. With -c, a call that dropped
  * input reports EILSEQ once all its input is read: that sets the status to 1 and goes on.
  * Built with -DLIBICONV_NAMES it calls libiconv_open/libiconv/libiconv_close instead.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <iconv.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #ifdef LIBICONV_NAMES
 iconv_t libiconv_open(const char *to, const char *from);
@@ -44,11 +50,12 @@ struct sink {
 };
 
 static void sink_write(struct sink *sink, const char *bytes, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        sink->digest = (sink->digest ^ (unsigned char)bytes[i]) * 1099511628211ULL;
-    }
     sink->length += n;
-    if (sink->stream != NULL && n > 0 && fwrite(bytes, 1, n, sink->stream) != n) {
+    if (sink->stream == NULL) {
+        for (size_t i = 0; i < n; i++) {
+            sink->digest = (sink->digest ^ (unsigned char)bytes[i]) * 1099511628211ULL;
+        }
+    } else if (n > 0 && fwrite(bytes, 1, n, sink->stream) != n) {
         perror("write");
         exit(2);
     }
@@ -72,10 +79,14 @@ static enum outcome convert(iconv_t cd, const char *data, size_t len, size_t chu
     *dropped = 0;
     while (fed < len || carried > 0) {
         size_t take = len - fed < chunk ? len - fed : chunk;
-        /* The piece: what was left over, then the next chunk. */
-        char *piece = malloc(carried + take + 1);
-        memcpy(piece, carry, carried);
-        memcpy(piece + carried, data + fed, take);
+        /* The piece: what was left over, then the next chunk (the chunk itself, uncopied, when
+         * nothing was left over). */
+        char *copy = NULL, *piece = (char *)data + fed;
+        if (carried > 0) {
+            copy = piece = malloc(carried + take + 1);
+            memcpy(piece, carry, carried);
+            memcpy(piece + carried, data + fed, take);
+        }
         size_t piece_len = carried + take;
         size_t piece_start = fed - carried;
         fed += take;
@@ -118,7 +129,7 @@ static enum outcome convert(iconv_t cd, const char *data, size_t len, size_t chu
             }
             break;
         }
-        free(piece);
+        free(copy);
         if (result != DONE) {
             break;
         }
@@ -144,25 +155,45 @@ static enum outcome convert(iconv_t cd, const char *data, size_t len, size_t chu
     return result;
 }
 
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
+/* The whole file, mapped (read when it cannot be mapped: empty files, pipes). */
+static char *slurp(const char *path, size_t *len, int *mapped) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
         fprintf(stderr, "iconv_driver: cannot open input file `%s': %s\n", path, strerror(errno));
         return NULL;
     }
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map != MAP_FAILED) {
+            close(fd);
+            *len = (size_t)st.st_size;
+            *mapped = 1;
+            return map;
+        }
+    }
     size_t cap = 1 << 16, n = 0;
     char *data = malloc(cap);
-    size_t got;
-    while ((got = fread(data + n, 1, cap - n, f)) > 0) {
-        n += got;
+    ssize_t got;
+    while ((got = read(fd, data + n, cap - n)) > 0) {
+        n += (size_t)got;
         if (n == cap) {
             cap *= 2;
             data = realloc(data, cap);
         }
     }
-    fclose(f);
+    close(fd);
     *len = n;
+    *mapped = 0;
     return data;
+}
+
+static void release(char *data, size_t len, int mapped) {
+    if (mapped) {
+        munmap(data, len);
+    } else {
+        free(data);
+    }
 }
 
 static const size_t SWEEP_OUTSIZES[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 16, 17, 31, 64, 4096};
@@ -205,7 +236,8 @@ int main(int argc, char **argv) {
     struct sink out = {stdout, 14695981039346656037ULL, 0};
     for (; i < argc; i++) {
         size_t len;
-        char *data = slurp(argv[i], &len);
+        int mapped;
+        char *data = slurp(argv[i], &len, &mapped);
         if (data == NULL) {
             status = 1;
             continue;
@@ -225,14 +257,14 @@ int main(int argc, char **argv) {
                            dropped, digest.length, (unsigned long long)digest.digest);
                 }
             }
-            free(data);
+            release(data, len, mapped);
             continue;
         }
         size_t position = 0;
         int dropped = 0;
         enum outcome o = convert(cd, data, len, chunk == SIZE_MAX ? (len > 0 ? len : 1) : chunk,
                                  outsize, ignore, &out, &position, &dropped);
-        free(data);
+        release(data, len, mapped);
         status |= dropped;
         if (o == INVALID) {
             fflush(stdout);
