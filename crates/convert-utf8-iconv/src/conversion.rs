@@ -76,6 +76,9 @@ pub struct Conversion {
     /// to right after the last character written then needs no copy of the decoder, and the
     /// bulk loops may run to the end of the output.
     stateless: bool,
+    /// Whether the decoder holds characters back (one waiting for a combining mark: CP1255,
+    /// CP1258, TCVN, TSCII).
+    holds_characters: bool,
 }
 
 /// Which drops a charset's glibc module reports under `//IGNORE` (found by probing glibc:
@@ -148,6 +151,7 @@ impl Conversion {
             },
             stateless: matches!(charset.family(), Family::SingleByte | Family::CjkMultibyte)
                 || charset.name() == "UTF-8",
+            holds_characters: matches!(charset.family(), Family::Composing | Family::Tscii),
         }
     }
 
@@ -166,9 +170,7 @@ impl Conversion {
     /// state. With no room for it, nothing changes and the stop is [`Stop::OutputFull`].
     pub fn flush(&mut self, dst: &mut [u8]) -> Outcome {
         let mut stage = [0u8; 2 * TAIL];
-        let Some(mut trial) = self.decoder.try_clone() else {
-            unreachable!("glibc's charsets are never decoded by encoding_rs")
-        };
+        let mut trial = copy(&self.decoder);
         let step = trial.decode(&[], &mut stage, true);
         if step.written > dst.len() {
             return Outcome {
@@ -304,45 +306,47 @@ impl Conversion {
         written: usize,
         drops: &mut Drops,
     ) -> Step {
-        let copy = |decoder: &Decoder| {
-            decoder
-                .try_clone()
-                .expect("glibc's charsets are never decoded by encoding_rs")
-        };
         let mut stage = [0u8; 2 * TAIL];
         let (mut read, mut tail_written) = (0, 0);
-        // A stateless decoder goes back by position alone: what was read since the last
-        // character is bytes of one cut off or dropped bytes, neither of which leaves state.
-        let stateful = !self.stateless;
-        let mut after_last_char = (0, stateful.then(|| copy(&self.decoder)));
+        // Going back to right after the last character written: a stateless decoder goes back
+        // by position alone (what was read since is bytes of one cut off or dropped bytes,
+        // neither of which leaves state); a stateful one is rebuilt from a copy taken here by
+        // decoding again what it read since (`replay`), which costs nothing unless the output
+        // fills.
+        let mut base = (!self.stateless).then(|| (0, copy(&self.decoder)));
+        let mut after_last_char = 0;
         while read < src.len() {
-            let before = stateful.then(|| copy(&self.decoder));
             let step = self.decoder.decode(&src[read..read + 1], &mut stage, false);
             let room = dst.len() - written - tail_written;
             if step.written > room {
+                let Some((base_read, base_decoder)) = &base else {
+                    self.decoder.release_incomplete();
+                    return Step {
+                        read: after_last_char,
+                        written: tail_written,
+                        status: DecodeStatus::OutputFull,
+                        tail: true,
+                    };
+                };
                 // The byte released a character held back as state (one waiting for a
                 // combining mark) and then its own: glibc writes the held one alone when only
                 // it fits, and leaves the byte unread.
-                if let Some((flushed, held)) = before
-                    .as_ref()
-                    .and_then(|before| held_alone(before, &stage[..step.written], room))
-                {
-                    let at = written + tail_written;
-                    dst[at..at + held.len()].copy_from_slice(&held);
-                    tail_written += held.len();
-                    self.decoder = flushed;
-                    after_last_char = (read, Some(copy(&self.decoder)));
-                    continue;
-                }
-                read = after_last_char.0;
-                match after_last_char.1 {
-                    Some(decoder) => self.decoder = decoder,
-                    None => {
-                        self.decoder.release_incomplete();
+                if self.holds_characters {
+                    let before = replay(base_decoder, &src[*base_read..read]);
+                    if let Some((flushed, held)) = held_alone(&before, &stage[..step.written], room)
+                    {
+                        let at = written + tail_written;
+                        dst[at..at + held.len()].copy_from_slice(&held);
+                        tail_written += held.len();
+                        base = Some((read, copy(&flushed)));
+                        self.decoder = flushed;
+                        after_last_char = read;
+                        continue;
                     }
                 }
+                self.decoder = replay(base_decoder, &src[*base_read..after_last_char]);
                 return Step {
-                    read,
+                    read: after_last_char,
                     written: tail_written,
                     status: DecodeStatus::OutputFull,
                     tail: true,
@@ -365,9 +369,7 @@ impl Conversion {
                         tail: true,
                     };
                 }
-                _ if step.written > 0 => {
-                    after_last_char = (read, stateful.then(|| copy(&self.decoder)));
-                }
+                _ if step.written > 0 => after_last_char = read,
                 _ => {}
             }
         }
@@ -414,6 +416,33 @@ impl Conversion {
         let total = drops.count(dst, written);
         total <= before_drop || (total - 1) / IGNORE_ROUND_CHARS == before_drop / IGNORE_ROUND_CHARS
     }
+}
+
+/// A copy of the decoder `base`, taken when the tail began (or a held character was written),
+/// with `read` (what it read since) decoded again: the decoder as it was at that point.
+/// Decoding is deterministic and the output of `read` fits in a tail, so this is exact.
+fn replay(base: &Decoder, read: &[u8]) -> Decoder {
+    let mut decoder = copy(base);
+    let mut stage = [0u8; 4 * TAIL];
+    let mut at = 0;
+    while at < read.len() {
+        // Bad sequences (dropped under //IGNORE) are consumed by the strict decoder too.
+        let step = decoder.decode(&read[at..], &mut stage, false);
+        at += step.read;
+        // An error may consume only bytes held from before; anything else reads.
+        if step.read == 0 && !matches!(step.status, DecodeStatus::Error(_)) {
+            debug_assert!(false, "replay stalled: {step:?}");
+            break;
+        }
+    }
+    decoder
+}
+
+/// A copy of `decoder`: every charset glibc names is decoded by a decoder that can be copied.
+fn copy(decoder: &Decoder) -> Decoder {
+    decoder
+        .try_clone()
+        .expect("glibc's charsets are never decoded by encoding_rs")
 }
 
 /// When `before` holds a character back whose UTF-8 (written by a final call) begins `output`
