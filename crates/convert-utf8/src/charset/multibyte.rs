@@ -170,6 +170,7 @@ enum Sequence {
 fn fast_run<U: DirectOut>(
     lookup: U::Lookup<'_>,
     ascii_identity: bool,
+    four: Option<&'static [FourByteRange]>,
     block: &[u8],
     dst: &mut [U],
     (mut read, mut written): (usize, usize),
@@ -181,6 +182,18 @@ fn fast_run<U: DirectOut>(
         let (first, next) = unsafe { (*block.get_unchecked(read), *block.get_unchecked(read + 1)) };
         let (entry, step) = U::look(lookup, first, next);
         let Some(len) = U::units(entry) else {
+            // GB18030's four-byte codes are decoded here rather than by leaving the loop: text
+            // with many of them (accented Latin, Hangul, Arabic, emoji) would otherwise leave
+            // and enter it again at every one. A code writes at most four bytes (two units)
+            // for its four, within the block's room.
+            if let Some(ranges) = four
+                && let Some(code) = block.get(read..read + 4)
+                && let Some(c) = four_byte_char(ranges, code)
+            {
+                written += U::push_char(&mut dst[written..], c);
+                read += 4;
+                continue;
+            }
             break;
         };
         U::store(dst, written, entry);
@@ -224,11 +237,11 @@ const PAIR_LEADS: u32 = 0x5555;
 fn fast_run_by_lead_bits(
     direct: &DirectTable,
     ascii_identity: bool,
+    four: Option<&'static [FourByteRange]>,
     floor: u8,
     block: &[u8],
     dst: &mut [u8],
-    mut read: usize,
-    mut written: usize,
+    (mut read, mut written): (usize, usize),
 ) -> (usize, usize) {
     let last = block.len().saturating_sub(1);
     // How far the one-by-one loop goes before the next chunk is tried: a chunk of pairs halves
@@ -262,8 +275,15 @@ fn fast_run_by_lead_bits(
             (2 * one_by_one).min(MAX_ONE_BY_ONE)
         };
         let until = (read + one_by_one).min(last);
-        (read, written) =
-            fast_run::<u8>(direct, ascii_identity, block, dst, (read, written), until);
+        (read, written) = fast_run::<u8>(
+            direct,
+            ascii_identity,
+            four,
+            block,
+            dst,
+            (read, written),
+            until,
+        );
         if read < until || until == last {
             return (read, written);
         }
@@ -400,11 +420,11 @@ fn decode_sequence(table: &MbTable, mut row: Row, bytes: &[u8]) -> Sequence {
 }
 
 /// GB18030's four-byte form: `bytes[1]` is already known to be `30..=39`.
-fn four_byte(ranges: &[FourByteRange], units: [u8; 3], bytes: &[u8]) -> Sequence {
+fn four_byte(ranges: &'static [FourByteRange], units: [u8; 3], bytes: &[u8]) -> Sequence {
     if bytes.len() < 4 {
         return Sequence::Incomplete;
     }
-    let [b1, b2, b3, b4] = [bytes[0], bytes[1], bytes[2], bytes[3]].map(u32::from);
+    let (b3, b4) = (bytes[2], bytes[3]);
     if !(0x81..=0xFE).contains(&b3) {
         return Sequence::Invalid {
             unit: usize::from(units[0]),
@@ -415,17 +435,78 @@ fn four_byte(ranges: &[FourByteRange], units: [u8; 3], bytes: &[u8]) -> Sequence
             unit: usize::from(units[1]),
         };
     }
-    let index = ((b1 - 0x81) * 10 + (b2 - 0x30)) * 1260 + (b3 - 0x81) * 10 + (b4 - 0x30);
-    let range = ranges[ranges.partition_point(|r| r.index <= index) - 1];
-    if range.cp == 0 {
-        return Sequence::Invalid {
+    match four_byte_char(ranges, &bytes[..4]) {
+        Some(c) => Sequence::Chars {
+            len: 4,
+            first: c,
+            second: 0,
+        },
+        None => Sequence::Invalid {
             unit: usize::from(units[2]),
-        };
+        },
     }
-    Sequence::Chars {
-        len: 4,
-        first: range.cp + (index - range.index),
-        second: 0,
+}
+
+/// The character of the GB18030 four-byte code `code`, if it is a well-formed code of a range
+/// that maps.
+#[inline(always)]
+fn four_byte_char(ranges: &'static [FourByteRange], code: &[u8]) -> Option<u32> {
+    let [b1, b2, b3, b4] = [code[0], code[1], code[2], code[3]].map(u32::from);
+    if !(0x81..=0xFE).contains(&b1)
+        || !(0x30..=0x39).contains(&b2)
+        || !(0x81..=0xFE).contains(&b3)
+        || !(0x30..=0x39).contains(&b4)
+    {
+        return None;
+    }
+    let index = ((b1 - 0x81) * 10 + (b2 - 0x30)) * 1260 + (b3 - 0x81) * 10 + (b4 - 0x30);
+    let range = ranges[range_of(ranges, index)];
+    (range.cp != 0).then(|| range.cp + (index - range.index))
+}
+
+/// Indices per bucket of [`RangeBuckets`].
+const BUCKET_SHIFT: u32 = 6;
+
+/// For GB18030's four-byte ranges: for each bucket of 64 indices below the last range start, the
+/// range its first index falls in, so that finding an index's range scans one or two ranges
+/// instead of searching all 215 (a search per character was most of the time of text with many
+/// four-byte characters: accented Latin, Hangul, Arabic, emoji).
+struct RangeBuckets {
+    /// The ranges these buckets were built for.
+    ranges: &'static [FourByteRange],
+    first: Box<[u8]>,
+}
+
+impl RangeBuckets {
+    fn new(ranges: &'static [FourByteRange]) -> RangeBuckets {
+        let limit = ranges.last().map_or(0, |r| r.index);
+        let first = (0..=(limit >> BUCKET_SHIFT))
+            .map(|bucket| {
+                let start = bucket << BUCKET_SHIFT;
+                let range = ranges
+                    .partition_point(|r| r.index <= start)
+                    .saturating_sub(1);
+                u8::try_from(range).expect("at most 256 ranges")
+            })
+            .collect();
+        RangeBuckets { ranges, first }
+    }
+}
+
+/// The range of `ranges` (sorted by start, the first starting at 0) that holds `index`.
+#[inline]
+fn range_of(ranges: &'static [FourByteRange], index: u32) -> usize {
+    static BUCKETS: std::sync::OnceLock<RangeBuckets> = std::sync::OnceLock::new();
+    let buckets = BUCKETS.get_or_init(|| RangeBuckets::new(ranges));
+    match buckets.first.get((index >> BUCKET_SHIFT) as usize) {
+        Some(&first) if std::ptr::eq(buckets.ranges, ranges) && ranges.len() <= 256 => {
+            let mut range = usize::from(first);
+            while range + 1 < ranges.len() && ranges[range + 1].index <= index {
+                range += 1;
+            }
+            range
+        }
+        _ => ranges.partition_point(|r| r.index <= index) - 1,
     }
 }
 
@@ -521,11 +602,28 @@ impl MultibyteDecoder {
     ) -> (usize, usize) {
         let lookup = &self.lookup;
         let (direct, ascii_identity) = (lookup.direct, lookup.table.ascii_identity);
+        let four = lookup.table.four_byte.map(|(ranges, _)| ranges);
         if let Some(floor) = lookup.lead_floor {
-            fast_run_by_lead_bits(direct, ascii_identity, floor, block, dst, read, written)
+            fast_run_by_lead_bits(
+                direct,
+                ascii_identity,
+                four,
+                floor,
+                block,
+                dst,
+                (read, written),
+            )
         } else {
             let until = block.len().saturating_sub(1);
-            fast_run::<u8>(direct, ascii_identity, block, dst, (read, written), until)
+            fast_run::<u8>(
+                direct,
+                ascii_identity,
+                four,
+                block,
+                dst,
+                (read, written),
+                until,
+            )
         }
     }
 }
@@ -543,6 +641,7 @@ impl RawDecoder for MultibyteDecoder {
             fast_run::<u16>(
                 units,
                 lookup.table.ascii_identity,
+                lookup.table.four_byte.map(|(ranges, _)| ranges),
                 block,
                 dst,
                 (read, written),

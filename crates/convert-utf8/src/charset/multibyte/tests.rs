@@ -240,6 +240,37 @@ fn gb18030_four_byte_codes_match_iconv() {
     c.finish();
 }
 
+/// Four-byte codes inside running text (decoded in the hot loop, not one by one), between
+/// two-byte codes and ASCII, whole and in chunks, against iconv.
+#[test]
+#[cfg_attr(miri, ignore = "calls the system iconv, which Miri cannot")]
+fn gb18030_four_byte_codes_in_running_text_match_iconv() {
+    let mut cd = Iconv::open("GB18030").unwrap();
+    let mut text = Vec::new();
+    for b1 in [0x81u8, 0x82, 0x84, 0x85, 0x90, 0xE3, 0xE4] {
+        for b2 in 0x30..=0x39u8 {
+            for b3 in (0x81..=0xFEu8).step_by(7) {
+                let code = [b1, b2, b3, 0x30 + (b3 % 10)];
+                // Codes of ranges that map, as iconv says, so that the text decodes to its end.
+                if cd.convert(&code).outcome == Outcome::Complete {
+                    text.extend_from_slice(&code);
+                    text.extend_from_slice(if b3 % 3 == 0 { b"a" } else { b"\xC4\xE3" });
+                }
+            }
+        }
+    }
+    let expected = iconv_result(&mut cd, &text);
+    assert_eq!(expected.1, None, "iconv stopped early");
+    assert!(text.len() > 3_000, "too few codes: {} bytes", text.len());
+    for chunk in [text.len(), 4096, 61, 5] {
+        assert_eq!(
+            run("GB18030", &text, chunk, false),
+            expected,
+            "chunks of {chunk}"
+        );
+    }
+}
+
 /// Text in the languages these charsets serve, as UTF-8.
 const SAMPLE: &str = "日本語のテキスト、ｶﾀｶﾅ、漢字。한국어 텍스트입니다. 中文简体文本。\
 繁體中文文字。Ünïcödé ASCII 123 ~\\ ①②③ ㈱ ∑ 髙 﨑 ¥ ‾ —";
