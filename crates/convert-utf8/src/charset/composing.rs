@@ -23,15 +23,46 @@ pub(crate) struct ComposingDecoder {
     utf8: &'static Utf8Table,
     /// The character held back, waiting for a possible mark.
     held: Option<u16>,
+    /// The ASCII bytes that decode to themselves and are not held: with nothing held, a run of
+    /// them is copied as it is (most of the text of these charsets is such bytes).
+    plain: u128,
+    /// The bytes whose character is the mark of some composition: only they can compose with
+    /// a held character, so every other byte skips the search of the compositions.
+    marks: [u64; 4],
 }
 
 impl ComposingDecoder {
     pub(crate) fn new(table: &'static ComposingTable) -> ComposingDecoder {
-        ComposingDecoder {
+        let mut decoder = ComposingDecoder {
             table,
             utf8: shared_utf8_table(TableId::Composing(usize::from(table.slot)), table.halves),
             held: None,
+            plain: 0,
+            marks: [0; 4],
+        };
+        for byte in 0..=0xFFu8 {
+            let cp = code_point(table.halves, byte);
+            if table.compositions.iter().any(|&(_, mark, _, _)| mark == cp) {
+                decoder.marks[usize::from(byte >> 6)] |= 1 << (byte & 63);
+            }
         }
+        for byte in 0..0x80u8 {
+            if code_point(table.halves, byte) == u16::from(byte)
+                && decoder.utf8[usize::from(byte)] != INVALID
+                && !decoder.is_held(byte)
+            {
+                decoder.plain |= 1 << byte;
+            }
+        }
+        decoder
+    }
+
+    fn is_mark(&self, byte: u8) -> bool {
+        self.marks[usize::from(byte >> 6)] >> (byte & 63) & 1 != 0
+    }
+
+    fn is_plain(&self, byte: u8) -> bool {
+        byte < 0x80 && self.plain >> byte & 1 != 0
     }
 
     fn is_held(&self, byte: u8) -> bool {
@@ -52,6 +83,19 @@ impl RawDecoder for ComposingDecoder {
     fn decode_raw(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> RawStep {
         let (mut read, mut written) = (0, 0);
         while let Some(&byte) = src.get(read) {
+            if self.held.is_none() && self.is_plain(byte) {
+                let room = dst.len() - written;
+                let run = src[read..]
+                    .iter()
+                    .take(room)
+                    .take_while(|&&b| self.is_plain(b))
+                    .count();
+                if run > 0 {
+                    dst[written..written + run].copy_from_slice(&src[read..read + run]);
+                    (read, written) = (read + run, written + run);
+                    continue;
+                }
+            }
             if dst.len() - written < STEP_ROOM {
                 return RawStep::output_full(read, written);
             }
@@ -62,7 +106,9 @@ impl RawDecoder for ComposingDecoder {
             read += 1;
             let cp = code_point(self.table.halves, byte);
             if let Some(held) = self.held.take() {
-                if let Some((composed, hold_again)) = self.compose(held, cp) {
+                if self.is_mark(byte)
+                    && let Some((composed, hold_again)) = self.compose(held, cp)
+                {
                     if hold_again {
                         self.held = Some(composed);
                     } else {
