@@ -29,6 +29,10 @@ pub(crate) struct ComposingDecoder {
     /// The bytes whose character is the mark of some composition: only they can compose with
     /// a held character, so every other byte skips the search of the compositions.
     marks: [u64; 4],
+    /// The ASCII bytes that decode to themselves, are held and are no mark (CP1258's and
+    /// TCVN's letters): a run of them and of plain bytes writes each letter when the next byte
+    /// comes, with no search.
+    held_letters: u128,
 }
 
 impl ComposingDecoder {
@@ -39,6 +43,7 @@ impl ComposingDecoder {
             held: None,
             plain: 0,
             marks: [0; 4],
+            held_letters: 0,
         };
         for byte in 0..=0xFFu8 {
             let cp = code_point(table.halves, byte);
@@ -49,9 +54,13 @@ impl ComposingDecoder {
         for byte in 0..0x80u8 {
             if code_point(table.halves, byte) == u16::from(byte)
                 && decoder.utf8[usize::from(byte)] != INVALID
-                && !decoder.is_held(byte)
+                && !decoder.is_mark(byte)
             {
-                decoder.plain |= 1 << byte;
+                if decoder.is_held(byte) {
+                    decoder.held_letters |= 1 << byte;
+                } else {
+                    decoder.plain |= 1 << byte;
+                }
             }
         }
         decoder
@@ -83,6 +92,25 @@ impl RawDecoder for ComposingDecoder {
     fn decode_raw(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> RawStep {
         let (mut read, mut written) = (0, 0);
         while let Some(&byte) = src.get(read) {
+            // A held letter and then a letter or plain byte: the held one is written as it is.
+            if let Some(held) = self.held
+                && held < 0x80
+                && byte < 0x80
+                && (self.held_letters | self.plain) >> byte & 1 != 0
+                && dst.len() - written >= 2
+            {
+                dst[written] = held as u8;
+                written += 1;
+                read += 1;
+                if self.held_letters >> byte & 1 != 0 {
+                    self.held = Some(u16::from(byte));
+                } else {
+                    dst[written] = byte;
+                    written += 1;
+                    self.held = None;
+                }
+                continue;
+            }
             if self.held.is_none() && self.is_plain(byte) {
                 let room = dst.len() - written;
                 let run = src[read..]

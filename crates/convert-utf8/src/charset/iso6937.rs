@@ -19,15 +19,29 @@ pub(crate) struct Iso6937Decoder {
     utf8: &'static Utf8Table,
     /// A prefix byte read in an earlier call, waiting for its letter.
     prefix: Option<u8>,
+    /// The ASCII bytes that decode to themselves: runs of them are copied at once.
+    plain: u128,
 }
 
 impl Iso6937Decoder {
     pub(crate) fn new(table: &'static Iso6937Table) -> Iso6937Decoder {
+        let utf8 = shared_utf8_table(TableId::Iso6937(usize::from(table.slot)), table.halves);
+        let plain = (0..0x80u8)
+            .filter(|&byte| {
+                let entry = utf8[usize::from(byte)];
+                entry != INVALID && entry_len(entry) == 1 && entry.to_le_bytes()[0] == byte
+            })
+            .fold(0u128, |plain, byte| plain | 1 << byte);
         Iso6937Decoder {
             table,
-            utf8: shared_utf8_table(TableId::Iso6937(usize::from(table.slot)), table.halves),
+            utf8,
             prefix: None,
+            plain,
         }
+    }
+
+    fn is_plain(&self, byte: u8) -> bool {
+        byte < 0x80 && self.plain >> byte & 1 != 0
     }
 
     /// The row of [`PREFIX_ROWS`] of a prefix byte.
@@ -74,6 +88,18 @@ impl RawDecoder for Iso6937Decoder {
             let Some(&byte) = src.get(read) else {
                 return RawStep::input_empty(read, written);
             };
+            if self.is_plain(byte) {
+                let run = src[read..]
+                    .iter()
+                    .take(dst.len() - written)
+                    .take_while(|&&b| self.is_plain(b))
+                    .count();
+                if run > 0 {
+                    dst[written..written + run].copy_from_slice(&src[read..read + run]);
+                    (read, written) = (read + run, written + run);
+                    continue;
+                }
+            }
             let entry = self.utf8[usize::from(byte)];
             if entry == INVALID {
                 read += 1;
