@@ -3,6 +3,7 @@
 //! there `iconv` returns 0 where the other charsets' modules return `EILSEQ`.
 
 /// The engine's names of those charsets, sorted.
+#[rustfmt::skip]
 pub const SILENT_UNDER_IGNORE: &[&str] = &[
     "CP932",
     "EUC-JP-MS",
@@ -14,4 +15,8 @@ pub const SILENT_UNDER_IGNORE: &[&str] = &[
 
 /// The EBCDIC double-byte charsets whose module drops silently only when shifted out (double-byte
 /// pairs), and reports drops of single bytes.
-pub const SILENT_IN_DOUBLE_BYTE: &[&str] = &["IBM1390", "IBM1399"];
+#[rustfmt::skip]
+pub const SILENT_IN_DOUBLE_BYTE: &[&str] = &[
+    "IBM1390",
+    "IBM1399",
+];

@@ -71,7 +71,10 @@ fn main() {
             }
             for body in bodies {
                 let input = [*prefix, &body].concat();
-                if !invalid(charset, &input) {
+                // A final SO in ISO-2022-CN-EXT makes glibc read past the end of its input
+                // under //IGNORE (a glibc defect the engine does not copy): not probed.
+                let over_read = charset.family() == Family::Iso2022 && body.last() == Some(&0x0E);
+                if over_read || !invalid(charset, &input) {
                     continue;
                 }
                 match ignoring.convert(&input).outcome {
@@ -106,6 +109,7 @@ fn main() {
          //! The charsets whose glibc module drops invalid input under `//IGNORE` without \
          reporting it:\n//! there `iconv` returns 0 where the other charsets' modules return \
          `EILSEQ`.\n\n/// The engine's names of those charsets, sorted.\n\
+         #[rustfmt::skip]\n\
          pub const SILENT_UNDER_IGNORE: &[&str] = &[\n",
     );
     silent.sort_unstable();
@@ -115,6 +119,7 @@ fn main() {
     text.push_str(
         "];\n\n/// The EBCDIC double-byte charsets whose module drops silently only when shifted \
          out (double-byte\n/// pairs), and reports drops of single bytes.\n\
+         #[rustfmt::skip]\n\
          pub const SILENT_IN_DOUBLE_BYTE: &[&str] = &[\n",
     );
     silent_double.sort_unstable();
