@@ -37,10 +37,22 @@ need pkg-config pkg-config
 python3 -c 'import cffi' 2>/dev/null || python3 -m pip install --quiet cffi
 export CU8_REQUIRE_C_TOOLS=1 CU8_REQUIRE_PYTHON=1
 
-section "iconv(3) library: the unmodified programs its tests run preloaded (xmllint, php, git)"
+section "iconv(3) library: the unmodified programs its tests run preloaded"
+# xmllint, php (with its XML extension), git, gettext's msgconv and Perl's Text::Iconv.
 need xmllint libxml2-utils
 need php php-cli
 need git git
+need msgconv gettext
+# Packages that add no command of their own: installed when what they provide is missing.
+need_package() { # need_package CHECK-COMMAND PACKAGE
+  sh -c "$1" >/dev/null 2>&1 && return 0
+  local sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
+  [ -n "$apt_updated" ] || { $sudo apt-get update -qq && apt_updated=1; }
+  $sudo apt-get install -y -qq "$2" >/dev/null
+  sh -c "$1" >/dev/null 2>&1 || { echo "Debian package $2 is required"; exit 1; }
+}
+need_package "php -r 'exit(class_exists(\"DOMDocument\") ? 0 : 1);'" php-xml
+need_package "perl -MText::Iconv -e 1" libtext-iconv-perl
 export CU8_REQUIRE_PROGRAMS=1
 
 section "Rust tests"

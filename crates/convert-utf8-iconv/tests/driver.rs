@@ -102,12 +102,7 @@ fn compare(label: &str, args: &[OsString]) -> Option<String> {
 }
 
 fn describe(label: &str, args: &[&OsStr], glibc: &Run, ours: &Run) -> String {
-    let first_difference = glibc
-        .stdout
-        .iter()
-        .zip(&ours.stdout)
-        .position(|(a, b)| a != b)
-        .unwrap_or(glibc.stdout.len().min(ours.stdout.len()));
+    let first_difference = common::first_difference(&glibc.stdout, &ours.stdout);
     format!(
         "{label}: iconv_driver {args:?}\n  glibc: status {:?}, {} bytes out, stderr {:?}\n  \
          ours:  status {:?}, {} bytes out, stderr {:?}\n  output differs from byte {}: \

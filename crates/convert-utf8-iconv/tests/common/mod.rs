@@ -98,6 +98,14 @@ impl From<Output> for Run {
     }
 }
 
+/// Where two outputs first differ (the shorter one's length when one is a start of the other).
+pub fn first_difference(a: &[u8], b: &[u8]) -> usize {
+    a.iter()
+        .zip(b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()))
+}
+
 /// Runs `program` with `args` on glibc's iconv (`preload` false) or with the library preloaded.
 pub fn run(program: &Path, args: &[&std::ffi::OsStr], preload: bool) -> Run {
     let mut command = Command::new(program);
