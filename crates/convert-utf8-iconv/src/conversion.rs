@@ -316,8 +316,47 @@ impl Conversion {
         let mut base = (!self.stateless).then(|| (0, copy(&self.decoder)));
         let mut after_last_char = 0;
         while read < src.len() {
-            let step = self.decoder.decode(&src[read..read + 1], &mut stage, false);
             let room = dst.len() - written - tail_written;
+            // A stateless decoder takes as many bytes at once as cannot overflow the room,
+            // then gives back those of a character cut off, so that the piece ends right after
+            // its last character.
+            if self.stateless {
+                let piece = self.safe_piece(src.len() - read, room);
+                if piece > 1 {
+                    let step = self
+                        .decoder
+                        .decode(&src[read..read + piece], &mut stage, false);
+                    let at = written + tail_written;
+                    dst[at..at + step.written].copy_from_slice(&stage[..step.written]);
+                    tail_written += step.written;
+                    read += step.read;
+                    if let DecodeStatus::Error(error) = step.status {
+                        if !self.ignore {
+                            return Step {
+                                read,
+                                written: tail_written,
+                                status: step.status,
+                                tail: true,
+                            };
+                        }
+                        if self.reports(&error) {
+                            drops.record(dst, written + tail_written);
+                        }
+                        continue;
+                    }
+                    let released = self.decoder.release_incomplete();
+                    read -= released;
+                    if step.written > 0 {
+                        after_last_char = read;
+                    }
+                    // A piece that only began a character (all given back) is retried a byte at
+                    // a time below.
+                    if step.read > released || step.written > 0 {
+                        continue;
+                    }
+                }
+            }
+            let step = self.decoder.decode(&src[read..read + 1], &mut stage, false);
             if step.written > room {
                 let Some((base_read, base_decoder)) = &base else {
                     self.decoder.release_incomplete();
@@ -379,6 +418,21 @@ impl Conversion {
             status: DecodeStatus::InputEmpty,
             tail: true,
         }
+    }
+
+    /// The most input bytes (at most `left`) whose decoding cannot write more than `room` bytes,
+    /// nor more than the tail's stage holds.
+    fn safe_piece(&self, left: usize, room: usize) -> usize {
+        let mut piece = left.min(room);
+        while piece > 1
+            && self
+                .decoder
+                .max_utf8_len(piece)
+                .is_none_or(|most| most > room.min(TAIL))
+        {
+            piece /= 2;
+        }
+        piece
     }
 
     /// Whether glibc reports dropping `error` under `//IGNORE`.
