@@ -155,16 +155,6 @@ impl Conversion {
         }
     }
 
-    /// The charset converted from.
-    pub fn charset(&self) -> Charset {
-        self.decoder.charset()
-    }
-
-    /// Whether invalid input is dropped (`//IGNORE`).
-    pub fn ignores(&self) -> bool {
-        self.ignore
-    }
-
     /// `iconv(cd, NULL, NULL, outbuf, outleft)`: writes what the state still holds back (a
     /// character waiting for a possible combining mark) into `dst` and returns to the initial
     /// state. With no room for it, nothing changes and the stop is [`Stop::OutputFull`].
@@ -375,8 +365,8 @@ impl Conversion {
                     if let Some((flushed, held)) = held_alone(&before, &stage[..step.written], room)
                     {
                         let at = written + tail_written;
-                        dst[at..at + held.len()].copy_from_slice(&held);
-                        tail_written += held.len();
+                        dst[at..at + held].copy_from_slice(&stage[..held]);
+                        tail_written += held;
                         base = Some((read, copy(&flushed)));
                         self.decoder = flushed;
                         after_last_char = read;
@@ -500,8 +490,9 @@ fn copy(decoder: &Decoder) -> Decoder {
 }
 
 /// When `before` holds a character back whose UTF-8 (written by a final call) begins `output`
-/// and fits in `room`, the decoder with that character written, and the character.
-fn held_alone(before: &Decoder, output: &[u8], room: usize) -> Option<(Decoder, Vec<u8>)> {
+/// and fits in `room`, the decoder with that character written, and the character's length
+/// (its bytes are the start of `output`).
+fn held_alone(before: &Decoder, output: &[u8], room: usize) -> Option<(Decoder, usize)> {
     let mut flushed = before.try_clone()?;
     let mut stage = [0u8; 2 * TAIL];
     let step = flushed.decode(&[], &mut stage, true);
@@ -511,7 +502,7 @@ fn held_alone(before: &Decoder, output: &[u8], room: usize) -> Option<(Decoder, 
         && held.len() <= room
         && held.len() < output.len()
         && output.starts_with(held))
-    .then(|| (flushed, held.to_vec()))
+    .then_some((flushed, held.len()))
 }
 
 #[cfg(test)]
