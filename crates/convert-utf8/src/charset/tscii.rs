@@ -37,14 +37,22 @@ pub(crate) struct TsciiDecoder {
     /// For a held VIRAMA: it may merge with a vowel sign U/UU. For a held prefix vowel sign: its
     /// consonant has been written.
     held_flag: bool,
+    /// Whether every byte of the lower half decodes to itself, so that runs of it are copied.
+    ascii_identity: bool,
 }
 
 impl TsciiDecoder {
     pub(crate) fn new() -> TsciiDecoder {
+        let utf8 = shared_utf8_table(TableId::Tscii, [TSCII_LOW_HALF as u16; 2]);
+        let ascii_identity = (0..0x80u8).all(|byte| {
+            let entry = utf8[usize::from(byte)];
+            entry != INVALID && entry_len(entry) == 1 && entry.to_le_bytes()[0] == byte
+        });
         TsciiDecoder {
-            utf8: shared_utf8_table(TableId::Tscii, [TSCII_LOW_HALF as u16; 2]),
+            utf8,
             held: 0,
             held_flag: false,
+            ascii_identity,
         }
     }
 }
@@ -89,6 +97,19 @@ impl RawDecoder for TsciiDecoder {
     fn decode_raw(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> RawStep {
         let (mut read, mut written) = (0, 0);
         while let Some(&byte) = src.get(read) {
+            // With nothing held, a run of ASCII (the lower half is ASCII) is copied at once.
+            if self.held == 0 && byte < 0x80 && self.ascii_identity {
+                let run = src[read..]
+                    .iter()
+                    .take(dst.len() - written)
+                    .take_while(|&&b| b < 0x80)
+                    .count();
+                if run > 0 {
+                    dst[written..written + run].copy_from_slice(&src[read..read + run]);
+                    (read, written) = (read + run, written + run);
+                    continue;
+                }
+            }
             if dst.len() - written < STEP_ROOM {
                 return RawStep::output_full(read, written);
             }
