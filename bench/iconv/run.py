@@ -132,15 +132,15 @@ def mib(size: int) -> float:
 
 
 class Runner:
-    def __init__(self, library: Path, env: dict[str, str], work: Path) -> None:
-        self.library = library
+    def __init__(self, preload_object: Path, env: dict[str, str], work: Path) -> None:
+        self.preload_object = preload_object
         self.env = env
         self.work = work
 
     def environment(self, preload: bool) -> dict[str, str]:
         env = dict(self.env)
         if preload:
-            env["LD_PRELOAD"] = str(self.library)
+            env["LD_PRELOAD"] = str(self.preload_object)
         return env
 
     def once(self, command: list[str], preload: bool, cwd: Path | None = None) -> dict:
