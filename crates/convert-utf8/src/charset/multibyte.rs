@@ -167,7 +167,7 @@ enum Sequence {
 /// it holds in the form `U`. Returns the new `(read, written)`: `read` is at least `until`
 /// unless it stopped at such a code.
 #[inline(never)]
-fn fast_run<U: DirectOut>(
+fn fast_run<U: DirectOut, const FOUR: bool>(
     lookup: U::Lookup<'_>,
     ascii_identity: bool,
     four: Option<&'static [FourByteRange]>,
@@ -186,7 +186,8 @@ fn fast_run<U: DirectOut>(
             // with many of them (accented Latin, Hangul, Arabic, emoji) would otherwise leave
             // and enter it again at every one. A code writes at most four bytes (two units)
             // for its four, within the block's room.
-            if let Some(ranges) = four
+            if FOUR
+                && let Some(ranges) = four
                 && let Some(code) = block.get(read..read + 4)
                 && let Some(c) = four_byte_char(ranges, code)
             {
@@ -234,7 +235,7 @@ const PAIR_LEADS: u32 = 0x5555;
 /// one code at a time, and tries the next chunk from where that leaves off. Chinese text is
 /// mostly such chunks; Korean, with a space every few characters, mostly not.
 #[inline(never)]
-fn fast_run_by_lead_bits(
+fn fast_run_by_lead_bits<const FOUR: bool>(
     direct: &DirectTable,
     ascii_identity: bool,
     four: Option<&'static [FourByteRange]>,
@@ -275,7 +276,7 @@ fn fast_run_by_lead_bits(
             (2 * one_by_one).min(MAX_ONE_BY_ONE)
         };
         let until = (read + one_by_one).min(last);
-        (read, written) = fast_run::<u8>(
+        (read, written) = fast_run::<u8, FOUR>(
             direct,
             ascii_identity,
             four,
@@ -603,27 +604,23 @@ impl MultibyteDecoder {
         let lookup = &self.lookup;
         let (direct, ascii_identity) = (lookup.direct, lookup.table.ascii_identity);
         let four = lookup.table.four_byte.map(|(ranges, _)| ranges);
-        if let Some(floor) = lookup.lead_floor {
-            fast_run_by_lead_bits(
-                direct,
-                ascii_identity,
-                four,
-                floor,
-                block,
-                dst,
-                (read, written),
-            )
-        } else {
-            let until = block.len().saturating_sub(1);
-            fast_run::<u8>(
-                direct,
-                ascii_identity,
-                four,
-                block,
-                dst,
-                (read, written),
-                until,
-            )
+        let at = (read, written);
+        let until = block.len().saturating_sub(1);
+        // The four-byte path is a loop of its own (`FOUR`), so that the charsets without
+        // four-byte codes keep their loop as it was.
+        match (lookup.lead_floor, four.is_some()) {
+            (Some(floor), true) => {
+                fast_run_by_lead_bits::<true>(direct, ascii_identity, four, floor, block, dst, at)
+            }
+            (Some(floor), false) => {
+                fast_run_by_lead_bits::<false>(direct, ascii_identity, four, floor, block, dst, at)
+            }
+            (None, true) => {
+                fast_run::<u8, true>(direct, ascii_identity, four, block, dst, at, until)
+            }
+            (None, false) => {
+                fast_run::<u8, false>(direct, ascii_identity, four, block, dst, at, until)
+            }
         }
     }
 }
@@ -638,15 +635,13 @@ impl RawDecoder for MultibyteDecoder {
             let lookup = &decoder.lookup;
             let until = block.len().saturating_sub(1);
             let units = lookup.direct.unit_lookup();
-            fast_run::<u16>(
-                units,
-                lookup.table.ascii_identity,
-                lookup.table.four_byte.map(|(ranges, _)| ranges),
-                block,
-                dst,
-                (read, written),
-                until,
-            )
+            let (ascii_identity, at) = (lookup.table.ascii_identity, (read, written));
+            match lookup.table.four_byte.map(|(ranges, _)| ranges) {
+                four @ Some(_) => {
+                    fast_run::<u16, true>(units, ascii_identity, four, block, dst, at, until)
+                }
+                None => fast_run::<u16, false>(units, ascii_identity, None, block, dst, at, until),
+            }
         })
     }
 
