@@ -23,49 +23,47 @@ pub(super) struct IdeographModel {
     pub costs: &'static [u8],
 }
 
-/// The code point ranges the cost tables cover: CJK punctuation, kana, ideographs, Hangul and the
+/// The code point ranges the models cover: CJK punctuation, kana, ideographs, Hangul and the
 /// half- and full-width forms. Anything outside costs `unseen_cost`.
 const RANGES: [(u32, u32); 3] = [(0x3000, 0xA000), (0xAC00, 0xD7A4), (0xFF00, 0xFFF0)];
 
+/// The span the cost tables are indexed by: from the first range's start to the last one's end
+/// (the gaps between the ranges cost `unseen_cost`), so that a character's cost is one
+/// subtraction and one load.
+const TABLE_START: u32 = RANGES[0].0;
+const TABLE_END: u32 = RANGES[RANGES.len() - 1].1;
+
 struct CostTable {
     model: &'static IdeographModel,
+    /// The cost of each code point from [`TABLE_START`] to [`TABLE_END`].
     costs: Vec<u8>,
 }
 
 impl CostTable {
     fn build(model: &'static IdeographModel) -> CostTable {
-        let size = RANGES
-            .iter()
-            .map(|(start, end)| (end - start) as usize)
-            .sum();
-        let mut costs = vec![model.unseen_cost; size];
+        let mut costs = vec![model.unseen_cost; (TABLE_END - TABLE_START) as usize];
         for (c, &cost) in model.chars.chars().zip(model.costs) {
-            if let Some(index) = table_index(c as u32) {
-                costs[index] = cost;
+            let cp = c as u32;
+            if RANGES
+                .iter()
+                .any(|&(start, end)| (start..end).contains(&cp))
+            {
+                costs[(cp - TABLE_START) as usize] = cost;
             }
         }
         CostTable { model, costs }
     }
 
+    #[inline]
     fn cost_of(&self, cp: u32) -> u8 {
-        // C1 controls: what bytes a charset leaves undefined turn into (glibc's EUC-KR reads
-        // 0x80 to 0xA0 so); never text.
-        if (0x80..0xA0).contains(&cp) {
-            return u8::MAX;
+        match cp.checked_sub(TABLE_START) {
+            Some(index) if cp < TABLE_END => self.costs[index as usize],
+            // C1 controls: what bytes a charset leaves undefined turn into (glibc's EUC-KR
+            // reads 0x80 to 0xA0 so); never text.
+            _ if (0x80..0xA0).contains(&cp) => u8::MAX,
+            _ => self.model.unseen_cost,
         }
-        table_index(cp).map_or(self.model.unseen_cost, |i| self.costs[i])
     }
-}
-
-fn table_index(cp: u32) -> Option<usize> {
-    let mut base = 0usize;
-    for (start, end) in RANGES {
-        if (start..end).contains(&cp) {
-            return Some(base + (cp - start) as usize);
-        }
-        base += (end - start) as usize;
-    }
-    None
 }
 
 fn cost_tables() -> &'static [CostTable] {
@@ -143,15 +141,27 @@ pub(super) fn score(sample: &[u8], out: &mut Vec<Score>, decoded: &mut Vec<(Char
         return;
     }
     let mut text = Vec::new();
+    // Each text priced so far, by model: a superset mostly decodes the sample as the set it
+    // extends does, and the same text costs the same.
+    let mut priced: Vec<(usize, usize, (u64, u32))> = Vec::new();
     for &(charset, model, prior) in &charsets.candidates {
         // The window may end inside a character.
         text.clear();
         if !decode_sample(charset, sample, true, |piece| text.extend_from_slice(piece)) {
             continue;
         }
-        let (cost, units) = text_cost(&tables[model], &text);
+        let same = priced
+            .iter()
+            .find(|&&(m, at, _)| m == model && decoded[at].1 == text);
+        let (cost, units) = match same {
+            Some(&(_, _, cost)) => cost,
+            None => text_cost(&tables[model], &text),
+        };
         if units == 0 {
             continue;
+        }
+        if same.is_none() {
+            priced.push((model, decoded.len(), (cost, units)));
         }
         out.push(Score {
             unit: Unit::Charset(charset),
@@ -193,10 +203,13 @@ pub(super) fn score_utf16(
             if !decode_sample(charset, sample, true, |piece| text.extend_from_slice(piece)) {
                 continue;
             }
-            let Some((table, (cost, units))) = tables
+            // Every model's cost in one pass over the text; the cheapest per character (the
+            // first of equals) reads it.
+            let (costs, units) = text_costs(tables, &text);
+            let Some((table, cost)) = tables
                 .iter()
-                .map(|t| (t, text_cost(t, &text)))
-                .min_by_key(|(_, (cost, units))| cost / u64::from((*units).max(1)))
+                .zip(costs)
+                .min_by_key(|&(_, cost)| cost / u64::from(units.max(1)))
             else {
                 continue;
             };
@@ -217,6 +230,24 @@ pub(super) fn score_utf16(
 /// The cost of the non-ASCII characters of `text`, and how many were scored.
 fn text_cost(table: &CostTable, text: &[u8]) -> (u64, u32) {
     let mut cost = 0u64;
+    let units = for_each_non_ascii(text, |cp| cost += u64::from(table.cost_of(cp)));
+    (cost, units)
+}
+
+/// [`text_cost`] under each model of `tables` at once (at most four).
+fn text_costs(tables: &[CostTable], text: &[u8]) -> (Vec<u64>, u32) {
+    let mut costs = vec![0u64; tables.len()];
+    let units = for_each_non_ascii(text, |cp| {
+        for (cost, table) in costs.iter_mut().zip(tables) {
+            *cost += u64::from(table.cost_of(cp));
+        }
+    });
+    (costs, units)
+}
+
+/// Calls `f` with each non-ASCII character of the UTF-8 `text`; returns how many there were.
+#[inline]
+fn for_each_non_ascii(text: &[u8], mut f: impl FnMut(u32)) -> u32 {
     let mut units = 0u32;
     let mut i = 0;
     while i < text.len() {
@@ -238,9 +269,59 @@ fn text_cost(table: &CostTable, text: &[u8]) -> (u64, u32) {
         for &b in &bytes[1..] {
             cp = cp << 6 | u32::from(b & 0x3F);
         }
-        cost += u64::from(table.cost_of(cp));
+        f(cp);
         units += 1;
         i += len;
     }
-    (cost, units)
+    units
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    /// The flat table gives every code point the cost the ranges give it, gaps and edges
+    /// included.
+    #[test]
+    fn flat_table_costs_as_the_ranges_do() {
+        for table in cost_tables() {
+            let listed: HashMap<u32, u8> = table
+                .model
+                .chars
+                .chars()
+                .zip(table.model.costs)
+                .filter(|&(c, _)| RANGES.iter().any(|&(s, e)| (s..e).contains(&(c as u32))))
+                .map(|(c, &cost)| (c as u32, cost))
+                .collect();
+            for cp in 0..0x11_0000 {
+                let want = match listed.get(&cp) {
+                    Some(&cost) => cost,
+                    None if (0x80..0xA0).contains(&cp) => u8::MAX,
+                    None => table.model.unseen_cost,
+                };
+                assert_eq!(
+                    table.cost_of(cp),
+                    want,
+                    "{} U+{cp:04X}",
+                    table.model.language
+                );
+            }
+        }
+    }
+
+    /// Every model priced in one pass costs what pricing under each model alone does.
+    #[test]
+    fn one_pass_costs_are_each_models_cost() {
+        let text = "日本語のテキスト、中文文本和한국어 텍스트 with ASCII and ÿ, \u{85}, 𠀋.";
+        let tables = cost_tables();
+        let (costs, units) = text_costs(tables, text.as_bytes());
+        for (table, cost) in tables.iter().zip(costs) {
+            assert_eq!(text_cost(table, text.as_bytes()), (cost, units));
+        }
+        assert_eq!(
+            units as usize,
+            text.chars().filter(|c| !c.is_ascii()).count()
+        );
+    }
 }
