@@ -8,7 +8,7 @@ use convert_utf8::detect::SCAN_LIMIT;
 use convert_utf8::io::{AtomicReplace, TranscodeError, describe_io_error, transcode};
 use convert_utf8::{Charset, Decoder, Detector, ErrorPolicy};
 use std::fs::{self, File, FileTimes, Metadata};
-use std::io::{self, Cursor, Read};
+use std::io::{self, Cursor, Read, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
@@ -245,8 +245,10 @@ impl<'p> Examined<'p> {
     /// Reads the file's start: all of it if small, else as much as the detector wants (or one
     /// chunk when there is no detector).
     fn read_head(&mut self, mut detector: Option<&mut Detector>) -> io::Result<Head> {
-        let mut bytes = Vec::with_capacity((self.metadata.len() as usize).min(CHUNK));
-        let mut chunk = vec![0u8; CHUNK];
+        let size = self.metadata.len();
+        let mut bytes = Vec::with_capacity((size as usize).min(CHUNK));
+        // One byte more than the file holds: a read that comes short of it was at the end.
+        let mut chunk = vec![0u8; (size as usize).saturating_add(1).min(CHUNK)];
         loop {
             let n = match self.file.read(&mut chunk) {
                 Ok(0) => return Ok(Head { bytes, whole: true }),
@@ -259,6 +261,12 @@ impl<'p> Examined<'p> {
                 Some(detector) => detector.feed(&chunk[..n]) && bytes.len() < SCAN_LIMIT,
                 None => false,
             };
+            // All the file held when opened, in a read that came short: it is at its end, and
+            // a read to find that out would cost a system call per file. One that has grown
+            // since is found changed before it is replaced.
+            if n < chunk.len() && bytes.len() as u64 >= size {
+                return Ok(Head { bytes, whole: true });
+            }
             if !wants_more && bytes.len() >= CHUNK {
                 return Ok(Head {
                     bytes,
@@ -279,16 +287,14 @@ impl<'p> Examined<'p> {
     fn check_utf8(self, head: Head, detected: Charset, confidence: Option<f32>) -> Step {
         let utf8 = Charset::for_label("UTF-8").expect("UTF-8 is known");
         let mut decoder = Decoder::new(utf8, ErrorPolicy::Strict);
-        let rest: Box<dyn Read + '_> = if head.whole {
-            Box::new(io::empty())
+        let result = if head.whole {
+            decoder
+                .decode_to_vec(&head.bytes, &mut Vec::new())
+                .map_err(TranscodeError::Decode)
         } else {
-            Box::new(&self.file)
+            let input = Cursor::new(&head.bytes).chain(&self.file);
+            transcode(&mut decoder, input, &mut io::sink()).map(|_| ())
         };
-        let result = transcode(
-            &mut decoder,
-            Cursor::new(&head.bytes).chain(rest),
-            &mut io::sink(),
-        );
         let mut entry = match result {
             Ok(_) => self.entry(Action::AlreadyUtf8, None),
             Err(TranscodeError::Decode(e)) => self.entry(
@@ -318,21 +324,28 @@ impl<'p> Examined<'p> {
         skip: usize,
     ) -> Step {
         let mut decoder = Decoder::new(charset, ErrorPolicy::Strict);
-        let whole = head.whole;
         let start = skip.min(head.bytes.len());
-        let rest: Box<dyn Read + '_> = if whole {
-            Box::new(io::empty())
-        } else {
-            Box::new(&self.file)
-        };
-        let input = Cursor::new(&head.bytes[start..]).chain(rest);
         let with_charset = |mut entry: Entry| {
             entry.charset = Some(charset);
             entry.confidence = confidence;
             entry
         };
+        // A file read whole is decoded at once into a buffer its size; the rest of a larger
+        // one streams through.
+        let mut convert_into = |writer: &mut dyn Write| {
+            if head.whole {
+                let mut text = Vec::new();
+                decoder
+                    .decode_to_vec(&head.bytes[start..], &mut text)
+                    .map_err(TranscodeError::Decode)?;
+                writer.write_all(&text).map_err(TranscodeError::Write)
+            } else {
+                let input = Cursor::new(&head.bytes[start..]).chain(&self.file);
+                transcode(&mut decoder, input, writer).map(|_| ())
+            }
+        };
         let outcome = if options.dry_run {
-            transcode(&mut decoder, input, &mut io::sink()).map(|_| None)
+            convert_into(&mut io::sink()).map(|_| None)
         } else {
             // A link followed is replaced where it points (`new` resolves it); a regular file
             // opened without following links is replaced as it is named.
@@ -342,13 +355,11 @@ impl<'p> Examined<'p> {
                 AtomicReplace::for_regular_file(self.path, self.metadata.permissions())
             };
             match replacement {
-                Ok(mut replacement) => {
-                    transcode(&mut decoder, input, &mut replacement).map(|_| Some(replacement))
-                }
+                Ok(mut replacement) => convert_into(&mut replacement).map(|_| Some(replacement)),
                 Err(e) => Err(TranscodeError::Write(e)),
             }
         };
-        let replacement = match outcome {
+        let mut replacement = match outcome {
             Ok(Some(replacement)) => replacement,
             Ok(None) => return Step::Done(with_charset(self.entry(Action::WouldConvert, None))),
             Err(TranscodeError::Decode(e)) => {
@@ -369,7 +380,7 @@ impl<'p> Examined<'p> {
             }
             Err(e) => return Step::Done(with_charset(self.entry(Action::Failed, e.to_string()))),
         };
-        if let Err(e) = self.keep_owner_and_times(&replacement, options) {
+        if let Err(e) = self.keep_owner_and_times(&mut replacement, options) {
             return Step::Done(with_charset(self.entry(
                 Action::Failed,
                 format!("cannot keep its times: {}", describe_io_error(&e)),
@@ -386,12 +397,13 @@ impl<'p> Examined<'p> {
     /// Gives the conversion the original's owner where permitted, and its times if asked.
     fn keep_owner_and_times(
         &self,
-        replacement: &AtomicReplace,
+        replacement: &mut AtomicReplace,
         options: &Options,
     ) -> io::Result<()> {
+        let mine = replacement.as_file().metadata()?;
+        replacement.temporary_mode_is(mine.mode());
         let file = replacement.as_file();
         let (uid, gid) = (self.metadata.uid(), self.metadata.gid());
-        let mine = file.metadata()?;
         if (mine.uid(), mine.gid()) != (uid, gid) {
             // Only root may give a file away; a group the user is in is kept where possible.
             if std::os::unix::fs::fchown(file, Some(uid), Some(gid)).is_err() {

@@ -176,6 +176,52 @@ fn large_files_stream_and_keep_their_mode() {
     assert_eq!(fs::metadata(&path).unwrap().mode() & 0o777, 0o640);
 }
 
+/// The conversion is created with the original's mode less the umask and given the exact
+/// mode only where that differs: modes the umask would narrow, and narrower ones, are kept.
+#[test]
+fn every_mode_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let russian = encode(RUSSIAN, "CP1251");
+    let modes = [0o666, 0o644, 0o600, 0o444, 0o751, 0o606];
+    for mode in modes {
+        let path = dir.path().join(format!("{mode:o}.txt"));
+        fs::write(&path, &russian).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let (summary, _) = run(&[dir.path()], &auto());
+    assert_eq!(summary.converted, modes.len() as u64);
+    for mode in modes {
+        let path = dir.path().join(format!("{mode:o}.txt"));
+        assert_eq!(fs::read(&path).unwrap(), iconv(&russian, "CP1251"));
+        assert_eq!(
+            fs::metadata(&path).unwrap().mode() & 0o7777,
+            mode,
+            "{mode:o}"
+        );
+    }
+}
+
+/// Files read whole in one short read, and those just past one read, convert whole.
+#[test]
+fn sizes_around_a_read_convert_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let russian = encode(RUSSIAN, "CP1251").repeat(1000);
+    for size in [1, 2, 65_535, 65_536, 65_537, 131_072, 131_073] {
+        let path = dir.path().join(format!("{size}.txt"));
+        let body = &russian[..size];
+        fs::write(&path, body).unwrap();
+        let (_, entries) = run(
+            &[&path],
+            &Options {
+                encoding: Encoding::Charset(Charset::for_label("CP1251").unwrap()),
+                ..auto()
+            },
+        );
+        assert_eq!(entries[&path].action, Action::Converted, "{size}");
+        assert_eq!(fs::read(&path).unwrap(), iconv(body, "CP1251"), "{size}");
+    }
+}
+
 #[test]
 fn a_dry_run_touches_nothing() {
     let dir = tempfile::tempdir().unwrap();

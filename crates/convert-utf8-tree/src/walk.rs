@@ -225,12 +225,15 @@ fn visit(
     if !filters.includes(&entry) {
         return;
     }
-    if let Ok(metadata) = entry.metadata() {
-        observer.found(metadata.len());
-    }
+    // Its size as read from the open file: a stat of the path for it alone cost a system call
+    // per file.
     match file::examine(path, options) {
-        Step::Done(done) => observer.entry(&done),
+        Step::Done(done) => {
+            observer.found(done.bytes);
+            observer.entry(&done);
+        }
         Step::Pending(pending) => {
+            observer.found(pending.entry.bytes);
             // The committer only stops once every sender is gone.
             let _ = commit.send(pending);
         }

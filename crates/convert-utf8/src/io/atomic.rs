@@ -56,20 +56,24 @@ fn temporary_name() -> tempfile::Builder<'static, 'static> {
     builder
 }
 
-/// An unnamed file in `dir` for writing, with mode 0666 less the umask like any new file;
+/// An unnamed file in `dir` for writing, with `mode` less the umask like any new file;
 /// `Ok(None)` where the kernel or filesystem has no unnamed files.
 #[cfg(target_os = "linux")]
-fn create_unnamed(dir: &Path) -> io::Result<Option<File>> {
+fn create_unnamed(dir: &Path, mode: u32) -> io::Result<Option<File>> {
     use rustix::fs::{CWD, Mode, OFlags, openat};
     use rustix::io::Errno;
+    use std::sync::OnceLock;
     let flags = OFlags::WRONLY | OFlags::TMPFILE | OFlags::CLOEXEC;
-    match openat(CWD, dir, flags, Mode::from_raw_mode(0o666)) {
+    match openat(CWD, dir, flags, Mode::from_raw_mode(mode)) {
         Ok(fd) => {
             let file = File::from(fd);
             // Linking it in at commit goes through its /proc/self/fd entry (the way open(2)
             // documents for unprivileged processes): without /proc, fall back to a name now
-            // rather than fail after the whole conversion.
-            Ok(Path::new(&proc_fd_path(&file)).exists().then_some(file))
+            // rather than fail after the whole conversion. Looked at once per process: a
+            // look per file cost a system call each.
+            static PROC_FD: OnceLock<bool> = OnceLock::new();
+            let proc_fd = *PROC_FD.get_or_init(|| Path::new(&proc_fd_path(&file)).exists());
+            Ok(proc_fd.then_some(file))
         }
         // Old kernels report EISDIR (O_TMPFILE includes O_DIRECTORY); filesystems without
         // support EOPNOTSUPP; some report EINVAL.
@@ -79,7 +83,7 @@ fn create_unnamed(dir: &Path) -> io::Result<Option<File>> {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn create_unnamed(_dir: &Path) -> io::Result<Option<File>> {
+fn create_unnamed(_dir: &Path, _mode: u32) -> io::Result<Option<File>> {
     Ok(None)
 }
 
@@ -138,20 +142,28 @@ impl AtomicReplace {
             Some(parent) if !parent.as_os_str().is_empty() => parent,
             _ => Path::new("."),
         };
-        let unnamed = if unnamed { create_unnamed(dir)? } else { None };
+        // Created with the replaced file's permission bits (less the umask, as any new file):
+        // mostly what the commit would give it, which then needs no change of mode.
+        use std::os::unix::fs::PermissionsExt;
+        let mode = permissions.as_ref().map_or(0o666, |p| p.mode() & 0o777);
+        let unnamed = if unnamed {
+            create_unnamed(dir, mode)?
+        } else {
+            None
+        };
         let temp = match unnamed {
             Some(file) => Temporary::Unnamed {
                 file,
                 dir: dir.to_path_buf(),
             },
-            // Created with 0666 and the umask applied, like any new file; an existing file's
-            // exact mode is copied at commit. Opened here rather than by `tempfile_in`, whose
-            // errors carry the temporary path in place of the OS error code.
+            // An existing file's exact mode is copied at commit. Opened here rather than by
+            // `tempfile_in`, whose errors carry the temporary path in place of the OS error
+            // code.
             None => Temporary::Named(temporary_name().make_in(dir, |path| {
                 File::options()
                     .write(true)
                     .create_new(true)
-                    .mode(0o666)
+                    .mode(mode)
                     .open(path)
             })?),
         };
@@ -160,6 +172,20 @@ impl AtomicReplace {
             target,
             permissions,
         })
+    }
+
+    /// Tells the replacement the mode its temporary file has (as a caller that reads the
+    /// temporary file's metadata anyway found it): where that is the mode the commit would
+    /// give it, the commit leaves it (one system call less per file).
+    pub fn temporary_mode_is(&mut self, mode: u32) {
+        use std::os::unix::fs::PermissionsExt;
+        if self
+            .permissions
+            .as_ref()
+            .is_some_and(|p| p.mode() & 0o7777 == mode & 0o7777)
+        {
+            self.permissions = None;
+        }
     }
 
     /// The file that [`commit`](Self::commit) replaces.
