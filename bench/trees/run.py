@@ -4,6 +4,7 @@ convert-utf8, side by side, each on a fresh copy of the same tree, and checks ev
 
     python3 bench/trees/run.py                      # 1,000 / 10,000 / 100,000 files
     python3 bench/trees/run.py --rounds 3 --work DIR
+    python3 bench/trees/run.py --sizes 10000 --settle 65   # each run after a minute's rest
 
 The trees are made by make_tree.py in --work (default $TMPDIR/convert-utf8-trees: outside the
 repository, whose ignore files convert-utf8 -r would honour), once, and kept. For every timed
@@ -82,6 +83,11 @@ def main() -> int:
     parser.add_argument("--tool", type=Path, default=ROOT / "target/release/convert-utf8")
     parser.add_argument("--sizes", default="10000,100000,1000",
                         help="tree sizes to run, in this order")
+    parser.add_argument("--settle", type=float, default=0, metavar="SECONDS",
+                        help="wait this long after each fresh copy before timing (default 0): "
+                        "ext4 without a journal passes over inodes freed in the last minute "
+                        "when it allocates one, so right after the previous copy is deleted "
+                        "every new file costs a scan past its thousands of freed inodes")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     results = {"machine": {"cores": os.cpu_count(), "uname": os.uname().release,
@@ -109,7 +115,8 @@ def main() -> int:
                 fresh_copy(master, copy)
                 if report.exists():
                     report.unlink()
-                run = {"files": n, "contender": name, "round": round_ + 1,
+                time.sleep(args.settle)
+                run = {"files": n, "contender": name, "round": round_ + 1, "settle": args.settle,
                        "command": " ".join(command), **timed(command, args.work)}
                 run["check"] = check.check(master, copy, manifest,
                                            report if report.exists() else None)
