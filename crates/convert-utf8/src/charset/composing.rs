@@ -9,10 +9,12 @@
 //! dropped byte) and is written at the end of the input.
 
 use crate::charset::single_byte::{
-    INVALID, TableId, Utf8Table, code_point, shared_utf8_table, write_code_point,
+    INVALID, TableId, Utf8Table, code_point, entry_len, shared_utf8_table, write_code_point,
 };
 use crate::charset::{RawDecoder, RawStep};
 use crate::tables::format::ComposingTable;
+use crate::tables::single_byte::COMPOSING_COUNT;
+use std::sync::OnceLock;
 
 /// Room for the held character plus the current one.
 const STEP_ROOM: usize = 6;
@@ -21,18 +23,43 @@ const STEP_ROOM: usize = 6;
 pub(crate) struct ComposingDecoder {
     table: &'static ComposingTable,
     utf8: &'static Utf8Table,
+    /// Each byte's code point, in one table (the generated halves take two loads a byte).
+    code_points: &'static [u16; 256],
+    /// Where each base's compositions are, when the bases are few enough to index.
+    bases: Option<&'static BaseRuns>,
     /// The character held back, waiting for a possible mark.
     held: Option<u16>,
-    /// The ASCII bytes that decode to themselves and are not held: with nothing held, a run of
-    /// them is copied as it is (most of the text of these charsets is such bytes).
-    plain: u128,
+    /// The ASCII bytes that decode to themselves and are not held: a run of them is copied as
+    /// it is (most of the text of these charsets is such bytes).
+    plain: Bytes,
     /// The bytes whose character is the mark of some composition: only they can compose with
     /// a held character, so every other byte skips the search of the compositions.
-    marks: [u64; 4],
+    marks: Bytes,
     /// The ASCII bytes that decode to themselves, are held and are no mark (CP1258's and
-    /// TCVN's letters): a run of them and of plain bytes writes each letter when the next byte
-    /// comes, with no search.
-    held_letters: u128,
+    /// TCVN's letters): in a run of them and of plain bytes, each letter is written as the
+    /// next byte comes, with no search, and only the last one is held.
+    held_letters: Bytes,
+}
+
+/// A set of byte values: one load and a shift to test.
+#[derive(Clone, Copy)]
+struct Bytes([u64; 4]);
+
+impl Bytes {
+    const NONE: Bytes = Bytes([0; 4]);
+
+    fn insert(&mut self, byte: u8) {
+        self.0[usize::from(byte >> 6)] |= 1 << (byte & 63);
+    }
+
+    #[inline]
+    fn has(&self, byte: u8) -> bool {
+        self.0[usize::from(byte >> 6)] >> (byte & 63) & 1 != 0
+    }
+
+    fn union(&self, other: &Bytes) -> Bytes {
+        Bytes(std::array::from_fn(|i| self.0[i] | other.0[i]))
+    }
 }
 
 impl ComposingDecoder {
@@ -40,15 +67,17 @@ impl ComposingDecoder {
         let mut decoder = ComposingDecoder {
             table,
             utf8: shared_utf8_table(TableId::Composing(usize::from(table.slot)), table.halves),
+            code_points: code_points_of(table),
+            bases: bases_of(table),
             held: None,
-            plain: 0,
-            marks: [0; 4],
-            held_letters: 0,
+            plain: Bytes::NONE,
+            marks: Bytes::NONE,
+            held_letters: Bytes::NONE,
         };
         for byte in 0..=0xFFu8 {
             let cp = code_point(table.halves, byte);
             if table.compositions.iter().any(|&(_, mark, _, _)| mark == cp) {
-                decoder.marks[usize::from(byte >> 6)] |= 1 << (byte & 63);
+                decoder.marks.insert(byte);
             }
         }
         for byte in 0..0x80u8 {
@@ -57,9 +86,9 @@ impl ComposingDecoder {
                 && !decoder.is_mark(byte)
             {
                 if decoder.is_held(byte) {
-                    decoder.held_letters |= 1 << byte;
+                    decoder.held_letters.insert(byte);
                 } else {
-                    decoder.plain |= 1 << byte;
+                    decoder.plain.insert(byte);
                 }
             }
         }
@@ -67,11 +96,7 @@ impl ComposingDecoder {
     }
 
     fn is_mark(&self, byte: u8) -> bool {
-        self.marks[usize::from(byte >> 6)] >> (byte & 63) & 1 != 0
-    }
-
-    fn is_plain(&self, byte: u8) -> bool {
-        byte < 0x80 && self.plain >> byte & 1 != 0
+        self.marks.has(byte)
     }
 
     fn is_held(&self, byte: u8) -> bool {
@@ -82,7 +107,7 @@ impl ComposingDecoder {
     #[inline]
     fn compose(&self, base: u16, mark: u16) -> Option<(u16, bool)> {
         let all = self.table.compositions;
-        let entries = match bases_of(self.table) {
+        let entries = match self.bases {
             Some(bases) => {
                 let &(start, count) = bases
                     .runs
@@ -114,10 +139,18 @@ struct BaseRuns {
 /// a table whose bases spread further (CP1255: Hebrew and its presentation forms) is searched.
 const MAX_BASE_SPAN: usize = 2048;
 
+/// The code point of each byte of `table`, built at first use and shared by its decoders.
+fn code_points_of(table: &'static ComposingTable) -> &'static [u16; 256] {
+    static CODE_POINTS: [OnceLock<[u16; 256]>; COMPOSING_COUNT] =
+        [const { OnceLock::new() }; COMPOSING_COUNT];
+    CODE_POINTS[usize::from(table.slot)]
+        .get_or_init(|| std::array::from_fn(|byte| code_point(table.halves, byte as u8)))
+}
+
 /// The [`BaseRuns`] of `table`, built at first use; `None` when its bases spread too far.
 fn bases_of(table: &'static ComposingTable) -> Option<&'static BaseRuns> {
-    static RUNS: [std::sync::OnceLock<Option<BaseRuns>>; 8] =
-        [const { std::sync::OnceLock::new() }; 8];
+    static RUNS: [OnceLock<Option<BaseRuns>>; COMPOSING_COUNT] =
+        [const { OnceLock::new() }; COMPOSING_COUNT];
     RUNS.get(usize::from(table.slot))?
         .get_or_init(|| {
             let all = table.compositions;
@@ -151,36 +184,37 @@ impl ComposingDecoder {
         last: bool,
     ) -> RawStep {
         let (mut read, mut written) = (0, 0);
+        // ASCII letters and plain bytes, held or not: a run of them (most of these charsets'
+        // text) writes what was held and every byte of the run but a held last one, at once.
+        let runs = self.held_letters.union(&self.plain);
+        let in_run = |b: u8| runs.has(b);
         while let Some(&byte) = src.get(read) {
-            // A held letter and then a letter or plain byte: the held one is written as it is.
-            if let Some(held) = *state
-                && held < 0x80
-                && byte < 0x80
-                && (self.held_letters | self.plain) >> byte & 1 != 0
-                && dst.len() - written >= 2
-            {
-                dst[written] = held as u8;
-                written += 1;
-                read += 1;
-                if self.held_letters >> byte & 1 != 0 {
-                    *state = Some(u16::from(byte));
-                } else {
-                    dst[written] = byte;
-                    written += 1;
-                    *state = None;
-                }
-                continue;
-            }
-            if state.is_none() && self.is_plain(byte) {
+            if in_run(byte) && state.is_none_or(|held| held < 0x80) {
+                let held = usize::from(state.is_some());
                 let room = dst.len() - written;
-                let run = src[read..]
-                    .iter()
-                    .take(room)
-                    .take_while(|&&b| self.is_plain(b))
-                    .count();
-                if run > 0 {
-                    dst[written..written + run].copy_from_slice(&src[read..read + run]);
-                    (read, written) = (read + run, written + run);
+                if room > held {
+                    let run = src[read..]
+                        .iter()
+                        .take(room - held)
+                        .take_while(|&&b| in_run(b))
+                        .count();
+                    if let Some(held) = *state {
+                        dst[written] = held as u8;
+                        written += 1;
+                    }
+                    let last_byte = src[read + run - 1];
+                    let hold_last = self.held_letters.has(last_byte);
+                    let copied = run - usize::from(hold_last);
+                    // Runs are mostly a word or two: one fixed 16-byte copy where both sides
+                    // have the room (what lies past `copied` is overwritten later), rather than
+                    // a call to copy a few bytes.
+                    if copied <= 16 && src.len() - read >= 16 && dst.len() - written >= 16 {
+                        dst[written..written + 16].copy_from_slice(&src[read..read + 16]);
+                    } else {
+                        dst[written..written + copied].copy_from_slice(&src[read..read + copied]);
+                    }
+                    (read, written) = (read + run, written + copied);
+                    *state = hold_last.then_some(u16::from(last_byte));
                     continue;
                 }
             }
@@ -192,7 +226,7 @@ impl ComposingDecoder {
                 return RawStep::invalid(read + 1, written, 1);
             }
             read += 1;
-            let cp = code_point(self.table.halves, byte);
+            let cp = self.code_points[usize::from(byte)];
             if let Some(held) = state.take() {
                 if self.is_mark(byte)
                     && let Some((composed, hold_again)) = self.compose(held, cp)
@@ -209,7 +243,10 @@ impl ComposingDecoder {
             if self.is_held(byte) {
                 *state = Some(cp);
             } else {
-                written += write_code_point(cp, &mut dst[written..]).unwrap();
+                // The byte's character, as the table has it encoded already.
+                let len = entry_len(entry);
+                dst[written..written + len].copy_from_slice(&entry.to_le_bytes()[..len]);
+                written += len;
             }
         }
         if last && let Some(held) = *state {
