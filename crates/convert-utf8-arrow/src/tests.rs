@@ -437,6 +437,28 @@ fn text_past_the_estimate() {
 }
 
 #[test]
+fn text_past_the_estimate_over_many_populated_steps() {
+    // Megabytes of text (made present a mebibyte ahead at a time), past the estimate twice:
+    // mixed rows, each as one decode of it gives.
+    let euros = [0x88u8; 3000];
+    let ascii = [b'a'; 5000];
+    let rows: Vec<&[u8]> = (0..3000)
+        .map(|i| if i % 3 == 0 { &ascii[..] } else { &euros[..] })
+        .collect();
+    let bodies = BinaryArray::from(rows.clone());
+    let decoded = decode(&bodies, Labels::Column("CP1251"), OnError::Strict, false).unwrap();
+    let texts = texts(decoded.values.as_ref());
+    assert_eq!(texts.len(), rows.len());
+    for (text, row) in texts.iter().zip(&rows) {
+        let want = Charset::for_label("CP1251")
+            .unwrap()
+            .decode_to_string(row, ErrorPolicy::Strict)
+            .unwrap();
+        assert_eq!(text.as_deref(), Some(want.as_str()));
+    }
+}
+
+#[test]
 fn rows_counted_from_the_first_row_given() {
     // A batch that starts at row 1000 of the whole column names rows as the whole does.
     let bodies = BinaryArray::from(vec![&b"ok"[..], b"caf\xe9", b"fine"]);
