@@ -287,14 +287,7 @@ impl<'p> Examined<'p> {
     fn check_utf8(self, head: Head, detected: Charset, confidence: Option<f32>) -> Step {
         let utf8 = Charset::for_label("UTF-8").expect("UTF-8 is known");
         let mut decoder = Decoder::new(utf8, ErrorPolicy::Strict);
-        let result = if head.whole {
-            decoder
-                .decode_to_vec(&head.bytes, &mut Vec::new())
-                .map_err(TranscodeError::Decode)
-        } else {
-            let input = Cursor::new(&head.bytes).chain(&self.file);
-            transcode(&mut decoder, input, &mut io::sink()).map(|_| ())
-        };
+        let result = self.decode(&mut decoder, &head, 0, &mut io::sink());
         let mut entry = match result {
             Ok(_) => self.entry(Action::AlreadyUtf8, None),
             Err(TranscodeError::Decode(e)) => self.entry(
@@ -330,20 +323,8 @@ impl<'p> Examined<'p> {
             entry.confidence = confidence;
             entry
         };
-        // A file read whole is decoded at once into a buffer its size; the rest of a larger
-        // one streams through.
-        let mut convert_into = |writer: &mut dyn Write| {
-            if head.whole {
-                let mut text = Vec::new();
-                decoder
-                    .decode_to_vec(&head.bytes[start..], &mut text)
-                    .map_err(TranscodeError::Decode)?;
-                writer.write_all(&text).map_err(TranscodeError::Write)
-            } else {
-                let input = Cursor::new(&head.bytes[start..]).chain(&self.file);
-                transcode(&mut decoder, input, writer).map(|_| ())
-            }
-        };
+        let mut convert_into =
+            |writer: &mut dyn Write| self.decode(&mut decoder, &head, start, writer);
         let outcome = if options.dry_run {
             convert_into(&mut io::sink()).map(|_| None)
         } else {
@@ -392,6 +373,27 @@ impl<'p> Examined<'p> {
             identity,
             entry: with_charset(self.entry(Action::Converted, None)),
         })
+    }
+
+    /// Decodes the file from byte `start` of its `head` on into `writer`. A file read whole is
+    /// decoded at once into a buffer its size; the rest of a larger one streams through.
+    fn decode(
+        &self,
+        decoder: &mut Decoder,
+        head: &Head,
+        start: usize,
+        writer: &mut dyn Write,
+    ) -> Result<(), TranscodeError> {
+        if head.whole {
+            let mut text = Vec::new();
+            decoder
+                .decode_to_vec(&head.bytes[start..], &mut text)
+                .map_err(TranscodeError::Decode)?;
+            writer.write_all(&text).map_err(TranscodeError::Write)
+        } else {
+            let input = Cursor::new(&head.bytes[start..]).chain(&self.file);
+            transcode(decoder, input, writer).map(|_| ())
+        }
     }
 
     /// Gives the conversion the original's owner where permitted, and its times if asked.

@@ -29,16 +29,17 @@ pub(crate) struct ComposingDecoder {
     bases: Option<&'static BaseRuns>,
     /// The character held back, waiting for a possible mark.
     held: Option<u16>,
-    /// The ASCII bytes that decode to themselves and are not held: a run of them is copied as
-    /// it is (most of the text of these charsets is such bytes).
-    plain: Bytes,
     /// The bytes whose character is the mark of some composition: only they can compose with
     /// a held character, so every other byte skips the search of the compositions.
     marks: Bytes,
     /// The ASCII bytes that decode to themselves, are held and are no mark (CP1258's and
-    /// TCVN's letters): in a run of them and of plain bytes, each letter is written as the
-    /// next byte comes, with no search, and only the last one is held.
+    /// TCVN's letters): in a run, each letter is written as the next byte comes, with no
+    /// search, and only the last one is held.
     held_letters: Bytes,
+    /// The ASCII bytes that decode to themselves and are no mark, held letters and the plain
+    /// bytes that are not held: a run of them (most of the text of these charsets) is written
+    /// at once.
+    runs: Bytes,
 }
 
 /// A set of byte values: one load and a shift to test.
@@ -56,10 +57,6 @@ impl Bytes {
     fn has(&self, byte: u8) -> bool {
         self.0[usize::from(byte >> 6)] >> (byte & 63) & 1 != 0
     }
-
-    fn union(&self, other: &Bytes) -> Bytes {
-        Bytes(std::array::from_fn(|i| self.0[i] | other.0[i]))
-    }
 }
 
 impl ComposingDecoder {
@@ -70,25 +67,24 @@ impl ComposingDecoder {
             code_points: code_points_of(table),
             bases: bases_of(table),
             held: None,
-            plain: Bytes::NONE,
             marks: Bytes::NONE,
             held_letters: Bytes::NONE,
+            runs: Bytes::NONE,
         };
         for byte in 0..=0xFFu8 {
-            let cp = code_point(table.halves, byte);
+            let cp = decoder.code_points[usize::from(byte)];
             if table.compositions.iter().any(|&(_, mark, _, _)| mark == cp) {
                 decoder.marks.insert(byte);
             }
         }
         for byte in 0..0x80u8 {
-            if code_point(table.halves, byte) == u16::from(byte)
+            if decoder.code_points[usize::from(byte)] == u16::from(byte)
                 && decoder.utf8[usize::from(byte)] != INVALID
                 && !decoder.is_mark(byte)
             {
+                decoder.runs.insert(byte);
                 if decoder.is_held(byte) {
                     decoder.held_letters.insert(byte);
-                } else {
-                    decoder.plain.insert(byte);
                 }
             }
         }
@@ -184,10 +180,8 @@ impl ComposingDecoder {
         last: bool,
     ) -> RawStep {
         let (mut read, mut written) = (0, 0);
-        // ASCII letters and plain bytes, held or not: a run of them (most of these charsets'
-        // text) writes what was held and every byte of the run but a held last one, at once.
-        let runs = self.held_letters.union(&self.plain);
-        let in_run = |b: u8| runs.has(b);
+        // A run writes what was held and every byte of it but a held last one, at once.
+        let in_run = |b: u8| self.runs.has(b);
         while let Some(&byte) = src.get(read) {
             if in_run(byte) && state.is_none_or(|held| held < 0x80) {
                 let held = usize::from(state.is_some());

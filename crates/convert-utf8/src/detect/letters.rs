@@ -523,11 +523,9 @@ pub(super) fn score(
     // A pair's cost is its classes' under the candidate's model, plus the cost of a capital
     // inside a word, which depends on the charset alone: priced once per charset and set of
     // pairs, and shared by the languages.
+    // (`capitals`: each charset's, for the pairs being priced, u64::MAX until priced.)
     let mut capitals = vec![u64::MAX; charset_count];
-    let mut price = |slot: usize, pairs: &[(u8, u8, u32)], fresh: bool| {
-        if fresh {
-            capitals.fill(u64::MAX);
-        }
+    let price = |slot: usize, pairs: &[(u8, u8, u32)], capitals: &mut [u64]| {
         let candidate = &tables.candidates[slots[slot]];
         let capital = &mut capitals[candidate.charset];
         if *capital == u64::MAX {
@@ -544,10 +542,10 @@ pub(super) fn score(
     };
     let early = pairs.first.len().min(FIRST_PAIRS / 8);
     for round in [&pairs.first[..early], &pairs.first[early..]] {
-        let mut fresh = true;
+        capitals.fill(u64::MAX);
         for slot in 0..slots.len() {
             if gaps[slot].is_none() {
-                costs[slot] += price(slot, round, std::mem::take(&mut fresh));
+                costs[slot] += price(slot, round, &mut capitals);
             }
         }
         let best = best_running(&costs, &gaps);
@@ -559,10 +557,10 @@ pub(super) fn score(
     }
     // Past the first pairs, the survivors are priced on all of them, each distinct pair once.
     if pairs.total > pairs.first.len() as u64 {
-        let mut fresh = true;
+        capitals.fill(u64::MAX);
         for slot in 0..slots.len() {
             if gaps[slot].is_none() {
-                costs[slot] = price(slot, &pairs.distinct, std::mem::take(&mut fresh));
+                costs[slot] = price(slot, &pairs.distinct, &mut capitals);
             }
         }
     }
