@@ -11,13 +11,26 @@
 //! - a full output (`E2BIG`) is filled to its last whole character, and the input is left right
 //!   after the last character written.
 
-use convert_utf8::{Charset, DecodeStatus, Decoder, ErrorPolicy, Family, MIN_OUTPUT_SPACE};
+use convert_utf8::{
+    Charset, DecodeStatus, DecodeStep, Decoder, ErrorPolicy, Family, MIN_OUTPUT_SPACE,
+};
 
 use crate::ignore_reports::{SILENT_IN_DOUBLE_BYTE, SILENT_UNDER_IGNORE};
 
 /// The last bytes of an output buffer, filled one input byte at a time: enough for any one
 /// step of any charset, so that the last character written always lies in them.
 const TAIL: usize = MIN_OUTPUT_SPACE;
+
+/// The longest UTF-8 of one code point. A stateful decoder whose steps write one code point
+/// each needs only this much of the output left to the byte-at-a-time tail: its first
+/// character always fits there, so the last character written lies in the tail. A step that
+/// writes more (a character with a combining mark from one code) is caught and the call
+/// done again with a whole [`TAIL`] ([`Step::unplaced`]).
+const ONE_CODE_POINT: usize = 4;
+
+/// The room the engine's decoders ask for before a step, whatever it writes: with this much
+/// left, a byte of the tail is decoded straight into the output.
+const STEP_ROOM: usize = 8;
 
 /// glibc converts to UTF-8 in two steps, through an internal buffer of this many characters.
 /// Under `//IGNORE` the status of a dropped sequence lives in the step's loop, so a call that
@@ -79,6 +92,8 @@ pub struct Conversion {
     /// Whether the decoder holds characters back (one waiting for a combining mark: CP1255,
     /// CP1258, TCVN, TSCII).
     holds_characters: bool,
+    /// How much of the output the bulk loops leave to the tail (see [`ONE_CODE_POINT`]).
+    margin: usize,
 }
 
 /// Which drops a charset's glibc module reports under `//IGNORE` (found by probing glibc:
@@ -133,11 +148,18 @@ struct Step {
     status: DecodeStatus,
     /// The step filled the output's last bytes: an `OutputFull` from it is final.
     tail: bool,
+    /// The tail wrote nothing before the output filled: the last character written was the
+    /// bulk loops', which may have read on past it (a shift sequence), so where the input is
+    /// left is not known.
+    unplaced: bool,
 }
 
 impl Conversion {
     /// A conversion from `charset`, dropping invalid input when `ignore`.
     pub fn new(charset: Charset, ignore: bool) -> Conversion {
+        let stateless = matches!(charset.family(), Family::SingleByte | Family::CjkMultibyte)
+            || charset.name() == "UTF-8";
+        let holds_characters = matches!(charset.family(), Family::Composing | Family::Tscii);
         Conversion {
             decoder: Decoder::new(charset, ErrorPolicy::Strict),
             ignore,
@@ -149,9 +171,9 @@ impl Conversion {
             } else {
                 Reports::All
             },
-            stateless: matches!(charset.family(), Family::SingleByte | Family::CjkMultibyte)
-                || charset.name() == "UTF-8",
-            holds_characters: matches!(charset.family(), Family::Composing | Family::Tscii),
+            stateless,
+            holds_characters,
+            margin: if stateless { 0 } else { ONE_CODE_POINT },
         }
     }
 
@@ -186,11 +208,41 @@ impl Conversion {
 
     /// `iconv(cd, &inbuf, &inleft, &outbuf, &outleft)` over `src` and `dst`.
     pub fn convert(&mut self, src: &[u8], dst: &mut [u8]) -> Outcome {
+        self.convert_with_margin(src, dst, self.margin)
+    }
+
+    /// [`convert`](Self::convert) with the bulk loops leaving `margin` bytes to the tail: when
+    /// that is less than a whole [`TAIL`] and proves too few, the decoder is restored and the
+    /// call made again with a whole one.
+    fn convert_with_margin(&mut self, src: &[u8], dst: &mut [u8], margin: usize) -> Outcome {
+        if margin == 0 || margin >= TAIL {
+            return self
+                .convert_leaving(src, dst, margin)
+                .expect("a whole tail places");
+        }
+        let start = copy(&self.decoder);
+        match self.convert_leaving(src, dst, margin) {
+            Some(outcome) => outcome,
+            None => {
+                self.decoder = start;
+                self.convert_leaving(src, dst, TAIL)
+                    .expect("a whole tail places")
+            }
+        }
+    }
+
+    /// [`convert`](Self::convert) with the bulk loops leaving `margin` bytes of the output to
+    /// the tail; `None` when that was too few to know where to leave the input (the decoder is
+    /// then to be restored and the call made again with a whole [`TAIL`]).
+    fn convert_leaving(&mut self, src: &[u8], dst: &mut [u8], margin: usize) -> Option<Outcome> {
         let origin = self.decoder.position();
         let (mut read, mut written) = (0, 0);
         let mut drops = Drops::default();
         loop {
-            let step = self.decode_some(&src[read..], dst, written, &mut drops);
+            let step = self.decode_some(&src[read..], dst, written, margin, &mut drops);
+            if step.unplaced && read > 0 && margin < TAIL {
+                return None;
+            }
             read += step.read;
             written += step.written;
             let stop = match step.status {
@@ -218,11 +270,11 @@ impl Conversion {
                         self.decoder.release_incomplete();
                         if !self.ignore {
                             read = (error.offset() - origin) as usize;
-                            return Outcome {
+                            return Some(Outcome {
                                 read,
                                 written,
                                 stop: Stop::Invalid,
-                            };
+                            });
                         }
                         if self.reports(&error) {
                             drops.record(dst, written);
@@ -251,11 +303,11 @@ impl Conversion {
                     Stop::OutputFull
                 }
             };
-            return Outcome {
+            return Some(Outcome {
                 read,
                 written,
                 stop,
-            };
+            });
         }
     }
 
@@ -266,12 +318,12 @@ impl Conversion {
         src: &[u8],
         dst: &mut [u8],
         written: usize,
+        margin: usize,
         drops: &mut Drops,
     ) -> Step {
         let room = dst.len() - written;
-        // A stateful decoder's bulk loops stop a tail's length before the end, so that the last
+        // A stateful decoder's bulk loops stop `margin` bytes before the end, so that the last
         // character written lies in the tail, where the state after it is known.
-        let margin = if self.stateless { 0 } else { TAIL };
         if room >= MIN_OUTPUT_SPACE + margin {
             let end = dst.len() - margin;
             let step = self.decoder.decode(src, &mut dst[written..end], false);
@@ -280,6 +332,7 @@ impl Conversion {
                 written: step.written,
                 status: step.status,
                 tail: false,
+                unplaced: false,
             };
         }
         self.decode_tail(src, dst, written, drops)
@@ -327,6 +380,7 @@ impl Conversion {
                                 written: tail_written,
                                 status: step.status,
                                 tail: true,
+                                unplaced: false,
                             };
                         }
                         if self.reports(&error) {
@@ -346,7 +400,39 @@ impl Conversion {
                     }
                 }
             }
-            let step = self.decoder.decode(&src[read..read + 1], &mut stage, false);
+            let at = written + tail_written;
+            // With room for any one step the byte is decoded in place (a decoder never writes
+            // past the end of `dst`); with less, through the stage, to see whether it fits.
+            let mut staged = room < STEP_ROOM;
+            let mut step = DecodeStep {
+                read: 0,
+                written: 0,
+                status: DecodeStatus::OutputFull,
+            };
+            if !staged {
+                step = self
+                    .decoder
+                    .decode(&src[read..read + 1], &mut dst[at..], false);
+                if step.status == DecodeStatus::OutputFull && step.read == 0 {
+                    if step.written == 0 {
+                        // Declined for want of room after all (a step of several characters).
+                        staged = true;
+                    } else {
+                        // It wrote the character it held back and left its own for lack of
+                        // room: a state no replay of the input reaches, so the base moves.
+                        tail_written += step.written;
+                        after_last_char = read;
+                        if let Some((base_read, base_decoder)) = &mut base {
+                            *base_read = read;
+                            *base_decoder = copy(&self.decoder);
+                        }
+                        continue;
+                    }
+                }
+            }
+            if staged {
+                step = self.decoder.decode(&src[read..read + 1], &mut stage, false);
+            }
             if step.written > room {
                 let Some((base_read, base_decoder)) = &base else {
                     self.decoder.release_incomplete();
@@ -355,13 +441,15 @@ impl Conversion {
                         written: tail_written,
                         status: DecodeStatus::OutputFull,
                         tail: true,
+                        unplaced: false,
                     };
                 };
                 // The byte released a character held back as state (one waiting for a
                 // combining mark) and then its own: glibc writes the held one alone when only
                 // it fits, and leaves the byte unread.
                 if self.holds_characters {
-                    let before = replay(base_decoder, &src[*base_read..read]);
+                    let mut before = copy(base_decoder);
+                    replay(&mut before, &src[*base_read..read]);
                     if let Some((flushed, held)) = held_alone(&before, &stage[..step.written], room)
                     {
                         let at = written + tail_written;
@@ -373,29 +461,46 @@ impl Conversion {
                         continue;
                     }
                 }
-                self.decoder = replay(base_decoder, &src[*base_read..after_last_char]);
+                let base_read = *base_read;
+                let (_, base_decoder) = base.take().expect("matched above");
+                self.decoder = base_decoder;
+                replay(&mut self.decoder, &src[base_read..after_last_char]);
                 return Step {
                     read: after_last_char,
                     written: tail_written,
                     status: DecodeStatus::OutputFull,
                     tail: true,
+                    unplaced: tail_written == 0,
                 };
             }
-            let at = written + tail_written;
-            dst[at..at + step.written].copy_from_slice(&stage[..step.written]);
+            if staged {
+                dst[at..at + step.written].copy_from_slice(&stage[..step.written]);
+            }
             read += step.read;
             tail_written += step.written;
             match step.status {
-                DecodeStatus::Error(error) if self.ignore && self.reports(&error) => {
-                    drops.record(dst, written + tail_written);
+                DecodeStatus::Error(error) if self.ignore => {
+                    if self.reports(&error) {
+                        drops.record(dst, written + tail_written);
+                    }
+                    if step.written > 0 {
+                        // Characters came out with the drop (an ESC that began no escape
+                        // sequence is a character): no replay of less input writes them, so
+                        // the drop is taken with them and the base moves past it.
+                        after_last_char = read;
+                        if let Some((base_read, base_decoder)) = &mut base {
+                            *base_read = read;
+                            *base_decoder = copy(&self.decoder);
+                        }
+                    }
                 }
-                DecodeStatus::Error(_) if self.ignore => {}
                 DecodeStatus::Error(_) => {
                     return Step {
                         read,
                         written: tail_written,
                         status: step.status,
                         tail: true,
+                        unplaced: false,
                     };
                 }
                 _ if step.written > 0 => after_last_char = read,
@@ -407,6 +512,7 @@ impl Conversion {
             written: tail_written,
             status: DecodeStatus::InputEmpty,
             tail: true,
+            unplaced: false,
         }
     }
 
@@ -462,11 +568,10 @@ impl Conversion {
     }
 }
 
-/// A copy of the decoder `base`, taken when the tail began (or a held character was written),
-/// with `read` (what it read since) decoded again: the decoder as it was at that point.
+/// Decodes again with `decoder`, a copy taken when the tail began (or a held character was
+/// written), what it read since (`read`): the decoder is then as it was at that point.
 /// Decoding is deterministic and the output of `read` fits in a tail, so this is exact.
-fn replay(base: &Decoder, read: &[u8]) -> Decoder {
-    let mut decoder = copy(base);
+fn replay(decoder: &mut Decoder, read: &[u8]) {
     let mut stage = [0u8; 4 * TAIL];
     let mut at = 0;
     while at < read.len() {
@@ -479,7 +584,6 @@ fn replay(base: &Decoder, read: &[u8]) -> Decoder {
             break;
         }
     }
-    decoder
 }
 
 /// A copy of `decoder`: every charset glibc names is decoded by a decoder that can be copied.

@@ -165,3 +165,121 @@ fn an_invalid_sequence_cut_by_the_end_of_the_input_is_invalid_not_incomplete() {
         outcome(4, 3, Stop::Invalid)
     );
 }
+
+/// `text` in `charset`, encoded by the system's iconv (the oracle), what the charset lacks left
+/// out.
+fn encoded(text: &str, charset: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("iconv")
+        .args(["-c", "-f", "UTF-8", "-t", charset])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the system's iconv");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.stdout.is_empty(), "iconv -t {charset} wrote nothing");
+    out.stdout
+}
+
+/// Converts `src` through outputs of `room` bytes, as a program does, the bulk loops leaving
+/// `margin` bytes to the tail; every call's outcome and the text.
+fn through(c: &mut Conversion, src: &[u8], room: usize, margin: usize) -> (Vec<Outcome>, Vec<u8>) {
+    let mut dst = vec![0u8; room];
+    let (mut calls, mut text, mut at) = (Vec::new(), Vec::new(), 0);
+    loop {
+        let outcome = c.convert_with_margin(&src[at..], &mut dst, margin);
+        calls.push(outcome);
+        text.extend_from_slice(&dst[..outcome.written]);
+        at += outcome.read;
+        if outcome.stop != Stop::OutputFull || (outcome.read == 0 && outcome.written == 0) {
+            return (calls, text);
+        }
+        assert!(
+            calls.len() <= 2 * src.len(),
+            "no end: {:?}",
+            &calls[calls.len() - 4..]
+        );
+    }
+}
+
+/// Leaving the tail only one code point's room, or even one byte (and doing the call again with
+/// a whole tail when the tail writes nothing) ends every call where leaving a whole tail does:
+/// around shift sequences, characters of two code points from one code (JIS X 0213, IBM1390's kana with a
+/// semi-voiced mark, TSCII), held characters and bad bytes dropped under //IGNORE.
+#[test]
+fn a_narrow_tail_ends_every_call_where_a_whole_tail_does() {
+    let words = [
+        "ab",
+        "か゚",
+        "日本語",
+        " ",
+        "き゚く゚",
+        "x",
+        "தமிழ்",
+        "ஸ்ரீ",
+        "שָׁלוֹם",
+        "Việt",
+        "語か゚",
+        "\n",
+    ];
+    let text: String = (0..300)
+        .map(|i| words[(i * 7 + i / 5) % words.len()])
+        .collect();
+    for charset in [
+        "ISO-2022-JP-3",
+        "ISO-2022-JP-2",
+        "IBM1390",
+        "IBM1399",
+        "TSCII",
+        "CP1255",
+        "CP1258",
+        "UTF-7",
+        "UTF-16",
+    ] {
+        let clean = encoded(&text, charset);
+        // Bad bytes here and there, dropped under //IGNORE.
+        let mut damaged = clean.clone();
+        for at in (17..damaged.len()).step_by(97) {
+            damaged[at] = 0xFF;
+        }
+        for (src, ignore) in [(&clean, false), (&damaged, true)] {
+            for room in 1..=48 {
+                let whole = through(&mut conversion(charset, ignore), src, room, TAIL);
+                // One byte is too few for most characters: the call done again must mend it.
+                for margin in [ONE_CODE_POINT, 1] {
+                    let narrow = through(&mut conversion(charset, ignore), src, room, margin);
+                    assert_eq!(
+                        narrow, whole,
+                        "{charset}, ignore: {ignore}, {room}-byte output, margin {margin}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// ISO-2022-JP-2's `ESC ( FF` writes the ESC as a character and drops the rest in one step of
+/// the engine: at the end of a small output, that step is taken whole, not undone and written
+/// again by every call after it (it once was, for ever).
+#[test]
+fn an_esc_written_with_a_drop_at_the_end_of_the_output_is_written_once() {
+    let src = b"\x1b$B$-$/\x1b(\xffab\x1b$BF|";
+    let mut whole = [0u8; 64];
+    let all = conversion("ISO-2022-JP-2", true).convert(src, &mut whole);
+    assert_eq!(&whole[..all.written], "きく\u{1b}痰日".as_bytes());
+    for room in 3..=8 {
+        let (calls, text) = through(
+            &mut conversion("ISO-2022-JP-2", true),
+            src,
+            room,
+            ONE_CODE_POINT,
+        );
+        assert_eq!(text, &whole[..all.written], "{room}-byte output: {calls:?}");
+    }
+}
