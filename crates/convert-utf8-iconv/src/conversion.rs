@@ -94,6 +94,57 @@ pub struct Conversion {
     holds_characters: bool,
     /// How much of the output the bulk loops leave to the tail (see [`ONE_CODE_POINT`]).
     margin: usize,
+    /// Characters of a step that did not all fit the output, for the next call.
+    pending: Pending,
+}
+
+/// The characters one step of the engine wrote beyond the end of a small output (a character
+/// of two code points from one code, such as JIS X 0213's か゚; an ESC that began no escape
+/// sequence, with the pair after it). glibc writes what fits of such a step, keeps the rest in
+/// its state and reads on past the step's input; so does a handle of ours, delivering the
+/// rest first in the next call.
+#[derive(Default)]
+struct Pending {
+    bytes: [u8; 2 * TAIL],
+    start: usize,
+    end: usize,
+}
+
+impl Pending {
+    fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    fn hold(&mut self, utf8: &[u8]) {
+        debug_assert!(self.is_empty());
+        self.bytes[..utf8.len()].copy_from_slice(utf8);
+        (self.start, self.end) = (0, utf8.len());
+    }
+
+    /// Writes into `dst` the whole characters held that fit; returns how many bytes.
+    fn deliver(&mut self, dst: &mut [u8]) -> usize {
+        let held = &self.bytes[self.start..self.end];
+        let fit = whole_characters_within(held, dst.len());
+        dst[..fit].copy_from_slice(&held[..fit]);
+        self.start += fit;
+        fit
+    }
+
+    fn clear(&mut self) {
+        (self.start, self.end) = (0, 0);
+    }
+}
+
+/// The length of the longest run of whole characters at the start of `utf8` (whole characters
+/// itself) that fits in `room` bytes.
+fn whole_characters_within(utf8: &[u8], room: usize) -> usize {
+    if utf8.len() <= room {
+        return utf8.len();
+    }
+    (0..=room)
+        .rev()
+        .find(|&at| (utf8[at] as i8) >= -0x40)
+        .unwrap_or(0)
 }
 
 /// Which drops a charset's glibc module reports under `//IGNORE` (found by probing glibc:
@@ -174,6 +225,7 @@ impl Conversion {
             stateless,
             holds_characters,
             margin: if stateless { 0 } else { ONE_CODE_POINT },
+            pending: Pending::default(),
         }
     }
 
@@ -181,13 +233,15 @@ impl Conversion {
     /// character waiting for a possible combining mark) into `dst` and returns to the initial
     /// state. With no room for it, nothing changes and the stop is [`Stop::OutputFull`].
     pub fn flush(&mut self, dst: &mut [u8]) -> Outcome {
+        let delivered = self.pending.deliver(dst);
         let mut stage = [0u8; 2 * TAIL];
         let mut trial = copy(&self.decoder);
         let step = trial.decode(&[], &mut stage, true);
-        if step.written > dst.len() {
+        let dst = &mut dst[delivered..];
+        if !self.pending.is_empty() || step.written > dst.len() {
             return Outcome {
                 read: 0,
-                written: 0,
+                written: delivered,
                 stop: Stop::OutputFull,
             };
         }
@@ -195,7 +249,7 @@ impl Conversion {
         self.reset();
         Outcome {
             read: 0,
-            written: step.written,
+            written: delivered + step.written,
             stop: Stop::Complete,
         }
     }
@@ -204,6 +258,7 @@ impl Conversion {
     /// As in glibc, the byte order a UTF-16 or UTF-32 byte order mark chose is kept.
     pub fn reset(&mut self) {
         self.decoder.begin_next_input();
+        self.pending.clear();
     }
 
     /// `iconv(cd, &inbuf, &inleft, &outbuf, &outleft)` over `src` and `dst`.
@@ -215,6 +270,21 @@ impl Conversion {
     /// that is less than a whole [`TAIL`] and proves too few, the decoder is restored and the
     /// call made again with a whole one.
     fn convert_with_margin(&mut self, src: &[u8], dst: &mut [u8], margin: usize) -> Outcome {
+        let delivered = self.pending.deliver(dst);
+        if !self.pending.is_empty() {
+            return Outcome {
+                read: 0,
+                written: delivered,
+                stop: Stop::OutputFull,
+            };
+        }
+        let mut outcome = self.convert_placing(src, &mut dst[delivered..], margin);
+        outcome.written += delivered;
+        outcome
+    }
+
+    /// [`convert_with_margin`](Self::convert_with_margin) once nothing is pending.
+    fn convert_placing(&mut self, src: &[u8], dst: &mut [u8], margin: usize) -> Outcome {
         if margin == 0 || margin >= TAIL {
             return self
                 .convert_leaving(src, dst, margin)
@@ -434,20 +504,12 @@ impl Conversion {
                 step = self.decoder.decode(&src[read..read + 1], &mut stage, false);
             }
             if step.written > room {
-                let Some((base_read, base_decoder)) = &base else {
-                    self.decoder.release_incomplete();
-                    return Step {
-                        read: after_last_char,
-                        written: tail_written,
-                        status: DecodeStatus::OutputFull,
-                        tail: true,
-                        unplaced: false,
-                    };
-                };
                 // The byte released a character held back as state (one waiting for a
                 // combining mark) and then its own: glibc writes the held one alone when only
                 // it fits, and leaves the byte unread.
-                if self.holds_characters {
+                if self.holds_characters
+                    && let Some((base_read, base_decoder)) = &base
+                {
                     let mut before = copy(base_decoder);
                     replay(&mut before, &src[*base_read..read]);
                     if let Some((flushed, held)) = held_alone(&before, &stage[..step.written], room)
@@ -461,8 +523,30 @@ impl Conversion {
                         continue;
                     }
                 }
-                let base_read = *base_read;
-                let (_, base_decoder) = base.take().expect("matched above");
+                // A step of several characters whose first fit: the rest is kept for the next
+                // call and the byte read, as glibc does.
+                let fit = whole_characters_within(&stage[..step.written], room);
+                if fit > 0 && !matches!(step.status, DecodeStatus::Error(_)) {
+                    dst[at..at + fit].copy_from_slice(&stage[..fit]);
+                    self.pending.hold(&stage[fit..step.written]);
+                    return Step {
+                        read: read + step.read,
+                        written: tail_written + fit,
+                        status: DecodeStatus::OutputFull,
+                        tail: true,
+                        unplaced: false,
+                    };
+                }
+                let Some((base_read, base_decoder)) = base.take() else {
+                    self.decoder.release_incomplete();
+                    return Step {
+                        read: after_last_char,
+                        written: tail_written,
+                        status: DecodeStatus::OutputFull,
+                        tail: true,
+                        unplaced: false,
+                    };
+                };
                 self.decoder = base_decoder;
                 replay(&mut self.decoder, &src[base_read..after_last_char]);
                 return Step {

@@ -214,23 +214,7 @@ fn through(c: &mut Conversion, src: &[u8], room: usize, margin: usize) -> (Vec<O
 /// semi-voiced mark, TSCII), held characters and bad bytes dropped under //IGNORE.
 #[test]
 fn a_narrow_tail_ends_every_call_where_a_whole_tail_does() {
-    let words = [
-        "ab",
-        "か゚",
-        "日本語",
-        " ",
-        "き゚く゚",
-        "x",
-        "தமிழ்",
-        "ஸ்ரீ",
-        "שָׁלוֹם",
-        "Việt",
-        "語か゚",
-        "\n",
-    ];
-    let text: String = (0..300)
-        .map(|i| words[(i * 7 + i / 5) % words.len()])
-        .collect();
+    let text = include_str!("../../tests/data/stateful.txt");
     for charset in [
         "ISO-2022-JP-3",
         "ISO-2022-JP-2",
@@ -242,7 +226,7 @@ fn a_narrow_tail_ends_every_call_where_a_whole_tail_does() {
         "UTF-7",
         "UTF-16",
     ] {
-        let clean = encoded(&text, charset);
+        let clean = encoded(text, charset);
         // Bad bytes here and there, dropped under //IGNORE.
         let mut damaged = clean.clone();
         for at in (17..damaged.len()).step_by(97) {
@@ -282,4 +266,41 @@ fn an_esc_written_with_a_drop_at_the_end_of_the_output_is_written_once() {
         );
         assert_eq!(text, &whole[..all.written], "{room}-byte output: {calls:?}");
     }
+}
+
+/// A code of two code points (JIS X 0213's か゚) through an output with room for one: the
+/// first is written and the code read; the second comes first in the next call, or from a
+/// flush, and a reset drops it, as glibc keeps and drops it in its state.
+#[test]
+fn the_rest_of_a_code_of_two_code_points_comes_first_in_the_next_call() {
+    let src = encoded("か゚", "ISO-2022-JP-3");
+    assert_eq!(src, b"\x1b$(O\x24\x77\x1b(B");
+    let mut out = [0u8; 4];
+
+    let mut c = conversion("ISO-2022-JP-3", false);
+    assert_eq!(c.convert(&src, &mut out), outcome(6, 3, Stop::OutputFull));
+    assert_eq!(&out[..3], "か".as_bytes());
+    // Nothing fits but the rest, which does not fit a 2-byte output: no progress.
+    assert_eq!(
+        c.convert(&src[6..], &mut out[..2]),
+        outcome(0, 0, Stop::OutputFull)
+    );
+    assert_eq!(
+        c.convert(&src[6..], &mut out),
+        outcome(3, 3, Stop::Complete)
+    );
+    assert_eq!(&out[..3], "\u{309A}".as_bytes());
+
+    let mut c = conversion("ISO-2022-JP-3", false);
+    c.convert(&src, &mut out);
+    assert_eq!(c.flush(&mut out), outcome(0, 3, Stop::Complete));
+    assert_eq!(&out[..3], "\u{309A}".as_bytes());
+
+    let mut c = conversion("ISO-2022-JP-3", false);
+    c.convert(&src, &mut out);
+    c.reset();
+    assert_eq!(
+        c.convert(&src[6..], &mut out),
+        outcome(3, 0, Stop::Complete)
+    );
 }
