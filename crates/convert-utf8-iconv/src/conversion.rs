@@ -96,6 +96,8 @@ pub struct Conversion {
     margin: usize,
     /// Characters of a step that did not all fit the output, for the next call.
     pending: Pending,
+    /// The decoder's output bound for no more input when it holds nothing.
+    idle_bound: Option<usize>,
 }
 
 /// The characters one step of the engine wrote beyond the end of a small output (a character
@@ -208,11 +210,13 @@ struct Step {
 impl Conversion {
     /// A conversion from `charset`, dropping invalid input when `ignore`.
     pub fn new(charset: Charset, ignore: bool) -> Conversion {
+        let decoder = Decoder::new(charset, ErrorPolicy::Strict);
+        let idle_bound = decoder.max_utf8_len(0);
         let stateless = matches!(charset.family(), Family::SingleByte | Family::CjkMultibyte)
             || charset.name() == "UTF-8";
         let holds_characters = matches!(charset.family(), Family::Composing | Family::Tscii);
         Conversion {
-            decoder: Decoder::new(charset, ErrorPolicy::Strict),
+            decoder,
             ignore,
             rounds: charset.name() != "INTERNAL",
             reports: if SILENT_UNDER_IGNORE.contains(&charset.name()) {
@@ -226,6 +230,7 @@ impl Conversion {
             holds_characters,
             margin: if stateless { 0 } else { ONE_CODE_POINT },
             pending: Pending::default(),
+            idle_bound,
         }
     }
 
@@ -628,6 +633,11 @@ impl Conversion {
     /// one whatever follows (glibc reports a bad sequence with the bytes it has; the engine
     /// holds, for instance, a lone UTF-8 continuation byte to see how long the bad run is).
     fn held_invalid(&self) -> Option<convert_utf8::DecodeError> {
+        // A stateless decoder keeps nothing but the bytes of a sequence cut off, which its
+        // bound counts: at the bound of a new one it holds nothing, and the probe is spared.
+        if self.stateless && self.decoder.max_utf8_len(0) == self.idle_bound {
+            return None;
+        }
         let mut probe = self.decoder.try_clone()?;
         let mut stage = [0u8; 2 * TAIL];
         match probe.decode(&[], &mut stage, true).status {
