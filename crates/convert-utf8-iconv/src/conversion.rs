@@ -438,7 +438,10 @@ impl Conversion {
             // A stateless decoder takes as many bytes at once as cannot overflow the room,
             // then gives back those of a character cut off, so that the piece ends right after
             // its last character.
-            if self.stateless {
+            // Not while the decoder holds bytes (a run of lone UTF-8 continuation bytes it
+            // waits to see the end of): giving back a piece's cut character would give those
+            // back too.
+            if self.stateless && self.holds_nothing() {
                 let piece = self.safe_piece(src.len() - read, room);
                 if piece > 1 {
                     let step = self
@@ -460,6 +463,10 @@ impl Conversion {
                         }
                         if self.reports(&error) {
                             drops.record(dst, written + tail_written);
+                        }
+                        if step.written > 0 {
+                            // What the piece wrote ends where the dropped sequence begins.
+                            after_last_char = read.saturating_sub(error.len());
                         }
                         continue;
                     }
@@ -573,13 +580,17 @@ impl Conversion {
                         drops.record(dst, written + tail_written);
                     }
                     if step.written > 0 {
-                        // Characters came out with the drop (an ESC that began no escape
-                        // sequence is a character): no replay of less input writes them, so
-                        // the drop is taken with them and the base moves past it.
-                        after_last_char = read;
-                        if let Some((base_read, base_decoder)) = &mut base {
-                            *base_read = read;
-                            *base_decoder = copy(&self.decoder);
+                        match &mut base {
+                            // What the step wrote ends where the dropped sequence begins.
+                            None => after_last_char = read.saturating_sub(error.len()),
+                            // Characters came out with the drop (an ESC that began no escape
+                            // sequence is a character): no replay of less input writes them,
+                            // so the drop is taken with them and the base moves past it.
+                            Some((base_read, base_decoder)) => {
+                                after_last_char = read;
+                                *base_read = read;
+                                *base_decoder = copy(&self.decoder);
+                            }
                         }
                     }
                 }
@@ -629,13 +640,18 @@ impl Conversion {
         }
     }
 
+    /// Whether a stateless decoder holds no bytes: it keeps nothing else, and its output bound
+    /// counts them, so it holds none at the bound of a new decoder.
+    fn holds_nothing(&self) -> bool {
+        self.decoder.max_utf8_len(0) == self.idle_bound
+    }
+
     /// The bad sequence the bytes the decoder holds at the end of the input make, if they are
     /// one whatever follows (glibc reports a bad sequence with the bytes it has; the engine
     /// holds, for instance, a lone UTF-8 continuation byte to see how long the bad run is).
     fn held_invalid(&self) -> Option<convert_utf8::DecodeError> {
-        // A stateless decoder keeps nothing but the bytes of a sequence cut off, which its
-        // bound counts: at the bound of a new one it holds nothing, and the probe is spared.
-        if self.stateless && self.decoder.max_utf8_len(0) == self.idle_bound {
+        // The probe (a copy of the decoder) is spared when there is nothing to probe.
+        if self.stateless && self.holds_nothing() {
             return None;
         }
         let mut probe = self.decoder.try_clone()?;

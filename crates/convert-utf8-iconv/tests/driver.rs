@@ -338,12 +338,13 @@ fn huge_inputs_whole_and_chunked_with_drops_early_and_all_along() {
 }
 
 /// Charsets that keep state between characters (shift sequences, held characters, a byte
-/// order) or write several code points for one code, their bytes damaged throughout, through
+/// order) or write several code points for one code, and a few stateless ones, their bytes
+/// damaged throughout, through
 /// outputs of 3 to 12, 17 and 33 bytes, with `//IGNORE` and without. Where one step of the
 /// engine writes more than the output has left (JIS X 0213's か゚, IBM1390's kana with a
 /// semi-voiced mark, an ESC that began no escape sequence with the pair after it), glibc writes
 /// what fits and keeps the rest for the next call; the library once stopped there, or wrote an
-/// ESC again on every call.
+/// ESC again on every call, and looped on UTF-8's drops around the end of the output.
 ///
 /// Left out, for glibc's own faults on these inputs: TSCII, whose output glibc garbles when it
 /// splits a syllable of several code points (ஸ்ரீ comes out as ஸ்்்), and EUC-JISX0213 and
@@ -351,7 +352,7 @@ fn huge_inputs_whole_and_chunked_with_drops_early_and_all_along() {
 /// known: an ISO-2022-JP-2 ESC written as a character, with the bad pair after it dropped,
 /// leaves glibc's input one byte earlier when the output is full right after it.
 #[test]
-fn stateful_charsets_damaged_throughout_through_tiny_outputs() {
+fn charsets_damaged_throughout_through_tiny_outputs() {
     let text = include_str!("data/stateful.txt");
     let charsets = [
         "ISO-2022-JP",
@@ -375,6 +376,13 @@ fn stateful_charsets_damaged_throughout_through_tiny_outputs() {
         "CP1258",
         "TCVN",
         "ISO_6937",
+        // And stateless ones, whose tail takes several bytes at a time.
+        "UTF-8",
+        "SHIFT_JIS",
+        "EUC-JP",
+        "GB18030",
+        "BIG5",
+        "EUC-KR",
     ];
     let test = "tiny-outputs";
     let differences = in_parallel(&charsets, |&name| {

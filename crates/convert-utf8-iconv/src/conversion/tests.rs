@@ -304,3 +304,27 @@ fn the_rest_of_a_code_of_two_code_points_comes_first_in_the_next_call() {
         outcome(3, 0, Stop::Complete)
     );
 }
+/// UTF-8 under //IGNORE through 3- and 4-byte outputs: a character written between two
+/// dropped sequences, and a run of lone continuation bytes the decoder holds to see its end,
+/// once made every call after them write the same character again, or loop inside one call.
+#[test]
+fn drops_around_the_end_of_a_small_output_do_not_stall() {
+    for (src, room) in [
+        (&b"\xce\xb1 \xe8\x0f\x9e\xe3\x81\x8b"[..], 3),
+        (&b"\xe0\xae\xbf\xe0(\xb2\x80\xaf\x87 "[..], 4),
+    ] {
+        let mut whole = [0u8; 64];
+        let all = conversion("UTF-8", true).convert(src, &mut whole);
+        for room in room..=8 {
+            // On a thread of its own, so that a loop inside a call fails the test.
+            let (sender, receiver) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let _ = sender.send(through(&mut conversion("UTF-8", true), src, room, 0));
+            });
+            let (calls, text) = receiver
+                .recv_timeout(std::time::Duration::from_secs(20))
+                .unwrap_or_else(|_| panic!("{room}-byte output: a call never ended"));
+            assert_eq!(text, &whole[..all.written], "{room}-byte output: {calls:?}");
+        }
+    }
+}

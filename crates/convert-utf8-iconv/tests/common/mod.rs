@@ -107,9 +107,13 @@ pub fn first_difference(a: &[u8], b: &[u8]) -> usize {
 }
 
 /// Runs `program` with `args` on glibc's iconv (`preload` false) or with the library preloaded.
+/// A run that has not ended after 30 s (a conversion that loops) is killed: its status is then
+/// 137 (killed), which no run of the programs tested here gives.
 pub fn run(program: &Path, args: &[&std::ffi::OsStr], preload: bool) -> Run {
-    let mut command = Command::new(program);
+    let mut command = Command::new("timeout");
     command
+        .args(["-s", "KILL", "30"])
+        .arg(program)
         .args(args)
         .stdin(Stdio::null())
         .env_remove("LD_PRELOAD");
