@@ -9,7 +9,8 @@
 //!   the call going on to the end and then reporting `EILSEQ` as glibc does (see
 //!   [`IGNORE_ROUND_CHARS`] for when glibc forgets to);
 //! - a full output (`E2BIG`) is filled to its last whole character, and the input is left right
-//!   after the last character written.
+//!   after the last character written; of a code that stands for several characters, what
+//!   fits is written and the rest kept for the next call.
 
 use convert_utf8::{
     Charset, DecodeStatus, DecodeStep, Decoder, ErrorPolicy, Family, MIN_OUTPUT_SPACE,
@@ -21,11 +22,11 @@ use crate::ignore_reports::{SILENT_IN_DOUBLE_BYTE, SILENT_UNDER_IGNORE};
 /// step of any charset, so that the last character written always lies in them.
 const TAIL: usize = MIN_OUTPUT_SPACE;
 
-/// The longest UTF-8 of one code point. A stateful decoder whose steps write one code point
-/// each needs only this much of the output left to the byte-at-a-time tail: its first
-/// character always fits there, so the last character written lies in the tail. A step that
-/// writes more (a character with a combining mark from one code) is caught and the call
-/// done again with a whole [`TAIL`] ([`Step::unplaced`]).
+/// The longest UTF-8 of one code point: what a stateful decoder's bulk loops leave to the
+/// byte-at-a-time tail. The first character of the tail always fits there (a step of several
+/// writes its first at least, [`Pending`]), so the last character written lies in the tail. A
+/// tail that writes nothing all the same (a step of several characters that also dropped bad
+/// bytes) is caught and the call done again with a whole [`TAIL`] ([`Step::unplaced`]).
 const ONE_CODE_POINT: usize = 4;
 
 /// The room the engine's decoders ask for before a step, whatever it writes: with this much
@@ -234,9 +235,10 @@ impl Conversion {
         }
     }
 
-    /// `iconv(cd, NULL, NULL, outbuf, outleft)`: writes what the state still holds back (a
-    /// character waiting for a possible combining mark) into `dst` and returns to the initial
-    /// state. With no room for it, nothing changes and the stop is [`Stop::OutputFull`].
+    /// `iconv(cd, NULL, NULL, outbuf, outleft)`: writes what is pending and what the state
+    /// still holds back (a character waiting for a possible combining mark) into `dst` and
+    /// returns to the initial state. With no room for it, the stop is [`Stop::OutputFull`]
+    /// (having written what pending characters fit).
     pub fn flush(&mut self, dst: &mut [u8]) -> Outcome {
         let delivered = self.pending.deliver(dst);
         let mut stage = [0u8; 2 * TAIL];

@@ -6,7 +6,7 @@
 //!   from a charset named as glibc names it are served by the engine ([`conversion`]).
 //! - Every other pair, and every handle this library did not create (glibc's own `iconv`
 //!   program opens its handles through a private glibc function), goes to the next
-//!   implementation in link order ([`next`]): preloading never breaks a conversion the other
+//!   implementation in link order (module `next`): preloading never breaks a conversion the other
 //!   way.
 //! - `libiconv_open`, `libiconv` and `libiconv_close`, the names programs built against GNU
 //!   libiconv call, do the same, forwarding to GNU libiconv when it follows, else to glibc.
