@@ -605,7 +605,15 @@ impl Conversion {
                         unplaced: false,
                     };
                 }
-                _ if step.written > 0 => after_last_char = read,
+                _ if step.written > 0 => {
+                    // The byte may have written characters held from before (a bad sequence's
+                    // good bytes) and be held itself: a stateless decoder gives it back, to be
+                    // read again, so that the input stops right after what was written.
+                    if self.stateless {
+                        read -= self.decoder.release_incomplete();
+                    }
+                    after_last_char = read;
+                }
                 _ => {}
             }
         }

@@ -27,6 +27,10 @@ fn glibc_name(charset: Charset) -> &'static str {
     }
 }
 
+fn sample_text_str() -> String {
+    String::from_utf8(sample_text()).expect("the samples are UTF-8")
+}
+
 fn sample_text() -> Vec<u8> {
     let data = common::crate_dir().join("../convert-utf8/tests/data");
     let mut text = std::fs::read(data.join("multilingual.txt")).unwrap();
@@ -339,8 +343,8 @@ fn huge_inputs_whole_and_chunked_with_drops_early_and_all_along() {
 
 /// Charsets that keep state between characters (shift sequences, held characters, a byte
 /// order) or write several code points for one code, and a few stateless ones, their bytes
-/// damaged throughout, through
-/// outputs of 3 to 12, 17 and 33 bytes, with `//IGNORE` and without. Where one step of the
+/// damaged throughout, through outputs of 3 to 12, 17 and 33 bytes, with `//IGNORE` and
+/// without. Where one step of the
 /// engine writes more than the output has left (JIS X 0213's か゚, IBM1390's kana with a
 /// semi-voiced mark, an ESC that began no escape sequence with the pair after it), glibc writes
 /// what fits and keeps the rest for the next call; the library once stopped there, or wrote an
@@ -401,6 +405,73 @@ fn charsets_damaged_throughout_through_tiny_outputs() {
                         &args(&list, &[&file]),
                     ));
                 }
+            }
+        }
+        found
+    });
+    assert!(
+        differences.is_empty(),
+        "{} differences from glibc, the first ones:\n{}",
+        differences.len(),
+        differences[..differences.len().min(8)].join("\n")
+    );
+}
+
+/// Every charset, its text (the stateful sample and the start of the multilingual one) damaged
+/// throughout, fed whole and in pieces of 1 to 13 bytes into outputs of 3 to 33 bytes, with
+/// `//IGNORE` and without. Left out: TSCII, EUC-JISX0213 and SHIFT_JISX0213 for glibc's faults
+/// (above), and UCS-4, UCS-4LE and WCHAR_T, whose glibc decoders write forms above U+10FFFF
+/// that are not UTF-8 (or stop for want of room for them) where the library reports the
+/// sequence as invalid.
+#[test]
+fn every_charset_damaged_through_small_outputs_and_pieces() {
+    let test = "small-pieces";
+    let mut text = include_str!("data/stateful.txt").to_owned();
+    text.extend(sample_text_str().chars().take(3000));
+    let charsets: Vec<Charset> = Charset::all()
+        .filter(|charset| {
+            ![
+                "TSCII",
+                "EUC-JISX0213",
+                "SHIFT_JISX0213",
+                "UCS-4",
+                "UCS-4LE",
+                "INTERNAL",
+            ]
+            .contains(&charset.name())
+        })
+        .collect();
+    let differences = in_parallel(&charsets, |&charset| {
+        let name = glibc_name(charset);
+        let clean = encode(text.as_bytes(), name, test);
+        if clean.is_empty() {
+            return Vec::new();
+        }
+        let damaged = damage(&clean, name, 7);
+        let file = scratch_dir(test).join(name.replace('/', "_"));
+        std::fs::write(&file, &damaged).unwrap();
+        let mut found = Vec::new();
+        for (piece, room) in [
+            ("", "3"),
+            ("", "4"),
+            ("", "7"),
+            ("1", "5"),
+            ("2", "9"),
+            ("3", "16"),
+            ("5", "6"),
+            ("7", "33"),
+            ("13", "4"),
+        ] {
+            for ignore in [true, false] {
+                let mut list = Vec::new();
+                if ignore {
+                    list.push("-c");
+                }
+                if !piece.is_empty() {
+                    list.extend(["-i", piece]);
+                }
+                list.extend(["-o", room, name]);
+                found.extend(compare(&format!("{name} damaged"), &args(&list, &[&file])));
             }
         }
         found

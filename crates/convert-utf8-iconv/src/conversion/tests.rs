@@ -328,3 +328,18 @@ fn drops_around_the_end_of_a_small_output_do_not_stall() {
         }
     }
 }
+/// EUC-TW's `8E A3` is dropped only when the byte after the next shows it bad, and then the
+/// good byte between comes out with the next one held: through a 3-byte output, the input was
+/// left after that held byte, whose character was then cut in two.
+#[test]
+fn a_character_written_from_held_bytes_leaves_the_input_right_after_it() {
+    let src = b"\x8e\xa3B\xe2\xa1";
+    let mut c = conversion("EUC-TW", true);
+    let mut out = [0u8; 3];
+    assert_eq!(c.convert(src, &mut out), outcome(3, 1, Stop::OutputFull));
+    assert_eq!(
+        c.convert(&src[3..], &mut out),
+        outcome(2, 3, Stop::Complete)
+    );
+    assert_eq!(&out[..3], "註".as_bytes());
+}
