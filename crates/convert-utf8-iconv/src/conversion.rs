@@ -93,8 +93,6 @@ pub struct Conversion {
     /// Whether the decoder holds characters back (one waiting for a combining mark: CP1255,
     /// CP1258, TCVN, TSCII).
     holds_characters: bool,
-    /// How much of the output the bulk loops leave to the tail (see [`ONE_CODE_POINT`]).
-    margin: usize,
     /// Characters of a step that did not all fit the output, for the next call.
     pending: Pending,
     /// The decoder's output bound for no more input when it holds nothing.
@@ -229,7 +227,6 @@ impl Conversion {
             },
             stateless,
             holds_characters,
-            margin: if stateless { 0 } else { ONE_CODE_POINT },
             pending: Pending::default(),
             idle_bound,
         }
@@ -270,12 +267,15 @@ impl Conversion {
 
     /// `iconv(cd, &inbuf, &inleft, &outbuf, &outleft)` over `src` and `dst`.
     pub fn convert(&mut self, src: &[u8], dst: &mut [u8]) -> Outcome {
-        self.convert_with_margin(src, dst, self.margin)
+        // A stateless decoder's bulk loops may run to the end of the output (going back to
+        // right after the last character written needs no copy of it); see ONE_CODE_POINT.
+        let margin = if self.stateless { 0 } else { ONE_CODE_POINT };
+        self.convert_with_margin(src, dst, margin)
     }
 
-    /// [`convert`](Self::convert) with the bulk loops leaving `margin` bytes to the tail: when
-    /// that is less than a whole [`TAIL`] and proves too few, the decoder is restored and the
-    /// call made again with a whole one.
+    /// [`convert`](Self::convert) with the bulk loops leaving `margin` bytes to the tail,
+    /// after what is pending: when that is less than a whole [`TAIL`] and proves too few, the
+    /// decoder is restored and the call made again with a whole one.
     fn convert_with_margin(&mut self, src: &[u8], dst: &mut [u8], margin: usize) -> Outcome {
         let delivered = self.pending.deliver(dst);
         if !self.pending.is_empty() {
@@ -285,27 +285,18 @@ impl Conversion {
                 stop: Stop::OutputFull,
             };
         }
-        let mut outcome = self.convert_placing(src, &mut dst[delivered..], margin);
-        outcome.written += delivered;
-        outcome
-    }
-
-    /// [`convert_with_margin`](Self::convert_with_margin) once nothing is pending.
-    fn convert_placing(&mut self, src: &[u8], dst: &mut [u8], margin: usize) -> Outcome {
-        if margin == 0 || margin >= TAIL {
-            return self
-                .convert_leaving(src, dst, margin)
-                .expect("a whole tail places");
-        }
-        let start = copy(&self.decoder);
-        match self.convert_leaving(src, dst, margin) {
-            Some(outcome) => outcome,
-            None => {
-                self.decoder = start;
+        let dst = &mut dst[delivered..];
+        let start = (1..TAIL).contains(&margin).then(|| copy(&self.decoder));
+        let mut outcome = match (self.convert_leaving(src, dst, margin), start) {
+            (Some(outcome), _) => outcome,
+            (None, start) => {
+                self.decoder = start.expect("only a narrow margin leaves the input unplaced");
                 self.convert_leaving(src, dst, TAIL)
                     .expect("a whole tail places")
             }
-        }
+        };
+        outcome.written += delivered;
+        outcome
     }
 
     /// [`convert`](Self::convert) with the bulk loops leaving `margin` bytes of the output to
@@ -317,7 +308,7 @@ impl Conversion {
         let mut drops = Drops::default();
         loop {
             let step = self.decode_some(&src[read..], dst, written, margin, &mut drops);
-            if step.unplaced && read > 0 && margin < TAIL {
+            if step.unplaced && read > 0 && (1..TAIL).contains(&margin) {
                 return None;
             }
             read += step.read;
