@@ -510,6 +510,11 @@ struct Group {
     cost: u64,
     unknown_cost: u64,
     weight: f64,
+    /// The CJK charsets that read the window alike, cheapest first (none for single-byte ones,
+    /// whose groups are judged on every byte of the sample).
+    readings: Vec<Charset>,
+    /// Known to decode the whole sample (past the window).
+    decodes_whole: bool,
 }
 
 /// Which candidates the statistics weigh.
@@ -537,14 +542,10 @@ fn statistics(whole: &[u8], census: &Census, candidates: Candidates) -> Detectio
     }
     let mut groups = group(census, &scores, &decoded);
     // The window decided; the answer must also decode the rest of the sample (a character cut
-    // at its very end is still a character of the answer's).
+    // at its very end is still a character of the answer's), and read it as the rest of its
+    // group does.
     if whole.len() > sample.len() {
-        while groups
-            .first()
-            .is_some_and(|g| !decodes(g.charset, whole, true))
-        {
-            groups.remove(0);
-        }
+        settle_past_window(&mut groups, whole, sample.len());
     }
     let Some(best) = groups.first() else {
         return Detection::without_charset(Basis::Unknown, 0.0);
@@ -569,6 +570,71 @@ fn statistics(whole: &[u8], census: &Census, candidates: Candidates) -> Detectio
         basis: Basis::Statistics,
         alternatives,
         declared: None,
+    }
+}
+
+/// Makes the most likely group one that decodes the whole sample, past the window the groups
+/// were formed on: a group whose named charset cannot is dropped, and a group of CJK charsets
+/// that read the window alike but the whole sample apart (CP932 reads a backslash where
+/// Shift_JIS reads a yen sign) is split into one group per reading, sharing its weight as their
+/// prices of the whole sample do (a member that cannot decode it has no share).
+fn settle_past_window(groups: &mut Vec<Group>, whole: &[u8], window: usize) {
+    // The members of a group read the window alike: they are compared from the window's last
+    // byte below 0x30 on, a character of its own in every CJK candidate (no byte of a multi-byte
+    // character of theirs is below 0x30), so as not to decode the window again.
+    let past = whole[..window]
+        .iter()
+        .rposition(|&b| b < 0x30)
+        .map_or(0, |at| at + 1);
+    while let Some(first) = groups.first() {
+        if first.decodes_whole {
+            return;
+        }
+        if first.readings.len() < 2 {
+            if decodes(first.charset, whole, true) {
+                groups[0].decodes_whole = true;
+                return;
+            }
+            groups.remove(0);
+            continue;
+        }
+        let group = groups.remove(0);
+        let texts: Vec<Option<Vec<u8>>> = group
+            .readings
+            .iter()
+            .map(|&charset| decoded_text(charset, &whole[past..], true))
+            .collect();
+        // One part per distinct text, named by its cheapest member; what they read alike costs
+        // them alike, so the rest prices them.
+        let mut parts: Vec<(Charset, &[u8], u64)> = Vec::new();
+        for (&charset, text) in group.readings.iter().zip(&texts) {
+            let Some(text) = text else { continue };
+            if parts.iter().any(|&(_, seen, _)| seen == text.as_slice()) {
+                continue;
+            }
+            let Some(price) = ideographs::price(charset, text) else {
+                continue;
+            };
+            parts.push((charset, text, price));
+        }
+        let Some(cheapest) = parts.iter().map(|&(_, _, price)| price).min() else {
+            continue;
+        };
+        let shares: Vec<f64> = parts
+            .iter()
+            .map(|&(_, _, price)| relative_weight(price, cheapest))
+            .collect();
+        let total: f64 = shares.iter().sum();
+        for (&(charset, _, _), share) in parts.iter().zip(shares) {
+            groups.push(Group {
+                charset,
+                weight: group.weight * share / total,
+                readings: vec![charset],
+                decodes_whole: true,
+                ..group
+            });
+        }
+        groups.sort_by(|a, b| b.weight.total_cmp(&a.weight));
     }
 }
 
@@ -621,6 +687,9 @@ fn group(census: &Census, scores: &[Score], decoded: &[(Charset, Vec<u8>)]) -> V
         let weight = relative_weight(score.cost, best_cost);
         if let Some((unit, group)) = groups.iter_mut().find(|(u, _)| same_text(*u, score.unit)) {
             group.weight += weight;
+            if let Unit::Charset(charset) = score.unit {
+                group.readings.push(charset);
+            }
             // The most common charset of the group names it.
             if prior_of(score.unit) < group.prior {
                 *unit = score.unit;
@@ -637,6 +706,11 @@ fn group(census: &Census, scores: &[Score], decoded: &[(Charset, Vec<u8>)]) -> V
                     cost: score.cost,
                     unknown_cost: score.unknown_cost(),
                     weight,
+                    readings: match score.unit {
+                        Unit::Charset(charset) => vec![charset],
+                        Unit::SingleByte(_) => Vec::new(),
+                    },
+                    decodes_whole: false,
                 },
             ));
         }

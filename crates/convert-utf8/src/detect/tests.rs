@@ -303,3 +303,51 @@ fn declared_labels_are_kept_unless_contradicted() {
     let d = detect_with_declared(b"plain", koi8);
     assert_eq!(d.charset(), Some(koi8));
 }
+
+/// `text` after enough of the `language` sample that it falls past the statistics window.
+fn past_the_window(language: &str, text: &str) -> String {
+    let (_, lead, _) = SAMPLES.iter().find(|s| s.0 == language).expect("a sample");
+    // CJK text is at most half as long again in UTF-8 as in its charset.
+    let repeats = 2 * STATISTICS_WINDOW / lead.len() + 2;
+    [lead.repeat(repeats).as_str(), text].concat()
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "runs the system iconv")]
+fn charsets_that_read_the_window_alike_are_told_apart_past_it() {
+    // CP932 and Shift_JIS read Japanese alike but for 0x5C and 0x7E (a backslash and a tilde in
+    // CP932, a yen sign and an overline in Shift_JIS). Past the window, CP932's reading of a
+    // path is the natural one, and the confidence says so.
+    let text = past_the_window("ja", "ファイルは C:\\temp\\memo.txt と ~/memo.txt にある。");
+    let bytes = encode(&text, "CP932");
+    let detection = detect(&bytes);
+    assert!(right(&detection, &bytes, &text), "{detection:?}");
+    assert!(detection.confidence() > 0.9, "{detection:?}");
+    // Big5-HKSCS writes a bullet where Big5 reads a hyphenation point, two characters the model
+    // prices alike: the two readings share the confidence, as the window alone could not say.
+    let text = past_the_window("zh-Hant", "第一項•第二項");
+    let bytes = encode(&text, "BIG5-HKSCS");
+    let detection = detect(&bytes);
+    let big5 = Charset::for_label("BIG5").unwrap();
+    let hkscs = Charset::for_label("BIG5-HKSCS").unwrap();
+    let answers = [
+        detection.charset(),
+        detection.alternatives().first().map(|a| a.charset),
+    ];
+    assert!(
+        answers.contains(&Some(big5)) && answers.contains(&Some(hkscs)),
+        "{detection:?}"
+    );
+    assert!(
+        (0.45..0.6).contains(&detection.confidence()),
+        "{detection:?}"
+    );
+    // A reading that cannot decode the rest has no share, and the group lives on in those that
+    // can: past the window, a character only GB18030 has (four bytes), which GBK and EUC-CN
+    // reject.
+    let text = past_the_window("zh-Hans", "笑脸😀。");
+    let bytes = encode(&text, "GB18030");
+    let detection = detect(&bytes);
+    assert!(right(&detection, &bytes, &text), "{detection:?}");
+    assert!(detection.confidence() > 0.9, "{detection:?}");
+}
