@@ -97,6 +97,9 @@ pub struct Conversion {
     pending: Pending,
     /// The decoder's output bound for no more input when it holds nothing.
     idle_bound: Option<usize>,
+    /// The least room a tail piece of two bytes needs (the decoder's bound for two bytes when
+    /// it holds nothing): with less, the tail goes a byte at a time without trying one.
+    piece_room: usize,
 }
 
 /// The characters one step of the engine wrote beyond the end of a small output (a character
@@ -211,6 +214,7 @@ impl Conversion {
     pub fn new(charset: Charset, ignore: bool) -> Conversion {
         let decoder = Decoder::new(charset, ErrorPolicy::Strict);
         let idle_bound = decoder.max_utf8_len(0);
+        let piece_room = decoder.max_utf8_len(2).unwrap_or(usize::MAX);
         let stateless = matches!(charset.family(), Family::SingleByte | Family::CjkMultibyte)
             || charset.name() == "UTF-8";
         let holds_characters = matches!(charset.family(), Family::Composing | Family::Tscii);
@@ -229,6 +233,7 @@ impl Conversion {
             holds_characters,
             pending: Pending::default(),
             idle_bound,
+            piece_room,
         }
     }
 
@@ -434,7 +439,7 @@ impl Conversion {
             // Not while the decoder holds bytes (a run of lone UTF-8 continuation bytes it
             // waits to see the end of): giving back a piece's cut character would give those
             // back too.
-            if self.stateless && self.holds_nothing() {
+            if self.stateless && room.min(TAIL) >= self.piece_room && self.holds_nothing() {
                 let piece = self.safe_piece(src.len() - read, room);
                 if piece > 1 {
                     let step = self

@@ -574,7 +574,12 @@ impl MultibyteDecoder {
         loop {
             let fits = kernel::block_len(dst.len() - written, per_byte, 4);
             let block = &src[..read + (src.len() - read).min(fits)];
-            (read, written) = fast(self, block, dst, read, written);
+            // The hot loop decodes a code only with a byte after it: with less than two bytes
+            // it would only be set up to do nothing (calls of a byte or so, as an iconv(3)
+            // output's last bytes are filled, spent more on that than on the byte).
+            if block.len() - read >= 2 {
+                (read, written) = fast(self, block, dst, read, written);
+            }
             if read == src.len() {
                 return RawStep::input_empty(read, written);
             }
