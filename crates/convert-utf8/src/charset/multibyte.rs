@@ -577,6 +577,7 @@ impl MultibyteDecoder {
             // The hot loop decodes a code only with a byte after it: with less than two bytes
             // it would only be set up to do nothing (calls of a byte or so, as an iconv(3)
             // output's last bytes are filled, spent more on that than on the byte).
+            let before = read;
             if block.len() - read >= 2 {
                 (read, written) = fast(self, block, dst, read, written);
             }
@@ -585,6 +586,16 @@ impl MultibyteDecoder {
             }
             if dst.len() - written < MAX_CHAR_UTF8 {
                 return RawStep::output_full(read, written);
+            }
+            // A block the room cut short, gone through to its last code: the next block, from
+            // the room left, goes on without the general step (near the end of the output the
+            // blocks shrink at each round, and a step each would cost more than the codes).
+            if block.len() < src.len()
+                && read > before
+                && read + 1 >= block.len()
+                && kernel::block_len(dst.len() - written, per_byte, 4) >= 4
+            {
+                continue;
             }
             let end = (read + MAX_SEQUENCE).min(src.len());
             let unit = self.step(&src[read..end], last, &mut dst[written..]);
@@ -597,8 +608,11 @@ impl MultibyteDecoder {
     }
 
     /// The UTF-8 hot loop over a block: every step starts with at least one byte of the block
-    /// left, consumes at least one, writes at most three bytes per byte it consumes and stores
-    /// at most four (an ASCII word: eight for eight), so no step checks the room.
+    /// left, consumes at least one, writes at most the table's bytes per byte it consumes
+    /// ([`DirectTable::utf8_per_byte`](direct::DirectTable::utf8_per_byte): two for most
+    /// charsets, three where a single byte is a three-byte character, such as Shift_JIS's
+    /// half-width katakana) and stores at most four (an ASCII word: eight for eight), so no step
+    /// checks the room.
     fn fast_run_utf8(
         &self,
         block: &[u8],
@@ -632,7 +646,8 @@ impl MultibyteDecoder {
 
 impl RawDecoder for MultibyteDecoder {
     fn decode_raw(&mut self, src: &[u8], dst: &mut [u8], last: bool) -> RawStep {
-        self.decode_units(src, dst, last, 3, Self::fast_run_utf8)
+        let per_byte = self.lookup.direct.utf8_per_byte();
+        self.decode_units(src, dst, last, per_byte, Self::fast_run_utf8)
     }
 
     fn decode_raw_utf16(&mut self, src: &[u8], dst: &mut [u16], last: bool) -> RawStep {

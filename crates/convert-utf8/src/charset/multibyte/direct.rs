@@ -39,6 +39,9 @@ pub(crate) struct DirectTable {
     /// The entries as UTF-16 units ([`entry_unit`]), for the UTF-16 decoder; built on its first
     /// use.
     units: OnceLock<Box<[u16]>>,
+    /// The most UTF-8 bytes an entry writes per input byte its code takes (rounded up): the
+    /// hot loop's output bound per byte consumed (see `kernel::block_len`).
+    utf8_per_byte: usize,
 }
 
 impl DirectTable {
@@ -54,12 +57,23 @@ impl DirectTable {
         let mut entries = Vec::with_capacity(1 + table.lead.iter().map(size).sum::<usize>());
         entries.push(GENERAL_PATH);
         let mut first = [DirectLead::default(); 256];
+        // ASCII runs copy a byte per byte; GB18030's four-byte codes write at most four.
+        let mut utf8_per_byte = 1;
+        let mut bound = |entry: [u8; 4], step: u8| {
+            if let Some(len) = utf8_len(entry) {
+                utf8_per_byte = utf8_per_byte.max(len.div_ceil(usize::from(step.max(1))));
+            }
+        };
         for (b, lead) in table.lead.iter().enumerate() {
             let base = entries.len() as u32;
             first[b] = match lead {
                 Lead { limit: 0, .. } => DirectLead::default(),
                 Lead { mask: 0, .. } => {
-                    entries.push(fast_entry(lead, 0).map_or(GENERAL_PATH, |(e, _)| as_entry(e)));
+                    let entry = fast_entry(lead, 0);
+                    if let Some((e, _)) = entry {
+                        bound(e, lead.step);
+                    }
+                    entries.push(entry.map_or(GENERAL_PATH, |(e, _)| as_entry(e)));
                     DirectLead {
                         base,
                         mask: 0,
@@ -79,6 +93,7 @@ impl DirectTable {
                         let at = 3 * usize::from(k);
                         let entry = [pool[at], pool[at + 1], pool[at + 2], pool[at + 3]];
                         if utf8_len(entry).is_some() {
+                            bound(entry, lead.step);
                             row[usize::from(lead.lo.wrapping_add(k))] = as_entry(entry);
                         }
                     }
@@ -94,6 +109,7 @@ impl DirectTable {
             first,
             entries: entries.into_boxed_slice(),
             units: OnceLock::new(),
+            utf8_per_byte,
         }
     }
 
@@ -121,6 +137,11 @@ impl DirectTable {
                 .map(|&entry| entry_unit(entry))
                 .collect()
         })
+    }
+
+    /// The most UTF-8 bytes the hot loop writes per input byte it consumes.
+    pub(super) fn utf8_per_byte(&self) -> usize {
+        self.utf8_per_byte
     }
 
     /// The lookup of the UTF-16 unit of a code (building the units on first use).

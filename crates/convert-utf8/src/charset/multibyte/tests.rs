@@ -368,6 +368,9 @@ fn the_direct_lookup_gives_what_the_descriptors_and_the_general_path_give() {
     for name in cjk_charsets() {
         let decoder = new_decoder(name).unwrap();
         let mut mapped = 0;
+        // The hot loop's output bound per input byte: what the most expansive code writes per
+        // byte it takes (ASCII runs and GB18030's four-byte codes write at most one).
+        let mut per_byte = 1;
         for first in 0..=255u8 {
             let lead = &decoder.lookup.table.lead[usize::from(first)];
             for next in 0..=255u8 {
@@ -381,6 +384,7 @@ fn the_direct_lookup_gives_what_the_descriptors_and_the_general_path_give() {
                 let Some((entry, len)) = direct else { continue };
                 mapped += 1;
                 assert_eq!(step, lead.step, "{name} {first:02X}{next:02X}");
+                per_byte = per_byte.max(len.div_ceil(usize::from(step)));
                 let Sequence::Chars {
                     len: taken,
                     first: cp,
@@ -403,6 +407,7 @@ fn the_direct_lookup_gives_what_the_descriptors_and_the_general_path_give() {
         }
         // Every charset maps its ASCII or Roman bytes and thousands of two-byte codes.
         assert!(mapped > 128 * 256 + 5000, "{name}: {mapped}");
+        assert_eq!(decoder.lookup.direct.utf8_per_byte(), per_byte, "{name}");
     }
 }
 
