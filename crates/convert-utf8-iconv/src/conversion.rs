@@ -100,6 +100,14 @@ pub struct Conversion {
     /// The least room a tail piece of two bytes needs (the decoder's bound for two bytes when
     /// it holds nothing): with less, the tail goes a byte at a time without trying one.
     piece_room: usize,
+    /// Copies of the decoder, made in place (a copy at every call of a stateful charset costs
+    /// a store of its state, not a new decoder built and moved): as a call began, for doing it
+    /// again ([`Conversion::convert_with_margin`]); as the tail began or after the last
+    /// character it wrote, for going back there ([`Conversion::decode_tail`]); and to probe
+    /// what it holds ([`Conversion::held_invalid`]).
+    at_call_start: Decoder,
+    at_tail_base: Decoder,
+    probe: Decoder,
 }
 
 /// The characters one step of the engine wrote beyond the end of a small output (a character
@@ -234,6 +242,9 @@ impl Conversion {
             pending: Pending::default(),
             idle_bound,
             piece_room,
+            at_call_start: Decoder::new(charset, ErrorPolicy::Strict),
+            at_tail_base: Decoder::new(charset, ErrorPolicy::Strict),
+            probe: Decoder::new(charset, ErrorPolicy::Strict),
         }
     }
 
@@ -291,11 +302,15 @@ impl Conversion {
             };
         }
         let dst = &mut dst[delivered..];
-        let start = (1..TAIL).contains(&margin).then(|| copy(&self.decoder));
-        let mut outcome = match (self.convert_leaving(src, dst, margin), start) {
-            (Some(outcome), _) => outcome,
-            (None, start) => {
-                self.decoder = start.expect("only a narrow margin leaves the input unplaced");
+        let narrow = (1..TAIL).contains(&margin);
+        if narrow {
+            copy_into(&mut self.at_call_start, &self.decoder);
+        }
+        let mut outcome = match self.convert_leaving(src, dst, margin) {
+            Some(outcome) => outcome,
+            None => {
+                assert!(narrow, "only a narrow margin leaves the input unplaced");
+                copy_into(&mut self.decoder, &self.at_call_start);
                 self.convert_leaving(src, dst, TAIL)
                     .expect("a whole tail places")
             }
@@ -429,7 +444,12 @@ impl Conversion {
         // neither of which leaves state); a stateful one is rebuilt from a copy taken here by
         // decoding again what it read since (`replay`), which costs nothing unless the output
         // fills.
-        let mut base = (!self.stateless).then(|| (0, copy(&self.decoder)));
+        // `base`: where the copy in `at_tail_base` was taken.
+        let mut base = None;
+        if !self.stateless {
+            copy_into(&mut self.at_tail_base, &self.decoder);
+            base = Some(0);
+        }
         let mut after_last_char = 0;
         while read < src.len() {
             let room = dst.len() - written - tail_written;
@@ -502,9 +522,9 @@ impl Conversion {
                         // room: a state no replay of the input reaches, so the base moves.
                         tail_written += step.written;
                         after_last_char = read;
-                        if let Some((base_read, base_decoder)) = &mut base {
+                        if let Some(base_read) = &mut base {
                             *base_read = read;
-                            *base_decoder = copy(&self.decoder);
+                            copy_into(&mut self.at_tail_base, &self.decoder);
                         }
                         continue;
                     }
@@ -518,16 +538,17 @@ impl Conversion {
                 // combining mark) and then its own: glibc writes the held one alone when only
                 // it fits, and leaves the byte unread.
                 if self.holds_characters
-                    && let Some((base_read, base_decoder)) = &base
+                    && let Some(base_read) = base
                 {
-                    let mut before = copy(base_decoder);
-                    replay(&mut before, &src[*base_read..read]);
+                    let mut before = copy(&self.at_tail_base);
+                    replay(&mut before, &src[base_read..read]);
                     if let Some((flushed, held)) = held_alone(&before, &stage[..step.written], room)
                     {
                         let at = written + tail_written;
                         dst[at..at + held].copy_from_slice(&stage[..held]);
                         tail_written += held;
-                        base = Some((read, copy(&flushed)));
+                        base = Some(read);
+                        copy_into(&mut self.at_tail_base, &flushed);
                         self.decoder = flushed;
                         after_last_char = read;
                         continue;
@@ -547,7 +568,7 @@ impl Conversion {
                         unplaced: false,
                     };
                 }
-                let Some((base_read, base_decoder)) = base.take() else {
+                let Some(base_read) = base.take() else {
                     self.decoder.release_incomplete();
                     return Step {
                         read: after_last_char,
@@ -557,7 +578,7 @@ impl Conversion {
                         unplaced: false,
                     };
                 };
-                self.decoder = base_decoder;
+                copy_into(&mut self.decoder, &self.at_tail_base);
                 replay(&mut self.decoder, &src[base_read..after_last_char]);
                 return Step {
                     read: after_last_char,
@@ -584,10 +605,10 @@ impl Conversion {
                             // Characters came out with the drop (an ESC that began no escape
                             // sequence is a character): no replay of less input writes them,
                             // so the drop is taken with them and the base moves past it.
-                            Some((base_read, base_decoder)) => {
+                            Some(base_read) => {
                                 after_last_char = read;
                                 *base_read = read;
-                                *base_decoder = copy(&self.decoder);
+                                copy_into(&mut self.at_tail_base, &self.decoder);
                             }
                         }
                     }
@@ -655,14 +676,16 @@ impl Conversion {
     /// The bad sequence the bytes the decoder holds at the end of the input make, if they are
     /// one whatever follows (glibc reports a bad sequence with the bytes it has; the engine
     /// holds, for instance, a lone UTF-8 continuation byte to see how long the bad run is).
-    fn held_invalid(&self) -> Option<convert_utf8::DecodeError> {
+    fn held_invalid(&mut self) -> Option<convert_utf8::DecodeError> {
         // The probe (a copy of the decoder) is spared when there is nothing to probe.
         if self.stateless && self.holds_nothing() {
             return None;
         }
-        let mut probe = self.decoder.try_clone()?;
+        if !self.probe.try_clone_from(&self.decoder) {
+            return None;
+        }
         let mut stage = [0u8; 2 * TAIL];
-        match probe.decode(&[], &mut stage, true).status {
+        match self.probe.decode(&[], &mut stage, true).status {
             DecodeStatus::Error(error) if error.kind() == convert_utf8::ErrorKind::Invalid => {
                 Some(error)
             }
@@ -700,6 +723,14 @@ fn replay(decoder: &mut Decoder, read: &[u8]) {
             break;
         }
     }
+}
+
+/// Makes `target` a copy of `source` in place (see [`copy`]).
+fn copy_into(target: &mut Decoder, source: &Decoder) {
+    assert!(
+        target.try_clone_from(source),
+        "glibc's charsets are never decoded by encoding_rs"
+    );
 }
 
 /// A copy of `decoder`: every charset glibc names is decoded by a decoder that can be copied.

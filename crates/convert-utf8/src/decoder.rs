@@ -146,6 +146,53 @@ impl Decoder {
         })
     }
 
+    /// Makes this decoder a copy of `source` in place, as [`try_clone`](Self::try_clone) would
+    /// make one, for a caller that copies a decoder often (at every call, as iconv(3)'s
+    /// handles do): a store of the state, not a new decoder built and moved. Returns false, and
+    /// leaves this decoder as it was, where `source` cannot be copied.
+    ///
+    /// ```
+    /// use convert_utf8::{Charset, Decoder, ErrorPolicy};
+    ///
+    /// let sjis = Charset::for_label("SJIS")?;
+    /// let mut decoder = Decoder::new(sjis, ErrorPolicy::Strict);
+    /// let mut out = [0u8; 16];
+    /// let _ = decoder.decode(b"\x93", &mut out, false); // half of 日, held
+    /// let mut copy = Decoder::new(sjis, ErrorPolicy::Strict);
+    /// assert!(copy.try_clone_from(&decoder));
+    /// let step = copy.decode(b"\xfa", &mut out, true);
+    /// assert_eq!(&out[..step.written], "日".as_bytes());
+    /// # Ok::<(), convert_utf8::Error>(())
+    /// ```
+    pub fn try_clone_from(&mut self, source: &Decoder) -> bool {
+        // Every field named, so that a new one cannot be left out.
+        let Decoder {
+            inner,
+            charset,
+            policy,
+            position,
+            history,
+            history_len,
+            replacement_pending,
+            error_count,
+            first_error,
+            truncated,
+        } = source;
+        if !self.inner.try_clone_from(inner) {
+            return false;
+        }
+        self.charset = *charset;
+        self.policy = *policy;
+        self.position = *position;
+        self.history = *history;
+        self.history_len = *history_len;
+        self.replacement_pending = *replacement_pending;
+        self.error_count = *error_count;
+        self.first_error = *first_error;
+        self.truncated = *truncated;
+        true
+    }
+
     /// Gives back the bytes at the end of the input read so far that only begin a sequence
     /// (those a call with `last` would report as [`ErrorKind::Truncated`]): the decoder is left
     /// as if they had never been read, and the number of them is returned, to be passed again
@@ -376,6 +423,12 @@ impl Decoder {
             self.history
                 .copy_from_slice(&consumed[n - MAX_BAD_SEQUENCE_LEN..]);
             self.history_len = MAX_BAD_SEQUENCE_LEN as u8;
+        } else if n == 1 {
+            // One byte (what iconv(3)'s filling of an output's last bytes consumes at a time):
+            // a shift, where the general case is two calls to copy a few bytes.
+            let shifted = u128::from_le_bytes(self.history) >> 8 | u128::from(consumed[0]) << 120;
+            self.history = shifted.to_le_bytes();
+            self.history_len = (self.history_len + 1).min(MAX_BAD_SEQUENCE_LEN as u8);
         } else if n > 0 {
             self.history.copy_within(n.., 0);
             self.history[MAX_BAD_SEQUENCE_LEN - n..].copy_from_slice(consumed);

@@ -297,3 +297,56 @@ fn empty_input_and_empty_calls_are_harmless() {
         assert_eq!(step.written, 0, "{charset}");
     }
 }
+
+/// Decodes `input` to its end with `decoder`, in one call with room for all of it: the
+/// output, the stop, and where the decoder then is.
+fn decode_rest(decoder: &mut Decoder, input: &[u8]) -> (Vec<u8>, DecodeStatus, u64) {
+    let room = decoder.max_utf8_len(input.len()).expect("no overflow");
+    let mut buf = vec![0u8; room.max(MIN_OUTPUT_SPACE)];
+    let step = decoder.decode(input, &mut buf, true);
+    buf.truncate(step.written);
+    (buf, step.status, decoder.position())
+}
+
+#[test]
+fn a_decoder_copied_in_place_goes_on_as_the_original() {
+    let utf8 = Charset::for_label("UTF-8").unwrap();
+    let mut state = 0x9E37_79B9u32;
+    for charset in Charset::all() {
+        // Text-like bytes: ASCII with runs of high bytes, so that every family is mid-sequence
+        // or holding something at some cut.
+        let input: Vec<u8> = (0..300)
+            .map(|i| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                if i % 7 < 3 {
+                    b'a' + (state % 26) as u8
+                } else {
+                    state as u8
+                }
+            })
+            .collect();
+        for cut in [1, 2, 7, 150] {
+            let mut original = Decoder::new(charset, ErrorPolicy::Replace);
+            let mut buf = vec![0u8; original.max_utf8_len(cut).unwrap()];
+            let _ = original.decode(&input[..cut], &mut buf, false);
+            let Some(mut reference) = original.try_clone() else {
+                let mut copy = Decoder::new(charset, ErrorPolicy::Replace);
+                assert!(!copy.try_clone_from(&original), "{charset:?}");
+                continue;
+            };
+            let expected = decode_rest(&mut reference, &input[cut..]);
+            // Into a decoder of the same charset, and of another family.
+            for target in [charset, utf8] {
+                let mut copy = Decoder::new(target, ErrorPolicy::Strict);
+                assert!(copy.try_clone_from(&original), "{charset:?}");
+                assert_eq!(
+                    decode_rest(&mut copy, &input[cut..]),
+                    expected,
+                    "{charset:?} copied into {target:?} after {cut} bytes"
+                );
+            }
+        }
+    }
+}

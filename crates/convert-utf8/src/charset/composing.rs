@@ -204,6 +204,10 @@ impl ComposingDecoder {
                     // a call to copy a few bytes.
                     if copied <= 16 && src.len() - read >= 16 && dst.len() - written >= 16 {
                         dst[written..written + 16].copy_from_slice(&src[read..read + 16]);
+                    } else if copied == 1 {
+                        // A run of one at the end of a short input (iconv(3)'s last bytes are
+                        // filled a byte at a time): a store, not a call.
+                        dst[written] = src[read];
                     } else {
                         dst[written..written + copied].copy_from_slice(&src[read..read + copied]);
                     }
@@ -239,7 +243,13 @@ impl ComposingDecoder {
             } else {
                 // The byte's character, as the table has it encoded already.
                 let len = entry_len(entry);
-                dst[written..written + len].copy_from_slice(&entry.to_le_bytes()[..len]);
+                let bytes = entry.to_le_bytes();
+                // All four bytes where they fit (what lies past `len` is overwritten later): a
+                // store, not a call to copy one to three bytes.
+                match dst.get_mut(written..written + 4) {
+                    Some(four) => four.copy_from_slice(&bytes),
+                    None => dst[written..written + len].copy_from_slice(&bytes[..len]),
+                }
                 written += len;
             }
         }

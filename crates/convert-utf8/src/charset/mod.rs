@@ -310,6 +310,29 @@ impl FamilyDecoder {
         })
     }
 
+    /// Makes this decoder a copy of `source` in place, as [`try_clone`](Self::try_clone) would
+    /// make one: one store of the state where both are of one family, rather than a new
+    /// decoder built and moved. False, and this decoder unchanged, for the WHATWG family.
+    pub(crate) fn try_clone_from(&mut self, source: &FamilyDecoder) -> bool {
+        use FamilyDecoder as D;
+        match (self, source) {
+            (D::Unicode(d), D::Unicode(s)) => d.clone_from(s),
+            (D::Utf7(d), D::Utf7(s)) => d.clone_from(s),
+            (D::SingleByte(d), D::SingleByte(s)) => d.clone_from(s),
+            (D::Composing(d), D::Composing(s)) => d.clone_from(s),
+            (D::Iso6937(d), D::Iso6937(s)) => d.clone_from(s),
+            (D::Tscii(d), D::Tscii(s)) => d.clone_from(s),
+            (D::Multibyte(d), D::Multibyte(s)) => d.clone_from(s),
+            (D::Iso2022(d), D::Iso2022(s)) => d.clone_from(s),
+            (D::EbcdicDbcs(d), D::EbcdicDbcs(s)) => d.clone_from(s),
+            (this, source) => match source.try_clone() {
+                Some(copy) => *this = copy,
+                None => return false,
+            },
+        }
+        true
+    }
+
     /// A fresh decoder for `charset`.
     pub(crate) fn new(charset: Charset) -> FamilyDecoder {
         let kind = match charset.0 {
