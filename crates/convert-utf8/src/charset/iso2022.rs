@@ -560,7 +560,9 @@ impl RawDecoder for Iso2022Decoder {
             if dst.len() - written < MAX_CHAR_UTF8 {
                 return RawStep::output_full(read, written);
             }
-            if self.drop_next == 0 {
+            // The fast loops are set up only for more than a byte: one byte (as iconv(3)'s
+            // output's last bytes are filled) is a step of the general path either way.
+            if self.drop_next == 0 && src.len() - read >= 2 {
                 let (r, w) = self.fast_run(&src[read..], &mut dst[written..]);
                 if r > 0 {
                     read += r;
