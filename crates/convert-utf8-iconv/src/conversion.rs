@@ -104,7 +104,7 @@ pub struct Conversion {
     /// a store of its state, not a new decoder built and moved): as a call began, for doing it
     /// again ([`Conversion::convert_with_margin`]); as the tail began or after the last
     /// character it wrote, for going back there ([`Conversion::decode_tail`]); and to probe
-    /// what it holds ([`Conversion::held_invalid`]).
+    /// what it holds ([`Conversion::held_invalid`], [`Conversion::flush`], a held character).
     at_call_start: Decoder,
     at_tail_base: Decoder,
     probe: Decoder,
@@ -255,8 +255,8 @@ impl Conversion {
     pub fn flush(&mut self, dst: &mut [u8]) -> Outcome {
         let delivered = self.pending.deliver(dst);
         let mut stage = [0u8; 2 * TAIL];
-        let mut trial = copy(&self.decoder);
-        let step = trial.decode(&[], &mut stage, true);
+        copy_into(&mut self.probe, &self.decoder);
+        let step = self.probe.decode(&[], &mut stage, true);
         let dst = &mut dst[delivered..];
         if !self.pending.is_empty() || step.written > dst.len() {
             return Outcome {
@@ -540,16 +540,16 @@ impl Conversion {
                 if self.holds_characters
                     && let Some(base_read) = base
                 {
-                    let mut before = copy(&self.at_tail_base);
-                    replay(&mut before, &src[base_read..read]);
-                    if let Some((flushed, held)) = held_alone(&before, &stage[..step.written], room)
-                    {
+                    // The decoder as it was before the byte, in the probe.
+                    copy_into(&mut self.probe, &self.at_tail_base);
+                    replay(&mut self.probe, &src[base_read..read]);
+                    if let Some(held) = held_alone(&mut self.probe, &stage[..step.written], room) {
                         let at = written + tail_written;
                         dst[at..at + held].copy_from_slice(&stage[..held]);
                         tail_written += held;
                         base = Some(read);
-                        copy_into(&mut self.at_tail_base, &flushed);
-                        self.decoder = flushed;
+                        copy_into(&mut self.at_tail_base, &self.probe);
+                        copy_into(&mut self.decoder, &self.probe);
                         after_last_char = read;
                         continue;
                     }
@@ -725,7 +725,8 @@ fn replay(decoder: &mut Decoder, read: &[u8]) {
     }
 }
 
-/// Makes `target` a copy of `source` in place (see [`copy`]).
+/// Makes `target` a copy of `source` in place: every charset glibc names is decoded by a decoder
+/// that can be copied.
 fn copy_into(target: &mut Decoder, source: &Decoder) {
     assert!(
         target.try_clone_from(source),
@@ -733,27 +734,19 @@ fn copy_into(target: &mut Decoder, source: &Decoder) {
     );
 }
 
-/// A copy of `decoder`: every charset glibc names is decoded by a decoder that can be copied.
-fn copy(decoder: &Decoder) -> Decoder {
-    decoder
-        .try_clone()
-        .expect("glibc's charsets are never decoded by encoding_rs")
-}
-
 /// When `before` holds a character back whose UTF-8 (written by a final call) begins `output`
-/// and fits in `room`, the decoder with that character written, and the character's length
-/// (its bytes are the start of `output`).
-fn held_alone(before: &Decoder, output: &[u8], room: usize) -> Option<(Decoder, usize)> {
-    let mut flushed = before.try_clone()?;
+/// and fits in `room`, the character's length (its bytes are the start of `output`), `before`
+/// being left with that character written. Otherwise `None`, `before` being of no further use.
+fn held_alone(before: &mut Decoder, output: &[u8], room: usize) -> Option<usize> {
     let mut stage = [0u8; 2 * TAIL];
-    let step = flushed.decode(&[], &mut stage, true);
+    let step = before.decode(&[], &mut stage, true);
     let held = &stage[..step.written];
     (step.status == DecodeStatus::InputEmpty
         && !held.is_empty()
         && held.len() <= room
         && held.len() < output.len()
         && output.starts_with(held))
-    .then_some((flushed, held.len()))
+    .then_some(held.len())
 }
 
 #[cfg(test)]
