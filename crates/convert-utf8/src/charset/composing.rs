@@ -9,7 +9,7 @@
 //! dropped byte) and is written at the end of the input.
 
 use crate::charset::single_byte::{
-    INVALID, TableId, Utf8Table, code_point, entry_len, shared_utf8_table, write_code_point,
+    INVALID, TableId, Utf8Table, code_point, shared_utf8_table, write_code_point, write_entry,
 };
 use crate::charset::{RawDecoder, RawStep};
 use crate::tables::format::ComposingTable;
@@ -242,15 +242,7 @@ impl ComposingDecoder {
                 *state = Some(cp);
             } else {
                 // The byte's character, as the table has it encoded already.
-                let len = entry_len(entry);
-                let bytes = entry.to_le_bytes();
-                // All four bytes where they fit (what lies past `len` is overwritten later): a
-                // store, not a call to copy one to three bytes.
-                match dst.get_mut(written..written + 4) {
-                    Some(four) => four.copy_from_slice(&bytes),
-                    None => dst[written..written + len].copy_from_slice(&bytes[..len]),
-                }
-                written += len;
+                written += write_entry(entry, &mut dst[written..]).expect("room checked per step");
             }
         }
         if last && let Some(held) = *state {

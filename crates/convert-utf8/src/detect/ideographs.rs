@@ -227,7 +227,6 @@ pub(super) fn score_utf16(
     }
 }
 
-/// The cost of the non-ASCII characters of `text`, and how many were scored.
 /// What the UTF-8 `text` costs as a reading of CJK candidate `charset`: its model's price and
 /// the charset's prior, as [`score`] gives it; `None` for a charset that is no candidate.
 pub(super) fn price(charset: Charset, text: &[u8]) -> Option<u64> {
@@ -238,6 +237,7 @@ pub(super) fn price(charset: Charset, text: &[u8]) -> Option<u64> {
     Some(text_cost(&cost_tables()[model], text).0 + u64::from(prior))
 }
 
+/// The cost of the non-ASCII characters of `text`, and how many were scored.
 fn text_cost(table: &CostTable, text: &[u8]) -> (u64, u32) {
     let mut cost = 0u64;
     let units = for_each_non_ascii(text, |cp| cost += u64::from(table.cost_of(cp)));

@@ -22,7 +22,7 @@ use crate::tables::single_byte::{PLAIN_COUNT, UNMAPPED};
 use std::sync::OnceLock;
 pub(crate) use table::{
     INVALID, TableId, Utf8Table, code_point, entry_len, shared_utf8_table, utf8_entry,
-    write_code_point,
+    write_code_point, write_entry,
 };
 
 #[cfg(target_arch = "x86_64")]

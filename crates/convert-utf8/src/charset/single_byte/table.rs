@@ -81,13 +81,18 @@ fn utf8_table(halves: [u16; 2]) -> Utf8Table {
     table
 }
 
-/// Writes one code point's UTF-8 at the start of `dst`, if it fits; returns its length. Where
-/// `dst` has four bytes, all four of the entry are stored (what lies past the length is the
-/// caller's to overwrite, as with the tables' entries everywhere): one store, where copying one
-/// to three bytes is a call.
+/// Writes one code point's UTF-8 at the start of `dst`, if it fits; returns its length.
 #[inline]
 pub(crate) fn write_code_point(cp: u16, dst: &mut [u8]) -> Option<usize> {
-    let entry = utf8_entry(cp);
+    write_entry(utf8_entry(cp), dst)
+}
+
+/// Writes an entry's UTF-8 at the start of `dst`, if it fits; returns its length. Where `dst`
+/// has four bytes, all four of the entry are stored (what lies past the length is the caller's
+/// to overwrite, as with the tables' entries everywhere): one store, where copying one to three
+/// bytes is a call.
+#[inline]
+pub(crate) fn write_entry(entry: u32, dst: &mut [u8]) -> Option<usize> {
     let len = entry_len(entry);
     match dst.get_mut(..4) {
         Some(four) => four.copy_from_slice(&entry.to_le_bytes()),
