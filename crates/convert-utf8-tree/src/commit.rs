@@ -3,6 +3,10 @@
 //! where a sync per file would cost a journal commit each), then each file is checked
 //! unchanged, backed up if asked, and replaced by one rename, then the renames are made durable
 //! together.
+//! The originals stay open until their renames are done and are closed on a thread of their
+//! own: a rename over a file nothing holds open frees the file's blocks there and then, which
+//! cost more than all the rest of a small file's commit (measured: 90-125 µs a rename against
+//! 16 µs with the original open, on ext4), and would leave the run waiting on one thread.
 //! The batch is bounded, and so are the open files and memory waiting in it.
 
 use crate::file::{Pending, backup_path};
@@ -13,7 +17,7 @@ use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io;
 use std::path::Path;
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::time::{Duration, Instant};
 
 /// The most conversions a batch holds (each an open temporary file).
@@ -47,6 +51,23 @@ impl Committer {
 
     /// Commits what `pending` brings, in batches, until every sender is gone.
     pub(crate) fn run(&self, pending: Receiver<Pending>, observer: &dyn Observer) {
+        // One batch's originals queued while the closer closes the last's: what stays open is
+        // bounded, and the committer goes on meanwhile.
+        let (originals, to_close) = mpsc::sync_channel::<Vec<File>>(1);
+        std::thread::scope(|scope| {
+            scope.spawn(move || to_close.into_iter().for_each(drop));
+            self.commit_batches(pending, observer, &originals);
+            // The closer ends once its queue is closed, and the scope waits for it.
+            drop(originals);
+        });
+    }
+
+    fn commit_batches(
+        &self,
+        pending: Receiver<Pending>,
+        observer: &dyn Observer,
+        originals: &SyncSender<Vec<File>>,
+    ) {
         let mut batch = Vec::with_capacity(self.batch);
         while let Ok(first) = pending.recv() {
             batch.push(first);
@@ -61,14 +82,18 @@ impl Committer {
                     Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
                 }
             }
-            for entry in self.commit(std::mem::take(&mut batch)) {
+            let mut replaced = Vec::with_capacity(batch.len());
+            for entry in self.commit(std::mem::take(&mut batch), &mut replaced) {
                 observer.entry(&entry);
             }
+            // Only gone if the closer is (it never panics): then they close here.
+            let _ = originals.send(replaced);
         }
     }
 
-    /// Puts a batch in place; each entry says what became of its file.
-    fn commit(&self, batch: Vec<Pending>) -> Vec<Entry> {
+    /// Puts a batch in place; each entry says what became of its file. The originals, open
+    /// still, go to `originals` once their files are renamed or left.
+    fn commit(&self, batch: Vec<Pending>, originals: &mut Vec<File>) -> Vec<Entry> {
         let mut done = Vec::with_capacity(batch.len());
         let mut ready = Vec::with_capacity(batch.len());
         if self.durable {
@@ -80,11 +105,14 @@ impl Committer {
             for (pending, synced) in batch.into_iter().zip(synced) {
                 match synced {
                     Ok(()) => ready.push(pending),
-                    Err(e) => done.push(failed(
-                        pending.entry,
-                        "cannot make its conversion durable",
-                        &e,
-                    )),
+                    Err(e) => {
+                        originals.push(pending.original);
+                        done.push(failed(
+                            pending.entry,
+                            "cannot make its conversion durable",
+                            &e,
+                        ));
+                    }
                 }
             }
         } else {
@@ -92,7 +120,7 @@ impl Committer {
         }
         let first_converted = done.len();
         for pending in ready {
-            done.push(self.put_in_place(pending));
+            done.push(self.put_in_place(pending, originals));
         }
         if self.durable {
             // The renames are durable once their directories are.
@@ -115,12 +143,14 @@ impl Committer {
         done
     }
 
-    fn put_in_place(&self, pending: Pending) -> Entry {
+    fn put_in_place(&self, pending: Pending, originals: &mut Vec<File>) -> Entry {
         let Pending {
             replacement,
             identity,
+            original,
             entry,
         } = pending;
+        originals.push(original);
         let path = entry.path.clone();
         let now = if self.follow_links {
             fs::metadata(&path)
@@ -210,8 +240,10 @@ fn batch_size() -> usize {
     } else {
         1024
     };
-    // Half of what is left once the walker's threads and the process have theirs.
-    (soft.saturating_sub(64) / 4).clamp(1, MAX_BATCH)
+    // Half of what is left once the walker's threads and the process have theirs: a batch
+    // being filled and one waiting hold two files a conversion (the temporary and the
+    // original), and the closer two batches' originals.
+    (soft.saturating_sub(64) / 12).clamp(1, MAX_BATCH)
 }
 
 /// Makes a batch's files durable: on Linux one `syncfs` per filesystem, which writes them all

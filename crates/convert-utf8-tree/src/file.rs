@@ -28,6 +28,9 @@ pub(crate) struct Pending {
     pub(crate) replacement: AtomicReplace,
     /// The file as it was read: it is replaced only if it still is.
     pub(crate) identity: Identity,
+    /// The original, still open: the rename then only unlinks it, and freeing its blocks
+    /// waits for this to be closed, off the committer's thread (see [`crate::commit`]).
+    pub(crate) original: File,
     /// The entry to report once it is in place (action [`Action::Converted`]).
     pub(crate) entry: Entry,
 }
@@ -368,10 +371,12 @@ impl<'p> Examined<'p> {
             )));
         }
         let identity = Identity::of(&self.metadata);
+        let entry = with_charset(self.entry(Action::Converted, None));
         Step::Pending(Pending {
             replacement,
             identity,
-            entry: with_charset(self.entry(Action::Converted, None)),
+            original: self.file,
+            entry,
         })
     }
 
