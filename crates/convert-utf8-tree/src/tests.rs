@@ -176,6 +176,28 @@ fn large_files_stream_and_keep_their_mode() {
     assert_eq!(fs::metadata(&path).unwrap().mode() & 0o777, 0o640);
 }
 
+/// The originals, kept open until their renames, are all closed by the end of the run, over
+/// several batches: nothing of the tree is left held open (an original held would stay on the
+/// disk, unlinked, for as long as the process lives).
+#[test]
+fn nothing_of_the_tree_is_left_open_after_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let russian = encode(RUSSIAN, "CP1251");
+    for i in 0..600 {
+        fs::write(dir.path().join(format!("{i:03}.txt")), &russian).unwrap();
+    }
+    let (summary, _) = run(&[dir.path()], &forced("CP1251"));
+    assert_eq!(summary.converted, 600);
+    // What this process holds open, by the path each descriptor's link in /proc names (with
+    // " (deleted)" after an unlinked file's). Other tests' files lie elsewhere.
+    let held: Vec<PathBuf> = fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .filter_map(|fd| fs::read_link(fd.unwrap().path()).ok())
+        .filter(|target| target.starts_with(dir.path()))
+        .collect();
+    assert!(held.is_empty(), "still open: {held:?}");
+}
+
 /// The conversion is created with the original's mode less the umask and given the exact
 /// mode only where that differs: modes the umask would narrow, and narrower ones, are kept.
 #[test]
