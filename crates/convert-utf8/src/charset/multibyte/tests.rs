@@ -599,6 +599,24 @@ fn chunk_lead_bits_are_the_portable_ones() {
     }
 }
 
+/// A run of GB18030 four-byte codes (Hangul and Latin letters), whose first and third bytes
+/// look like leads so that they fill whole chunks of pairs, is decoded by the hot loop itself
+/// to the block's end, not left code by code to the general step.
+#[test]
+fn the_hot_loop_decodes_runs_of_four_byte_codes() {
+    let text = "가각갂갃간갅갆갇갈갉ñçöß".repeat(8);
+    let block = Iconv::open_to("UTF-8", "GB18030")
+        .unwrap()
+        .convert(text.as_bytes())
+        .output;
+    assert_eq!(block.len(), 4 * text.chars().count(), "all four-byte codes");
+    let decoder = new_decoder("GB18030").unwrap();
+    let mut dst = vec![0u8; 4 * block.len()];
+    let (read, written) = decoder.fast_run_utf8(&block, &mut dst, 0, 0);
+    assert_eq!(read, block.len());
+    assert_eq!(&dst[..written], text.as_bytes());
+}
+
 /// The chunks of pairs and the one-by-one loop between them give what the general path gives
 /// code by code, on text made from the tables alone (so that it runs under Miri too): runs of
 /// two-byte codes of every length up to 40, each followed by a single byte or an ASCII run of
