@@ -17,7 +17,8 @@
 //! predicts and runs ahead on. ASCII runs are copied a word at a time. In a charset whose leads
 //! are all the bytes from some byte on ([`lead_floor`](crate::tables::format::lead_floor): the EUC, GB and Big5 charsets, UHC,
 //! JOHAB), a chunk of input whose codes are all two-byte ones, found by SIMD, is decoded without
-//! the step ([`fast_run_by_lead_bits`]). Anything longer, illegal, expanding to two code points,
+//! the step ([`fast_run_by_lead_bits`]). GB18030's four-byte codes are decoded in the hot loop
+//! too, from their linear index. Anything else longer, illegal, expanding to two code points,
 //! or cut by the end of the block goes through [`decode_sequence`], which walks the rows.
 
 use crate::charset::kernel::{
