@@ -599,6 +599,19 @@ fn chunk_lead_bits_are_the_portable_ones() {
     }
 }
 
+/// Every linear index of GB18030's four-byte codes, up to past the last range's start, is
+/// found in the range a search of all the ranges finds.
+#[test]
+fn the_range_buckets_find_what_a_search_finds() {
+    let (ranges, _) = charset("GB18030").unwrap().table.four_byte.unwrap();
+    let limit = ranges.last().unwrap().index;
+    let step = if cfg!(miri) { 97 } else { 1 };
+    for index in (0..limit + 1000).step_by(step) {
+        let searched = ranges.partition_point(|r| r.index <= index) - 1;
+        assert_eq!(range_of(ranges, index), searched, "index {index}");
+    }
+}
+
 /// A run of GB18030 four-byte codes (Hangul and Latin letters), whose first and third bytes
 /// look like leads so that they fill whole chunks of pairs, is decoded by the hot loop itself
 /// to the block's end, not left code by code to the general step.
