@@ -189,8 +189,7 @@ fn fast_run<U: DirectOut, const FOUR: bool>(
             // for its four, within the block's room.
             if FOUR
                 && let Some(ranges) = four
-                && let Some(code) = block.get(read..read + 4)
-                && let Some(c) = four_byte_char(ranges, code)
+                && let Some(c) = four_byte_char_at(ranges, block, read)
             {
                 written += U::push_char(&mut dst[written..], c);
                 read += 4;
@@ -449,6 +448,13 @@ fn four_byte(ranges: &'static [FourByteRange], units: [u8; 3], bytes: &[u8]) -> 
     }
 }
 
+/// The character of the GB18030 four-byte code at `block[at..]`, if the block holds four bytes
+/// there and they are one (see [`four_byte_char`]).
+#[inline(always)]
+fn four_byte_char_at(ranges: &'static [FourByteRange], block: &[u8], at: usize) -> Option<u32> {
+    four_byte_char(ranges, block.get(at..at + 4)?)
+}
+
 /// The character of the GB18030 four-byte code `code`, if it is a well-formed code of a range
 /// that maps.
 #[inline(always)]
@@ -633,8 +639,8 @@ impl MultibyteDecoder {
         let until = block.len().saturating_sub(1);
         // The four-byte path is a loop of its own (`FOUR`), so that the charsets without
         // four-byte codes keep their loop as it was.
-        match (lookup.lead_floor, four.is_some()) {
-            (Some(floor), true) => {
+        match (lookup.lead_floor, four) {
+            (Some(floor), Some(ranges)) => {
                 let (mut read, mut written) = at;
                 loop {
                     (read, written) = fast_run_by_lead_bits::<true>(
@@ -655,9 +661,7 @@ impl MultibyteDecoder {
                     // text where they come one at a time 0.4 % more instructions.)
                     let before = read;
                     while read < until
-                        && let Some(c) = block
-                            .get(read..read + 4)
-                            .and_then(|code| four_byte_char(four?, code))
+                        && let Some(c) = four_byte_char_at(ranges, block, read)
                     {
                         written += u8::push_char(&mut dst[written..], c);
                         read += 4;
@@ -667,13 +671,13 @@ impl MultibyteDecoder {
                     }
                 }
             }
-            (Some(floor), false) => {
+            (Some(floor), None) => {
                 fast_run_by_lead_bits::<false>(direct, ascii_identity, four, floor, block, dst, at)
             }
-            (None, true) => {
+            (None, Some(_)) => {
                 fast_run::<u8, true>(direct, ascii_identity, four, block, dst, at, until)
             }
-            (None, false) => {
+            (None, None) => {
                 fast_run::<u8, false>(direct, ascii_identity, four, block, dst, at, until)
             }
         }
