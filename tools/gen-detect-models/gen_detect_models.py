@@ -317,10 +317,12 @@ def punctuation() -> tuple[list[str], list[str], list[str], list[str]]:
             spaces.append(c)
         elif cat == "Ps" or c in "\u00bf\u00a1":
             opening.append(c)
-        elif cat in ("Pi", "Pf", "Pd"):
+        # The acute accent on its own is typed for an apostrophe (zo´n, l´eau) and the middle
+        # dot stands inside Catalan words (col·lecció) and between items ( · ): like ’ and the
+        # dashes, either side of a word.
+        elif cat in ("Pi", "Pf", "Pd") or c in "\u00b4\u00b7":
             quotes.append(c)
-        # The acute accent and the grave accent on their own are typed for apostrophes.
-        elif cat.startswith("P") or c in "\u00b4\u0060":
+        elif cat.startswith("P"):
             other.append(c)
     return spaces, opening, quotes, other
 

@@ -59,9 +59,13 @@ impl Case {
 /// A byte the charset does not decode: the candidate cannot be right.
 const INVALID: u8 = u8::MAX;
 /// A combining mark the language's model does not list (vowel points, harakat): it costs
-/// [`MARK_COST`], and the class after it is priced as if it stood alone.
+/// [`MARK_COST`] on a letter of the script (or another mark), [`STRAY_MARK_COST`] anywhere else,
+/// and the class after it is priced as if it stood alone.
 const MARK: u8 = u8::MAX - 1;
 const MARK_COST: u64 = 16;
+/// A mark of the script on a space, a digit or a Latin letter: what a letter of another charset
+/// turned into (ISO-8859-6 reads Dutch ï as a damma), priced like a symbol inside a word.
+const STRAY_MARK_COST: u64 = 64;
 /// The cost of a capital letter right after a small one (eighths of a nat).
 const CAPITAL_INSIDE_WORD_COST: u64 = 24;
 
@@ -140,6 +144,8 @@ impl ModelLookup {
             };
         }
         let lower = lower_case(c);
+        // (Spacing modifier letters, such as the caron ˇ that ISO-8859-2 and -4 have on their
+        // own, are diacritics standing alone: symbols, not a foreign language's letters.)
         if let Some(class) = self.letter_class(lower) {
             class
         } else if let Some(class) = punctuation_class(c) {
@@ -153,7 +159,7 @@ impl ModelLookup {
             // Pointing that these scripts may or may not write; elsewhere a lone combining
             // mark is what a letter of another charset turned into.
             MARK
-        } else if c.is_alphabetic() {
+        } else if c.is_alphabetic() && !('\u{02B0}'..='\u{02FF}').contains(&c) {
             FOREIGN
         } else {
             SYMBOL
@@ -687,6 +693,16 @@ fn capital_cost(pairs: &[(u8, u8, u32)], cases: &[Case; 256]) -> u64 {
         .sum()
 }
 
+/// The cost of a combining mark after `prev`: cheap on a letter of the model's own script or
+/// another mark (marks stack), dear anywhere else.
+fn mark_cost(model: &LetterModel, prev: u8) -> u64 {
+    if prev == MARK || prev >= model.first_letter_class() {
+        MARK_COST
+    } else {
+        STRAY_MARK_COST
+    }
+}
+
 /// The cost of the pairs' classes under one candidate.
 fn class_cost(candidate: &Candidate, pairs: &[(u8, u8, u32)]) -> u64 {
     let model = candidate.model;
@@ -711,7 +727,7 @@ fn class_cost(candidate: &Candidate, pairs: &[(u8, u8, u32)]) -> u64 {
         // A combining mark leaves its letter in place: after one, the next class is priced
         // as if it stood alone.
         let pair = match (prev, cur) {
-            (_, MARK) => MARK_COST,
+            (prev, MARK) => mark_cost(model, prev),
             (MARK, cur) => u64::from(model.unigram[usize::from(cur)]),
             (prev, cur) => u64::from(model.costs[usize::from(prev) * k + usize::from(cur)]),
         };
@@ -807,7 +823,7 @@ mod tests {
                         candidate.classes[usize::from(c)],
                     );
                     let pair = match (prev, cur) {
-                        (_, MARK) => MARK_COST,
+                        (prev, MARK) => mark_cost(candidate.model, prev),
                         (MARK, cur) => u64::from(candidate.model.unigram[usize::from(cur)]),
                         (prev, cur) => u64::from(
                             candidate.model.costs[usize::from(prev) * k + usize::from(cur)],

@@ -21,9 +21,9 @@ pub(super) const SPACES: &str = "\u{00a0}\u{2000}\u{2001}\u{2002}\u{2003}\u{2004
 /// Punctuation that opens (before a word).
 pub(super) const OPENING_PUNCTUATION: &str = "¡¿‚„⁅〈《「『【〔〖〘〚〝（［｛｟｢";
 /// Quotation marks and dashes (either side of a word).
-pub(super) const QUOTES: &str = "«»‐‑‒–—―‘’‛“”‟‹›〜〰－";
+pub(super) const QUOTES: &str = "«´·»‐‑‒–—―‘’‛“”‟‹›〜〰－";
 /// Other punctuation (after a word).
-pub(super) const PUNCTUATION: &str = "§´¶·‖‗†‡•‣․‥…‧‰‱′″‴‵‶‷‸※‼‽‾‿⁀⁁⁂⁃⁆⁇⁈⁉⁊⁋⁌⁍⁎⁏⁐⁑⁓⁔⁕⁖⁗⁘⁙⁚⁛⁜⁝⁞、。〃〉》」』】〕〗〙〛〞〟〽！＂＃％＆＇）＊，．／：；？＠＼］＿｝｠｡｣､･";
+pub(super) const PUNCTUATION: &str = "§¶‖‗†‡•‣․‥…‧‰‱′″‴‵‶‷‸※‼‽‾‿⁀⁁⁂⁃⁆⁇⁈⁉⁊⁋⁌⁍⁎⁏⁐⁑⁓⁔⁕⁖⁗⁘⁙⁚⁛⁜⁝⁞、。〃〉》」』】〕〗〙〛〞〟〽！＂＃％＆＇）＊，．／：；？＠＼］＿｝｠｡｣､･";
 
 pub(super) static LETTER_MODELS: &[LetterModel] = &[
     LetterModel {

@@ -351,3 +351,41 @@ fn charsets_that_read_the_window_alike_are_told_apart_past_it() {
     assert!(right(&detection, &bytes, &text), "{detection:?}");
     assert!(detection.confidence() > 0.9, "{detection:?}");
 }
+
+/// Characters that another charset reads as something a language model prices alike must be
+/// priced for what they stand for in Western text: an acute accent typed for an apostrophe, a
+/// middle dot between items, a letter that an Arabic charset reads as a vowel mark on a Latin
+/// letter.
+#[test]
+#[cfg_attr(miri, ignore = "calls the system iconv")]
+fn western_punctuation_and_stray_marks_are_priced_for_what_they_are() {
+    let cases = [
+        // ISO-8859-13 reads the accent as a quotation mark, and ë and ï as Baltic letters.
+        (
+            "Zo´n auto´s en foto´s staan in de garage. De ruïne werd geëvalueerd door de \
+             gemeente, die de kosten van de restauratie begroot.",
+            "ISO-8859-1",
+        ),
+        // ISO-8859-4 reads the middle dot as a caron, a letter on its own.
+        (
+            "Hem · Om oss · Kontakt · Sök · Nyheter från förbundet · Kalender för året · \
+             Arkiv · Medlemmar · Styrelsen",
+            "ISO-8859-1",
+        ),
+        // ISO-8859-6 reads ï as a damma, a vowel mark on the Latin letter before it.
+        (
+            "Het naïeve plan werd beïnvloed door de egoïstische eigenaar, die de mozaïeken \
+             van de kerk wilde verkopen aan een heroïsche verzamelaar.",
+            "ISO-8859-1",
+        ),
+    ];
+    let wrong: Vec<String> = cases
+        .iter()
+        .filter_map(|&(text, charset)| {
+            let bytes = encode(text, charset);
+            let detection = detect(&bytes);
+            (!right(&detection, &bytes, text)).then(|| format!("{charset} {text}: {detection:?}"))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
