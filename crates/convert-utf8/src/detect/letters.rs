@@ -2,7 +2,8 @@
 //! are, one after another, in each alphabetic language.
 //!
 //! Each language's [`LetterModel`] sorts characters into classes (a boundary class for spaces and
-//! common ASCII punctuation, one each for opening punctuation, quotes and other punctuation, a
+//! common ASCII punctuation, one each for opening punctuation, quotes, apostrophes and other
+//! punctuation, a
 //! symbol class, a foreign-letter class, a control class, one class for ASCII letters in a
 //! non-Latin script, and one class per letter of its alphabet) and prices each class after each
 //! class. A candidate is a (charset, language) pair whose charset can write the language; it turns
@@ -15,8 +16,9 @@
 //! pairs with a byte from 0x80 up are priced: ASCII reads the same in all of them.
 
 use super::models::{
-    ASCII_LETTER, BOUNDARY, CONTROL, FOREIGN, LETTER_MODELS, OPENING_CLASS, OPENING_PUNCTUATION,
-    PUNCTUATION, PUNCTUATION_CLASS, QUOTE_CLASS, QUOTES, SPACES, SYMBOL,
+    APOSTROPHE_CLASS, APOSTROPHES, ASCII_LETTER, BOUNDARY, CONTROL, FOREIGN, LETTER_MODELS,
+    OPENING_CLASS, OPENING_PUNCTUATION, PUNCTUATION, PUNCTUATION_CLASS, QUOTE_CLASS, QUOTES,
+    SPACES, SYMBOL,
 };
 use super::structure::Census;
 use super::{NEGLIGIBLE, Score, Unit};
@@ -175,6 +177,7 @@ fn punctuation_class(c: char) -> Option<u8> {
             (SPACES, BOUNDARY),
             (OPENING_PUNCTUATION, OPENING_CLASS),
             (QUOTES, QUOTE_CLASS),
+            (APOSTROPHES, APOSTROPHE_CLASS),
             (PUNCTUATION, PUNCTUATION_CLASS),
         ]
         .iter()
