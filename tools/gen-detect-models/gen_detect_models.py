@@ -44,8 +44,8 @@ COMMAND = "python3 tools/gen-detect-models/gen_detect_models.py"
 BOUNDARY, PUNCTUATION, SYMBOL, FOREIGN, CONTROL, OPENING, QUOTE, APOSTROPHE, ASCII_LETTER = \
     range(9)
 
-# Probability set aside for the classes words never show: punctuation (each of the three
-# classes), symbols, letters of other languages, controls.
+# Probability set aside for the classes words never show: punctuation (each of the four
+# classes: opening, quotes, apostrophes, other), symbols, letters of other languages, controls.
 P_PUNCTUATION = 2e-3
 P_SYMBOL = 3e-4
 P_FOREIGN = 1e-3
@@ -215,7 +215,7 @@ def letter_model(lang: str, words: dict[str, float]):
         for prev, cur in zip(classes, classes[1:]):
             counts[prev][cur] += freq
     learned = [BOUNDARY] + list(range(ASCII_LETTER, k))
-    reserved = 3 * P_PUNCTUATION + P_SYMBOL + P_FOREIGN + P_CONTROL
+    reserved = 4 * P_PUNCTUATION + P_SYMBOL + P_FOREIGN + P_CONTROL
 
     def class_costs(counts_by_class: list[float]) -> list[int]:
         """Costs of each class given how often the words show each learned one."""

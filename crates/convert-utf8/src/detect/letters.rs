@@ -3,10 +3,9 @@
 //!
 //! Each language's [`LetterModel`] sorts characters into classes (a boundary class for spaces and
 //! common ASCII punctuation, one each for opening punctuation, quotes, apostrophes and other
-//! punctuation, a
-//! symbol class, a foreign-letter class, a control class, one class for ASCII letters in a
-//! non-Latin script, and one class per letter of its alphabet) and prices each class after each
-//! class. A candidate is a (charset, language) pair whose charset can write the language; it turns
+//! punctuation, a symbol class, a foreign-letter class, a control class, one class for ASCII
+//! letters in a non-Latin script, and one class per letter of its alphabet) and prices each class
+//! after each class. A candidate is a (charset, language) pair whose charset can write the language; it turns
 //! bytes into classes through a 256-entry table built once, so pricing is two table loads per
 //! byte pair.
 //!
@@ -146,8 +145,6 @@ impl ModelLookup {
             };
         }
         let lower = lower_case(c);
-        // (Spacing modifier letters, such as the caron ˇ that ISO-8859-2 and -4 have on their
-        // own, are diacritics standing alone: symbols, not a foreign language's letters.)
         if let Some(class) = self.letter_class(lower) {
             class
         } else if let Some(class) = punctuation_class(c) {
@@ -162,6 +159,8 @@ impl ModelLookup {
             // mark is what a letter of another charset turned into.
             MARK
         } else if c.is_alphabetic() && !('\u{02B0}'..='\u{02FF}').contains(&c) {
+            // (Spacing modifier letters, such as the caron ˇ that ISO-8859-2 and -4 have on
+            // their own, are diacritics standing alone: symbols, not another language's letters.)
             FOREIGN
         } else {
             SYMBOL
