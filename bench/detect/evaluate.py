@@ -52,6 +52,8 @@ import glibc_iconv  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 OURS = "convert-utf8"
+# Corpus groups whose samples are told by structure, with no language to name.
+NO_LANGUAGE = ("UTF-8", "UTF-16/32", "ASCII")
 OURS_CLI = "convert-utf8-cli"
 PEERS = ("chardet", "charset-normalizer", "cchardet", "chardetng")
 CALIBRATION_BINS = 10
@@ -509,6 +511,10 @@ def summarize(runs: list[Run], main: list[Sample], mislabel: list[Sample], judge
                      for s, g in zip(main, run.guesses)]
         if sum(g is not None for _, g in languages) >= len(main) // 2:
             entry["language_right"] = sum(a == b for a, b in languages)
+            # Unicode and ASCII text is told by its structure, with no language to name.
+            legacy = [pair for s, pair in zip(main, languages) if s.group not in NO_LANGUAGE]
+            entry["legacy_samples"] = len(legacy)
+            entry["language_right_legacy"] = sum(a == b for a, b in legacy)
         if any(g.bom is not None for g in run.guesses) and name in (OURS, OURS_CLI):
             entry["bom_flag_right"] = sum(bool(g.bom) == s.bom for s, g in zip(main, run.guesses))
         results["detectors"][name] = entry
@@ -745,7 +751,11 @@ def write_report(results: dict, png: Path | None, command: str) -> str:
                "code, `zh_CN` and `zh_TW` both `zh`; Norwegian `no` counted as `nb`), for the "
                "detectors that name languages by code: "
                + ", ".join(f"{n} {pct(dets[n]['language_right'], dets[n]['samples'])} %"
-                           for n in with_language) + ".", ""]
+                           for n in with_language) + "; of the samples in legacy charsets "
+               "(not UTF-8, UTF-16, UTF-32 or ASCII, which are told by their structure, with no "
+               "language to name): "
+               + ", ".join(f"{n} {pct(dets[n]['language_right_legacy'], dets[n]['legacy_samples'])}"
+                           " %" for n in with_language) + ".", ""]
 
     md += ["## Most frequent mistakes", "",
            "Per detector: the sample's charset → the answer, for the wrong answers (main set).",
