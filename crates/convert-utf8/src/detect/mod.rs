@@ -428,7 +428,10 @@ fn decide(sample: &[u8], cut: bool) -> Detection {
     if ascii && let Some(name) = structure::escapes(sample) {
         let charset = Charset::for_label(name).expect("known");
         if decodes(charset, sample, cut) {
-            return Detection::fixed(name, 0.99, Basis::Escapes, 0);
+            return Detection {
+                language: structure::escapes_language(name),
+                ..Detection::fixed(name, 0.99, Basis::Escapes, 0)
+            };
         }
     }
     let ebcdic = census.looks_ebcdic();

@@ -119,6 +119,16 @@ pub(super) fn escapes(sample: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The language of text in a 7-bit charset that writes only one (the ISO-2022 charsets that
+/// mix languages, -JP-2 and -CN, name none).
+pub(super) fn escapes_language(charset: &str) -> Option<&'static str> {
+    match charset {
+        "ISO-2022-JP" | "ISO-2022-JP-3" => Some("ja"),
+        "ISO-2022-KR" => Some("ko"),
+        _ => None,
+    }
+}
+
 /// Whether all-ASCII text reads as UTF-7: shifted runs (`+` then base64) that stand for
 /// non-ASCII characters. A `+` followed by `-` is a plain plus sign and proves nothing.
 fn utf7(sample: &[u8]) -> bool {

@@ -146,6 +146,12 @@ fn languages_are_named() {
                 "{charsets:?} {detection:?}"
             );
         }
+        // A 7-bit charset that writes one language names it.
+        for charset in charsets.iter().filter(|c| c.starts_with("ISO-2022")) {
+            let detection = detect(&encode(text, charset));
+            assert_eq!(detection.basis(), Basis::Escapes, "{charset}");
+            assert_eq!(detection.language(), Some(*language), "{charset}");
+        }
     }
 }
 
