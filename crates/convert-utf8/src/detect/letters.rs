@@ -5,9 +5,9 @@
 //! common ASCII punctuation, one each for opening punctuation, quotes, apostrophes and other
 //! punctuation, a symbol class, a foreign-letter class, a control class, one class for ASCII
 //! letters in a non-Latin script, and one class per letter of its alphabet) and prices each class
-//! after each class. A candidate is a (charset, language) pair whose charset can write the language; it turns
-//! bytes into classes through a 256-entry table built once, so pricing is two table loads per
-//! byte pair.
+//! after each class. A candidate is a (charset, language) pair whose charset can write the
+//! language; it turns bytes into classes through a 256-entry table built once, so pricing is two
+//! table loads per byte pair.
 //!
 //! Charsets that read the sample's bytes alike are priced once per language. The first byte
 //! pairs, in order, drop the candidates that fall far behind; the others are priced on every
