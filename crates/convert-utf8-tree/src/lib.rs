@@ -52,6 +52,7 @@ use std::sync::atomic::AtomicBool;
 mod commit;
 mod file;
 mod json;
+mod prefetch;
 mod walk;
 
 pub use json::entry_json;

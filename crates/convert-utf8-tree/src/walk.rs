@@ -1,9 +1,11 @@
 //! The walk: ripgrep's parallel walker over the given paths, with the run's filters (hidden
 //! names, version-control directories, globs, ignore files), each file met handed to
 //! [`file::examine`] on the walker's threads, and conversions handed to the committer's thread.
+//! The files a directory lists are read ahead ([`crate::prefetch`]) as it is listed.
 
 use crate::commit::Committer;
 use crate::file::{self, Step};
+use crate::prefetch::{self, Prefetch};
 use crate::{Action, Entry, Observer, Options, Skip, Summary, TreeError};
 use convert_utf8::io::is_temporary_name;
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -94,7 +96,12 @@ fn glob_set(globs: &[String]) -> Result<Option<GlobSet>, TreeError> {
         .map_err(|e| TreeError::Glob(e.to_string()))
 }
 
-fn walker(paths: &[&Path], options: &Options, filters: &Arc<Filters>) -> WalkBuilder {
+fn walker(
+    paths: &[&Path],
+    options: &Options,
+    filters: &Arc<Filters>,
+    prefetch: Option<Prefetch>,
+) -> WalkBuilder {
     let mut builder = WalkBuilder::new(paths[0]);
     for path in &paths[1..] {
         builder.add(path);
@@ -113,7 +120,20 @@ fn walker(paths: &[&Path], options: &Options, filters: &Arc<Filters>) -> WalkBui
         .follow_links(options.follow_links)
         .threads(options.jobs)
         .max_depth((!options.recursive).then_some(0))
-        .filter_entry(move |entry| filter.visits(entry));
+        // Called on each entry as its directory is listed, before the entries are taken up:
+        // the moment to ask for the files' contents.
+        .filter_entry(move |entry| {
+            let visits = filter.visits(entry);
+            if let Some(prefetch) = &prefetch
+                && visits
+                && entry.file_type().is_some_and(|t| t.is_file())
+                && !is_temporary_name(entry.file_name())
+                && filter.includes(entry)
+            {
+                prefetch.ask(entry.path().to_path_buf());
+            }
+            visits
+        });
     builder
 }
 
@@ -143,7 +163,8 @@ pub(crate) fn run(
     observer: &dyn Observer,
 ) -> Result<Summary, TreeError> {
     let filters = Arc::new(Filters::new(paths, options)?);
-    let walk = walker(paths, options, &filters).build_parallel();
+    let (prefetch, to_read_ahead) = Prefetch::new();
+    let walk = walker(paths, options, &filters, Some(prefetch)).build_parallel();
     let counting = Counting {
         observer,
         summary: Mutex::new(Summary::default()),
@@ -152,6 +173,8 @@ pub(crate) fn run(
     let (sender, receiver) = mpsc::sync_channel(committer.capacity());
     std::thread::scope(|scope| {
         let committing = scope.spawn(|| committer.run(receiver, &counting));
+        // Ends once the walk, which holds the only `Prefetch`, is over.
+        scope.spawn(|| prefetch::read_ahead(to_read_ahead));
         walk.run(|| {
             let sender = sender.clone();
             let filters = &filters;
@@ -282,7 +305,7 @@ fn innermost(error: &ignore::Error) -> String {
 
 pub(crate) fn survey(paths: &[&Path], options: &Options) -> Result<(u64, u64), TreeError> {
     let filters = Arc::new(Filters::new(paths, options)?);
-    let walk = walker(paths, options, &filters).build_parallel();
+    let walk = walker(paths, options, &filters, None).build_parallel();
     let totals = Mutex::new((0u64, 0u64));
     walk.run(|| {
         let filters = &filters;
