@@ -511,7 +511,6 @@ def summarize(runs: list[Run], main: list[Sample], mislabel: list[Sample], judge
                      for s, g in zip(main, run.guesses)]
         if sum(g is not None for _, g in languages) >= len(main) // 2:
             entry["language_right"] = sum(a == b for a, b in languages)
-            # Unicode and ASCII text is told by its structure, with no language to name.
             legacy = [pair for s, pair in zip(main, languages) if s.group not in NO_LANGUAGE]
             entry["legacy_samples"] = len(legacy)
             entry["language_right_legacy"] = sum(a == b for a, b in legacy)

@@ -4,9 +4,10 @@
 //! unchanged, backed up if asked, and replaced by one rename, then the renames are made durable
 //! together.
 //! The originals stay open until their renames are done and are closed on threads of their
-//! own ([`CLOSERS`]): a rename over a file nothing holds open frees the file's blocks there and then, which
-//! cost more than all the rest of a small file's commit (measured: 90-125 µs a rename against
-//! 16 µs with the original open, on ext4), and would leave the run waiting on one thread.
+//! own ([`CLOSERS`]): a rename over a file nothing holds open frees the file's blocks there and
+//! then, which cost more than all the rest of a small file's commit (measured: 90-125 µs a
+//! rename against 16 µs with the original open, on ext4), and would leave the run waiting on
+//! one thread.
 //! The batch is bounded, and so are the open files and memory waiting in it.
 
 use crate::file::{Pending, backup_path};

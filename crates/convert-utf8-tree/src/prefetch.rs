@@ -22,7 +22,6 @@ const QUEUE: usize = 4096;
 const AHEAD: u64 = 256 * 1024;
 
 /// The walk's side: asks for files to be read ahead.
-#[derive(Clone)]
 pub(crate) struct Prefetch {
     queue: SyncSender<PathBuf>,
 }

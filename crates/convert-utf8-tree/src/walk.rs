@@ -71,6 +71,14 @@ impl Filters {
             .is_some_and(|set| self.matches(set, entry.path()))
     }
 
+    /// Whether an entry found in a directory is a file the run will examine: a regular file,
+    /// not a temporary an interrupted run left, and included.
+    fn examines(&self, entry: &DirEntry) -> bool {
+        entry.file_type().is_some_and(|t| t.is_file())
+            && !is_temporary_name(entry.file_name())
+            && self.includes(entry)
+    }
+
     /// Whether a file found in a directory is one to convert (files named on the command line
     /// always are).
     fn includes(&self, entry: &DirEntry) -> bool {
@@ -126,9 +134,7 @@ fn walker(
             let visits = filter.visits(entry);
             if let Some(prefetch) = &prefetch
                 && visits
-                && entry.file_type().is_some_and(|t| t.is_file())
-                && !is_temporary_name(entry.file_name())
-                && filter.includes(entry)
+                && filter.examines(entry)
             {
                 prefetch.ask(entry.path().to_path_buf());
             }
@@ -312,9 +318,7 @@ pub(crate) fn survey(paths: &[&Path], options: &Options) -> Result<(u64, u64), T
         let totals = &totals;
         Box::new(move |found| {
             if let Ok(entry) = found
-                && entry.file_type().is_some_and(|t| t.is_file())
-                && !is_temporary_name(entry.file_name())
-                && filters.includes(&entry)
+                && filters.examines(&entry)
             {
                 let bytes = entry.metadata().map_or(0, |m| m.len());
                 let mut totals = totals.lock().unwrap_or_else(|e| e.into_inner());
