@@ -468,59 +468,80 @@ fn four_byte_char(ranges: &'static [FourByteRange], code: &[u8]) -> Option<u32> 
         return None;
     }
     let index = ((b1 - 0x81) * 10 + (b2 - 0x30)) * 1260 + (b3 - 0x81) * 10 + (b4 - 0x30);
-    let range = ranges[range_of(ranges, index)];
-    (range.cp != 0).then(|| range.cp + (index - range.index))
+    char_of_index(ranges, index)
 }
 
-/// Indices per bucket of [`RangeBuckets`]: 16. With 64, the ranges of the Latin and Greek
-/// letters outside GB2312 (a few indices each) were scanned five to seven at a lookup, 6 % of
-/// the instructions of mixed-script text.
-const BUCKET_SHIFT: u32 = 4;
+/// The most indices [`DenseIndex`] covers: GB18030's BMP codes take 39,420.
+const DENSE_LIMIT: u32 = 1 << 17;
 
-/// For GB18030's four-byte ranges: for each bucket of 16 indices below the last range start, the
-/// range its first index falls in, so that finding an index's range scans one or two ranges
-/// instead of searching all 215 (a search per character was most of the time of text with many
-/// four-byte characters: accented Latin, Hangul, Arabic, emoji).
-struct RangeBuckets {
-    /// The ranges these buckets were built for.
+/// For four-byte ranges (sorted by start, the first starting at 0): the code point of every
+/// index up to the end of the last range mapped into the BMP, read with one load, as glibc
+/// reads its four-byte codes. Finding the range through buckets and scanning it had cost
+/// mixed-script text a tenth of its instructions, and building buckets up to the last range's
+/// start (past a million) each process 1.7 M instructions at its first four-byte code. Indices
+/// above are found by a search of the few ranges beyond (the supplementary planes).
+struct DenseIndex {
+    /// The ranges this index was built for.
     ranges: &'static [FourByteRange],
-    first: Box<[u8]>,
+    /// The code point of each index below `code_points.len()`; 0 where none maps.
+    code_points: Box<[u16]>,
+    /// The first range that starts at or above `code_points.len()`.
+    beyond: usize,
 }
 
-impl RangeBuckets {
-    fn new(ranges: &'static [FourByteRange]) -> RangeBuckets {
-        let limit = ranges.last().map_or(0, |r| r.index);
-        // One walk along buckets and ranges together (a search per bucket cost more than the
-        // lookups of a small file).
-        let mut range = 0;
-        let first = (0..=(limit >> BUCKET_SHIFT))
-            .map(|bucket| {
-                let start = bucket << BUCKET_SHIFT;
-                while range + 1 < ranges.len() && ranges[range + 1].index <= start {
-                    range += 1;
-                }
-                u8::try_from(range).expect("at most 256 ranges")
-            })
-            .collect();
-        RangeBuckets { ranges, first }
-    }
-}
-
-/// The range of `ranges` (sorted by start, the first starting at 0) that holds `index`.
-#[inline]
-fn range_of(ranges: &'static [FourByteRange], index: u32) -> usize {
-    static BUCKETS: std::sync::OnceLock<RangeBuckets> = std::sync::OnceLock::new();
-    let buckets = BUCKETS.get_or_init(|| RangeBuckets::new(ranges));
-    match buckets.first.get((index >> BUCKET_SHIFT) as usize) {
-        Some(&first) if std::ptr::eq(buckets.ranges, ranges) && ranges.len() <= 256 => {
-            let mut range = usize::from(first);
-            while range + 1 < ranges.len() && ranges[range + 1].index <= index {
-                range += 1;
+impl DenseIndex {
+    fn new(ranges: &'static [FourByteRange]) -> DenseIndex {
+        // The dense part ends with the last range that maps into the BMP before the first that
+        // does not (an unmapped gap before that one is left to the search).
+        let mut end = 0;
+        for (range, next) in ranges.iter().zip(&ranges[1..]) {
+            if range.cp == 0 {
+                continue;
             }
-            range
+            let last_cp = range.cp + (next.index - range.index - 1);
+            if last_cp > 0xFFFF || next.index > DENSE_LIMIT {
+                break;
+            }
+            end = next.index;
         }
-        _ => ranges.partition_point(|r| r.index <= index) - 1,
+        let mut code_points = vec![0u16; end as usize].into_boxed_slice();
+        for (range, next) in ranges.iter().zip(&ranges[1..]) {
+            if range.index >= end {
+                break;
+            }
+            if range.cp != 0 {
+                let span = &mut code_points[range.index as usize..next.index as usize];
+                for (offset, slot) in (0u32..).zip(span.iter_mut()) {
+                    // Within the BMP: checked above.
+                    *slot = (range.cp + offset) as u16;
+                }
+            }
+        }
+        let beyond = ranges.partition_point(|r| r.index < end);
+        DenseIndex {
+            ranges,
+            code_points,
+            beyond,
+        }
     }
+}
+
+/// The code point four-byte index `index` maps to under `ranges`, if any.
+#[inline]
+fn char_of_index(ranges: &'static [FourByteRange], index: u32) -> Option<u32> {
+    static DENSE: std::sync::OnceLock<DenseIndex> = std::sync::OnceLock::new();
+    let dense = DENSE.get_or_init(|| DenseIndex::new(ranges));
+    let searched = if std::ptr::eq(dense.ranges, ranges) {
+        if let Some(&cp) = dense.code_points.get(index as usize) {
+            return (cp != 0).then_some(u32::from(cp));
+        }
+        // The first range beyond starts where the dense part ends.
+        &ranges[dense.beyond..]
+    } else {
+        ranges
+    };
+    let range = searched[searched.partition_point(|r| r.index <= index) - 1];
+    (range.cp != 0).then(|| range.cp + (index - range.index))
 }
 
 impl CjkLookup {

@@ -599,16 +599,22 @@ fn chunk_lead_bits_are_the_portable_ones() {
     }
 }
 
-/// Every linear index of GB18030's four-byte codes, up to past the last range's start, is
-/// found in the range a search of all the ranges finds.
+/// Every linear index of GB18030's four-byte codes, up to past the last range's start, maps
+/// through the dense index to what a search of all the ranges finds; and every index mapped
+/// into the BMP is read from the dense part, none searched for.
 #[test]
-fn the_range_buckets_find_what_a_search_finds() {
+fn the_dense_index_maps_what_a_search_finds() {
     let (ranges, _) = charset("GB18030").unwrap().table.four_byte.unwrap();
+    let dense = DenseIndex::new(ranges);
     let limit = ranges.last().unwrap().index;
     let step = if cfg!(miri) { 97 } else { 1 };
     for index in (0..limit + 1000).step_by(step) {
-        let searched = ranges.partition_point(|r| r.index <= index) - 1;
-        assert_eq!(range_of(ranges, index), searched, "index {index}");
+        let range = ranges[ranges.partition_point(|r| r.index <= index) - 1];
+        let searched = (range.cp != 0).then(|| range.cp + (index - range.index));
+        assert_eq!(char_of_index(ranges, index), searched, "index {index}");
+        if searched.is_some_and(|cp| cp < 0x10000) {
+            assert!((index as usize) < dense.code_points.len(), "index {index}");
+        }
     }
 }
 
