@@ -16,7 +16,7 @@ use std::process::Command;
 use std::sync::Mutex;
 
 use common::{Run, both, driver, scratch_dir};
-use convert_utf8::Charset;
+use convert_utf8::{Charset, Family};
 
 /// The name glibc's iconv_open takes for `charset` (the engine's name for glibc's internal
 /// form is one glibc keeps to itself).
@@ -436,13 +436,8 @@ fn every_charset_damaged_through_small_outputs_and_pieces() {
             .contains(&charset.name())
         })
         .collect();
-    let differences = in_parallel(&charsets, |&charset| {
-        let name = glibc_name(charset);
-        let clean = encode(text.as_bytes(), name, test);
-        if clean.is_empty() {
-            return Vec::new();
-        }
-        let damaged = damage(&clean, name, 7);
+    for_each_encoded(&charsets, &text, test, |name, clean| {
+        let damaged = damage(clean, name, 7);
         let file = scratch_dir(test).join(name.replace('/', "_"));
         std::fs::write(&file, &damaged).unwrap();
         let mut found = Vec::new();
@@ -470,6 +465,63 @@ fn every_charset_damaged_through_small_outputs_and_pieces() {
             }
         }
         found
+    });
+}
+
+/// Every CJK multi-byte charset, its text valid and damaged, fed in pieces about as long as
+/// the output buffer, with `//IGNORE` and without. Such calls are decoded whole off to the side
+/// and copied when their output is likely to fit, and decoded into the buffer itself when it
+/// does not fit after all.
+#[test]
+fn cjk_multibyte_charsets_in_pieces_about_as_long_as_the_output() {
+    let test = "pieces-like-outputs";
+    let text: String = sample_text_str().chars().take(6000).collect();
+    let charsets: Vec<Charset> = Charset::all()
+        .filter(|charset| charset.family() == Family::CjkMultibyte)
+        .collect();
+    for_each_encoded(&charsets, &text, test, |name, clean| {
+        let mut found = Vec::new();
+        for (label, bytes) in [
+            ("valid", clean.to_vec()),
+            ("damaged", damage(clean, name, 3)),
+        ] {
+            let file = scratch_dir(test).join(format!("{}-{label}", name.replace('/', "_")));
+            std::fs::write(&file, &bytes).unwrap();
+            for (piece, room) in [
+                ("20", "24"),
+                ("37", "41"),
+                ("64", "80"),
+                ("100", "100"),
+                ("300", "256"),
+                ("1000", "1024"),
+            ] {
+                for ignore in [true, false] {
+                    let mut list = if ignore { vec!["-c"] } else { Vec::new() };
+                    list.extend(["-i", piece, "-o", room, name]);
+                    found.extend(compare(&format!("{name} {label}"), &args(&list, &[&file])));
+                }
+            }
+        }
+        found
+    });
+}
+
+/// `check` over each of `charsets`, given its name for glibc and `text` as glibc encodes it
+/// there, on three threads (a charset in which glibc encodes none of `text` is passed over);
+/// fails with every difference found.
+fn for_each_encoded(
+    charsets: &[Charset],
+    text: &str,
+    test: &str,
+    check: impl Fn(&str, &[u8]) -> Vec<String> + Sync,
+) {
+    let differences = in_parallel(charsets, |&charset| {
+        let name = glibc_name(charset);
+        let clean = encode(text.as_bytes(), name, test);
+        if clean.is_empty() {
+            return Vec::new();
+        }
+        check(name, &clean)
     });
     assert_same_as_glibc(&differences);
 }
