@@ -476,12 +476,13 @@ impl Conversion {
     /// Decodes all of `src` off to the side and copies it into `dst` when it fits there; `None`,
     /// the decoder as it was, when it does not, or when the input is too long for the scratch.
     ///
-    /// For a CJK multi-byte decoder (stateless), given less room than its bulk loops' blocks ask
-    /// for but output likely to fit all the same: decoding into `dst` itself would go in ever smaller blocks as
-    /// the room shrinks and end in the tail, a byte at a time (at 100-byte calls into 100-byte
-    /// buffers, most of the time of a call whose output fitted). Decoded whole into room to
-    /// spare, the call is one bulk pass and a copy. The result is the same: the decoder's steps
-    /// do not depend on the room, only where it stops for want of it.
+    /// For a CJK multi-byte decoder (stateless), given less room than its bulk loops' blocks
+    /// ask for but output likely to fit all the same: decoding into `dst` itself would go in
+    /// ever smaller blocks as the room shrinks and end in the tail, a byte at a time (at
+    /// 100-byte calls into 100-byte buffers, most of the time of a call whose output fitted).
+    /// Decoded whole into room to spare, the call is one bulk pass and a copy. The result is
+    /// the same: the decoder's steps do not depend on the room, only where it stops for want
+    /// of it.
     #[inline(never)]
     fn decode_whole(&mut self, src: &[u8], dst: &mut [u8]) -> Option<Step> {
         let room = dst.len();

@@ -498,7 +498,7 @@ impl DenseIndex {
             if range.cp == 0 {
                 continue;
             }
-            let last_cp = range.cp + (next.index - range.index - 1);
+            let last_cp = range.cp + (next.index - range.index).saturating_sub(1);
             if last_cp > 0xFFFF || next.index > DENSE_LIMIT {
                 break;
             }
