@@ -483,6 +483,8 @@ impl Conversion {
     /// Decoded whole into room to spare, the call is one bulk pass and a copy. The result is
     /// the same: the decoder's steps do not depend on the room, only where it stops for want
     /// of it.
+    // Out of line: inlined into `decode_some`, the calls that do not take it (Shift_JIS, EUC-KR
+    // at 100 bytes) cost 0.4-0.5 % more instructions, for 0.6 % less on mixed-script GB18030.
     #[inline(never)]
     fn decode_whole(&mut self, src: &[u8], dst: &mut [u8]) -> Option<Step> {
         let room = dst.len();
