@@ -17,7 +17,7 @@
 //! store without bounds checks.
 
 use super::{ESC, Iso2022Decoder, Set, Variant, shifted_out_set, so_designation};
-use crate::charset::kernel::{block_len, put};
+use crate::charset::kernel::{MAX_CHAR_UTF8, block_len, put};
 use crate::charset::multibyte::CjkLookup;
 
 /// `ESC ( B`, ISO-2022-JP's designation of ASCII, as the low bytes of a little-endian word.
@@ -374,11 +374,69 @@ impl Iso2022Decoder {
     /// Returns `(read, written)`, `(0, 0)` when it could not start; the set is the one after
     /// the bytes read. Called only when no dropped unit is pending (`drop_next == 0`).
     pub(super) fn fast_run(&mut self, src: &[u8], dst: &mut [u8]) -> (usize, usize) {
-        match self.variant {
+        let at = match self.variant {
             Variant::Jp | Variant::Jp2 | Variant::Jp3 => self.fast_run_jp(src, dst),
             Variant::Kr | Variant::CnExt => self.fast_run_shifting::<false>(src, dst),
             Variant::Cn => self.fast_run_shifting::<true>(src, dst),
+        };
+        if dst.len() - at.1 < MIN_ROOM {
+            self.run_in_small_room(src, dst, at)
+        } else {
+            at
         }
+    }
+
+    /// Goes on from `at` where the output has too little room left for a block: the current
+    /// set's segment, a pair or an ASCII byte at a time, while the room is what the general
+    /// path asks for before a character ([`MAX_CHAR_UTF8`]), so that both stop at the same
+    /// place. Without it the last characters before a full output (most of them when an
+    /// iconv(3) caller's output is 100 bytes) went through the general path, at several times
+    /// the cost. Stops at any other byte, which the general path takes.
+    #[inline(never)]
+    fn run_in_small_room(
+        &self,
+        src: &[u8],
+        dst: &mut [u8],
+        mut at: (usize, usize),
+    ) -> (usize, usize) {
+        // The last place where a character may start.
+        let Some(last_start) = dst.len().checked_sub(MAX_CHAR_UTF8) else {
+            return at;
+        };
+        match self.set {
+            Set::Ascii => {
+                let (shifts, del) = match self.variant {
+                    Variant::Jp | Variant::Jp2 | Variant::Jp3 => (false, false),
+                    Variant::Kr | Variant::CnExt => (true, false),
+                    Variant::Cn => (true, true),
+                };
+                while let Some(&b) = src.get(at.0)
+                    && at.1 <= last_start
+                    && b < 0x80
+                    && b != ESC
+                    && !(shifts && (b == super::SO || b == super::SI))
+                    && !(del && b == 0x7F)
+                {
+                    dst[at.1] = b;
+                    at = (at.0 + 1, at.1 + 1);
+                }
+            }
+            set => {
+                let Some(twin) = self.pair_twin(set) else {
+                    return at;
+                };
+                while let Some(&[lead, trail]) = src.get(at.0..at.0 + 2)
+                    && at.1 <= last_start
+                    && (0x21..=0x7E).contains(&lead)
+                    && (0x21..=0x7E).contains(&trail)
+                    && let Some((utf8, len)) = twin.mapped_utf8(lead | 0x80, trail | 0x80)
+                {
+                    put(dst, at.1, utf8);
+                    at = (at.0 + 2, at.1 + len);
+                }
+            }
+        }
+        at
     }
 
     /// [`Self::fast_run`] for ISO-2022-KR and -CN, which shift with SO and SI between ASCII

@@ -355,6 +355,61 @@ mod run_tests {
         }
     }
 
+    /// The general path's call over `src` into `room` bytes from the state of `d`: `src` fed a
+    /// byte at a time, which the fast path (set up only for more than a byte) never takes. The
+    /// bytes that ends up holding (the start of the next unit) do not count as read.
+    fn general_call(d: &Iso2022Decoder, src: &[u8], room: usize) -> (usize, usize, RawStatus) {
+        let mut d = d.clone();
+        let mut out = vec![0u8; room];
+        let (mut read, mut written) = (0, 0);
+        while read < src.len() {
+            let step = d.decode_raw(&src[read..read + 1], &mut out[written..], false);
+            read += step.read;
+            written += step.written;
+            if step.status != RawStatus::InputEmpty {
+                return (read - d.carry.len(), written, step.status);
+            }
+        }
+        (read - d.carry.len(), written, RawStatus::InputEmpty)
+    }
+
+    #[test]
+    fn the_fast_path_fills_an_output_exactly_as_far_as_the_general_path() {
+        // Where a call stops for a full output is part of what an iconv(3) caller sees: the
+        // fast path, in blocks and then a character at a time in a small room, must stop at
+        // the character the general path stops at.
+        for name in ["ISO-2022-JP", "ISO-2022-JP-2", "ISO-2022-KR", "ISO-2022-CN"] {
+            for seed in 0..if cfg!(miri) { 1 } else { 8 } {
+                let text = mixed_text(name, seed, 24);
+                let rooms: Vec<usize> = if cfg!(miri) {
+                    vec![MAX_CHAR_UTF8, 20, 33]
+                } else {
+                    (MAX_CHAR_UTF8..=70).collect()
+                };
+                for room in rooms {
+                    let mut d = new_decoder(name).unwrap();
+                    let mut out = vec![0u8; room];
+                    let mut read = 0;
+                    while read < text.len() {
+                        let expected = general_call(&d, &text[read..], room);
+                        let step = d.decode_raw(&text[read..], &mut out, false);
+                        if step.status == RawStatus::OutputFull {
+                            assert_eq!(
+                                (step.read, step.written),
+                                (expected.0, expected.1),
+                                "{name}, seed {seed}, room {room}, at {read}"
+                            );
+                        }
+                        if step.read == 0 && step.status == RawStatus::InputEmpty {
+                            break;
+                        }
+                        read += step.read;
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     #[cfg_attr(miri, ignore = "twelve thousand texts: too slow under Miri")]
     fn segments_of_every_length_around_the_window_and_a_shift_at_every_position() {
