@@ -295,7 +295,8 @@ int main(void) {
                                "\xe2\x82\xac \xd7\xa9\xd6\xb8\xd7\x9c \xf0\x9f\x98\x80 z";
     const char *charsets[] = {"ISO-8859-1", "CP1252",  "SJIS",      "EUC-JP", "GB18030",
                               "BIG5-HKSCS", "UTF-16",  "UTF-16BE",  "UTF-32", "UTF-7",
-                              "ISO-2022-JP-2", "CP1255", "EUC-KR", "UTF-8", "IBM930"};
+                              "ISO-2022-JP", "ISO-2022-JP-2", "ISO-2022-KR", "ISO-2022-CN-EXT",
+                              "CP1255", "EUC-KR", "UTF-8", "IBM930"};
     for (size_t i = 0; i < sizeof charsets / sizeof *charsets; i++) {
         char buf[512];
         /* Encode what the charset can hold: with //IGNORE unknown characters are dropped. */

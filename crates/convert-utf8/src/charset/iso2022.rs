@@ -15,6 +15,10 @@
 //! under `-c` (ISO-2022-CN's bad `ESC N` single shift drops two), and each new input starts in
 //! the initial state.
 //!
+//! A full output stops the decoder right after the last character written (see
+//! [`crate::Family::Iso2022`]): every loop asks for room for a character before each unit, and a
+//! shift or designation leaves the room as it was, so the character after one always fits.
+//!
 //! Speed: the fast path (`fast`) decodes segments between control bytes in one pass, pairs
 //! straight through the twin's lookup; what it does not take goes through the general path
 //! here, one unit at a time.

@@ -42,7 +42,9 @@ pub enum Family {
     Tscii,
     /// CJK multi-byte charsets (Shift_JIS, EUC-*, GBK, GB18030, Big5, UHC, JOHAB, ...).
     CjkMultibyte,
-    /// ISO-2022 charsets switched by escape sequences.
+    /// ISO-2022 charsets switched by escape sequences. A [`crate::Decoder::decode`] call that
+    /// stops for a full output stops right after the last character it wrote: a shift or
+    /// designation after it is left unread, as glibc leaves an iconv(3) caller's input.
     Iso2022,
     /// EBCDIC double-byte charsets switched by SO/SI.
     EbcdicDbcs,

@@ -374,10 +374,11 @@ mod run_tests {
     }
 
     #[test]
-    fn the_fast_path_fills_an_output_exactly_as_far_as_the_general_path() {
+    fn a_full_output_stops_right_after_the_last_character_where_the_general_path_does() {
         // Where a call stops for a full output is part of what an iconv(3) caller sees: the
         // fast path, in blocks and then a character at a time in a small room, must stop at
-        // the character the general path stops at.
+        // the character the general path stops at, and both right after it (the iconv(3)
+        // library leaves its caller's input there, as glibc does, without going back).
         for name in ["ISO-2022-JP", "ISO-2022-JP-2", "ISO-2022-KR", "ISO-2022-CN"] {
             for seed in 0..if cfg!(miri) { 1 } else { 8 } {
                 let text = mixed_text(name, seed, 24);
@@ -392,6 +393,7 @@ mod run_tests {
                     let mut read = 0;
                     while read < text.len() {
                         let expected = general_call(&d, &text[read..], room);
+                        let before = d.clone();
                         let step = d.decode_raw(&text[read..], &mut out, false);
                         if step.status == RawStatus::OutputFull {
                             assert_eq!(
@@ -399,6 +401,19 @@ mod run_tests {
                                 (expected.0, expected.1),
                                 "{name}, seed {seed}, room {room}, at {read}"
                             );
+                            // The last byte read ended a character: a shift or designation
+                            // after the last character written is left unread.
+                            if step.read > 0 {
+                                let mut shorter = before.clone();
+                                let mut big = [0u8; 512];
+                                let less = &text[read..read + step.read - 1];
+                                let fewer = shorter.decode_raw(less, &mut big, false);
+                                assert!(
+                                    fewer.written < step.written,
+                                    "{name}, seed {seed}, room {room}, at {read}: read on past \
+                                     the last character"
+                                );
+                            }
                         }
                         if step.read == 0 && step.status == RawStatus::InputEmpty {
                             break;
