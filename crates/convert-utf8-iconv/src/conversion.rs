@@ -547,6 +547,14 @@ impl Conversion {
         if !self.stateless {
             copy_into(&mut self.at_tail_base, &self.decoder);
             base = Some(0);
+            // ISO-2022. (The stateless decoders' tails go by pieces instead: filled at once,
+            // Shift_JIS took 13 % fewer instructions at 100-byte calls, but EUC-KR 6 %, UTF-8
+            // 10 % and CP1252 27 % more.)
+            if self.stops_after_characters
+                && let Some(step) = self.fill_tail_at_once(src, &mut dst[written..])
+            {
+                return step;
+            }
         }
         let mut after_last_char = 0;
         while read < src.len() {
@@ -739,6 +747,83 @@ impl Conversion {
             tail: true,
             unplaced: false,
         }
+    }
+
+    /// Fills the tail `dst` in one or two decoder calls instead of a byte at a time, for a
+    /// stateful decoder that stops right after the last character it wrote (the decoder as it
+    /// was is in `at_tail_base`). `None`, the decoder put back, when that cannot be done:
+    /// a bad sequence, or a step of several characters cut by the end of `dst` (the byte at a
+    /// time tail keeps the rest for the next call).
+    ///
+    /// The engine writes another character while it has [`STEP_ROOM`] bytes of room; given
+    /// `room + STEP_ROOM - 1`, it stops at the first character that reaches or crosses `room`.
+    /// Reaching it, all that was written fits. Crossing it, the characters before it fit: the
+    /// decoder, put back, is given as much again for the length they make, and stops right
+    /// after them.
+    fn fill_tail_at_once(&mut self, src: &[u8], dst: &mut [u8]) -> Option<Step> {
+        let room = dst.len();
+        let mut stage = [0u8; 2 * TAIL];
+        if room + STEP_ROOM - 1 > stage.len() {
+            return None;
+        }
+        let step = self
+            .decoder
+            .decode(src, &mut stage[..room + STEP_ROOM - 1], false);
+        let written = match step.status {
+            DecodeStatus::Error(_) => None,
+            DecodeStatus::InputEmpty if step.written <= room => {
+                Some((step.read, step.written, step.status))
+            }
+            DecodeStatus::OutputFull if step.written == room => self
+                .after_exact_fit(&src[step.read..])
+                .map(|(more, status)| (step.read + more, step.written, status)),
+            _ if step.written <= room => None,
+            _ => {
+                let fit = whole_characters_within(&stage[..step.written], room);
+                copy_into(&mut self.decoder, &self.at_tail_base);
+                let again = self
+                    .decoder
+                    .decode(src, &mut stage[..fit + STEP_ROOM - 1], false);
+                (again.status == DecodeStatus::OutputFull && again.written == fit).then_some((
+                    again.read,
+                    fit,
+                    DecodeStatus::OutputFull,
+                ))
+            }
+        };
+        let Some((read, written, status)) = written else {
+            copy_into(&mut self.decoder, &self.at_tail_base);
+            return None;
+        };
+        dst[..written].copy_from_slice(&stage[..written]);
+        Some(Step {
+            read,
+            written,
+            status,
+            tail: true,
+            unplaced: false,
+        })
+    }
+
+    /// After [`fill_tail_at_once`](Self::fill_tail_at_once) filled the output exactly, with
+    /// `rest` unread: glibc reads on over shifts that write nothing, to the end of the input
+    /// when nothing else follows (the call is then complete), and stays right after the last
+    /// character when a character follows. Returns the further bytes read and the status;
+    /// `None` when a bad sequence comes first.
+    fn after_exact_fit(&mut self, rest: &[u8]) -> Option<(usize, DecodeStatus)> {
+        // A few shifts at most come before the next character: the probe looks that far.
+        let ahead = &rest[..rest.len().min(TAIL)];
+        let mut stage = [0u8; 2 * TAIL];
+        copy_into(&mut self.probe, &self.decoder);
+        let step = self.probe.decode(ahead, &mut stage, false);
+        if step.written > 0 {
+            return Some((0, DecodeStatus::OutputFull));
+        }
+        if step.status != DecodeStatus::InputEmpty || ahead.len() < rest.len() {
+            return None;
+        }
+        std::mem::swap(&mut self.decoder, &mut self.probe);
+        Some((step.read, DecodeStatus::InputEmpty))
     }
 
     /// The most input bytes (at most `left`) whose decoding cannot write more than `room` bytes,
