@@ -18,13 +18,15 @@ use convert_utf8::{
 
 use crate::ignore_reports::{SILENT_IN_DOUBLE_BYTE, SILENT_UNDER_IGNORE};
 
-/// The last bytes of an output buffer, filled one input byte at a time: enough for any one
-/// step of any charset, so that the last character written always lies in them.
+/// The last bytes of an output buffer, left to [`Conversion::decode_tail`] (filled at once or
+/// one input byte at a time): enough for any one step of any charset, so that the last
+/// character written always lies in them.
 const TAIL: usize = MIN_OUTPUT_SPACE;
 
 /// The longest UTF-8 of one code point: what the bulk loops of a stateful decoder that may stop
-/// past its last character (on a shift after it) leave to the byte-at-a-time tail. The first character of the tail always fits there (a step of several
-/// writes its first at least, [`Pending`]), so the last character written lies in the tail. A
+/// past its last character (on a shift after it) leave to the byte-at-a-time tail. The first
+/// character of the tail always fits there (a step of several writes its first at least,
+/// [`Pending`]), so the last character written lies in the tail. A
 /// tail that writes nothing all the same (a step of several characters that also dropped bad
 /// bytes) is caught and the call done again with a whole [`TAIL`] ([`Step::unplaced`]).
 const ONE_CODE_POINT: usize = 4;
@@ -102,10 +104,15 @@ pub struct Conversion {
     /// CP1258, TCVN, TSCII).
     holds_characters: bool,
     /// Whether the engine's decoder, stopped by a full output, stops right after the last
-    /// character it wrote, before any shift that follows (the ISO-2022 family documents it):
-    /// its bulk loops may then run to the end of the output like a stateless decoder's, and
-    /// the byte-at-a-time tail fills only what they leave.
+    /// character it wrote, before any shift that follows (stateless decoders, and the ISO-2022
+    /// family, which documents it): its bulk loops may then run to the end of the output.
     stops_after_characters: bool,
+    /// Whether the tail is first tried in one or two decoder calls
+    /// ([`Conversion::fill_tail_at_once`]): the stateful decoders that stop after characters,
+    /// ISO-2022. (The stateless decoders' tails go by pieces instead: filled at once, Shift_JIS
+    /// took 13 % fewer instructions at 100-byte calls, but EUC-KR 6 %, UTF-8 10 % and CP1252
+    /// 27 % more.) Off in tests, for the byte-at-a-time tail as a reference.
+    fills_tail_at_once: bool,
     /// Characters of a step that did not all fit the output, for the next call.
     pending: Pending,
     /// The decoder's output bound for no more input when it holds nothing.
@@ -136,10 +143,13 @@ pub struct Conversion {
 }
 
 /// The characters one step of the engine wrote beyond the end of a small output (a character
-/// of two code points from one code, such as JIS X 0213's か゚; an ESC that began no escape
-/// sequence, with the pair after it). glibc writes what fits of such a step, keeps the rest in
-/// its state and reads on past the step's input; so does a handle of ours, delivering the
-/// rest first in the next call.
+/// of two code points from one code, such as JIS X 0213's か゚). glibc writes what fits of such
+/// a step, keeps the rest in its state and reads on past the step's input; so does a handle of
+/// ours, delivering the rest first in the next call. The byte-at-a-time tail also takes an ESC
+/// that began no escape sequence, written by the engine with the bytes after it, for such a
+/// step; glibc writes the ESC alone and reads those bytes again. The tail filled at once does
+/// that, and the byte-at-a-time tail now meets it only beside a drop under //IGNORE (a
+/// difference `docs/iconv-abi.md` lists).
 #[derive(Default)]
 struct Pending {
     bytes: [u8; 2 * TAIL],
@@ -265,6 +275,7 @@ impl Conversion {
             stateless,
             holds_characters,
             stops_after_characters: stateless || charset.family() == Family::Iso2022,
+            fills_tail_at_once: charset.family() == Family::Iso2022,
             pending: Pending::default(),
             idle_bound,
             piece_room,
@@ -524,10 +535,12 @@ impl Conversion {
         })
     }
 
-    /// Decodes into the last bytes of `dst` (fewer than the engine's bulk loops need) one input
-    /// byte at a time through a stage, taking a character only when it fits whole. When one
-    /// does not, the decoder goes back to right after the last character written, before any
-    /// shift sequence or dropped bytes that followed it: where glibc leaves the input.
+    /// Decodes into the last bytes of `dst` (fewer than the engine's bulk loops need): at once
+    /// where that can be done ([`fill_tail_at_once`](Self::fill_tail_at_once)), otherwise one
+    /// input byte at a time through a stage (or by pieces, for a stateless decoder), taking a
+    /// character only when it fits whole. When one does not, the decoder goes back to right
+    /// after the last character written, before any shift sequence or dropped bytes that
+    /// followed it: where glibc leaves the input.
     fn decode_tail(
         &mut self,
         src: &[u8],
@@ -547,10 +560,7 @@ impl Conversion {
         if !self.stateless {
             copy_into(&mut self.at_tail_base, &self.decoder);
             base = Some(0);
-            // ISO-2022. (The stateless decoders' tails go by pieces instead: filled at once,
-            // Shift_JIS took 13 % fewer instructions at 100-byte calls, but EUC-KR 6 %, UTF-8
-            // 10 % and CP1252 27 % more.)
-            if self.stops_after_characters
+            if self.fills_tail_at_once
                 && let Some(step) = self.fill_tail_at_once(src, &mut dst[written..])
             {
                 return step;
@@ -763,13 +773,15 @@ impl Conversion {
     fn fill_tail_at_once(&mut self, src: &[u8], dst: &mut [u8]) -> Option<Step> {
         let room = dst.len();
         let mut stage = [0u8; 2 * TAIL];
+        // A tail is under TAIL bytes of room (under twice that when a call is made again with
+        // a whole TAIL as its margin, which is left to the byte-at-a-time way).
         if room + STEP_ROOM - 1 > stage.len() {
             return None;
         }
         let step = self
             .decoder
             .decode(src, &mut stage[..room + STEP_ROOM - 1], false);
-        let written = match step.status {
+        let taken = match step.status {
             DecodeStatus::Error(_) => None,
             DecodeStatus::InputEmpty if step.written <= room => {
                 Some((step.read, step.written, step.status))
@@ -777,6 +789,8 @@ impl Conversion {
             DecodeStatus::OutputFull if step.written == room => self
                 .after_exact_fit(&src[step.read..])
                 .map(|(more, status)| (step.read + more, step.written, status)),
+            // A full output short of `room` (a decoder that asked for more room than a step
+            // takes): not what the above relies on, so the byte-at-a-time way.
             _ if step.written <= room => None,
             _ => {
                 let fit = whole_characters_within(&stage[..step.written], room);
@@ -791,7 +805,7 @@ impl Conversion {
                 ))
             }
         };
-        let Some((read, written, status)) = written else {
+        let Some((read, written, status)) = taken else {
             copy_into(&mut self.decoder, &self.at_tail_base);
             return None;
         };
@@ -807,9 +821,10 @@ impl Conversion {
 
     /// After [`fill_tail_at_once`](Self::fill_tail_at_once) filled the output exactly, with
     /// `rest` unread: glibc reads on over shifts that write nothing, to the end of the input
-    /// when nothing else follows (the call is then complete), and stays right after the last
-    /// character when a character follows. Returns the further bytes read and the status;
-    /// `None` when a bad sequence comes first.
+    /// when nothing else follows (the call is then complete, or incomplete when a cut sequence
+    /// ends it), and stays right after the last character when a character follows. Returns
+    /// the further bytes read and the status; `None` when a bad sequence comes first, or the
+    /// shifts go on past the bytes looked at.
     fn after_exact_fit(&mut self, rest: &[u8]) -> Option<(usize, DecodeStatus)> {
         // A few shifts at most come before the next character: the probe looks that far.
         let ahead = &rest[..rest.len().min(TAIL)];

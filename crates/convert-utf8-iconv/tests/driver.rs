@@ -346,9 +346,9 @@ fn huge_inputs_whole_and_chunked_with_drops_early_and_all_along() {
 /// damaged throughout, through outputs of 3 to 12, 17 and 33 bytes, with `//IGNORE` and
 /// without. Where one step of the
 /// engine writes more than the output has left (JIS X 0213's か゚, IBM1390's kana with a
-/// semi-voiced mark, an ESC that began no escape sequence with the pair after it), glibc writes
-/// what fits and keeps the rest for the next call; the library once stopped there, or wrote an
-/// ESC again on every call, and looped on UTF-8's drops around the end of the output.
+/// semi-voiced mark), glibc writes what fits and keeps the rest for the next call; the library
+/// once stopped there, or wrote an ESC that began no escape sequence again on every call, and
+/// looped on UTF-8's drops around the end of the output.
 ///
 /// Left out, for glibc's own faults on these inputs: TSCII, whose output glibc garbles when it
 /// splits a syllable of several code points (ஸ்ரீ comes out as ஸ்்்), and EUC-JISX0213 and

@@ -248,6 +248,116 @@ fn a_narrow_tail_ends_every_call_where_a_whole_tail_does() {
     }
 }
 
+/// The ISO-2022 tails filled at once ([`Conversion::fill_tail_at_once`]) end every call where
+/// the byte-at-a-time tail does on valid text, around shifts at the end of the output and of
+/// the input and characters of two code points from one code; and with bad bytes dropped under
+/// //IGNORE, the margin makes no difference (no margin is the library's for these charsets).
+/// Around an ESC written as a character the byte-at-a-time tail is no reference: it reads past
+/// the ESC, and beside a drop does not fill the output, where glibc does neither (the next two
+/// tests, and the driver's tests against glibc).
+#[test]
+fn iso2022_tails_filled_at_once_end_every_call_where_a_byte_at_a_time_does() {
+    let text = include_str!("../../tests/data/stateful.txt");
+    for charset in [
+        "ISO-2022-JP",
+        "ISO-2022-JP-2",
+        "ISO-2022-JP-3",
+        "ISO-2022-KR",
+        "ISO-2022-CN",
+        "ISO-2022-CN-EXT",
+    ] {
+        let clean = encoded(text, charset);
+        let mut damaged = clean.clone();
+        for at in (17..damaged.len()).step_by(97) {
+            damaged[at] = 0xFF;
+        }
+        // Shifts where calls end, and at the end of the input.
+        let mut shifting = clean.clone();
+        shifting.extend_from_slice(match charset {
+            "ISO-2022-KR" => b"ab\x0fcd\x0e\x30\x21\x0f\x0e\x0f",
+            "ISO-2022-CN" | "ISO-2022-CN-EXT" => b"ab\x0fcd\x1b$)A\x0e\x30\x21\x0f\x0e\x0f",
+            _ => b"ab\x1b(Bcd\x1b$B\x30\x21\x1b(B\x1b$B\x1b(B",
+        });
+        for room in 1..=40 {
+            for src in [&clean, &shifting] {
+                let mut reference = conversion(charset, false);
+                reference.fills_tail_at_once = false;
+                let byte_at_a_time = through(&mut reference, src, room, TAIL);
+                for margin in [0, ONE_CODE_POINT, TAIL] {
+                    let at_once = through(&mut conversion(charset, false), src, room, margin);
+                    assert_eq!(
+                        at_once, byte_at_a_time,
+                        "{charset}, {room}-byte output, margin {margin}"
+                    );
+                }
+            }
+            // (A whole TAIL as the margin leaves more than the tail filled at once takes.)
+            let no_margin = through(&mut conversion(charset, true), &damaged, room, 0);
+            let narrow = through(
+                &mut conversion(charset, true),
+                &damaged,
+                room,
+                ONE_CODE_POINT,
+            );
+            assert_eq!(
+                narrow, no_margin,
+                "{charset} damaged, //IGNORE, {room}-byte output"
+            );
+        }
+    }
+}
+
+/// A call whose output its characters fill exactly, with only a shift after them, reads the
+/// shift (glibc does) and keeps its state for the next call's input.
+#[test]
+fn a_shift_after_an_exact_fit_is_read_and_its_state_kept() {
+    let mut c = conversion("ISO-2022-JP", false);
+    let mut out = [0u8; 2];
+    assert_eq!(
+        c.convert(b"ab\x1b$B", &mut out),
+        outcome(5, 2, Stop::Complete)
+    );
+    let mut more = [0u8; 8];
+    assert_eq!(
+        c.convert(b"\x30\x21", &mut more),
+        outcome(2, 3, Stop::Complete)
+    );
+    assert_eq!(&more[..3], "亜".as_bytes());
+}
+
+/// Under //IGNORE, an ESC that begins no escape sequence (here `ESC $` before a bad byte) is a
+/// character that fills a 3-byte output after `ab`: glibc writes it and leaves the input right
+/// after it, then drops the bad byte in the next call. (The byte-at-a-time tail stopped before
+/// the ESC, at 5 of 6 bytes, and the calls after went out of step.) The calls as glibc makes
+/// them, observed with iconv(3) call by call.
+#[test]
+fn an_esc_written_beside_a_drop_fills_the_output_as_glibc_does() {
+    let src = b"\x1b(Bab\x1b$\xff&%&K&K&D&A\x1b(B \n";
+    let calls = through(&mut conversion("ISO-2022-JP", true), src, 3, 0);
+    let reads: Vec<usize> = calls.0.iter().map(|outcome| outcome.read).collect();
+    assert_eq!(reads, [6, 4, 3, 3, 6, 1]);
+    let writes: Vec<usize> = calls.0.iter().map(|outcome| outcome.written).collect();
+    assert_eq!(writes, [3, 3, 3, 3, 3, 1]);
+    assert_eq!(calls.0.last().unwrap().stop, Stop::Complete);
+    assert_eq!(calls.1, b"ab\x1b$&%&K&K&D&A \n");
+}
+
+/// An ESC that begins no escape sequence is a character; when it is the last that fits, glibc
+/// leaves the input right after it, and the bytes that followed it are read in the next call.
+#[test]
+fn an_esc_written_as_the_last_character_leaves_the_input_right_after_it() {
+    let mut c = conversion("ISO-2022-JP", false);
+    let mut out = [0u8; 3];
+    assert_eq!(
+        c.convert(b"AB\x1b(A", &mut out),
+        outcome(3, 3, Stop::OutputFull)
+    );
+    assert_eq!(&out, b"AB\x1b");
+    let mut rest = [0u8; 8];
+    assert_eq!(c.convert(b"(A", &mut rest), outcome(2, 2, Stop::Complete));
+    assert_eq!(&rest[..2], b"(A");
+}
+
 /// ISO-2022-JP-2's `ESC ( FF` writes the ESC as a character and drops the rest in one step of
 /// the engine: at the end of a small output, that step is taken whole, not undone and written
 /// again by every call after it (it once was, for ever).

@@ -16,8 +16,10 @@
 //! the initial state.
 //!
 //! A full output stops the decoder right after the last character written (see
-//! [`crate::Family::Iso2022`]): every loop asks for room for a character before each unit, and a
-//! shift or designation leaves the room as it was, so the character after one always fits.
+//! [`crate::Family::Iso2022`]): the general path asks for room for a character before each
+//! unit, and a shift or designation leaves the room as it was, so the character after one
+//! always fits; the fast path takes shifts only inside a block, with at least 16 bytes of room
+//! left, and past its blocks only characters.
 //!
 //! Speed: the fast path (`fast`) decodes segments between control bytes in one pass, pairs
 //! straight through the twin's lookup; what it does not take goes through the general path
