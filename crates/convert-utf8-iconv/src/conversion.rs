@@ -343,6 +343,15 @@ impl Conversion {
     /// after what is pending: when that is less than a whole [`TAIL`] and proves too few, the
     /// decoder is restored and the call made again with a whole one.
     fn convert_with_margin(&mut self, src: &[u8], dst: &mut [u8], margin: usize) -> Outcome {
+        // glibc writes what a step kept back only as it goes on with input (or flushes): a call
+        // with none returns at once, the rest still kept.
+        if src.is_empty() && !self.pending.is_empty() {
+            return Outcome {
+                read: 0,
+                written: 0,
+                stop: Stop::Complete,
+            };
+        }
         let delivered = self.pending.deliver(dst);
         if !self.pending.is_empty() {
             return Outcome {

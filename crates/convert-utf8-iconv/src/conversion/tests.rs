@@ -379,8 +379,9 @@ fn an_esc_written_with_a_drop_at_the_end_of_the_output_is_written_once() {
 }
 
 /// A code of two code points (JIS X 0213's か゚) through an output with room for one: the
-/// first is written and the code read; the second comes first in the next call, or from a
-/// flush, and a reset drops it, as glibc keeps and drops it in its state.
+/// first is written and the code read; the second comes first in the next call with input (a
+/// call without any returns at once, as glibc's does), or from a flush, and a reset drops it,
+/// as glibc keeps and drops it in its state.
 #[test]
 fn the_rest_of_a_code_of_two_code_points_comes_first_in_the_next_call() {
     let src = encoded("か゚", "ISO-2022-JP-3");
@@ -390,6 +391,7 @@ fn the_rest_of_a_code_of_two_code_points_comes_first_in_the_next_call() {
     let mut c = conversion("ISO-2022-JP-3", false);
     assert_eq!(c.convert(&src, &mut out), outcome(6, 3, Stop::OutputFull));
     assert_eq!(&out[..3], "か".as_bytes());
+    assert_eq!(c.convert(b"", &mut out), outcome(0, 0, Stop::Complete));
     // Nothing fits but the rest, which does not fit a 2-byte output: no progress.
     assert_eq!(
         c.convert(&src[6..], &mut out[..2]),
@@ -414,6 +416,7 @@ fn the_rest_of_a_code_of_two_code_points_comes_first_in_the_next_call() {
         outcome(3, 0, Stop::Complete)
     );
 }
+
 /// UTF-8 under //IGNORE through 3- and 4-byte outputs: a character written between two
 /// dropped sequences, and a run of lone continuation bytes the decoder holds to see its end,
 /// once made every call after them write the same character again, or loop inside one call.
