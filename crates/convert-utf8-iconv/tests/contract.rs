@@ -231,14 +231,20 @@ fn iso2022_conversions_call_by_call_are_glibc_s() {
         let hex: String = text.iter().map(|b| format!("{b:02x}")).collect();
         lines.push_str(&format!("{charset} {output} 0 {piece} {hex}\n"));
     }
-    let file = common::scratch_dir("iso2022-calls").join("cases");
-    std::fs::write(&file, lines).unwrap();
+    assert_calls_are_glibc_s("iso2022-calls", &lines, 8000);
+}
+
+/// Runs `tests/c/iconv_calls.c` over `cases` (`count` lines: see the program) on glibc and
+/// preloaded, and fails with the first differing cases unless every call is the same.
+fn assert_calls_are_glibc_s(name: &str, cases: &str, count: usize) {
+    let file = common::scratch_dir(name).join("cases");
+    std::fs::write(&file, cases).unwrap();
     let program = compile("iconv_calls", "iconv_calls", &[]);
     let (glibc, ours) = both(&program, &[file.as_os_str()]);
     assert_eq!(glibc.status, Some(0), "on glibc: {}", glibc.stderr);
     let glibc_lines = String::from_utf8_lossy(&glibc.stdout);
     let ours_lines = String::from_utf8_lossy(&ours.stdout);
-    assert_eq!(glibc_lines.lines().count(), 8000, "a line a case");
+    assert_eq!(glibc_lines.lines().count(), count, "a line a case");
     let differences: Vec<String> = glibc_lines
         .lines()
         .zip(ours_lines.lines())
@@ -247,9 +253,84 @@ fn iso2022_conversions_call_by_call_are_glibc_s() {
         .collect();
     assert!(
         differences.is_empty() && ours.status == Some(0),
-        "{} of 8000 cases differ from glibc (status {:?}), the first ones:\n{}",
+        "{} of {count} cases differ from glibc (status {:?}), the first ones:\n{}",
         differences.len(),
         ours.status,
         differences[..differences.len().min(5)].join("\n")
     );
+}
+
+/// Stretches of the stateful sample and the start of the multilingual one, in the charsets that
+/// keep state (shifts, a byte order, held characters, cells of two code points), CJK and
+/// single-byte ones and UTF-8, one or two bytes of each damaged now and then, converted call by
+/// call as a streaming program does (outputs of 0 to 100 bytes, whole and in pieces of 1 to 7
+/// bytes), strict and under //IGNORE: every call's return value, errno, input read and output
+/// written are glibc's.
+#[test]
+fn sample_stretches_call_by_call_are_glibc_s() {
+    let multilingual = include_str!("../../convert-utf8/tests/data/multilingual.txt");
+    let text = format!(
+        "{}{}",
+        include_str!("data/stateful.txt"),
+        multilingual.chars().take(1500).collect::<String>()
+    );
+    let charsets = [
+        "UTF-7",
+        "UTF-16",
+        "UTF-16BE",
+        "UTF-32",
+        "IBM930",
+        "IBM933",
+        "IBM935",
+        "IBM937",
+        "IBM939",
+        "IBM1364",
+        "IBM1390",
+        "IBM1399",
+        "CP1255",
+        "CP1258",
+        "TCVN",
+        "ISO_6937",
+        "BIG5-HKSCS",
+        "SJIS",
+        "EUC-JP",
+        "EUC-KR",
+        "GB18030",
+        "BIG5",
+        "CP1252",
+        "UTF-8",
+    ];
+    let samples: Vec<Vec<u8>> = charsets
+        .iter()
+        .map(|charset| common::encoded_by_glibc(text.as_bytes(), charset))
+        .collect();
+    let mut cases = Cases(1390);
+    let mut lines = String::new();
+    for _ in 0..6000 {
+        let which = cases.below(charsets.len());
+        let sample = &samples[which];
+        assert!(
+            sample.len() > 200,
+            "glibc encodes little in {}",
+            charsets[which]
+        );
+        let start = cases.below(sample.len() - 1);
+        let end = (start + 1 + cases.below(160)).min(sample.len());
+        let mut stretch = sample[start..end].to_vec();
+        for _ in 0..[0, 0, 1, 2][cases.below(4)] {
+            let at = cases.below(stretch.len());
+            stretch[at] = cases.below(256) as u8;
+        }
+        let output = [
+            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 16, 17, 20, 25, 30, 40, 100,
+        ][cases.below(20)];
+        let ignore = cases.below(2);
+        let piece = [0, 0, 0, 1, 2, 3, 5, 7][cases.below(8)];
+        let hex: String = stretch.iter().map(|b| format!("{b:02x}")).collect();
+        lines.push_str(&format!(
+            "{} {output} {ignore} {piece} {hex}\n",
+            charsets[which]
+        ));
+    }
+    assert_calls_are_glibc_s("sample-calls", &lines, 6000);
 }

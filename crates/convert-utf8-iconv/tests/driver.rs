@@ -12,10 +12,9 @@ mod common;
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Mutex;
 
-use common::{Run, both, driver, scratch_dir};
+use common::{Run, both, driver, encoded_by_glibc, scratch_dir};
 use convert_utf8::{Charset, Family};
 
 /// The name glibc's iconv_open takes for `charset` (the engine's name for glibc's internal
@@ -38,18 +37,6 @@ fn sample_text() -> Vec<u8> {
     text
 }
 
-/// `text` in `charset`, as glibc encodes it, dropping what it cannot encode.
-fn encode(text: &[u8], name: &str, test: &str) -> Vec<u8> {
-    let source = scratch_dir(test).join(format!("sample-{}.txt", name.replace('/', "_")));
-    std::fs::write(&source, text).unwrap();
-    let output = Command::new("iconv")
-        .args(["-c", "-f", "UTF-8", "-t", name])
-        .arg(&source)
-        .output()
-        .expect("run iconv");
-    output.stdout
-}
-
 /// The inputs of one charset, written to files: valid text, a short start of it, and variants
 /// with bytes that are invalid in most charsets and with the last byte cut off.
 struct Inputs {
@@ -62,7 +49,7 @@ struct Inputs {
 
 fn inputs(charset: Charset, text: &[u8], test: &str) -> Option<Inputs> {
     let name = glibc_name(charset);
-    let valid = encode(text, name, test);
+    let valid = encoded_by_glibc(text, name);
     if valid.is_empty() {
         return None;
     }
@@ -280,7 +267,7 @@ fn huge_inputs_whole_and_chunked_with_drops_early_and_all_along() {
         "GB18030",
         "IBM930",
     ] {
-        let unit = encode(&text, name, "huge");
+        let unit = encoded_by_glibc(&text, name);
         let mut valid = Vec::with_capacity(3 << 20);
         while valid.len() < 3 << 20 {
             valid.extend_from_slice(&unit);
@@ -390,7 +377,7 @@ fn charsets_damaged_throughout_through_tiny_outputs() {
     ];
     let test = "tiny-outputs";
     let differences = in_parallel(&charsets, |&name| {
-        let clean = encode(text.as_bytes(), name, test);
+        let clean = encoded_by_glibc(text.as_bytes(), name);
         assert!(!clean.is_empty(), "glibc encodes no sample in {name}");
         let mut found = Vec::new();
         for variant in 0..2u64 {
@@ -436,7 +423,7 @@ fn every_charset_damaged_through_small_outputs_and_pieces() {
             .contains(&charset.name())
         })
         .collect();
-    for_each_encoded(&charsets, &text, test, |name, clean| {
+    for_each_encoded(&charsets, &text, |name, clean| {
         let damaged = damage(clean, name, 7);
         let file = scratch_dir(test).join(name.replace('/', "_"));
         std::fs::write(&file, &damaged).unwrap();
@@ -479,7 +466,7 @@ fn cjk_multibyte_charsets_in_pieces_about_as_long_as_the_output() {
     let charsets: Vec<Charset> = Charset::all()
         .filter(|charset| charset.family() == Family::CjkMultibyte)
         .collect();
-    for_each_encoded(&charsets, &text, test, |name, clean| {
+    for_each_encoded(&charsets, &text, |name, clean| {
         let mut found = Vec::new();
         for (label, bytes) in [
             ("valid", clean.to_vec()),
@@ -512,12 +499,11 @@ fn cjk_multibyte_charsets_in_pieces_about_as_long_as_the_output() {
 fn for_each_encoded(
     charsets: &[Charset],
     text: &str,
-    test: &str,
     check: impl Fn(&str, &[u8]) -> Vec<String> + Sync,
 ) {
     let differences = in_parallel(charsets, |&charset| {
         let name = glibc_name(charset);
-        let clean = encode(text.as_bytes(), name, test);
+        let clean = encoded_by_glibc(text.as_bytes(), name);
         if clean.is_empty() {
             return Vec::new();
         }

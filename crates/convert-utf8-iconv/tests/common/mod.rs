@@ -127,3 +127,23 @@ pub fn run(program: &Path, args: &[&std::ffi::OsStr], preload: bool) -> Run {
 pub fn both(program: &Path, args: &[&std::ffi::OsStr]) -> (Run, Run) {
     (run(program, args, false), run(program, args, true))
 }
+
+/// `text` in `charset`, as the system's iconv (glibc, the oracle) encodes it, leaving out what
+/// the charset cannot hold.
+pub fn encoded_by_glibc(text: &[u8], charset: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut child = Command::new("iconv")
+        .args(["-c", "-f", "UTF-8", "-t", charset])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run iconv");
+    let mut stdin = child.stdin.take().unwrap();
+    // Written from a thread of its own: iconv writes as it reads, and a large text would fill
+    // both pipes.
+    let text = text.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&text));
+    let output = child.wait_with_output().expect("iconv's output");
+    writer.join().unwrap().expect("write to iconv");
+    output.stdout
+}
