@@ -260,77 +260,65 @@ fn assert_calls_are_glibc_s(name: &str, cases: &str, count: usize) {
     );
 }
 
-/// Stretches of the stateful sample and the start of the multilingual one, in the charsets that
-/// keep state (shifts, a byte order, held characters, cells of two code points), CJK and
-/// single-byte ones and UTF-8, one or two bytes of each damaged now and then, converted call by
-/// call as a streaming program does (outputs of 0 to 100 bytes, whole and in pieces of 1 to 7
-/// bytes), strict and under //IGNORE: every call's return value, errno, input read and output
-/// written are glibc's.
+/// Stretches of the stateful sample and the start of the multilingual one in every charset,
+/// one or two bytes of each damaged now and then, converted call by call as a streaming program
+/// does (outputs of 0 to 100 bytes, whole and in pieces of 1 to 7 bytes), strict and under
+/// //IGNORE: every call's return value, errno, input read and output written are glibc's. The
+/// charsets that keep state (shifts, a byte order, held characters, cells of two code points)
+/// get more stretches. Left out: the charsets on which glibc loops or writes what is not UTF-8
+/// (as in the driver's tests), ISO-2022-CN-EXT for its deliberate difference, the ISO-2022
+/// charsets under //IGNORE for the one documented ("One position" in `docs/iconv-abi.md`), and
+/// charsets in which glibc encodes too little of the samples to cut stretches from.
 #[test]
 fn sample_stretches_call_by_call_are_glibc_s() {
+    use convert_utf8::{Charset, Family};
     let multilingual = include_str!("../../convert-utf8/tests/data/multilingual.txt");
     let text = format!(
         "{}{}",
         include_str!("data/stateful.txt"),
         multilingual.chars().take(1500).collect::<String>()
     );
-    let charsets = [
-        "UTF-7",
-        "UTF-16",
-        "UTF-16BE",
-        "UTF-32",
-        "IBM930",
-        "IBM933",
-        "IBM935",
-        "IBM937",
-        "IBM939",
-        "IBM1364",
-        "IBM1390",
-        "IBM1399",
-        "CP1255",
-        "CP1258",
-        "TCVN",
-        "ISO_6937",
-        "BIG5-HKSCS",
-        "SJIS",
-        "EUC-JP",
-        "EUC-KR",
-        "GB18030",
-        "BIG5",
-        "CP1252",
-        "UTF-8",
+    let left_out = [
+        "TSCII",
+        "EUC-JISX0213",
+        "SHIFT_JISX0213",
+        "UCS-4",
+        "UCS-4LE",
+        "INTERNAL",
+        "ISO-2022-CN-EXT",
     ];
-    let samples: Vec<Vec<u8>> = charsets
-        .iter()
-        .map(|charset| common::encoded_by_glibc(text.as_bytes(), charset))
-        .collect();
     let mut cases = Cases(1390);
-    let mut lines = String::new();
-    for _ in 0..6000 {
-        let which = cases.below(charsets.len());
-        let sample = &samples[which];
-        assert!(
-            sample.len() > 200,
-            "glibc encodes little in {}",
-            charsets[which]
-        );
-        let start = cases.below(sample.len() - 1);
-        let end = (start + 1 + cases.below(160)).min(sample.len());
-        let mut stretch = sample[start..end].to_vec();
-        for _ in 0..[0, 0, 1, 2][cases.below(4)] {
-            let at = cases.below(stretch.len());
-            stretch[at] = cases.below(256) as u8;
+    let (mut lines, mut count) = (String::new(), 0);
+    for charset in Charset::all().filter(|charset| !left_out.contains(&charset.name())) {
+        let sample = common::encoded_by_glibc(text.as_bytes(), charset.name());
+        if sample.len() < 200 {
+            continue;
         }
-        let output = [
-            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 16, 17, 20, 25, 30, 40, 100,
-        ][cases.below(20)];
-        let ignore = cases.below(2);
-        let piece = [0, 0, 0, 1, 2, 3, 5, 7][cases.below(8)];
-        let hex: String = stretch.iter().map(|b| format!("{b:02x}")).collect();
-        lines.push_str(&format!(
-            "{} {output} {ignore} {piece} {hex}\n",
-            charsets[which]
-        ));
+        let stretches = match charset.family() {
+            Family::SingleByte => 12,
+            _ => 120,
+        };
+        for _ in 0..stretches {
+            let start = cases.below(sample.len() - 1);
+            let end = (start + 1 + cases.below(160)).min(sample.len());
+            let mut stretch = sample[start..end].to_vec();
+            for _ in 0..[0, 0, 1, 2][cases.below(4)] {
+                let at = cases.below(stretch.len());
+                stretch[at] = cases.below(256) as u8;
+            }
+            let output = [
+                0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 16, 17, 20, 25, 30, 40, 100,
+            ][cases.below(20)];
+            let ignore = usize::from(charset.family() != Family::Iso2022) * cases.below(2);
+            let piece = [0, 0, 0, 1, 2, 3, 5, 7][cases.below(8)];
+            let hex: String = stretch.iter().map(|b| format!("{b:02x}")).collect();
+            lines.push_str(&format!(
+                "{} {output} {ignore} {piece} {hex}\n",
+                charset.name()
+            ));
+            count += 1;
+        }
     }
-    assert_calls_are_glibc_s("sample-calls", &lines, 6000);
+    assert!(count > 5000, "only {count} cases");
+    assert_calls_are_glibc_s("sample-calls", &lines, count);
 }
