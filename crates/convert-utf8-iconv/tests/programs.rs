@@ -34,7 +34,7 @@ use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::{Run, library, scratch_dir};
+use common::{Run, encoded_by_glibc, library, scratch_dir, system_iconv};
 
 /// Writes past the test harness's capture, so that a skip is seen in a plain `cargo test`.
 fn note(message: &str) {
@@ -278,29 +278,8 @@ fn assert_output(label: &str, run: &Run, expected: &[u8]) {
     );
 }
 
-/// The system iconv program converting `bytes`, on glibc alone (`-c`: dropping what it cannot
-/// convert).
-fn system_iconv(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
-    let mut child = Command::new("iconv")
-        .args(["-c", "-f", from, "-t", to])
-        .env_remove("LD_PRELOAD")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run iconv");
-    let mut input = child.stdin.take().unwrap();
-    let bytes = bytes.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&bytes);
-    });
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    output.stdout
-}
-
 fn encode(text: &str, charset: &str) -> Vec<u8> {
-    system_iconv(text.as_bytes(), "UTF-8", charset)
+    encoded_by_glibc(text.as_bytes(), charset)
 }
 
 fn decode(bytes: &[u8], charset: &str) -> Vec<u8> {

@@ -258,14 +258,12 @@ fn a_narrow_tail_ends_every_call_where_a_whole_tail_does() {
 #[test]
 fn iso2022_tails_filled_at_once_end_every_call_where_a_byte_at_a_time_does() {
     let text = include_str!("../../tests/data/stateful.txt");
-    for charset in [
-        "ISO-2022-JP",
-        "ISO-2022-JP-2",
-        "ISO-2022-JP-3",
-        "ISO-2022-KR",
-        "ISO-2022-CN",
-        "ISO-2022-CN-EXT",
-    ] {
+    let iso2022: Vec<&str> = Charset::all()
+        .filter(|charset| charset.family() == Family::Iso2022)
+        .map(Charset::name)
+        .collect();
+    assert_eq!(iso2022.len(), 6, "the ISO-2022 charsets");
+    for charset in iso2022 {
         let clean = encoded(text, charset);
         let mut damaged = clean.clone();
         for at in (17..damaged.len()).step_by(97) {

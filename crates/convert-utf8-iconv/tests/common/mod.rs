@@ -128,24 +128,34 @@ pub fn both(program: &Path, args: &[&std::ffi::OsStr]) -> (Run, Run) {
     (run(program, args, false), run(program, args, true))
 }
 
-/// `text` in `charset`, as the system's iconv (glibc, the oracle) encodes it, leaving out what
-/// the charset cannot hold.
-pub fn encoded_by_glibc(text: &[u8], charset: &str) -> Vec<u8> {
+/// The system iconv program converting `bytes`, on glibc alone (`-c`: dropping what it cannot
+/// convert).
+pub fn system_iconv(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
     use std::io::Write;
     let mut child = Command::new("iconv")
-        .args(["-c", "-f", "UTF-8", "-t", charset])
+        .args(["-c", "-f", from, "-t", to])
+        .env_remove("LD_PRELOAD")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .expect("run iconv");
-    let mut stdin = child.stdin.take().unwrap();
-    // Written from a thread of its own: iconv writes as it reads, and a large text would fill
+    let mut input = child.stdin.take().unwrap();
+    // Written from a thread of its own: iconv writes as it reads, and a large input would fill
     // both pipes.
-    let text = text.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&text));
-    let output = child.wait_with_output().expect("iconv's output");
-    writer.join().unwrap().expect("write to iconv");
+    let bytes = bytes.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&bytes);
+    });
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
     output.stdout
+}
+
+/// `text` (UTF-8) in `charset`, as the system's iconv (glibc, the oracle) encodes it, leaving
+/// out what the charset cannot hold.
+pub fn encoded_by_glibc(text: &[u8], charset: &str) -> Vec<u8> {
+    system_iconv(text, "UTF-8", charset)
 }
 
 /// Charsets left out of the tests that damage text and cut it small, for glibc's faults there:

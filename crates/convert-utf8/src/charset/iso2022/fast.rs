@@ -55,7 +55,7 @@ fn cold_path() {}
 /// Whether `b` ends an ASCII segment: a byte from `80` on, ESC, SO and SI where they shift
 /// (`SHIFTS`: ISO-2022-KR and -CN) and 7F where it is illegal (`DEL`: ISO-2022-CN;
 /// ISO-2022-CN-EXT and -KR take it as text).
-#[cfg(any(not(all(target_arch = "x86_64", target_feature = "sse2")), test))]
+#[inline(always)]
 fn ends_ascii<const SHIFTS: bool, const DEL: bool>(b: u8) -> bool {
     b >= 0x80 || b == ESC || SHIFTS && (b == super::SO || b == super::SI) || DEL && b == 0x7F
 }
@@ -207,6 +207,24 @@ fn decode_pairs(
         // The segment ends inside this window (or at `end`): its pairs are all decoded.
         return (read, written, true);
     }
+}
+
+/// [`Iso2022Decoder::run_in_small_room`] in the ASCII set: copies the segment at `src[read..]`
+/// a byte at a time while a character may start at `written` (up to `last_start`).
+fn ascii_in_small_room<const SHIFTS: bool, const DEL: bool>(
+    src: &[u8],
+    dst: &mut [u8],
+    (mut read, mut written): (usize, usize),
+    last_start: usize,
+) -> (usize, usize) {
+    while let Some(&b) = src.get(read)
+        && written <= last_start
+        && !ends_ascii::<SHIFTS, DEL>(b)
+    {
+        dst[written] = b;
+        (read, written) = (read + 1, written + 1);
+    }
+    (read, written)
 }
 
 /// Where [`ascii_until_shift_out`] stopped.
@@ -404,23 +422,16 @@ impl Iso2022Decoder {
             return at;
         };
         match self.set {
-            Set::Ascii => {
-                let (shifts, del) = match self.variant {
-                    Variant::Jp | Variant::Jp2 | Variant::Jp3 => (false, false),
-                    Variant::Kr | Variant::CnExt => (true, false),
-                    Variant::Cn => (true, true),
-                };
-                while let Some(&b) = src.get(at.0)
-                    && at.1 <= last_start
-                    && b < 0x80
-                    && b != ESC
-                    && !(shifts && (b == super::SO || b == super::SI))
-                    && !(del && b == 0x7F)
-                {
-                    dst[at.1] = b;
-                    at = (at.0 + 1, at.1 + 1);
+            // The ASCII segment's ends as the variant's blocks take them (see `fast_run`).
+            Set::Ascii => match self.variant {
+                Variant::Jp | Variant::Jp2 | Variant::Jp3 => {
+                    ascii_in_small_room::<false, false>(src, dst, at, last_start)
                 }
-            }
+                Variant::Kr | Variant::CnExt => {
+                    ascii_in_small_room::<true, false>(src, dst, at, last_start)
+                }
+                Variant::Cn => ascii_in_small_room::<true, true>(src, dst, at, last_start),
+            },
             set => {
                 let Some(twin) = self.pair_twin(set) else {
                     return at;
@@ -436,9 +447,9 @@ impl Iso2022Decoder {
                     put(dst, at.1, utf8);
                     at = (at.0 + 2, at.1 + len);
                 }
+                at
             }
         }
-        at
     }
 
     /// [`Self::fast_run`] for ISO-2022-KR and -CN, which shift with SO and SI between ASCII
