@@ -81,6 +81,8 @@ fn same_label(a: &[u8], b: &[u8]) -> bool {
 /// once.
 pub(crate) enum LabelSource<'a> {
     Column(Choice),
+    /// A column of nulls only (Arrow's Null type): every row is detected.
+    AllNull,
     Strings(Strings<'a>),
     /// A dictionary, its keys made plain indexes once for the column.
     Dictionary {
@@ -93,6 +95,9 @@ pub(crate) enum LabelSource<'a> {
 impl<'a> LabelSource<'a> {
     pub(crate) fn of(array: &'a dyn Array) -> Result<LabelSource<'a>, ColumnError> {
         let wrong_type = || ColumnError::LabelsType(array.data_type().clone());
+        if array.data_type() == &DataType::Null {
+            return Ok(LabelSource::AllNull);
+        }
         if let Some(labels) = Strings::of(array) {
             return Ok(LabelSource::Strings(labels));
         }
@@ -146,6 +151,7 @@ impl<'s, 'a> RowLabels<'s, 'a> {
         };
         match self.source {
             LabelSource::Column(choice) => Ok(*choice),
+            LabelSource::AllNull => Ok(Choice::Detect),
             LabelSource::Strings(labels) => {
                 let Some(label) = labels.get(row) else {
                     return Ok(Choice::Detect);

@@ -79,9 +79,9 @@ pub struct Decoded {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ColumnError {
-    /// The bodies are not Binary, LargeBinary or BinaryView.
+    /// The bodies are not Binary, LargeBinary or BinaryView (or Null: a column of nulls).
     BodiesType(DataType),
-    /// The labels are not strings or a dictionary of strings.
+    /// The labels are not strings or a dictionary of strings (or Null: every row detected).
     LabelsType(DataType),
     /// The labels column is not as long as the bodies.
     LabelsLength { bodies: usize, labels: usize },
@@ -155,6 +155,15 @@ impl ColumnError {
             ColumnError::UnknownLabel { row, .. } => row,
             ColumnError::Decode { row, .. } | ColumnError::Undetected { row, .. } => Some(row),
             _ => None,
+        }
+    }
+
+    /// What the reasons column says of a row that became null through this error: the
+    /// error without the advice a failed call gives (the row is already null).
+    fn reason(&self) -> String {
+        match self {
+            ColumnError::Undetected { row, reason } => format!("row {row}: {reason}"),
+            other => other.to_string(),
         }
     }
 
@@ -303,7 +312,17 @@ fn decode_split(
         DataType::Binary => column.bytes(bodies.as_binary::<i32>()),
         DataType::LargeBinary => column.bytes(bodies.as_binary::<i64>()),
         DataType::BinaryView => column.views(bodies.as_binary_view()),
+        // A column of nulls only (what pyarrow makes of `[None, None]`): nulls out.
+        DataType::Null => Ok(all_null(bodies.len(), column.reasons)),
         other => Err(ColumnError::BodiesType(other.clone())),
+    }
+}
+
+/// A Utf8 column of `rows` nulls, and its reasons (none) when asked for.
+fn all_null(rows: usize, reasons: bool) -> Decoded {
+    Decoded {
+        values: Arc::new(StringArray::new_null(rows)),
+        reasons: reasons.then(|| Arc::new(StringArray::new_null(rows)) as ArrayRef),
     }
 }
 
@@ -587,7 +606,7 @@ impl<'s, 'a> Run<'s, 'a> {
         if self.on_error != OnError::Null {
             return Err(failed);
         }
-        self.reason(Some(failed.to_string()));
+        self.reason(Some(failed.reason()));
         Ok(Row::Null)
     }
 

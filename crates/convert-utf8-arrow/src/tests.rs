@@ -1,7 +1,9 @@
 use super::*;
 use arrow_array::builder::StringDictionaryBuilder;
 use arrow_array::types::Int16Type;
-use arrow_array::{BinaryArray, BinaryViewArray, Int64Array, LargeBinaryArray, LargeStringArray};
+use arrow_array::{
+    BinaryArray, BinaryViewArray, Int64Array, LargeBinaryArray, LargeStringArray, NullArray,
+};
 use proptest::prelude::*;
 use std::collections::HashMap;
 
@@ -305,7 +307,13 @@ fn null_and_auto_labels_detect_the_row() {
         reasons[2].as_deref().unwrap().contains("binary"),
         "{reasons:?}"
     );
+    // The row is already null: its reason gives no advice to make it so.
+    assert!(
+        !reasons[2].as_deref().unwrap().contains("errors="),
+        "{reasons:?}"
+    );
     let err = decode(&bodies, Labels::PerRow(&labels), OnError::Strict, false).unwrap_err();
+    assert!(err.to_string().contains("errors=\"null\""), "{err}");
     assert!(
         matches!(err, ColumnError::Undetected { row: 2, .. }),
         "{err:?}"
@@ -325,6 +333,39 @@ fn empty_and_all_null_columns() {
     let labels = dictionary.finish();
     let decoded = decode(&nulls, Labels::PerRow(&labels), OnError::Null, true).unwrap();
     assert_eq!(texts(decoded.values.as_ref()), vec![None, None]);
+}
+
+/// Arrow's Null type, what a column of nulls only is typed as (`pa.array([None, None])`): as
+/// bodies, nulls out; as labels, every row detected.
+#[test]
+fn null_typed_columns() {
+    let bodies = NullArray::new(3);
+    for on_error in [OnError::Strict, OnError::Null] {
+        let decoded = decode(&bodies, Labels::Column("SJIS"), on_error, true).unwrap();
+        assert_eq!(decoded.values.data_type(), &DataType::Utf8);
+        assert_eq!(texts(decoded.values.as_ref()), vec![None, None, None]);
+        let reasons = decoded.reasons.map(|r| texts(r.as_ref()));
+        let expected = (on_error == OnError::Null).then(|| vec![None, None, None]);
+        assert_eq!(reasons, expected);
+    }
+    let wrong_length = NullArray::new(2);
+    assert!(matches!(
+        decode(
+            &bodies,
+            Labels::PerRow(&wrong_length),
+            OnError::Strict,
+            false
+        ),
+        Err(ColumnError::LabelsLength { .. })
+    ));
+
+    let bodies = BinaryArray::from(vec![Some("żółw".as_bytes()), None]);
+    let labels = NullArray::new(2);
+    let decoded = decode(&bodies, Labels::PerRow(&labels), OnError::Strict, false).unwrap();
+    assert_eq!(
+        texts(decoded.values.as_ref()),
+        vec![Some("żółw".to_owned()), None]
+    );
 }
 
 #[test]
