@@ -41,9 +41,10 @@ def decode(
     chunked in any way), where a null label or ``"auto"`` means: detect that row.
 
     ``errors``: ``"strict"`` raises ``DecodeError`` naming the row (``.row``, 0-based) and the
-    byte offset in it (``.offset``); ``"replace"`` puts U+FFFD for each bad sequence;
+    byte offset in it (``.offset``; ``.object`` is the row's bytes, ``.start`` the offset); ``"replace"`` puts U+FFFD for each bad sequence;
     ``"ignore"`` drops bad sequences; ``"null"`` makes the row null, and with ``reasons=True``
-    returns ``(values, reasons)``, ``reasons`` a Utf8 column giving each such row's error.
+    returns ``(values, reasons)``, ``reasons`` a Utf8 column giving each such row's error
+    (``reasons=True`` with another policy is a ``ValueError``: no row becomes null for one).
 
     An unknown label raises ``UnknownEncodingError`` (a ``LookupError``) naming the row (under
     ``"null"`` the row becomes null with its reason); a row to detect that is binary or too
@@ -57,7 +58,14 @@ def decode(
         raise ValueError(
             f'errors must be "strict", "replace", "ignore" or "null", not {errors!r}'
         )
-    if threads is not None and (not isinstance(threads, int) or threads < 1):
+    if reasons and errors != "null":
+        raise ValueError(
+            f'reasons=True needs errors="null" (only then do rows become null for a reason), '
+            f"not errors={errors!r}"
+        )
+    if threads is not None and (
+        not isinstance(threads, int) or isinstance(threads, bool) or threads < 1
+    ):
         raise ValueError(f"threads must be a positive int or None, not {threads!r}")
     result = _native.arrow_decode(
         array, encoding, errors, reasons, passthrough, 0 if threads is None else threads

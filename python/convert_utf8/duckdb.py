@@ -30,7 +30,8 @@ def register(
 
     ``charset`` is a label per row; NULL or ``'auto'`` means: detect that row. A NULL body gives
     NULL. ``errors`` as in ``convert_utf8.arrow.decode``: under ``"strict"`` a bad row fails the
-    query, naming the row of the vector and the byte offset; ``"null"`` makes it NULL. Register
+    query, naming the byte offset and the row counted within the vector DuckDB handed over
+    (DuckDB gives no table position); ``"null"`` makes it NULL. Register
     the function under several names to have several policies.
     """
     if errors not in arrow.ERRORS:

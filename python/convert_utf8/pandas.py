@@ -69,6 +69,14 @@ def _binary(series: pd.Series) -> Any:
         raise TypeError(
             f"the Series holds {series.dtype}, not bytes: decode takes a Series of bytes"
         )
+    # pyarrow would encode str values to UTF-8 bytes and decode them again as the charset:
+    # text already decoded is refused, as the Arrow face refuses a string column.
+    kind = pd.api.types.infer_dtype(series, skipna=True)
+    if kind == "string" or (kind == "mixed" and any(isinstance(v, str) for v in series)):
+        raise TypeError(
+            "the Series holds str values, text already decoded, not bytes to decode: use them "
+            "as they are, or encode them to bytes first"
+        )
     try:
         return pa.array(series.to_numpy(dtype=object), type=pa.binary(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
@@ -85,7 +93,7 @@ def _labels(labels: pd.Series, index: pd.Index) -> Any:
         missing = index.difference(labels.index)
         if len(missing):
             raise ValueError(
-                f"{len(missing)} rows have no label in the labels' index (first: {missing[0]!r})"
+                f"{len(missing)} rows have no label in the labels' index (first: {missing.tolist()[0]!r})"
             )
         labels = labels.reindex(index)
     backing = labels.array

@@ -81,13 +81,17 @@ over (the whole column, unless the streaming engine cut it into batches).
 def _threads(threads: int | None) -> int:
     if threads is None:
         return 0
-    if not isinstance(threads, int) or threads < 1:
+    if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
         raise ValueError(f"threads must be a positive int or None, not {threads!r}")
     return threads
 
 
 def _decode_batch(bodies: pl.Series, encoding: str | pl.Series, errors: str, threads: int) -> pl.Series:
     """``_decode_series`` for an expression's batch."""
+    if isinstance(encoding, pl.Series) and len(encoding) == 1 and len(bodies) != 1:
+        # A literal (`pl.lit("latin1")`, `pl.lit(None)`) comes as one value for every row.
+        label = encoding[0]
+        encoding = "auto" if label is None else str(label)
     try:
         return _decode_series(bodies, encoding, errors, threads)
     except DecodeError as e:

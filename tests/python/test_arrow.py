@@ -15,6 +15,7 @@ import convert_utf8.arrow
 from conftest import COLUMN_SAMPLES
 
 pa = pytest.importorskip("pyarrow")
+import pyarrow.compute as pc  # noqa: E402
 
 SAMPLES = COLUMN_SAMPLES
 LABELS = list(SAMPLES)
@@ -182,10 +183,49 @@ def test_bad_input_says_what():
 
 def test_strict_names_the_row_and_offset_across_chunks():
     bodies = pa.chunked_array([[b"ok", b"fine"], [b"still ok", b"caf\xe9 \xff"]])
-    with pytest.raises(convert_utf8.DecodeError, match="row 3 at byte 3") as raised:
+    with pytest.raises(convert_utf8.DecodeError, match="position 3: .* in row 3") as raised:
         convert_utf8.arrow.decode(bodies, "utf-8")
     assert (raised.value.row, raised.value.offset) == (3, 3)
     assert raised.value.encoding == "UTF-8"
+    # As convert_utf8.decode gives it for the row alone.
+    assert (raised.value.object, raised.value.start, raised.value.end) == (b"caf\xe9 \xff", 3, 4)
+    with pytest.raises(convert_utf8.DecodeError) as alone:
+        convert_utf8.decode(b"caf\xe9 \xff", "utf-8")
+    assert (alone.value.object, alone.value.start, alone.value.end) == (
+        raised.value.object, raised.value.start, raised.value.end
+    )
+    # A sliced column: the row's own bytes, not the slice's start.
+    with pytest.raises(convert_utf8.DecodeError) as raised:
+        convert_utf8.arrow.decode(pa.array([b"a", b"ok", b"ab\xff"]).slice(1), "utf-8")
+    assert (raised.value.row, raised.value.object, raised.value.start) == (1, b"ab\xff", 2)
+
+
+def test_reasons_are_asked_for_with_errors_null():
+    with pytest.raises(ValueError, match='reasons=True needs errors="null"'):
+        convert_utf8.arrow.decode(pa.array([b"a"]), "latin1", "replace", reasons=True)
+    with pytest.raises(ValueError, match="threads"):
+        convert_utf8.arrow.decode(pa.array([b"a"]), "latin1", threads=True)
+
+
+def test_chunks_whose_text_outgrows_32_bit_offsets_share_one_type():
+    """A stream's chunks are decoded one by one; where one's text outgrows 32-bit offsets,
+    every chunk comes out LargeUtf8, whichever comes first."""
+    row = b"\xe9" * (64 << 20)
+    big = pa.array([row] * 17)  # 1088 MiB in, 2176 MiB of text
+    for chunks in ([pa.array([b"a"]), big], [big, pa.array([b"a"])]):
+        out = convert_utf8.arrow.decode(pa.chunked_array(chunks), "latin1", threads=1)
+        assert out.type == pa.large_string()
+        assert [c.type for c in out.chunks] == [pa.large_string()] * 2
+        out.validate(full=False)
+        small = out.chunk(0 if len(chunks[0]) == 1 else 1)
+        small.validate(full=True)
+        assert small.to_pylist() == ["a"]
+        wide = out.chunk(1 if len(chunks[0]) == 1 else 0)
+        assert len(wide) == 17 and wide.null_count == 0
+        lengths = pc.binary_length(wide)
+        assert lengths[0].as_py() == lengths[16].as_py() == 2 * len(row)
+        assert wide[16].as_py()[-2:] == "éé"
+        del out, small, wide, lengths
 
 
 def test_undetectable_rows():
@@ -194,6 +234,8 @@ def test_undetectable_rows():
         convert_utf8.arrow.decode(bodies, "auto")
     values, reasons = convert_utf8.arrow.decode(bodies, "auto", "null", reasons=True)
     assert values.to_pylist() == [None] and "binary" in reasons[0].as_py()
+    # The row is null already: its reason does not advise errors="null".
+    assert "errors=" not in reasons[0].as_py()
 
 
 def test_passthrough_of_text():
@@ -211,6 +253,21 @@ def test_empty_and_all_null_columns():
         nulls = pa.array([None, None], pa.string())
         assert convert_utf8.arrow.decode(pa.array([None, None], type_), nulls).to_pylist() == [None, None]
         assert convert_utf8.arrow.decode(pa.array([None, None], type_), nulls.dictionary_encode()).null_count == 2
+
+
+def test_labels_of_a_filtered_table_and_null_typed_columns():
+    # A table filtered to no rows has columns of no chunks.
+    table = pa.table({"body": [b"a"], "charset": ["latin1"]}).filter(pa.array([False]))
+    out = convert_utf8.arrow.decode(table["body"], table["charset"])
+    assert out.to_pylist() == [] and out.type == pa.string()
+    assert convert_utf8.arrow.decode(pa.array([], pa.binary()), pa.chunked_array([], pa.string())).to_pylist() == []
+    # Arrow's Null type, what pyarrow makes of a list of Nones: null bodies give nulls, null
+    # labels detect every row.
+    assert convert_utf8.arrow.decode(pa.array([None, None]), "latin1").to_pylist() == [None, None]
+    values, reasons = convert_utf8.arrow.decode(pa.array([None]), "latin1", "null", reasons=True)
+    assert values.to_pylist() == [None] and reasons.to_pylist() == [None]
+    detected = convert_utf8.arrow.decode(pa.array(["żółw".encode(), None]), pa.array([None, None]))
+    assert detected.to_pylist() == ["żółw", None]
 
 
 def test_threads_must_be_positive():

@@ -82,8 +82,22 @@ def test_polars_series_and_one_label():
     with pytest.raises(TypeError, match="must be Binary, not Int64"):
         convert_utf8.polars.decode(pl.Series([1, 2]), "latin1")
     df = pl.DataFrame({"body": [b"\xe9"]})
-    with pytest.raises(pl.exceptions.ComputeError, match="row 0 at byte 0"):
+    with pytest.raises(pl.exceptions.ComputeError, match="position 0: .* in row 0"):
         df.select(convert_utf8.polars.decode(pl.col("body"), "utf-8"))
+
+
+def test_polars_literal_labels_apply_to_every_row():
+    pl = pytest.importorskip("polars")
+    import convert_utf8.polars
+
+    df = pl.DataFrame({"body": [b"caf\xe9", None, b"na\xefve", "żółw".encode()]})
+    latin = df.select(convert_utf8.polars.decode(pl.col("body"), pl.lit("latin1")))["body"]
+    assert latin.to_list()[:3] == ["café", None, "naïve"]
+    # A null literal: detect every row (the short Latin-1 ones are too uncertain: null).
+    detected = df.select(convert_utf8.polars.decode(pl.col("body"), pl.lit(None, pl.String), "null"))
+    assert detected["body"].to_list()[3] == "żółw"
+    lazy = df.lazy().select(convert_utf8.polars.decode(pl.col("body"), pl.lit("latin1")))
+    assert lazy.collect(engine="streaming")["body"].to_list()[:3] == ["café", None, "naïve"]
 
 
 # --- pandas -------------------------------------------------------------------------------
@@ -113,8 +127,13 @@ def test_pandas_inputs_and_bad_input():
     assert convert_utf8.pandas.decode(with_nan, "latin1").isna().tolist() == [False, True]
     with pytest.raises(TypeError, match="bytes"):
         convert_utf8.pandas.decode(pd.Series([1, 2]), "latin1")
-    with pytest.raises(ValueError, match="no label"):
+    with pytest.raises(ValueError, match=r"no label .*\(first: 1\)"):
         convert_utf8.pandas.decode(pd.Series([b"a", b"b"]), pd.Series(["latin1"], index=[0]))
+    # Text already decoded is refused, not encoded to UTF-8 and decoded again as the charset.
+    for values in (["é", "x"], [b"a", "é"], ["é", None]):
+        with pytest.raises(TypeError, match="str values"):
+            convert_utf8.pandas.decode(pd.Series(values, dtype=object), "latin1")
+    assert convert_utf8.pandas.decode(pd.Series([None, None], dtype=object), "latin1").isna().all()
     with pytest.raises(LookupError, match="row 1"):
         convert_utf8.pandas.decode(pd.Series([b"a", b"b"]), pd.Series(["latin1", "nope"]))
     assert len(convert_utf8.pandas.decode(pd.Series([], dtype=object), "latin1")) == 0

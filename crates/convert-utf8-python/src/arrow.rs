@@ -6,9 +6,11 @@
 
 use crate::detect::DetectionError;
 use crate::errors::{DecodeError, reason, unknown_encoding};
+use arrow_array::cast::AsArray;
 use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, from_ffi, to_ffi};
 use arrow_array::ffi_stream::{ArrayStreamReader, FFI_ArrowArrayStream};
-use arrow_array::{Array, ArrayRef, make_array, new_empty_array};
+use arrow_array::{Array, ArrayRef, LargeStringArray, make_array, new_empty_array};
+use arrow_buffer::{OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field};
 use convert_utf8_arrow::{ColumnError, Labels, OnError, Options};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
@@ -16,6 +18,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyCapsule, PyTuple};
 use std::collections::VecDeque;
 use std::ffi::{CStr, CString, c_char, c_int, c_void};
+use std::sync::Arc;
 
 /// A column as it came in: its type and its chunks (one for an array).
 struct Column {
@@ -120,7 +123,8 @@ fn on_error(errors: &str) -> PyResult<OnError> {
 
 /// The labels of rows `start..start + len` as one array, whatever the labels' chunking: a slice
 /// of one chunk, or the slices of several joined.
-fn labels_for(labels: &[ArrayRef], start: usize, len: usize) -> Result<ArrayRef, String> {
+fn labels_for(labels: &Column, start: usize, len: usize) -> Result<ArrayRef, String> {
+    let (labels, data_type) = (&labels.chunks, &labels.data_type);
     let mut pieces: Vec<ArrayRef> = Vec::new();
     let mut chunk_start = 0;
     for chunk in labels {
@@ -136,10 +140,8 @@ fn labels_for(labels: &[ArrayRef], start: usize, len: usize) -> Result<ArrayRef,
         }
     }
     match pieces.len() {
-        0 => labels
-            .first()
-            .map(|chunk| chunk.slice(0, 0))
-            .ok_or_else(|| "no labels".to_owned()),
+        // No rows (a stream of labels may have no chunks at all: a filtered table's).
+        0 => Ok(new_empty_array(data_type)),
         1 => Ok(pieces.pop().expect("one piece")),
         _ => {
             let pieces: Vec<&dyn Array> = pieces.iter().map(|p| p.as_ref()).collect();
@@ -203,9 +205,9 @@ pub(crate) fn arrow_decode<'py>(
         for chunk in chunks {
             let chunk_labels = match &labels {
                 None => None,
-                Some(labels) => Some(
-                    labels_for(&labels.chunks, first_row, chunk.len()).map_err(Failure::Labels)?,
-                ),
+                Some(labels) => {
+                    Some(labels_for(labels, first_row, chunk.len()).map_err(Failure::Labels)?)
+                }
             };
             let row_labels = match (&label, &chunk_labels) {
                 (Some(label), _) => Labels::Column(label),
@@ -228,15 +230,12 @@ pub(crate) fn arrow_decode<'py>(
     });
     let (values, why) = match decoded {
         Ok(done) => done,
-        Err(Failure::Column(error)) => return Err(column_error(py, error, array)),
+        Err(Failure::Column(error)) => return Err(column_error(py, error, array, chunks)),
         Err(Failure::Labels(message)) => {
             return Err(PyValueError::new_err(format!("the labels: {message}")));
         }
     };
-    let result_type = values
-        .first()
-        .map(|v| v.data_type().clone())
-        .unwrap_or(DataType::Utf8);
+    let (result_type, values) = one_type(values);
     let values = if bodies.stream {
         Py::new(py, ArrowChunks::new(result_type, values))?.into_any()
     } else {
@@ -253,6 +252,57 @@ pub(crate) fn arrow_decode<'py>(
         Py::new(py, ArrowColumn { array: one })?.into_any()
     };
     Ok(PyTuple::new(py, [values, why])?.into_any())
+}
+
+/// The chunks' common type, and the chunks in it. Each chunk's text is Utf8 unless it outgrew
+/// 32-bit offsets; a stream has one type, so where any chunk is LargeUtf8 all become so (their
+/// offsets widened, their text shared).
+fn one_type(values: Vec<ArrayRef>) -> (DataType, Vec<ArrayRef>) {
+    let Some(first) = values.first() else {
+        return (DataType::Utf8, values);
+    };
+    let first = first.data_type().clone();
+    if values.iter().all(|v| v.data_type() == &first) {
+        return (first, values);
+    }
+    let widened = values
+        .into_iter()
+        .map(|chunk| match chunk.as_string_opt::<i32>() {
+            Some(narrow) => {
+                let offsets: ScalarBuffer<i64> =
+                    narrow.offsets().iter().map(|&at| i64::from(at)).collect();
+                // SAFETY: the offsets of a valid array, widened, over the same valid UTF-8.
+                let wide = unsafe {
+                    LargeStringArray::new_unchecked(
+                        OffsetBuffer::new_unchecked(offsets),
+                        narrow.values().clone(),
+                        narrow.nulls().cloned(),
+                    )
+                };
+                Arc::new(wide) as ArrayRef
+            }
+            None => chunk,
+        })
+        .collect();
+    (DataType::LargeUtf8, widened)
+}
+
+/// The bytes of row `row` (counted across `chunks`) of a bodies column.
+fn row_bytes(chunks: &[ArrayRef], row: usize) -> Option<&[u8]> {
+    let mut start = 0;
+    for chunk in chunks {
+        if row < start + chunk.len() {
+            let at = row - start;
+            return match chunk.data_type() {
+                DataType::Binary => Some(chunk.as_binary::<i32>().value(at)),
+                DataType::LargeBinary => Some(chunk.as_binary::<i64>().value(at)),
+                DataType::BinaryView => Some(chunk.as_binary_view().value(at)),
+                _ => None,
+            };
+        }
+        start += chunk.len();
+    }
+    None
 }
 
 fn is_text(data_type: &DataType) -> bool {
@@ -279,7 +329,12 @@ fn pass_through<'py>(array: &Bound<'py, PyAny>, text: &Column) -> PyResult<Bound
 }
 
 /// The package's exception for the kernel's `error`.
-fn column_error(py: Python<'_>, error: ColumnError, bodies: &Bound<'_, PyAny>) -> PyErr {
+fn column_error(
+    py: Python<'_>,
+    error: ColumnError,
+    bodies: &Bound<'_, PyAny>,
+    chunks: &[ArrayRef],
+) -> PyErr {
     match error {
         ColumnError::BodiesType(DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) => {
             PyTypeError::new_err(format!(
@@ -310,18 +365,21 @@ fn column_error(py: Python<'_>, error: ColumnError, bodies: &Bound<'_, PyAny>) -
             charset,
             error,
         } => {
+            // As `convert_utf8.decode` gives it for the row alone: the row's bytes, the bad
+            // sequence's place in them.
+            let offset = error.offset() as usize;
+            let (object, start) = match row_bytes(chunks, row) {
+                Some(bytes) if offset + error.len() <= bytes.len() => (bytes, offset),
+                _ => (error.bytes(), 0),
+            };
             let made = py
                 .get_type::<DecodeError>()
                 .call1((
                     charset.name(),
-                    PyBytes::new(py, error.bytes()),
-                    0usize,
-                    error.len(),
-                    format!(
-                        "{} in row {row} at byte {}",
-                        reason(error.kind()),
-                        error.offset()
-                    ),
+                    PyBytes::new(py, object),
+                    start,
+                    start + error.len(),
+                    format!("{} in row {row}", reason(error.kind())),
                 ))
                 .and_then(|exc| {
                     exc.setattr("row", row)?;
