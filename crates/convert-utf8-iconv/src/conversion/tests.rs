@@ -454,3 +454,131 @@ fn a_character_written_from_held_bytes_leaves_the_input_right_after_it() {
     );
     assert_eq!(&out[..3], "註".as_bytes());
 }
+
+/// glibc reads a UTF-16, UTF-32 or UNICODE byte order mark at the start of the input before
+/// anything else: a call whose first character does not fit leaves the input after the mark
+/// (the tail would go back to before it, as before a shift), its byte order chosen.
+#[test]
+fn a_leading_byte_order_mark_is_read_when_the_first_character_does_not_fit() {
+    for (charset, src, bom, text) in [
+        ("UTF-16", &b"\xff\xfe\xcc\xcd"[..], 2, "\u{cdcc}"),
+        ("UTF-16", b"\xfe\xff\xcd\xcc", 2, "\u{cdcc}"),
+        ("UNICODE", b"\xff\xfe\xcc\xcd", 2, "\u{cdcc}"),
+        ("UTF-32", b"\x00\x00\xfe\xff\x00\x00\xcc\xcd", 4, "\u{cccd}"),
+        ("UTF-32", b"\xff\xfe\x00\x00\xcd\xcc\x00\x00", 4, "\u{cccd}"),
+    ] {
+        for room in [0, 1, 2] {
+            let mut c = conversion(charset, false);
+            let mut out = [0u8; 2];
+            assert_eq!(
+                c.convert(src, &mut out[..room]),
+                outcome(bom, 0, Stop::OutputFull),
+                "{charset} {room}"
+            );
+            // The rest, without the mark, in the byte order the mark chose.
+            let mut rest = [0u8; 8];
+            let done = c.convert(&src[bom..], &mut rest);
+            assert_eq!(
+                done,
+                outcome(src.len() - bom, 3, Stop::Complete),
+                "{charset}"
+            );
+            assert_eq!(&rest[..3], text.as_bytes());
+        }
+    }
+    // The mark alone, a mark with a cut unit after it, and U+FEFF that is no mark (UTF-16LE
+    // reads none): as before.
+    let mut out = [0u8; 4];
+    let mut c = conversion("UTF-16", false);
+    assert_eq!(
+        c.convert(b"\xff\xfe", &mut out),
+        outcome(2, 0, Stop::Complete)
+    );
+    let mut c = conversion("UTF-16", false);
+    assert_eq!(
+        c.convert(b"\xff\xfeA", &mut out[..0]),
+        outcome(2, 0, Stop::Incomplete)
+    );
+    let mut c = conversion("UTF-16LE", false);
+    assert_eq!(
+        c.convert(b"\xff\xfe\x41\x00", &mut out[..2]),
+        outcome(0, 0, Stop::OutputFull)
+    );
+}
+
+/// Converts `src` as a program that skips the bad byte at each `EILSEQ` and goes on does: the
+/// input position of each stop and the text, to compare with glibc's.
+fn skipping_bad_bytes(charset: &str, src: &[u8]) -> (Vec<(usize, Stop)>, Vec<u8>) {
+    let mut c = conversion(charset, false);
+    let (mut stops, mut text, mut at) = (Vec::new(), Vec::new(), 0);
+    let mut out = [0u8; 100];
+    while at <= src.len() && stops.len() <= 2 * src.len() {
+        let done = c.convert(&src[at..], &mut out);
+        text.extend_from_slice(&out[..done.written]);
+        at += done.read;
+        stops.push((at, done.stop));
+        match done.stop {
+            Stop::Invalid => at += 1,
+            _ => break,
+        }
+    }
+    (stops, text)
+}
+
+/// After a strict `EILSEQ`, glibc's UTF-7 module is in the state before the bad sequence,
+/// except that a base64 run that could end cleanly there has ended; a program that skips the
+/// bad byte reads on from that state. (Each case as glibc 2.36 converts it.)
+#[test]
+fn utf7_goes_on_after_a_skipped_bad_byte_as_glibc_does() {
+    use Stop::{Complete, Invalid};
+    /// Charset, input, each stop's input position, the text.
+    type Case<'a> = (&'a str, &'a [u8], &'a [(usize, Stop)], &'a str);
+    let cases: [Case; 6] = [
+        // `-` with bits left over: bad, and the run goes on (xyz is base64: 燋).
+        (
+            "UTF-7",
+            b"+AGF-xyz",
+            &[(4, Invalid), (8, Complete)],
+            "a\u{71cb}",
+        ),
+        (
+            "UTF-7-IMAP",
+            b"&AGF-xyz",
+            &[(4, Invalid), (8, Complete)],
+            "a\u{71cb}",
+        ),
+        // A byte from 0x80 where the run can end cleanly: the run ends, the byte is bad text.
+        (
+            "UTF-7",
+            b"+AGE\xbeAGE-x",
+            &[(4, Invalid), (10, Complete)],
+            "aAGE-x",
+        ),
+        ("UTF-7", b"+\xffGx", &[(1, Invalid), (4, Complete)], "Gx"),
+        // ... and where it cannot: bad, and the run goes on.
+        ("UTF-7", b"+AG\xbeE-x", &[(3, Invalid), (7, Complete)], "ax"),
+        // Bits carried over complete a bad unit at a call's first byte: found there, and the
+        // run stays as it was, so each base64 byte after is bad again.
+        (
+            "UTF-7-IMAP",
+            b"&3o-oIVI",
+            &[
+                (3, Invalid),
+                (4, Invalid),
+                (5, Invalid),
+                (6, Invalid),
+                (7, Invalid),
+                (8, Complete),
+            ],
+            "",
+        ),
+    ];
+    for (charset, src, stops, text) in cases {
+        let got = skipping_bad_bytes(charset, src);
+        assert_eq!(
+            got,
+            (stops.to_vec(), text.as_bytes().to_vec()),
+            "{charset} {src:?}"
+        );
+    }
+}

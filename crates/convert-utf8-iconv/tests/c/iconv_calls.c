@@ -4,7 +4,9 @@
  *
  * converts the input to UTF-8 (with //IGNORE when IGNORE is 1) the way a streaming program
  * does: PIECE more bytes of input at a time (0: all of it at once), the bytes a call leaves
- * unread carried to the next, into an output of OUTPUT-SIZE bytes per call. It prints the case
+ * unread carried to the next, into an output of OUTPUT-SIZE bytes per call. With IGNORE 2 the
+ * conversion is strict and the program skips the bad byte at each EILSEQ and goes on, as
+ * programs that drop bad bytes themselves do. It prints the case
  * and then, for each call, what iconv returned, errno, how many bytes it read and what it
  * wrote. Run on glibc and with the library preloaded, the two outputs must be identical.
  *
@@ -37,7 +39,7 @@ static const char *errno_name(int e) {
 static void convert_case(const char *charset, size_t output_size, int ignore, size_t piece,
                          const unsigned char *input, size_t length) {
     char target[32];
-    snprintf(target, sizeof target, "UTF-8%s", ignore ? "//IGNORE" : "");
+    snprintf(target, sizeof target, "UTF-8%s", ignore == 1 ? "//IGNORE" : "");
     iconv_t cd = iconv_open(target, charset);
     if (cd == (iconv_t)-1) {
         printf(" open failed\n");
@@ -68,7 +70,11 @@ static void convert_case(const char *charset, size_t output_size, int ignore, si
             continue;
         }
         idle = 0;
-        if ((error == EILSEQ && !ignore) || given == length) {
+        if (error == EILSEQ && ignore == 2 && at < given) {
+            at++;
+            continue;
+        }
+        if ((error == EILSEQ && ignore != 1) || given == length) {
             break;
         }
         /* What was given is read, or ends in an incomplete sequence (or, under //IGNORE, had
