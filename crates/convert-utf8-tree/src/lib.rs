@@ -337,14 +337,36 @@ pub fn convert_tree<P: AsRef<Path>>(
     if !(0.0..=1.0).contains(&options.threshold) {
         return Err(TreeError::Threshold(options.threshold));
     }
-    let paths: Vec<&Path> = paths.iter().map(AsRef::as_ref).collect();
+    let paths = distinct(paths);
     walk::run(&paths, options, observer)
+}
+
+/// `paths` with each file or directory given more than once (the same path twice, or two
+/// names of one file) kept the first time only: met twice, a file would be converted once and
+/// then reported as changed while being converted. Paths that cannot be read are kept, for the
+/// walk to report.
+fn distinct<P: AsRef<Path>>(paths: &[P]) -> Vec<&Path> {
+    let mut seen = std::collections::HashSet::new();
+    paths
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|path| match std::fs::metadata(path) {
+            Ok(meta) => seen.insert(identity(&meta)),
+            Err(_) => true,
+        })
+        .collect()
+}
+
+/// What tells one file from another: its device and inode.
+fn identity(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
 }
 
 /// Counts the files and bytes a run over `paths` would meet (for a progress bar's total),
 /// walking as [`convert_tree`] does without opening any file.
 pub fn survey<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<(u64, u64), TreeError> {
-    let paths: Vec<&Path> = paths.iter().map(AsRef::as_ref).collect();
+    let paths = distinct(paths);
     walk::survey(&paths, options)
 }
 

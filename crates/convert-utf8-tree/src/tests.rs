@@ -244,6 +244,37 @@ fn sizes_around_a_read_convert_whole() {
     }
 }
 
+/// A file given twice (the same path, another name of it, or in a directory given twice) is
+/// converted once and reported once, not reported the second time as changed meanwhile.
+#[test]
+fn a_file_given_twice_is_converted_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.txt");
+    let russian = encode(RUSSIAN, "CP1251");
+    fs::write(&path, &russian).unwrap();
+    let dotted = dir.path().join(".").join("a.txt");
+    let (summary, entries) = run(&[&path, &path, &dotted], &forced("CP1251"));
+    assert_eq!(
+        (summary.converted, summary.skipped, summary.failed),
+        (1, 0, 0)
+    );
+    assert_eq!(entries.len(), 1);
+    assert_eq!(fs::read(&path).unwrap(), iconv(&russian, "CP1251"));
+    // The same directory twice, under two names.
+    fs::write(&path, &russian).unwrap();
+    let options = Options {
+        recursive: true,
+        ..forced("CP1251")
+    };
+    let again = dir.path().join(".");
+    let (summary, _) = run(&[dir.path(), &again], &options);
+    assert_eq!(
+        (summary.converted, summary.skipped, summary.failed),
+        (1, 0, 0)
+    );
+    assert_eq!(fs::read(&path).unwrap(), iconv(&russian, "CP1251"));
+}
+
 #[test]
 fn a_dry_run_touches_nothing() {
     let dir = tempfile::tempdir().unwrap();
