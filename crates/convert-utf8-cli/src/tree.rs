@@ -181,7 +181,11 @@ fn summary_line(summary: &Summary, dry_run: bool, elapsed: Duration) -> String {
         summary.already_utf8, summary.skipped
     );
     if summary.text_left > 0 {
-        let whose = if summary.text_left == 1 { "its" } else { "their" };
+        let whose = if summary.text_left == 1 {
+            "its"
+        } else {
+            "their"
+        };
         line.push_str(&format!(
             " ({} left in {whose} charset)",
             files(summary.text_left)

@@ -393,6 +393,7 @@ impl Conversion {
     /// The length of the byte order mark that `src` begins with (and goes on after) if the
     /// decoder reads it as one (at the start of a UTF-16, UTF-32 or UNICODE input), the decoder
     /// having read it; 0 otherwise.
+    ///
     /// glibc reads such a mark before anything else, so a call whose first character does not
     /// fit leaves the input after the mark, where the tail would go back to before it (a mark
     /// writes nothing, as a shift writes nothing).
