@@ -157,7 +157,7 @@ fn sigkill_at_random_moments_leaves_the_original_or_the_conversion() {
 
     // Leftovers from a killed run do not disturb the next one.
     fs::write(&path, &original).unwrap();
-    fs::write(dir.path().join(".convert-utf8-stale.tmp"), b"stale").unwrap();
+    fs::write(dir.path().join(".convert-utf8-StaLe1.tmp"), b"stale").unwrap();
     let out = in_place(&path).output().unwrap();
     assert!(out.status.success());
     assert_eq!(fs::read(&path).unwrap(), converted);

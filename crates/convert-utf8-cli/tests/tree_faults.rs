@@ -1321,7 +1321,7 @@ fn fifos_do_not_hang_the_run() {
     let fifos = [
         root.join("pipe"),
         root.join("alpha/pipe.txt"),
-        root.join("alpha/.convert-utf8-Fif0.tmp"),
+        root.join("alpha/.convert-utf8-Fif0aa.tmp"),
     ];
     for fifo in &fifos {
         mkfifo(fifo);

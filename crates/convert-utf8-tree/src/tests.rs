@@ -395,6 +395,15 @@ fn temporaries_of_an_interrupted_run_are_removed_and_reported() {
     assert_eq!(entries[&left].action, Action::RemovedTemporary);
     assert_eq!(summary.removed_temporaries, 1);
     assert!(!left.exists());
+    // A file of the user's named like one only in part is not ours: kept, and (hidden) not met.
+    for name in [".convert-utf8-my-notes.tmp", ".convert-utf8-AbC1234.tmp"] {
+        let theirs = dir.path().join(name);
+        fs::write(&theirs, "mine").unwrap();
+        let (summary, entries) = run(&[dir.path()], &auto());
+        assert_eq!(summary.removed_temporaries, 0, "{name}");
+        assert!(!entries.contains_key(&theirs), "{name}");
+        assert_eq!(fs::read(&theirs).unwrap(), b"mine");
+    }
 }
 
 #[test]

@@ -52,9 +52,15 @@ enum Temporary {
 /// Names of temporary files: hidden, and saying what left them.
 fn temporary_name() -> tempfile::Builder<'static, 'static> {
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".convert-utf8-").suffix(".tmp");
+    builder
+        .prefix(".convert-utf8-")
+        .rand_bytes(TEMPORARY_RANDOM)
+        .suffix(".tmp");
     builder
 }
+
+/// The random letters and digits in a temporary file's name.
+const TEMPORARY_RANDOM: usize = 6;
 
 /// An unnamed file in `dir` for writing, with `mode` less the umask like any new file;
 /// `Ok(None)` where the kernel or filesystem has no unnamed files.
@@ -247,13 +253,21 @@ impl AtomicReplace {
     }
 }
 
-/// Whether `name` is one [`AtomicReplace`] gives its temporary files (`.convert-utf8-*.tmp`):
-/// one found in a directory was left by a process killed between naming its temporary file
-/// and renaming it over the target, and holds a complete copy of the new content.
+/// Whether `name` is one [`AtomicReplace`] gives its temporary files (`.convert-utf8-` then six
+/// random letters and digits then `.tmp`): one found in a directory was left by a process
+/// killed between naming its temporary file and renaming it over the target, and holds a
+/// complete copy of the new content. Only that exact shape: a file of the user's named like
+/// it in part (`.convert-utf8-my-notes.tmp`) is not ours to remove.
 pub fn is_temporary_name(name: &std::ffi::OsStr) -> bool {
     use std::os::unix::ffi::OsStrExt;
-    let name = name.as_bytes();
-    name.starts_with(b".convert-utf8-") && name.ends_with(b".tmp") && name.len() > 18
+    let Some(random) = name
+        .as_bytes()
+        .strip_prefix(b".convert-utf8-")
+        .and_then(|rest| rest.strip_suffix(b".tmp"))
+    else {
+        return false;
+    };
+    random.len() == TEMPORARY_RANDOM && random.iter().all(u8::is_ascii_alphanumeric)
 }
 
 /// Writes go to the temporary file's `File` itself: `NamedTempFile`'s own `Write` wraps each
@@ -308,6 +322,9 @@ mod tests {
         assert!(is_temporary_name(names[0].as_ref()), "{names:?}");
         for other in [
             ".convert-utf8-.tmp",
+            ".convert-utf8-my-notes.tmp",
+            ".convert-utf8-abc.tmp",
+            ".convert-utf8-AbC1234.tmp",
             "convert-utf8-abc.tmp",
             ".convert-utf8-abc",
             "a.tmp",
