@@ -216,7 +216,8 @@ UTF-8.
                              other names keep the original)
       --backup=SUFFIX        keep each original as FILE plus SUFFIX
       --dry-run              say what would be done, touch nothing
-  -j, --jobs=N               convert N files at a time (default: one per core)
+  -j, --jobs=N               convert N files at a time (default: one per core;
+                             at most 1024)
       --keep-mtime           keep each file's modification time
       --json=FILE            write a JSON array, one object per file (path,
                              action, charset, confidence, reason); `-' for
@@ -297,6 +298,10 @@ struct Parser {
     program: String,
 }
 
+/// The most files converted at a time: each is a thread, and far more than the cores gain
+/// nothing (a run's memory and open files grow with them).
+const MAX_JOBS: usize = 1024;
+
 impl Parser {
     /// Options that belong to `--in-place` need it, and it excludes what has no meaning there.
     fn check_modes(&self) -> Result<(), Exit> {
@@ -309,7 +314,11 @@ impl Parser {
         }
         let clash = if o.output.is_some() {
             Some("--output: each file is its own output")
-        } else if o.omit_invalid {
+        } else if o.omit_invalid
+            || o.to
+                .as_ref()
+                .is_some_and(|to| to.to_ascii_uppercase().contains("//IGNORE"))
+        {
             Some("-c: a file with invalid sequences is left whole, never converted with losses")
         } else if o.detect {
             Some("--detect: --dry-run tells what each file would be converted from")
@@ -321,6 +330,13 @@ impl Parser {
         }
         if o.files.is_empty() && !o.list {
             return Err(self.usage_error("--in-place needs files or directories".to_owned()));
+        }
+        if o.files.iter().any(|file| file == "-") {
+            return Err(self.usage_error(
+                "--in-place converts files where they are: standard input ('-') has no place \
+                 to convert it in"
+                    .to_owned(),
+            ));
         }
         Ok(())
     }
@@ -508,10 +524,10 @@ impl Parser {
             Opt::Jobs => {
                 let given = text();
                 match given.trim().parse::<usize>() {
-                    Ok(n) if n > 0 => t.jobs = Some(n),
+                    Ok(n) if (1..=MAX_JOBS).contains(&n) => t.jobs = Some(n),
                     _ => {
                         return Err(self.usage_error(format!(
-                            "invalid number of jobs '{given}': a whole number from 1"
+                            "invalid number of jobs '{given}': a whole number from 1 to {MAX_JOBS}"
                         )));
                     }
                 }
@@ -669,12 +685,23 @@ mod tests {
         );
         assert!(usage(&["--in-place", "-c", "f"]).starts_with("--in-place cannot be used with -c"));
         assert!(
+            usage(&["--in-place", "-t", "utf-8//ignore", "f"])
+                .starts_with("--in-place cannot be used with -c")
+        );
+        assert!(
+            usage(&["--in-place", "-"]).starts_with("--in-place converts files where they are")
+        );
+        assert_eq!(
+            usage(&["--in-place", "-j", "100000", "f"]),
+            "invalid number of jobs '100000': a whole number from 1 to 1024"
+        );
+        assert!(
             usage(&["--in-place", "-o", "x", "f"])
                 .starts_with("--in-place cannot be used with --output")
         );
         assert_eq!(
             usage(&["--in-place", "-j0", "f"]),
-            "invalid number of jobs '0': a whole number from 1"
+            "invalid number of jobs '0': a whole number from 1 to 1024"
         );
         assert!(usage(&["--in-place", "--backup=a/b", "f"]).starts_with("invalid backup suffix"));
         // iconv's own abbreviations keep their meaning beside the options of this mode.

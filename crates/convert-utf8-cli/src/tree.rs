@@ -369,7 +369,8 @@ impl Observer for Reporter<'_> {
             Action::Skipped(skip) => skip.leaves_text_unconverted() || self.verbose,
             _ => self.verbose,
         };
-        if worth_a_line && !self.silent {
+        // -s silences the lines about skipped files, not failures: they are errors.
+        if worth_a_line && (!self.silent || matches!(entry.action, Action::Failed)) {
             self.progress.line(&describe(entry));
         }
     }

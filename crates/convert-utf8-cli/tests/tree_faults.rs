@@ -1347,3 +1347,22 @@ fn fifos_do_not_hang_the_run() {
         assert_eq!(fs::read(&case.path).unwrap(), case.converted);
     }
 }
+
+/// `-s` silences the lines about skipped files and the summary, not failures: they are errors.
+#[test]
+fn silent_runs_still_report_failures() {
+    let scratch = Scratch::plain();
+    let missing = scratch.path().join("nope.txt");
+    let uncertain = scratch.path().join("short.txt");
+    fs::write(&uncertain, b"\xe9t\xe9").unwrap();
+    let out = finish({
+        let mut command = in_place(["-s".into(), missing.clone().into_os_string()]);
+        command.arg(&uncertain);
+        command
+    });
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("nope.txt: failed"), "{err}");
+    assert!(!err.contains("short.txt"), "{err}");
+    assert!(!err.contains("converted 0 files"), "{err}");
+}

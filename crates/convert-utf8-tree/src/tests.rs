@@ -466,6 +466,27 @@ fn the_walk_honours_ignore_files_hidden_names_globs_and_recursion() {
     assert!(entries[root].reason.as_deref().unwrap().contains("-r"));
 }
 
+/// `.ignore` and ripgrep's `.rgignore` are honoured as `.gitignore` is (unless told not to).
+#[test]
+fn ignore_and_rgignore_files_are_honoured() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for name in ["keep.txt", "a.skip1", "b.skip2"] {
+        fs::write(root.join(name), b"caf\xe9").unwrap();
+    }
+    fs::write(root.join(".ignore"), "*.skip1\n").unwrap();
+    fs::write(root.join(".rgignore"), "*.skip2\n").unwrap();
+    let (_, entries) = run(&[root], &forced("latin1"));
+    let met: Vec<_> = entries.keys().map(|p| p.file_name().unwrap()).collect();
+    assert_eq!(met, ["keep.txt"]);
+    let options = Options {
+        ignore_files: false,
+        ..forced("latin1")
+    };
+    let (_, entries) = run(&[root], &options);
+    assert_eq!(entries.len(), 3);
+}
+
 #[test]
 fn names_that_are_not_utf8_and_special_files() {
     let dir = tempfile::tempdir().unwrap();

@@ -114,6 +114,10 @@ fn walker(
     for path in &paths[1..] {
         builder.add(path);
     }
+    if options.ignore_files {
+        // ripgrep's own ignore files, which its walker leaves to ripgrep to name.
+        builder.add_custom_ignore_filename(".rgignore");
+    }
     let filter = Arc::clone(filters);
     builder
         // Hidden names are filtered here, so that left-over temporaries are still seen.
