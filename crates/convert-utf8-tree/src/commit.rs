@@ -13,7 +13,7 @@
 use crate::file::{Pending, backup_path};
 use crate::{Action, Entry, Observer, Options, Skip};
 use convert_utf8::io::describe_io_error;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io;
@@ -39,7 +39,17 @@ pub(crate) struct Committer {
     follow_links: bool,
     backup: Option<OsString>,
     batch: usize,
+    /// Whether files with several names are converted (`--hard-links`).
+    hard_links: bool,
+    /// Files with other names (under `--hard-links`) that this run renamed one name of: by
+    /// device and inode, their `ctime` as they were examined and after the run's renames. The
+    /// lost link changes the `ctime` of the file its other names still hold, which is not a
+    /// change to them: they are still converted.
+    relinked: Mutex<HashMap<(u64, u64), (Ctime, Ctime)>>,
 }
+
+/// A `ctime`: seconds and nanoseconds.
+type Ctime = (i64, i64);
 
 impl Committer {
     pub(crate) fn new(options: &Options) -> Committer {
@@ -48,6 +58,8 @@ impl Committer {
             follow_links: options.follow_links,
             backup: options.backup.clone(),
             batch: batch_size(),
+            hard_links: options.hard_links,
+            relinked: Mutex::new(HashMap::new()),
         }
     }
 
@@ -173,8 +185,17 @@ impl Committer {
         } else {
             fs::symlink_metadata(&path)
         };
+        let relinked = self
+            .relinked
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&identity.key())
+            .filter(|(examined, _)| *examined == identity.changed())
+            .map(|&(_, after)| identity.relinked(after));
         match now {
-            Ok(now) if crate::file::Identity::of(&now) == identity => {}
+            Ok(now)
+                if crate::file::Identity::of(&now) == identity
+                    || Some(crate::file::Identity::of(&now)) == relinked => {}
             Ok(_) => {
                 return Entry {
                     action: Action::Skipped(Skip::Changed),
@@ -201,10 +222,16 @@ impl Committer {
             }
         }
         match replacement.commit_unsynced() {
-            Ok(()) => Entry {
-                reason: backup.map(|b| format!("the original kept as {}", b.display())),
-                ..entry
-            },
+            Ok(()) => {
+                // A status call per file only where files may have other names.
+                if self.hard_links {
+                    self.note_other_names(identity, originals.last());
+                }
+                Entry {
+                    reason: backup.map(|b| format!("the original kept as {}", b.display())),
+                    ..entry
+                }
+            }
             Err(e) => {
                 if let Some(backup) = backup.as_ref().filter(|_| backed_up) {
                     // The original is still in place: the tree is left as it was.
@@ -213,6 +240,25 @@ impl Committer {
                 failed(entry, "cannot put its conversion in place", &e)
             }
         }
+    }
+}
+
+impl Committer {
+    /// After a rename over one name of `identity`'s file (`original`, still open): if other
+    /// names still hold it, its `ctime` now, for their own commits to expect.
+    fn note_other_names(&self, identity: crate::file::Identity, original: Option<&File>) {
+        use std::os::unix::fs::MetadataExt;
+        let Some(now) = original.and_then(|file| file.metadata().ok()) else {
+            return;
+        };
+        if now.nlink() == 0 {
+            return;
+        }
+        let mut relinked = self.relinked.lock().unwrap_or_else(|e| e.into_inner());
+        let examined = relinked
+            .get(&identity.key())
+            .map_or(identity.changed(), |&(examined, _)| examined);
+        relinked.insert(identity.key(), (examined, (now.ctime(), now.ctime_nsec())));
     }
 }
 

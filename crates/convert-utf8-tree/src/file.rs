@@ -51,6 +51,22 @@ impl Identity {
         (self.device, self.inode) == (metadata.dev(), metadata.ino())
     }
 
+    /// Its device and inode.
+    pub(crate) fn key(&self) -> (u64, u64) {
+        (self.device, self.inode)
+    }
+
+    /// When its status last changed (`ctime`).
+    pub(crate) fn changed(&self) -> (i64, i64) {
+        self.changed
+    }
+
+    /// The same identity with its status changed at `changed`: what a file looks like after
+    /// the run took one of its other names away (a link count change touches `ctime` alone).
+    pub(crate) fn relinked(self, changed: (i64, i64)) -> Identity {
+        Identity { changed, ..self }
+    }
+
     pub(crate) fn of(metadata: &Metadata) -> Identity {
         Identity {
             device: metadata.dev(),

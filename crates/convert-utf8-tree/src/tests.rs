@@ -320,6 +320,32 @@ fn backups_keep_the_original_and_are_never_overwritten() {
     assert_eq!(fs::read(dir.path().join("a.txt.orig")).unwrap(), b"caf\xe9");
 }
 
+/// Under `--hard-links`, every name of a file met in the run is converted: renaming one name
+/// changes the file's status (its link count) as the others see it, which is not a change to
+/// them.
+#[test]
+fn every_name_of_a_file_with_hard_links_converts_when_asked() {
+    for jobs in [1, 3] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let names = ["a.txt", "b.txt", "c.txt"].map(|name| root.join(name));
+        fs::write(&names[0], b"caf\xe9 cr\xe8me").unwrap();
+        for name in &names[1..] {
+            fs::hard_link(&names[0], name).unwrap();
+        }
+        let options = Options {
+            hard_links: true,
+            jobs,
+            ..forced("latin1")
+        };
+        let (summary, entries) = run(&[root], &options);
+        assert_eq!(summary.converted, 3, "{jobs} jobs: {entries:?}");
+        for name in &names {
+            assert_eq!(fs::read(name).unwrap(), "café crème".as_bytes());
+        }
+    }
+}
+
 #[test]
 fn hard_links_and_symbolic_links_are_left_unless_asked() {
     let dir = tempfile::tempdir().unwrap();
