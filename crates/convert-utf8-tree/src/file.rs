@@ -424,14 +424,17 @@ impl<'p> Examined<'p> {
         options: &Options,
     ) -> io::Result<()> {
         let mine = replacement.as_file().metadata()?;
-        replacement.temporary_mode_is(mine.mode());
         let file = replacement.as_file();
         let (uid, gid) = (self.metadata.uid(), self.metadata.gid());
+        let mut mode = mine.mode();
         if (mine.uid(), mine.gid()) != (uid, gid) {
             // Only root may give a file away; a group the user is in is kept where possible.
             if std::os::unix::fs::fchown(file, Some(uid), Some(gid)).is_err() {
                 let _ = std::os::unix::fs::fchown(file, None, Some(gid));
             }
+            // A change of owner clears the set-user-ID and set-group-ID bits: the commit then
+            // gives the mode again.
+            mode = file.metadata()?.mode();
         }
         if options.keep_times {
             let times = FileTimes::new()
@@ -439,6 +442,7 @@ impl<'p> Examined<'p> {
                 .set_modified(self.metadata.modified()?);
             file.set_times(times)?;
         }
+        replacement.temporary_mode_is(mode);
         Ok(())
     }
 }

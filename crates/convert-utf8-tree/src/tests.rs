@@ -223,6 +223,35 @@ fn every_mode_is_kept() {
     }
 }
 
+/// Where the run may give files away (as root), a file of another owner keeps its owner and
+/// its set-user-ID, set-group-ID and sticky bits, which a change of owner clears.
+#[test]
+fn another_owners_file_keeps_its_owner_and_special_bits() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: giving files away needs root");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let russian = encode(RUSSIAN, "CP1251");
+    let modes = [0o6750, 0o4755, 0o2755, 0o1777, 0o6755];
+    for mode in modes {
+        let path = dir.path().join(format!("{mode:o}.txt"));
+        fs::write(&path, &russian).unwrap();
+        std::os::unix::fs::chown(&path, Some(1234), Some(5678)).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let (summary, _) = run(&[dir.path()], &auto());
+    assert_eq!(summary.converted, modes.len() as u64);
+    for mode in modes {
+        let path = dir.path().join(format!("{mode:o}.txt"));
+        let meta = fs::metadata(&path).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), iconv(&russian, "CP1251"));
+        assert_eq!((meta.uid(), meta.gid()), (1234, 5678), "{mode:o}");
+        assert_eq!(meta.mode() & 0o7777, mode, "{mode:o}");
+    }
+}
+
 /// Files read whole in one short read, and those just past one read, convert whole.
 #[test]
 fn sizes_around_a_read_convert_whole() {
