@@ -2,7 +2,7 @@
 
 import codecs
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Final, Literal, final
 
 __version__: str
@@ -201,8 +201,8 @@ def convert_tree(
     jobs: int | None = None,
     progress: Callable[[TreeEntry], object] | None = None,
     threshold: float | None = None,
-    include: Sequence[str] = (),
-    exclude: Sequence[str] = (),
+    include: str | Iterable[str] | None = None,
+    exclude: str | Iterable[str] | None = None,
     hidden: bool = False,
     ignore_files: bool = True,
     follow_links: bool = False,

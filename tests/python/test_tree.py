@@ -123,7 +123,22 @@ def test_bad_arguments_say_what(tmp_path):
         convert_utf8.convert_tree(tmp_path, backup="a/b")
     with pytest.raises(TypeError, match="progress"):
         convert_utf8.convert_tree(tmp_path, progress=3)
+    with pytest.raises(ValueError, match="jobs"):
+        convert_utf8.convert_tree(tmp_path, jobs=100000)
     with pytest.raises(ValueError, match="bad glob"):
         convert_utf8.convert_tree(tmp_path, include=["a["])
+    with pytest.raises(ValueError, match="bad glob"):
+        convert_utf8.convert_tree(tmp_path, include="a[")
+    with pytest.raises(TypeError, match="include must be a glob"):
+        convert_utf8.convert_tree(tmp_path, include=3)
     report = convert_utf8.convert_tree(tmp_path / "missing")
     assert report.failed == 1 and "No such file" in report.entries[0].reason
+
+
+def test_one_glob_may_be_given_as_a_str(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"caf\xe9")
+    (tmp_path / "b.log").write_bytes(b"caf\xe9")
+    report = convert_utf8.convert_tree(tmp_path, "latin1", include="*.txt")
+    assert report.converted == 1
+    assert (tmp_path / "a.txt").read_bytes() == "café".encode()
+    assert (tmp_path / "b.log").read_bytes() == b"caf\xe9"

@@ -8,6 +8,7 @@
 //! exit with other statuses, and none offers `--usage`; matching them would mean rewriting their
 //! output anyway. The grammar is small, so it is written out here.
 
+use convert_utf8_tree::MAX_JOBS;
 use std::ffi::OsString;
 
 /// What the command line asks for.
@@ -297,10 +298,6 @@ struct Parser {
     options: Options,
     program: String,
 }
-
-/// The most files converted at a time: each is a thread, and far more than the cores gain
-/// nothing (a run's memory and open files grow with them).
-const MAX_JOBS: usize = 1024;
 
 impl Parser {
     /// Options that belong to `--in-place` need it, and it excludes what has no meaning there.

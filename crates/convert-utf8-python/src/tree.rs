@@ -181,11 +181,36 @@ fn paths_of(py: Python<'_>, paths: &Bound<'_, PyAny>) -> PyResult<Vec<PathBuf>> 
     Ok(all)
 }
 
+/// `include=` or `exclude=`: one glob, or an iterable of them (none for `None`).
+fn globs(given: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Vec<String>> {
+    let Some(given) = given.filter(|given| !given.is_none()) else {
+        return Ok(Vec::new());
+    };
+    if let Ok(one) = given.extract::<String>() {
+        return Ok(vec![one]);
+    }
+    let not_globs = || {
+        PyTypeError::new_err(format!(
+            "{name} must be a glob (str) or an iterable of them, not {}",
+            given
+                .get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default()
+        ))
+    };
+    let mut all = Vec::new();
+    for item in given.try_iter().map_err(|_| not_globs())? {
+        all.push(item?.extract::<String>().map_err(|_| not_globs())?);
+    }
+    Ok(all)
+}
+
 /// See `convert_utf8.convert_tree` (in `python/convert_utf8/__init__.py`).
 #[pyfunction]
 #[pyo3(signature = (
     paths, encoding = "auto", *, recursive = true, dry_run = false, backup = None, jobs = None,
-    progress = None, threshold = None, include = Vec::new(), exclude = Vec::new(), hidden = false,
+    progress = None, threshold = None, include = None, exclude = None, hidden = false,
     ignore_files = true, follow_links = false, hard_links = false, keep_mtime = false
 ))]
 #[allow(clippy::too_many_arguments)]
@@ -199,8 +224,8 @@ pub(crate) fn convert_tree(
     jobs: Option<usize>,
     progress: Option<&Bound<'_, PyAny>>,
     threshold: Option<f64>,
-    include: Vec<String>,
-    exclude: Vec<String>,
+    include: Option<&Bound<'_, PyAny>>,
+    exclude: Option<&Bound<'_, PyAny>>,
     hidden: bool,
     ignore_files: bool,
     follow_links: bool,
@@ -208,6 +233,8 @@ pub(crate) fn convert_tree(
     keep_mtime: bool,
 ) -> PyResult<TreeReport> {
     let paths = paths_of(py, paths)?;
+    let include = globs(include, "include")?;
+    let exclude = globs(exclude, "exclude")?;
     let encoding = if is_auto(encoding) {
         Encoding::Auto
     } else {
@@ -219,8 +246,11 @@ pub(crate) fn convert_tree(
             "threshold must be between 0 and 1, not {threshold}"
         )));
     }
-    if jobs == Some(0) {
-        return Err(PyValueError::new_err("jobs must be a positive int or None"));
+    if jobs.is_some_and(|jobs| !(1..=convert_utf8_tree::MAX_JOBS).contains(&jobs)) {
+        return Err(PyValueError::new_err(format!(
+            "jobs must be an int from 1 to {} or None",
+            convert_utf8_tree::MAX_JOBS
+        )));
     }
     let backup = match backup {
         None => None,

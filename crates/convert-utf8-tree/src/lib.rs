@@ -324,6 +324,10 @@ impl fmt::Display for TreeError {
 
 impl std::error::Error for TreeError {}
 
+/// The most files a run converts at a time (`Options::jobs`): each is a thread, and far more
+/// than the cores gain nothing (a run's memory and open files grow with them).
+pub const MAX_JOBS: usize = 1024;
+
 /// Converts every file under `paths` as `options` say, telling `observer` about each, and
 /// returns the counts. Per-file problems are entries, not errors: the run goes on.
 pub fn convert_tree<P: AsRef<Path>>(
