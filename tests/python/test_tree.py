@@ -70,7 +70,7 @@ def test_invalid_files_are_left_whole_and_counted_as_text_left(tmp_path):
     report = convert_utf8.convert_tree(tmp_path, "cp1251")
     (entry,) = report.entries
     assert (entry.action, entry.text_left) == ("skipped", True)
-    assert entry.reason == "not valid CP1251 at byte 3: left as it is"
+    assert entry.reason == "not valid CP1251 at byte 3 (0x98): left as it is"
     assert not report.ok and report.text_left == 1
     assert (tmp_path / "bad.txt").read_bytes() == b"ok \x98 then"
 

@@ -236,7 +236,8 @@ unsupported charset, an input whose charset cannot be told (-f auto, --detect),
 or an I/O error; 64 usage error. With --in-place: 0 every file converted or
 left by design (already UTF-8, binary, links); 1 some text files left in their
 charset (uncertain, invalid, changed meanwhile, hard links, backup present);
-2 some files failed (the system's error is reported); 64 usage error; 130
+2 some files failed (the system's error is reported); 64 usage error (an
+unknown charset or a target other than UTF-8 included); 130
 interrupted (SIGINT, SIGTERM: the files begun are finished, no file is left
 half-converted).
 ";

@@ -19,7 +19,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 /// Exit status of a usage error, as argp gives it (`EX_USAGE`).
-const USAGE_ERROR: u8 = 64;
+pub(crate) const USAGE_ERROR: u8 = 64;
 
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();

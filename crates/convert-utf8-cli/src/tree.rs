@@ -56,8 +56,9 @@ pub fn run(options: &Options, mode: LabelMode) -> u8 {
     let encoding = match encoding(options, mode) {
         Ok(encoding) => encoding,
         Err(message) => {
+            // An unknown charset or a target other than UTF-8: the arguments are at fault.
             complain(message);
-            return TEXT_LEFT;
+            return crate::USAGE_ERROR;
         }
     };
     let t = &options.tree;

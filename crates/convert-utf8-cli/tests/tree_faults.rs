@@ -1366,3 +1366,20 @@ fn silent_runs_still_report_failures() {
     assert!(!err.contains("short.txt"), "{err}");
     assert!(!err.contains("converted 0 files"), "{err}");
 }
+
+/// An unknown charset or another target is the arguments' fault: usage error, nothing touched.
+#[test]
+fn an_unknown_charset_or_target_is_a_usage_error() {
+    let scratch = Scratch::plain();
+    let file = scratch.path().join("a.txt");
+    fs::write(&file, b"caf\xe9").unwrap();
+    for args in [["-f", "no-such-charset"], ["-t", "latin1"]] {
+        let out = finish({
+            let mut command = in_place(args);
+            command.arg(&file);
+            command
+        });
+        assert_eq!(out.status.code(), Some(64), "{args:?}: {}", stderr(&out));
+        assert_eq!(fs::read(&file).unwrap(), b"caf\xe9");
+    }
+}

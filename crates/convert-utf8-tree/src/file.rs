@@ -312,9 +312,11 @@ impl<'p> Examined<'p> {
             Err(TranscodeError::Decode(e)) => self.entry(
                 Action::Skipped(Skip::Uncertain),
                 format!(
-                    "its start reads as {} but it is not valid UTF-8 at byte {}: charset unclear",
+                    "its start reads as {} but it is not valid UTF-8 at byte {} ({}): charset \
+                     unclear",
                     detected.name(),
-                    e.offset()
+                    e.offset(),
+                    hex_bytes(e.bytes())
                 ),
             ),
             Err(e) => self.entry(Action::Failed, e.to_string()),
@@ -366,9 +368,10 @@ impl<'p> Examined<'p> {
                 return Step::Done(with_charset(self.entry(
                     Action::Skipped(Skip::Invalid),
                     format!(
-                        "not valid {} at byte {}: left as it is",
+                        "not valid {} at byte {} ({}): left as it is",
                         charset.name(),
-                        e.offset() + start as u64
+                        e.offset() + start as u64,
+                        hex_bytes(e.bytes())
                     ),
                 )));
             }
@@ -445,6 +448,12 @@ impl<'p> Examined<'p> {
         replacement.temporary_mode_is(mode);
         Ok(())
     }
+}
+
+/// A bad sequence's bytes as the engine's errors name them: `0x98`, `0xE3 0x81`.
+fn hex_bytes(bytes: &[u8]) -> String {
+    let named: Vec<String> = bytes.iter().map(|b| format!("0x{b:02X}")).collect();
+    named.join(" ")
 }
 
 fn is_utf8_or_ascii(charset: Charset) -> bool {

@@ -157,7 +157,7 @@ fn a_given_charset_converts_every_file_and_skips_invalid_ones_whole() {
     assert_eq!(bad.action, Action::Skipped(Skip::Invalid));
     assert_eq!(
         bad.reason.as_deref(),
-        Some("not valid CP1251 at byte 3: left as it is")
+        Some("not valid CP1251 at byte 3 (0x98): left as it is")
     );
     assert_eq!(fs::read(root.join("bad.txt")).unwrap(), b"ok \x98 then");
     assert!(temporaries(root).is_empty());
