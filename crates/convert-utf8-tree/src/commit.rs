@@ -185,13 +185,16 @@ impl Committer {
         } else {
             fs::symlink_metadata(&path)
         };
-        let relinked = self
-            .relinked
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&identity.key())
-            .filter(|(examined, _)| *examined == identity.changed())
-            .map(|&(_, after)| identity.relinked(after));
+        let relinked = if self.hard_links {
+            self.relinked
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&identity.key())
+                .filter(|(examined, _)| *examined == identity.changed())
+                .map(|&(_, after)| identity.relinked(after))
+        } else {
+            None
+        };
         match now {
             Ok(now)
                 if crate::file::Identity::of(&now) == identity

@@ -341,20 +341,28 @@ pub fn convert_tree<P: AsRef<Path>>(
     if !(0.0..=1.0).contains(&options.threshold) {
         return Err(TreeError::Threshold(options.threshold));
     }
-    let paths = distinct(paths);
+    let paths = distinct(paths, options.follow_links);
     walk::run(&paths, options, observer)
 }
 
 /// `paths` with each file or directory given more than once (the same path twice, or two
 /// names of one file) kept the first time only: met twice, a file would be converted once and
-/// then reported as changed while being converted. Paths that cannot be read are kept, for the
-/// walk to report.
-fn distinct<P: AsRef<Path>>(paths: &[P]) -> Vec<&Path> {
+/// then reported as changed while being converted. A symbolic link counts as itself where links
+/// are not followed (it is then reported as a link), as the file it points to where they are.
+/// Paths that cannot be read are kept, for the walk to report.
+fn distinct<P: AsRef<Path>>(paths: &[P], follow_links: bool) -> Vec<&Path> {
     let mut seen = std::collections::HashSet::new();
+    let status = |path: &Path| {
+        if follow_links {
+            std::fs::metadata(path)
+        } else {
+            std::fs::symlink_metadata(path)
+        }
+    };
     paths
         .iter()
         .map(AsRef::as_ref)
-        .filter(|path| match std::fs::metadata(path) {
+        .filter(|path| match status(path) {
             Ok(meta) => seen.insert(identity(&meta)),
             Err(_) => true,
         })
@@ -370,7 +378,7 @@ fn identity(meta: &std::fs::Metadata) -> (u64, u64) {
 /// Counts the files and bytes a run over `paths` would meet (for a progress bar's total),
 /// walking as [`convert_tree`] does without opening any file.
 pub fn survey<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<(u64, u64), TreeError> {
-    let paths = distinct(paths);
+    let paths = distinct(paths, options.follow_links);
     walk::survey(&paths, options)
 }
 
