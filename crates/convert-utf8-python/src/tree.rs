@@ -181,7 +181,8 @@ fn paths_of(py: Python<'_>, paths: &Bound<'_, PyAny>) -> PyResult<Vec<PathBuf>> 
     Ok(all)
 }
 
-/// `include=` or `exclude=`: one glob, or an iterable of them (none for `None`).
+/// `include=` or `exclude=`: one glob, or an iterable of them (none for `None`), as `paths_of`
+/// takes one path or several.
 fn globs(given: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Vec<String>> {
     let Some(given) = given.filter(|given| !given.is_none()) else {
         return Ok(Vec::new());
@@ -191,19 +192,14 @@ fn globs(given: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Vec<String>> 
     }
     let not_globs = || {
         PyTypeError::new_err(format!(
-            "{name} must be a glob (str) or an iterable of them, not {}",
-            given
-                .get_type()
-                .name()
-                .map(|n| n.to_string())
-                .unwrap_or_default()
+            "{name} must be a glob (str) or an iterable of them"
         ))
     };
-    let mut all = Vec::new();
-    for item in given.try_iter().map_err(|_| not_globs())? {
-        all.push(item?.extract::<String>().map_err(|_| not_globs())?);
-    }
-    Ok(all)
+    given
+        .try_iter()
+        .map_err(|_| not_globs())?
+        .map(|item| item?.extract::<String>().map_err(|_| not_globs()))
+        .collect()
 }
 
 /// See `convert_utf8.convert_tree` (in `python/convert_utf8/__init__.py`).

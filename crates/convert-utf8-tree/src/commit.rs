@@ -244,9 +244,7 @@ impl Committer {
             }
         }
     }
-}
 
-impl Committer {
     /// After a rename over one name of `identity`'s file (`original`, still open): if other
     /// names still hold it, its `ctime` now, for their own commits to expect.
     fn note_other_names(&self, identity: crate::file::Identity, original: Option<&File>) {
